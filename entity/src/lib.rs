@@ -1,0 +1,16 @@
+//! Debrief's sea-orm entities: one module per table, and the enums stored in them.
+//!
+//! Entities are plain storage shapes. Nothing here knows about GraphQL or HTTP; the server
+//! wraps these models in its own API types. Every tenant-owned table has `tenant_id` leading
+//! its primary key, so a row can only ever be addressed together with its tenant.
+
+pub mod audit_entry;
+pub mod enums;
+pub mod incident;
+pub mod incident_service;
+pub mod service;
+pub mod tenant;
+pub mod client;
+pub mod user;
+
+pub use enums::{BlamelessPolicy, IncidentStatus, Role, Severity};

@@ -1,0 +1,28 @@
+//! A provider organisation. Tenants are created by the operator, never through the API.
+
+use crate::BlamelessPolicy;
+use sea_orm::entity::prelude::*;
+
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "tenants")]
+pub struct Model {
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub id: Uuid,
+    #[sea_orm(unique)]
+    pub slug: String,
+    pub name: String,
+    pub cooling_off_hours: i32,
+    pub review_after_days: i32,
+    pub feedback_answer_sla_hours: i32,
+    pub post_mortem_due_days: i32,
+    pub blameless_policy: BlamelessPolicy,
+    /// The last incident number handed out; incremented under the row's write lock.
+    pub incident_seq: i64,
+    pub created_at: DateTimeUtc,
+    pub updated_at: DateTimeUtc,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

@@ -1,0 +1,57 @@
+//! Who is calling, and in which tenant.
+
+use crate::domain::policy::{self, Capability};
+use crate::error::{AppError, AppResult};
+use entity::Role;
+use uuid::Uuid;
+
+/// An authenticated caller. Its fields come from the users table, read on every request, so a
+/// changed role or a deactivation takes effect at once.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Principal {
+    tenant_id: Uuid,
+    user_id: Option<Uuid>,
+    role: Role,
+    client_id: Option<Uuid>,
+}
+
+impl Principal {
+    pub(super) fn from_user(user: &entity::user::Model) -> Self {
+        Self { tenant_id: user.tenant_id, user_id: Some(user.id), role: user.role, client_id: user.client_id }
+    }
+
+    pub(super) fn operator(tenant_id: Uuid) -> Self {
+        Self { tenant_id, user_id: None, role: Role::Admin, client_id: None }
+    }
+
+    pub fn tenant_id(&self) -> Uuid {
+        self.tenant_id
+    }
+
+    /// The signed-in user; `None` only for operator commands.
+    pub fn user_id(&self) -> Option<Uuid> {
+        self.user_id
+    }
+
+    pub fn role(&self) -> Role {
+        self.role
+    }
+
+    /// The client account a CLIENT user belongs to.
+    pub fn client_id(&self) -> Option<Uuid> {
+        self.client_id
+    }
+
+    pub fn can(&self, capability: Capability) -> bool {
+        policy::allows(self.role, capability)
+    }
+
+    /// FORBIDDEN unless the role has `capability`.
+    pub fn require(&self, capability: Capability) -> AppResult<()> {
+        if self.can(capability) {
+            Ok(())
+        } else {
+            Err(AppError::forbidden(policy::refusal(capability)))
+        }
+    }
+}

@@ -1,0 +1,105 @@
+//! The command line. Every flag can also be set through the environment variable it names.
+
+use clap::{Args, Parser, Subcommand};
+use std::net::SocketAddr;
+
+/// Debrief: a GraphQL backend for blameless post-mortem conversations with clients.
+#[derive(Debug, Parser)]
+#[command(name = "debrief", version, about)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: GlobalArgs,
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+/// Settings every command shares.
+#[derive(Debug, Clone, Args)]
+pub struct GlobalArgs {
+    /// Database to use: `sqlite://…` (embedded) or `postgres://…`.
+    #[arg(long, env = "DATABASE_URL", default_value = "sqlite://debrief.db?mode=rwc", global = true)]
+    pub database_url: String,
+    /// `development` (GraphiQL, suggestions, demo data, a generated secret) or `production`.
+    #[arg(long = "env", env = "DEBRIEF_ENV", default_value = "development", global = true)]
+    pub environment: String,
+    /// HS256 signing secret, at least 32 bytes.
+    #[arg(long, env = "DEBRIEF_JWT_SECRET", hide_env_values = true, global = true)]
+    pub jwt_secret: Option<String>,
+    /// PEM public key (RS256 or ES256) that verifies tokens issued elsewhere.
+    #[arg(long, env = "DEBRIEF_JWT_PUBLIC_KEY_FILE", global = true)]
+    pub jwt_public_key_file: Option<std::path::PathBuf>,
+    /// Expected `iss` claim.
+    #[arg(long, env = "DEBRIEF_JWT_ISSUER", default_value = "debrief", global = true)]
+    pub jwt_issuer: String,
+    /// Expected `aud` claim.
+    #[arg(long, env = "DEBRIEF_JWT_AUDIENCE", default_value = "debrief-api", global = true)]
+    pub jwt_audience: String,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Serve the GraphQL API (the default).
+    Serve(ServeArgs),
+    /// Apply the database migrations and exit.
+    Migrate,
+    /// Manage tenants (operator only; tenants are never created through the API).
+    #[command(subcommand)]
+    Tenant(TenantCommand),
+    /// Print a signed JWT for a user.
+    Token(TokenArgs),
+    /// Create the demo tenant `acme` with one user per role (safe to run twice).
+    SeedDemo,
+    /// Print the GraphQL schema (SDL), the same text as `schema.graphql`.
+    Schema,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct ServeArgs {
+    /// Address to listen on.
+    #[arg(long, env = "DEBRIEF_LISTEN", default_value = "127.0.0.1:8080")]
+    pub listen: SocketAddr,
+    /// Do not apply migrations on start.
+    #[arg(long, env = "DEBRIEF_NO_MIGRATE")]
+    pub no_migrate: bool,
+}
+
+impl Default for ServeArgs {
+    fn default() -> Self {
+        Self { listen: SocketAddr::from(([127, 0, 0, 1], 8080)), no_migrate: false }
+    }
+}
+
+#[derive(Debug, Subcommand)]
+pub enum TenantCommand {
+    /// Create a tenant with its first ADMIN user and print the ids.
+    Create(TenantCreateArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct TenantCreateArgs {
+    /// Short unique name used in tokens and URLs, e.g. `acme`.
+    #[arg(long, env = "DEBRIEF_TENANT_SLUG")]
+    pub slug: String,
+    /// Display name of the organisation.
+    #[arg(long, env = "DEBRIEF_TENANT_NAME")]
+    pub name: String,
+    /// Email of the first ADMIN user.
+    #[arg(long, env = "DEBRIEF_ADMIN_EMAIL")]
+    pub admin_email: String,
+    /// Display name of the first ADMIN user (defaults to the email's local part).
+    #[arg(long, env = "DEBRIEF_ADMIN_NAME")]
+    pub admin_name: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct TokenArgs {
+    /// Slug of the user's tenant.
+    #[arg(long, env = "DEBRIEF_TOKEN_TENANT")]
+    pub tenant: String,
+    /// Email of the user.
+    #[arg(long, env = "DEBRIEF_TOKEN_EMAIL")]
+    pub email: String,
+    /// Lifetime, e.g. `15m`, `1h`, `7d`.
+    #[arg(long, env = "DEBRIEF_TOKEN_TTL", default_value = "1h", value_parser = humantime::parse_duration)]
+    pub ttl: std::time::Duration,
+}

@@ -1,0 +1,92 @@
+//! `debrief serve`: migrate, seed the demo in development, and serve until SIGTERM or Ctrl-C.
+
+use crate::auth::{Authenticator, TokenSigner, TokenVerifier};
+use crate::cli::ServeArgs;
+use crate::config::Config;
+use crate::graphql::{self, SchemaOptions};
+use crate::http::{self, AppState};
+use crate::repo::db;
+use anyhow::Context;
+use sea_orm::DatabaseConnection;
+use std::net::SocketAddr;
+use std::time::Duration;
+use tokio::net::TcpListener;
+
+/// A running server: its address and database (tests use both).
+pub struct App {
+    pub address: SocketAddr,
+    pub db: DatabaseConnection,
+}
+
+/// Builds the router on `db` and serves it on `listener` in the background.
+pub fn spawn(config: &Config, db: DatabaseConnection, listener: TcpListener) -> anyhow::Result<App> {
+    let address = listener.local_addr()?;
+    let router = router(config, db.clone())?;
+    tokio::spawn(async move { axum::serve(listener, router).await });
+    Ok(App { address, db })
+}
+
+fn router(config: &Config, db: DatabaseConnection) -> anyhow::Result<axum::Router> {
+    let development = config.environment.is_development();
+    let state = AppState {
+        schema: graphql::build(SchemaOptions { suggestions: development }),
+        authenticator: Authenticator::new(TokenVerifier::new(&config.jwt)?, db.clone()),
+        db,
+        graphiql: development,
+    };
+    Ok(http::router(state))
+}
+
+pub async fn run(config: Config, args: ServeArgs) -> anyhow::Result<()> {
+    let db = super::connect(&config).await?;
+    if !args.no_migrate {
+        db::migrate(&db).await.context("applying migrations")?;
+    }
+    if config.environment.is_development() && crate::seed::demo::is_empty(&db).await? {
+        crate::seed::demo::seed(&db).await?;
+        tracing::info!("seeded the demo tenant `{}`", crate::seed::demo::SLUG);
+    }
+    let listener = TcpListener::bind(args.listen).await.with_context(|| format!("listening on {}", args.listen))?;
+    if config.environment.is_development() {
+        announce(&config, &db, args.listen).await?;
+    }
+    tracing::info!(address = %args.listen, "serving");
+    axum::serve(listener, router(&config, db)?).with_graceful_shutdown(shutdown_signal()).await?;
+    tracing::info!("stopped");
+    Ok(())
+}
+
+/// Logs the GraphiQL URL and a ready-to-paste token for each demo role.
+async fn announce(config: &Config, db: &DatabaseConnection, listen: SocketAddr) -> anyhow::Result<()> {
+    let signer = TokenSigner::new(&config.jwt);
+    let users = crate::seed::demo::users(db).await?;
+    tracing::info!("GraphiQL: http://{listen}/graphql");
+    let Ok(signer) = signer else { return Ok(()) };
+    for (tenant_id, user) in users {
+        let token = signer.sign(tenant_id, user.id, Duration::from_secs(12 * 3600))?;
+        tracing::info!("{:<8} {:<24} Authorization: Bearer {token}", sea_orm::ActiveEnum::to_value(&user.role), user.email);
+    }
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+    tracing::info!("shutting down: finishing requests in flight");
+}

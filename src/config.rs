@@ -1,0 +1,159 @@
+//! Runtime configuration: a plain struct, built from the command line and environment by
+//! [`Config::from_args`], or directly by tests.
+
+use crate::cli::GlobalArgs;
+use anyhow::{Context, bail};
+use std::path::{Path, PathBuf};
+
+/// Everything the server needs to know to start.
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub database_url: String,
+    pub environment: Environment,
+    pub jwt: JwtConfig,
+}
+
+/// Development turns on GraphiQL, field suggestions, demo seeding and a generated secret.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Environment {
+    Development,
+    Production,
+}
+
+impl Environment {
+    pub fn is_development(self) -> bool {
+        self == Self::Development
+    }
+}
+
+/// How tokens are verified (and, with a shared secret, signed).
+#[derive(Debug, Clone)]
+pub struct JwtConfig {
+    pub key: JwtKey,
+    pub issuer: String,
+    pub audience: String,
+}
+
+/// The key material; it pins the one algorithm tokens may use.
+#[derive(Clone)]
+pub enum JwtKey {
+    /// HS256 with a shared secret of at least [`MIN_SECRET_BYTES`].
+    Secret(Vec<u8>),
+    /// RS256 or ES256 public key in PEM form: verification only.
+    PublicKeyPem(Vec<u8>),
+}
+
+impl std::fmt::Debug for JwtKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Secret(_) => f.write_str("Secret(<redacted>)"),
+            Self::PublicKeyPem(_) => f.write_str("PublicKeyPem"),
+        }
+    }
+}
+
+/// The shortest HS256 secret accepted.
+pub const MIN_SECRET_BYTES: usize = 32;
+
+impl Config {
+    /// Reads the configuration. In development with no key configured, a random secret is
+    /// generated once and kept beside the database, so `serve` and `token` agree.
+    pub fn from_args(args: &GlobalArgs) -> anyhow::Result<Self> {
+        let environment = match args.environment.as_str() {
+            "development" | "dev" => Environment::Development,
+            "production" | "prod" => Environment::Production,
+            other => bail!("DEBRIEF_ENV must be `development` or `production`, not `{other}`"),
+        };
+        let key = match (&args.jwt_secret, &args.jwt_public_key_file) {
+            (Some(_), Some(_)) => {
+                bail!("set either DEBRIEF_JWT_SECRET or DEBRIEF_JWT_PUBLIC_KEY_FILE, not both")
+            }
+            (Some(secret), None) => JwtKey::Secret(secret.as_bytes().to_vec()),
+            (None, Some(path)) => JwtKey::PublicKeyPem(
+                std::fs::read(path).with_context(|| format!("reading {}", path.display()))?,
+            ),
+            (None, None) if environment.is_development() => {
+                JwtKey::Secret(dev_secret(&secret_file_for(&args.database_url))?)
+            }
+            (None, None) => bail!(
+                "production needs key material: set DEBRIEF_JWT_SECRET (HS256, at least \
+                 {MIN_SECRET_BYTES} bytes) or DEBRIEF_JWT_PUBLIC_KEY_FILE (RS256/ES256 PEM)"
+            ),
+        };
+        if let JwtKey::Secret(secret) = &key
+            && secret.len() < MIN_SECRET_BYTES
+        {
+            bail!("DEBRIEF_JWT_SECRET must be at least {MIN_SECRET_BYTES} bytes long");
+        }
+        Ok(Self {
+            database_url: args.database_url.clone(),
+            environment,
+            jwt: JwtConfig {
+                key,
+                issuer: args.jwt_issuer.clone(),
+                audience: args.jwt_audience.clone(),
+            },
+        })
+    }
+}
+
+/// `<database file>.jwt-secret` for SQLite files; `.debrief-jwt-secret` in the working
+/// directory otherwise.
+fn secret_file_for(database_url: &str) -> PathBuf {
+    let sqlite_path = database_url
+        .strip_prefix("sqlite://")
+        .or_else(|| database_url.strip_prefix("sqlite:"))
+        .map(|rest| rest.split('?').next().unwrap_or(rest))
+        .filter(|path| !path.is_empty() && !path.contains(":memory:"));
+    match sqlite_path {
+        Some(path) => PathBuf::from(format!("{path}.jwt-secret")),
+        None => PathBuf::from(".debrief-jwt-secret"),
+    }
+}
+
+fn dev_secret(path: &Path) -> anyhow::Result<Vec<u8>> {
+    if let Ok(existing) = std::fs::read_to_string(path) {
+        let secret = existing.trim().as_bytes().to_vec();
+        if secret.len() >= MIN_SECRET_BYTES {
+            return Ok(secret);
+        }
+    }
+    let secret = random_secret();
+    write_private(path, &secret)
+        .with_context(|| format!("writing the development secret to {}", path.display()))?;
+    tracing::info!(path = %path.display(), "generated a development JWT secret");
+    Ok(secret.into_bytes())
+}
+
+fn random_secret() -> String {
+    use base64::Engine;
+    let bytes: [u8; 48] = rand::random();
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
+}
+
+fn write_private(path: &Path, contents: &str) -> std::io::Result<()> {
+    use std::io::Write;
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    options.open(path)?.write_all(contents.as_bytes())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_secret_file_sits_beside_a_sqlite_database() {
+        assert_eq!(
+            secret_file_for("sqlite://data/debrief.db?mode=rwc"),
+            PathBuf::from("data/debrief.db.jwt-secret")
+        );
+        assert_eq!(
+            secret_file_for("postgres://localhost/debrief"),
+            PathBuf::from(".debrief-jwt-secret")
+        );
+        assert_eq!(secret_file_for("sqlite::memory:"), PathBuf::from(".debrief-jwt-secret"));
+    }
+}

@@ -1,0 +1,89 @@
+//! Rules for the tenant's directory: people, client accounts, services and settings.
+
+use super::{FieldError, FieldErrorCode, text};
+use entity::Role;
+
+/// Longest display name, client or service name.
+pub const NAME_MAX: usize = 200;
+/// Longest email address (RFC 5321).
+pub const EMAIL_MAX: usize = 320;
+
+/// A syntactically valid address, lower-cased so uniqueness ignores case.
+pub fn email(field: &str, value: &str) -> Result<String, FieldError> {
+    let trimmed = text::required(field, value, EMAIL_MAX)?;
+    if !email_address::EmailAddress::is_valid(&trimmed) {
+        return Err(FieldError::new(field, FieldErrorCode::Invalid, format!("{field} is not a valid email address")));
+    }
+    Ok(trimmed.to_lowercase())
+}
+
+/// A CLIENT user must belong to a client account, and no other role may.
+pub fn client_binding<T>(role: Role, client: Option<T>) -> Result<Option<T>, FieldError> {
+    match (role, client) {
+        (Role::Client, None) => Err(FieldError::new(
+            "clientId",
+            FieldErrorCode::Invalid,
+            "a CLIENT user needs the client account they belong to",
+        )),
+        (Role::Client, client) => Ok(client),
+        (_, Some(_)) => Err(FieldError::new(
+            "clientId",
+            FieldErrorCode::Invalid,
+            "only CLIENT users belong to a client account",
+        )),
+        (_, None) => Ok(None),
+    }
+}
+
+/// A tenant slug: 2 to 64 lower-case letters, digits and dashes, starting with a letter or digit.
+pub fn slug(value: &str) -> Result<String, FieldError> {
+    let valid = (2..=64).contains(&value.len())
+        && value.starts_with(|c: char| c.is_ascii_lowercase() || c.is_ascii_digit())
+        && value.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');
+    if valid {
+        Ok(value.to_owned())
+    } else {
+        Err(FieldError::new("slug", FieldErrorCode::Invalid, "a slug is 2-64 characters of a-z, 0-9 and '-'"))
+    }
+}
+
+/// A whole number setting within its allowed range.
+pub fn setting_in_range(field: &str, value: i32, range: std::ops::RangeInclusive<i32>) -> Result<i32, FieldError> {
+    if range.contains(&value) {
+        Ok(value)
+    } else {
+        Err(FieldError::new(
+            field,
+            FieldErrorCode::Invalid,
+            format!("{field} must be between {} and {}", range.start(), range.end()),
+        ))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn emails_are_validated_and_lower_cased() {
+        assert_eq!(email("email", " Dana@Example.COM ").unwrap(), "dana@example.com");
+        assert_eq!(email("email", "not-an-email").unwrap_err().code, FieldErrorCode::Invalid);
+    }
+
+    #[test]
+    fn only_client_users_have_a_client() {
+        assert!(client_binding(Role::Client, None::<u8>).is_err());
+        assert!(client_binding(Role::Editor, Some(1)).is_err());
+        assert_eq!(client_binding(Role::Client, Some(1)).unwrap(), Some(1));
+        assert_eq!(client_binding(Role::Viewer, None::<u8>).unwrap(), None);
+    }
+
+    #[test]
+    fn slugs_are_short_lower_case_words() {
+        assert!(slug("acme").is_ok());
+        assert!(slug("acme-2").is_ok());
+        assert!(slug("Acme").is_err());
+        assert!(slug("-acme").is_err());
+        assert!(slug("a").is_err());
+    }
+}

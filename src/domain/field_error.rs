@@ -1,0 +1,66 @@
+//! A validation problem tied to one input field. The API turns these into `userErrors`.
+
+/// Why a field was refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FieldErrorCode {
+    /// Required but empty or only white space.
+    Blank,
+    /// Longer than allowed.
+    TooLong,
+    /// Outside the allowed range or format.
+    Invalid,
+    /// Already used by another record where names must be unique.
+    Taken,
+    /// Refers to a record that does not exist in this tenant.
+    NotFound,
+    /// Times that must be ordered are not.
+    OutOfOrder,
+    /// The record changed since the caller read it.
+    Conflict,
+}
+
+/// One refused field: its path in the input, a code, and a readable message.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FieldError {
+    pub field: Vec<String>,
+    pub code: FieldErrorCode,
+    pub message: String,
+}
+
+impl FieldError {
+    pub fn new(field: &str, code: FieldErrorCode, message: impl Into<String>) -> Self {
+        Self { field: vec![field.to_owned()], code, message: message.into() }
+    }
+
+    /// The same error for the `index`-th element of a list field.
+    pub fn at_index(mut self, index: usize) -> Self {
+        self.field.push(index.to_string());
+        self
+    }
+}
+
+/// Collects field errors while an input is checked, so the caller sees all of them at once.
+#[derive(Debug, Default)]
+pub struct Validation {
+    errors: Vec<FieldError>,
+}
+
+impl Validation {
+    /// Keeps the value of a passing check; records the error of a failing one.
+    pub fn check<T>(&mut self, result: Result<T, FieldError>) -> Option<T> {
+        result.map_err(|error| self.errors.push(error)).ok()
+    }
+
+    pub fn push(&mut self, error: FieldError) {
+        self.errors.push(error);
+    }
+
+    pub fn extend(&mut self, errors: impl IntoIterator<Item = FieldError>) {
+        self.errors.extend(errors);
+    }
+
+    /// `Ok(value)` when nothing was recorded.
+    pub fn finish<T>(self, value: impl FnOnce() -> T) -> Result<T, Vec<FieldError>> {
+        if self.errors.is_empty() { Ok(value()) } else { Err(self.errors) }
+    }
+}

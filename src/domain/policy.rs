@@ -1,0 +1,70 @@
+//! The role matrix of DESIGN.md section 2, as data: what each role may do.
+
+use entity::Role;
+
+/// Something a principal may be allowed to do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Capability {
+    /// Manage users, clients, services and tenant settings.
+    ManageDirectory,
+    /// Write incidents and everything in a post-mortem; publish; review.
+    WriteIncidents,
+    /// Read all of the tenant's internal data, including internal text and user emails.
+    ReadInternal,
+    /// Read incidents, clients and services without internal text (reporting drill-down).
+    ReadCatalog,
+    /// Read follow-through and incident metrics.
+    ReadMetrics,
+    /// Read the audit log.
+    ReadAuditLog,
+}
+
+/// Whether `role` has `capability`.
+pub fn allows(role: Role, capability: Capability) -> bool {
+    use Capability::*;
+    match capability {
+        ManageDirectory | ReadAuditLog => role == Role::Admin,
+        WriteIncidents => matches!(role, Role::Admin | Role::Editor),
+        ReadInternal => matches!(role, Role::Admin | Role::Editor | Role::Viewer),
+        ReadCatalog | ReadMetrics => {
+            matches!(role, Role::Admin | Role::Editor | Role::Viewer | Role::Reporter)
+        }
+    }
+}
+
+/// The message of a FORBIDDEN error for `capability`.
+pub fn refusal(capability: Capability) -> &'static str {
+    use Capability::*;
+    match capability {
+        ManageDirectory => "only an ADMIN can manage users, clients, services and settings",
+        WriteIncidents => "only an ADMIN or EDITOR can change incidents",
+        ReadInternal => "this field is internal to the provider's staff",
+        ReadCatalog => "your role cannot list the tenant's records",
+        ReadMetrics => "your role cannot read metrics",
+        ReadAuditLog => "only an ADMIN can read the audit log",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use Capability::*;
+
+    #[test]
+    fn the_matrix_matches_the_design() {
+        let roles = [Role::Admin, Role::Editor, Role::Viewer, Role::Client, Role::Reporter];
+        let expected: [(Capability, [bool; 5]); 6] = [
+            (ManageDirectory, [true, false, false, false, false]),
+            (WriteIncidents, [true, true, false, false, false]),
+            (ReadInternal, [true, true, true, false, false]),
+            (ReadCatalog, [true, true, true, false, true]),
+            (ReadMetrics, [true, true, true, false, true]),
+            (ReadAuditLog, [true, false, false, false, false]),
+        ];
+        for (capability, allowed) in expected {
+            for (role, allowed) in roles.iter().zip(allowed) {
+                assert_eq!(allows(*role, capability), allowed, "{role:?} {capability:?}");
+            }
+        }
+    }
+}

@@ -1,0 +1,56 @@
+//! Text fields: trimmed, bounded in length, and required where the record needs them.
+
+use super::{FieldError, FieldErrorCode};
+
+/// Trims `value` and requires 1..=`max` characters.
+pub fn required(field: &str, value: &str, max: usize) -> Result<String, FieldError> {
+    let trimmed = value.trim();
+    if trimmed.is_empty() {
+        return Err(FieldError::new(field, FieldErrorCode::Blank, format!("{field} must not be blank")));
+    }
+    bounded(field, trimmed, max)
+}
+
+/// Keeps `value` as written (Markdown keeps its white space) and allows at most `max` characters.
+pub fn bounded(field: &str, value: &str, max: usize) -> Result<String, FieldError> {
+    let length = value.chars().count();
+    if length > max {
+        return Err(FieldError::new(
+            field,
+            FieldErrorCode::TooLong,
+            format!("{field} is {length} characters long; the limit is {max}"),
+        ));
+    }
+    Ok(value.to_owned())
+}
+
+/// Like [`required`] but absent or blank input means "none".
+pub fn optional(field: &str, value: Option<&str>, max: usize) -> Result<Option<String>, FieldError> {
+    match value.map(str::trim).filter(|v| !v.is_empty()) {
+        None => Ok(None),
+        Some(v) => bounded(field, v, max).map(Some),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn required_text_is_trimmed_and_must_not_be_blank() {
+        assert_eq!(required("title", "  Outage ", 10).unwrap(), "Outage");
+        assert_eq!(required("title", "   ", 10).unwrap_err().code, FieldErrorCode::Blank);
+    }
+
+    #[test]
+    fn length_is_counted_in_characters_not_bytes() {
+        assert!(bounded("body", &"é".repeat(10), 10).is_ok());
+        assert_eq!(bounded("body", &"é".repeat(11), 10).unwrap_err().code, FieldErrorCode::TooLong);
+    }
+
+    #[test]
+    fn optional_blank_text_means_none() {
+        assert_eq!(optional("email", Some("  "), 10).unwrap(), None);
+        assert_eq!(optional("email", None, 10).unwrap(), None);
+    }
+}

@@ -1,0 +1,124 @@
+//! The one application error type, and the policy for what a client may see of it.
+//!
+//! Inside the request path, code returns [`AppError`]: each variant has a stable
+//! [`ErrorCode`], which becomes `extensions.code` on the GraphQL error. `anyhow` is for the
+//! command line and start-up, outside the request path. An [`AppError::Internal`] keeps its
+//! cause for the logs; the client is only told that an internal error occurred.
+
+use std::fmt;
+use std::sync::Arc;
+
+/// The stable, machine-readable codes clients can branch on (`extensions.code`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ErrorCode {
+    Unauthenticated,
+    Forbidden,
+    NotFound,
+    BadUserInput,
+    Conflict,
+    RateLimited,
+    Internal,
+}
+
+impl ErrorCode {
+    /// The wire spelling of the code.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Unauthenticated => "UNAUTHENTICATED",
+            Self::Forbidden => "FORBIDDEN",
+            Self::NotFound => "NOT_FOUND",
+            Self::BadUserInput => "BAD_USER_INPUT",
+            Self::Conflict => "CONFLICT",
+            Self::RateLimited => "RATE_LIMITED",
+            Self::Internal => "INTERNAL",
+        }
+    }
+}
+
+impl fmt::Display for ErrorCode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Everything that can go wrong while serving a request.
+#[derive(Debug, Clone, thiserror::Error)]
+pub enum AppError {
+    #[error("{0}")]
+    Unauthenticated(String),
+    #[error("{0}")]
+    Forbidden(String),
+    /// Also the answer for ids of other tenants, so existence is never revealed.
+    #[error("{0} not found")]
+    NotFound(&'static str),
+    #[error("{0}")]
+    BadUserInput(String),
+    #[error("{0}")]
+    Conflict(String),
+    #[error("{0}")]
+    RateLimited(String),
+    /// The cause is logged, never shown.
+    #[error("internal error: {0:#}")]
+    Internal(Arc<anyhow::Error>),
+}
+
+/// What a client is told about an internal error.
+pub const INTERNAL_MESSAGE: &str = "an internal error occurred";
+
+impl AppError {
+    pub fn not_found(what: &'static str) -> Self {
+        Self::NotFound(what)
+    }
+
+    pub fn forbidden(why: impl Into<String>) -> Self {
+        Self::Forbidden(why.into())
+    }
+
+    pub fn bad_input(why: impl Into<String>) -> Self {
+        Self::BadUserInput(why.into())
+    }
+
+    pub fn unauthenticated(why: impl Into<String>) -> Self {
+        Self::Unauthenticated(why.into())
+    }
+
+    pub fn internal(cause: impl Into<anyhow::Error>) -> Self {
+        Self::Internal(Arc::new(cause.into()))
+    }
+
+    pub fn code(&self) -> ErrorCode {
+        match self {
+            Self::Unauthenticated(_) => ErrorCode::Unauthenticated,
+            Self::Forbidden(_) => ErrorCode::Forbidden,
+            Self::NotFound(_) => ErrorCode::NotFound,
+            Self::BadUserInput(_) => ErrorCode::BadUserInput,
+            Self::Conflict(_) => ErrorCode::Conflict,
+            Self::RateLimited(_) => ErrorCode::RateLimited,
+            Self::Internal(_) => ErrorCode::Internal,
+        }
+    }
+
+    /// The message a client may read: the display text, except for internal errors.
+    pub fn public_message(&self) -> String {
+        match self {
+            Self::Internal(_) => INTERNAL_MESSAGE.to_owned(),
+            other => other.to_string(),
+        }
+    }
+}
+
+impl From<sea_orm::DbErr> for AppError {
+    fn from(err: sea_orm::DbErr) -> Self {
+        Self::internal(err)
+    }
+}
+
+/// DataLoaders share one error among every waiting field.
+impl From<Arc<AppError>> for AppError {
+    fn from(shared: Arc<AppError>) -> Self {
+        (*shared).clone()
+    }
+}
+
+/// Shorthand for results in the request path.
+pub type AppResult<T> = Result<T, AppError>;

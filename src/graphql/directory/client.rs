@@ -1,0 +1,136 @@
+//! Client accounts: the customers who read post-mortems.
+
+use crate::domain::policy::Capability;
+use crate::domain::{Validation, directory, text};
+use crate::error::AppResult;
+use crate::graphql::connection::{ListRef, TotalCount, connection, page_cost};
+use crate::graphql::context::scope;
+use crate::graphql::errors::{UserError, user_errors};
+use crate::graphql::ids::{self, NodeType};
+use crate::repo::Checked;
+use crate::repo::clients::{ClientChanges, NewClient};
+use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object, SimpleObject};
+use chrono::{DateTime, Utc};
+use entity::client;
+use futures_util::FutureExt;
+
+/// A customer account of the tenant.
+pub struct Client(pub client::Model);
+
+impl From<client::Model> for Client {
+    fn from(model: client::Model) -> Self {
+        Self(model)
+    }
+}
+
+#[Object]
+impl Client {
+    pub async fn id(&self) -> ID {
+        ids::encode(NodeType::Client, self.0.id)
+    }
+
+    async fn name(&self) -> &str {
+        &self.0.name
+    }
+
+    /// Where the provider reaches this client. Staff only.
+    async fn contact_email(&self, ctx: &Context<'_>) -> AppResult<Option<&str>> {
+        scope(ctx).principal().require(Capability::ReadInternal)?;
+        Ok(self.0.contact_email.as_deref())
+    }
+
+    async fn created_at(&self) -> DateTime<Utc> {
+        self.0.created_at
+    }
+
+    async fn updated_at(&self) -> DateTime<Utc> {
+        self.0.updated_at
+    }
+}
+
+connection!(ClientConnection, ClientEdge, Client, client::Model);
+
+#[derive(InputObject)]
+pub struct ClientCreateInput {
+    /// Unique within the tenant; at most 200 characters.
+    pub name: String,
+    pub contact_email: Option<String>,
+}
+
+#[derive(InputObject)]
+pub struct ClientUpdateInput {
+    pub id: ID,
+    pub name: Option<String>,
+    /// `null` clears the address.
+    pub contact_email: MaybeUndefined<String>,
+}
+
+#[derive(SimpleObject)]
+pub struct ClientPayload {
+    pub client: Option<Client>,
+    pub user_errors: Vec<UserError>,
+}
+
+impl From<Checked<client::Model>> for ClientPayload {
+    fn from(result: Checked<client::Model>) -> Self {
+        match result {
+            Ok(model) => Self { client: Some(Client(model)), user_errors: vec![] },
+            Err(errors) => Self { client: None, user_errors: user_errors(errors) },
+        }
+    }
+}
+
+#[derive(Default)]
+pub struct ClientQuery;
+
+#[Object]
+impl ClientQuery {
+    /// The tenant's client accounts, by name.
+    #[graphql(complexity = "page_cost(first, last, child_complexity)")]
+    async fn clients(&self, ctx: &Context<'_>, first: Option<i32>, after: Option<String>, last: Option<i32>, before: Option<String>) -> AppResult<ClientConnection> {
+        let scope = scope(ctx);
+        let list = ListRef::new(scope.principal().tenant_id(), "clients");
+        let page = scope.clients(&list.page_request(first, after, last, before)?).await?;
+        let counter = scope.clone();
+        let total = TotalCount::new(move || {
+            let scope = counter.clone();
+            async move { scope.clients_count().await }.boxed()
+        });
+        Ok(ClientConnection::new(&list, page, total))
+    }
+}
+
+#[derive(Default)]
+pub struct ClientMutation;
+
+#[Object]
+impl ClientMutation {
+    /// Adds a client account. ADMIN only.
+    async fn client_create(&self, ctx: &Context<'_>, input: ClientCreateInput) -> AppResult<ClientPayload> {
+        let admin = scope(ctx).admin()?;
+        let mut v = Validation::default();
+        let name = v.check(text::required("name", &input.name, directory::NAME_MAX));
+        let contact_email = input.contact_email.and_then(|e| v.check(directory::email("contactEmail", &e)));
+        match v.finish(|| NewClient { name: name.unwrap_or_default(), contact_email }) {
+            Ok(new) => Ok(admin.client_create(new).await?.into()),
+            Err(errors) => Ok(Err(errors).into()),
+        }
+    }
+
+    /// Changes a client account. ADMIN only.
+    async fn client_update(&self, ctx: &Context<'_>, input: ClientUpdateInput) -> AppResult<ClientPayload> {
+        let admin = scope(ctx).admin()?;
+        let id = ids::decode(&input.id, NodeType::Client)?;
+        let mut v = Validation::default();
+        let name = input.name.and_then(|n| v.check(text::required("name", &n, directory::NAME_MAX)));
+        let contact_email = match input.contact_email {
+            MaybeUndefined::Undefined => None,
+            MaybeUndefined::Null => Some(None),
+            MaybeUndefined::Value(e) => v.check(directory::email("contactEmail", &e)).map(Some),
+        };
+        match v.finish(|| ClientChanges { name, contact_email }) {
+            Ok(changes) => Ok(admin.client_update(id, changes).await?.into()),
+            Err(errors) => Ok(Err(errors).into()),
+        }
+    }
+}

@@ -1,0 +1,97 @@
+//! The tenant and its settings.
+
+use crate::domain::{Validation, directory};
+use crate::error::AppResult;
+use crate::graphql::context::scope;
+use crate::graphql::enums::BlamelessPolicy;
+use crate::graphql::errors::{UserError, user_errors};
+use crate::repo::tenants::SettingsChanges;
+use async_graphql::{Context, InputObject, Object, SimpleObject};
+use entity::tenant;
+
+/// A provider organisation.
+pub struct Tenant(pub tenant::Model);
+
+#[Object]
+impl Tenant {
+    async fn name(&self) -> &str {
+        &self.0.name
+    }
+
+    /// Short unique name, e.g. `acme`.
+    async fn slug(&self) -> &str {
+        &self.0.slug
+    }
+
+    async fn settings(&self) -> TenantSettings {
+        TenantSettings {
+            cooling_off_hours: self.0.cooling_off_hours,
+            review_after_days: self.0.review_after_days,
+            feedback_answer_sla_hours: self.0.feedback_answer_sla_hours,
+            post_mortem_due_days: self.0.post_mortem_due_days,
+            blameless_policy: self.0.blameless_policy.into(),
+        }
+    }
+}
+
+/// Rules the tenant sets for its post-mortems.
+#[derive(SimpleObject)]
+pub struct TenantSettings {
+    /// Hours after resolution before a client meeting should be held.
+    pub cooling_off_hours: i32,
+    /// Days after publication that the effectiveness review falls due.
+    pub review_after_days: i32,
+    /// Hours within which client feedback should get a first staff answer.
+    pub feedback_answer_sla_hours: i32,
+    /// Days after resolution by which a SEV1/SEV2 post-mortem should be published.
+    pub post_mortem_due_days: i32,
+    /// Whether blame findings warn or block publication.
+    pub blameless_policy: BlamelessPolicy,
+}
+
+/// New values for the tenant's settings; omitted fields keep their value.
+#[derive(InputObject)]
+pub struct TenantSettingsUpdateInput {
+    /// 0 to 720.
+    pub cooling_off_hours: Option<i32>,
+    /// 1 to 365.
+    pub review_after_days: Option<i32>,
+    /// 1 to 720.
+    pub feedback_answer_sla_hours: Option<i32>,
+    /// 1 to 90.
+    pub post_mortem_due_days: Option<i32>,
+    pub blameless_policy: Option<BlamelessPolicy>,
+}
+
+#[derive(SimpleObject)]
+pub struct TenantSettingsUpdatePayload {
+    pub tenant: Option<Tenant>,
+    pub user_errors: Vec<UserError>,
+}
+
+#[derive(Default)]
+pub struct TenantMutation;
+
+#[Object]
+impl TenantMutation {
+    /// Changes the tenant's settings. ADMIN only.
+    async fn tenant_settings_update(&self, ctx: &Context<'_>, input: TenantSettingsUpdateInput) -> AppResult<TenantSettingsUpdatePayload> {
+        let admin = scope(ctx).admin()?;
+        let mut v = Validation::default();
+        let mut range = |field: &str, value: Option<i32>, range| value.and_then(|n| v.check(directory::setting_in_range(field, n, range)));
+        let changes = SettingsChanges {
+            cooling_off_hours: range("coolingOffHours", input.cooling_off_hours, 0..=720),
+            review_after_days: range("reviewAfterDays", input.review_after_days, 1..=365),
+            feedback_answer_sla_hours: range("feedbackAnswerSlaHours", input.feedback_answer_sla_hours, 1..=720),
+            post_mortem_due_days: range("postMortemDueDays", input.post_mortem_due_days, 1..=90),
+            blameless_policy: input.blameless_policy.map(Into::into),
+        };
+        match v.finish(|| changes) {
+            Ok(changes) => {
+                let saved = admin.tenant_settings_update(changes).await?;
+                Ok(TenantSettingsUpdatePayload { tenant: Some(Tenant(saved)), user_errors: vec![] })
+            }
+            Err(errors) => Ok(TenantSettingsUpdatePayload { tenant: None, user_errors: user_errors(errors) }),
+        }
+    }
+}

@@ -1,0 +1,184 @@
+//! Users of the tenant.
+
+use super::client::Client;
+use crate::domain::policy::Capability;
+use crate::domain::{FieldError, FieldErrorCode, Validation, directory, text};
+use crate::error::AppResult;
+use crate::graphql::connection::{ListRef, TotalCount, connection, page_cost};
+use crate::graphql::context::scope;
+use crate::graphql::enums::Role;
+use crate::graphql::errors::{UserError, user_errors};
+use crate::graphql::ids::{self, NodeType};
+use crate::repo::Checked;
+use crate::repo::users::{NewUser, UserChanges};
+use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object, SimpleObject};
+use chrono::{DateTime, Utc};
+use entity::user;
+use futures_util::FutureExt;
+use uuid::Uuid;
+
+/// A person who signs in to the tenant.
+pub struct User(pub user::Model);
+
+impl From<user::Model> for User {
+    fn from(model: user::Model) -> Self {
+        Self(model)
+    }
+}
+
+#[Object]
+impl User {
+    pub async fn id(&self) -> ID {
+        ids::encode(NodeType::User, self.0.id)
+    }
+
+    /// Staff, and the user themself, may read it.
+    async fn email(&self, ctx: &Context<'_>) -> AppResult<Option<&str>> {
+        let principal = scope(ctx).principal();
+        if principal.user_id() != Some(self.0.id) {
+            principal.require(Capability::ReadInternal)?;
+        }
+        Ok(Some(&self.0.email))
+    }
+
+    async fn display_name(&self) -> &str {
+        &self.0.display_name
+    }
+
+    async fn role(&self) -> Role {
+        self.0.role.into()
+    }
+
+    /// The client account of a CLIENT user.
+    async fn client(&self, ctx: &Context<'_>) -> AppResult<Option<Client>> {
+        match self.0.client_id {
+            Some(id) => Ok(Some(Client(scope(ctx).client(id).await?))),
+            None => Ok(None),
+        }
+    }
+
+    /// Deactivated users cannot sign in.
+    async fn active(&self) -> bool {
+        self.0.active
+    }
+
+    async fn created_at(&self) -> DateTime<Utc> {
+        self.0.created_at
+    }
+
+    async fn updated_at(&self) -> DateTime<Utc> {
+        self.0.updated_at
+    }
+}
+
+connection!(UserConnection, UserEdge, User, user::Model);
+
+#[derive(InputObject)]
+pub struct UserCreateInput {
+    /// Unique within the tenant (case-insensitive).
+    pub email: String,
+    pub display_name: String,
+    pub role: Role,
+    /// Required for, and only for, CLIENT users.
+    pub client_id: Option<ID>,
+}
+
+#[derive(InputObject)]
+pub struct UserUpdateInput {
+    pub id: ID,
+    pub display_name: Option<String>,
+    pub role: Option<Role>,
+    /// `null` unbinds; needed when changing a user to or from CLIENT.
+    pub client_id: MaybeUndefined<ID>,
+}
+
+#[derive(InputObject)]
+pub struct UserDeactivateInput {
+    pub id: ID,
+}
+
+#[derive(SimpleObject)]
+pub struct UserPayload {
+    pub user: Option<User>,
+    pub user_errors: Vec<UserError>,
+}
+
+impl From<Checked<user::Model>> for UserPayload {
+    fn from(result: Checked<user::Model>) -> Self {
+        match result {
+            Ok(model) => Self { user: Some(User(model)), user_errors: vec![] },
+            Err(errors) => Self { user: None, user_errors: user_errors(errors) },
+        }
+    }
+}
+
+/// A client id from input; an undecodable one is a field error, like an unknown one.
+fn client_id(v: &mut Validation, id: &ID) -> Option<Uuid> {
+    v.check(ids::decode(id, NodeType::Client).map_err(|_| FieldError::new("clientId", FieldErrorCode::NotFound, "no such client account")))
+}
+
+#[derive(Default)]
+pub struct UserQuery;
+
+#[Object]
+impl UserQuery {
+    /// The tenant's users, by email. Staff only.
+    #[graphql(complexity = "page_cost(first, last, child_complexity)")]
+    async fn users(&self, ctx: &Context<'_>, first: Option<i32>, after: Option<String>, last: Option<i32>, before: Option<String>) -> AppResult<UserConnection> {
+        let scope = scope(ctx);
+        let list = ListRef::new(scope.principal().tenant_id(), "users");
+        let page = scope.users(&list.page_request(first, after, last, before)?).await?;
+        let counter = scope.clone();
+        let total = TotalCount::new(move || {
+            let scope = counter.clone();
+            async move { scope.users_count().await }.boxed()
+        });
+        Ok(UserConnection::new(&list, page, total))
+    }
+}
+
+#[derive(Default)]
+pub struct UserMutation;
+
+#[Object]
+impl UserMutation {
+    /// Adds a user. ADMIN only.
+    async fn user_create(&self, ctx: &Context<'_>, input: UserCreateInput) -> AppResult<UserPayload> {
+        let admin = scope(ctx).admin()?;
+        let mut v = Validation::default();
+        let email = v.check(directory::email("email", &input.email));
+        let display_name = v.check(text::required("displayName", &input.display_name, directory::NAME_MAX));
+        let client = input.client_id.as_ref().and_then(|id| client_id(&mut v, id));
+        let new = || NewUser { email: email.unwrap_or_default(), display_name: display_name.unwrap_or_default(), role: input.role.into(), client_id: client };
+        match v.finish(new) {
+            Ok(new) => Ok(admin.user_create(new).await?.into()),
+            Err(errors) => Ok(Err(errors).into()),
+        }
+    }
+
+    /// Changes a user's name, role or client binding. ADMIN only; the tenant always keeps an active ADMIN.
+    async fn user_update(&self, ctx: &Context<'_>, input: UserUpdateInput) -> AppResult<UserPayload> {
+        let admin = scope(ctx).admin()?;
+        let id = ids::decode(&input.id, NodeType::User)?;
+        let mut v = Validation::default();
+        let display_name = input.display_name.and_then(|n| v.check(text::required("displayName", &n, directory::NAME_MAX)));
+        let client = match &input.client_id {
+            MaybeUndefined::Undefined => None,
+            MaybeUndefined::Null => Some(None),
+            MaybeUndefined::Value(id) => client_id(&mut v, id).map(Some),
+        };
+        let changes = || UserChanges { display_name, role: input.role.map(Into::into), client_id: client, active: None };
+        match v.finish(changes) {
+            Ok(changes) => Ok(admin.user_update(id, changes, "user.update").await?.into()),
+            Err(errors) => Ok(Err(errors).into()),
+        }
+    }
+
+    /// Deactivates a user: their next request is refused. ADMIN only.
+    async fn user_deactivate(&self, ctx: &Context<'_>, input: UserDeactivateInput) -> AppResult<UserPayload> {
+        let admin = scope(ctx).admin()?;
+        let id = ids::decode(&input.id, NodeType::User)?;
+        let changes = UserChanges { active: Some(false), ..UserChanges::default() };
+        Ok(admin.user_update(id, changes, "user.deactivate").await?.into())
+    }
+}

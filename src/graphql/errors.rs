@@ -1,0 +1,136 @@
+//! Error policy: every top-level error leaves with `extensions.code`, and internal text never
+//! leaves at all. Also the `UserError` type that mutation payloads carry.
+
+use crate::domain::{FieldError, FieldErrorCode};
+use crate::error::{AppError, ErrorCode, INTERNAL_MESSAGE};
+use async_graphql::extensions::{Extension, ExtensionContext, ExtensionFactory, NextRequest};
+use async_graphql::{Enum, Response, ServerError, SimpleObject};
+use std::sync::Arc;
+
+/// Sets `extensions.code` on every error of a response, and replaces the message of anything
+/// internal. Errors raised by the GraphQL engine itself (syntax, validation, limits, argument
+/// coercion) are the client's input: BAD_USER_INPUT.
+pub struct ErrorPolicy;
+
+impl ExtensionFactory for ErrorPolicy {
+    fn create(&self) -> Arc<dyn Extension> {
+        Arc::new(ErrorPolicy)
+    }
+}
+
+#[async_trait::async_trait]
+impl Extension for ErrorPolicy {
+    async fn request(&self, ctx: &ExtensionContext<'_>, next: NextRequest<'_>) -> Response {
+        let mut response = next.run(ctx).await;
+        for error in &mut response.errors {
+            apply(error);
+        }
+        response
+    }
+}
+
+/// Gives one error its code and a safe message.
+pub fn apply(error: &mut ServerError) {
+    let app = error.source::<AppError>().map(|app| (app.code(), app.public_message(), app.to_string()));
+    let code = if let Some((code, public_message, full_message)) = app {
+        if code == ErrorCode::Internal {
+            tracing::error!(error = %full_message, path = ?error.path, "internal error");
+        }
+        error.message = public_message;
+        code
+    } else if error.source.is_some() {
+        tracing::error!(error = %error.message, path = ?error.path, "unexpected error type reached the API");
+        error.message = INTERNAL_MESSAGE.to_owned();
+        ErrorCode::Internal
+    } else if has_code(error) {
+        return;
+    } else {
+        ErrorCode::BadUserInput
+    };
+    set_code(error, code);
+}
+
+fn has_code(error: &ServerError) -> bool {
+    error.extensions.as_ref().is_some_and(|e| e.get("code").is_some())
+}
+
+/// Sets `extensions.code`.
+pub fn set_code(error: &mut ServerError, code: ErrorCode) {
+    error.extensions.get_or_insert_with(Default::default).set("code", code.as_str());
+}
+
+/// A problem with one field of a mutation's input; nothing was changed.
+#[derive(Debug, Clone, SimpleObject)]
+pub struct UserError {
+    /// Path to the input field, e.g. `["serviceIds", "2"]`.
+    pub field: Vec<String>,
+    /// Machine-readable reason.
+    pub code: UserErrorCode,
+    /// Readable explanation.
+    pub message: String,
+}
+
+/// Why an input field was refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
+#[graphql(remote = "FieldErrorCode")]
+pub enum UserErrorCode {
+    /// Required but empty.
+    Blank,
+    /// Longer than allowed.
+    TooLong,
+    /// Outside the allowed range or format.
+    Invalid,
+    /// Already used where it must be unique.
+    Taken,
+    /// Refers to a record that does not exist in this tenant.
+    NotFound,
+    /// Times that must be ordered are not.
+    OutOfOrder,
+    /// The record changed since it was read: reload and try again.
+    Conflict,
+}
+
+impl From<FieldError> for UserError {
+    fn from(error: FieldError) -> Self {
+        Self { field: error.field, code: error.code.into(), message: error.message }
+    }
+}
+
+/// Converts field errors for a payload.
+pub fn user_errors(errors: Vec<FieldError>) -> Vec<UserError> {
+    errors.into_iter().map(UserError::from).collect()
+}
+
+/// Set once an operation reaches execution; a request that never does (syntax, validation or
+/// variable errors) is a request error, answered without `data`.
+#[derive(Debug, Default)]
+pub struct ExecutionStarted(std::sync::atomic::AtomicBool);
+
+impl ExecutionStarted {
+    pub fn get(&self) -> bool {
+        self.0.load(std::sync::atomic::Ordering::Relaxed)
+    }
+
+    fn mark(&self) {
+        self.0.store(true, std::sync::atomic::Ordering::Relaxed);
+    }
+}
+
+/// Marks [`ExecutionStarted`] in the request data when execution begins.
+pub struct ExecutionMarker;
+
+impl ExtensionFactory for ExecutionMarker {
+    fn create(&self) -> Arc<dyn Extension> {
+        Arc::new(ExecutionMarker)
+    }
+}
+
+#[async_trait::async_trait]
+impl Extension for ExecutionMarker {
+    async fn execute(&self, ctx: &ExtensionContext<'_>, operation_name: Option<&str>, next: async_graphql::extensions::NextExecute<'_>) -> Response {
+        if let Some(started) = ctx.data_opt::<Arc<ExecutionStarted>>() {
+            started.mark();
+        }
+        next.run(ctx, operation_name).await
+    }
+}

@@ -1,0 +1,178 @@
+//! Incident inputs, and their parsing into validated repository requests.
+
+use crate::domain::incident::{self, Timeline};
+use crate::domain::{FieldError, FieldErrorCode, Validation, time};
+use crate::error::AppResult;
+use crate::graphql::enums::{IncidentStatus, OrderDirection, Severity};
+use crate::graphql::ids::{self, NodeType};
+use crate::repo::incidents::{IncidentChanges, IncidentFilter, IncidentSort, NewIncident};
+use async_graphql::{Enum, ID, InputObject, MaybeUndefined};
+use chrono::{DateTime, Utc};
+
+/// Narrows `incidents`; all given conditions must hold.
+#[derive(InputObject, Default)]
+pub struct IncidentFilterInput {
+    /// Any of these statuses.
+    pub status: Option<Vec<IncidentStatus>>,
+    /// Any of these severities.
+    pub severity: Option<Vec<Severity>>,
+    /// Incidents that affected this service.
+    pub service_id: Option<ID>,
+    /// Started at or after this time.
+    pub started_after: Option<DateTime<Utc>>,
+    /// Started before this time.
+    pub started_before: Option<DateTime<Utc>>,
+}
+
+impl IncidentFilterInput {
+    pub fn into_filter(self) -> AppResult<IncidentFilter> {
+        Ok(IncidentFilter {
+            status: self.status.map(|s| s.into_iter().map(Into::into).collect()),
+            severity: self.severity.map(|s| s.into_iter().map(Into::into).collect()),
+            service_id: self.service_id.map(|id| ids::decode(&id, NodeType::Service)).transpose()?,
+            started_after: self.started_after,
+            started_before: self.started_before,
+        })
+    }
+}
+
+/// What incidents can be sorted by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
+pub enum IncidentOrderField {
+    /// The per-tenant number: creation order.
+    Number,
+    /// When the incident started.
+    StartedAt,
+}
+
+impl From<IncidentOrderField> for IncidentSort {
+    fn from(field: IncidentOrderField) -> Self {
+        match field {
+            IncidentOrderField::Number => Self::Number,
+            IncidentOrderField::StartedAt => Self::StartedAt,
+        }
+    }
+}
+
+/// Sort order of `incidents`; the default is NUMBER DESC (newest first).
+#[derive(InputObject, Clone, Copy)]
+pub struct IncidentOrder {
+    pub field: IncidentOrderField,
+    pub direction: OrderDirection,
+}
+
+impl Default for IncidentOrder {
+    fn default() -> Self {
+        Self { field: IncidentOrderField::Number, direction: OrderDirection::Desc }
+    }
+}
+
+impl IncidentOrder {
+    /// Cursors are bound to the order they were issued for.
+    pub fn list_name(&self) -> String {
+        format!("incidents:{:?}:{:?}", self.field, self.direction)
+    }
+}
+
+#[derive(InputObject)]
+pub struct IncidentCreateInput {
+    /// At most 200 characters.
+    pub title: String,
+    /// Internal summary, Markdown, at most 10,000 characters.
+    #[graphql(default)]
+    pub summary: String,
+    pub severity: Severity,
+    /// Defaults to INVESTIGATING.
+    pub status: Option<IncidentStatus>,
+    pub started_at: DateTime<Utc>,
+    pub detected_at: Option<DateTime<Utc>>,
+    pub mitigated_at: Option<DateTime<Utc>>,
+    /// Required when the status is RESOLVED.
+    pub resolved_at: Option<DateTime<Utc>>,
+    #[graphql(default)]
+    pub service_ids: Vec<ID>,
+}
+
+/// Changes to an incident; omitted fields keep their value, `null` clears an optional time.
+#[derive(InputObject)]
+pub struct IncidentUpdateInput {
+    pub id: ID,
+    /// The `version` you read; if someone saved since, you get a CONFLICT and nothing changes.
+    pub version: i32,
+    pub title: Option<String>,
+    pub summary: Option<String>,
+    pub severity: Option<Severity>,
+    pub status: Option<IncidentStatus>,
+    pub started_at: Option<DateTime<Utc>>,
+    pub detected_at: MaybeUndefined<DateTime<Utc>>,
+    pub mitigated_at: MaybeUndefined<DateTime<Utc>>,
+    pub resolved_at: MaybeUndefined<DateTime<Utc>>,
+    /// Replaces the affected services.
+    pub service_ids: Option<Vec<ID>>,
+}
+
+fn service_ids(v: &mut Validation, list: &[ID]) -> Vec<uuid::Uuid> {
+    match ids::decode_all(list, NodeType::Service) {
+        Ok(ids) => ids,
+        Err(index) => {
+            v.push(FieldError::new("serviceIds", FieldErrorCode::NotFound, "no such service").at_index(index));
+            vec![]
+        }
+    }
+}
+
+fn stored(at: DateTime<Utc>) -> DateTime<Utc> {
+    time::to_storage_precision(at)
+}
+
+fn maybe(value: MaybeUndefined<DateTime<Utc>>) -> Option<Option<DateTime<Utc>>> {
+    match value {
+        MaybeUndefined::Undefined => None,
+        MaybeUndefined::Null => Some(None),
+        MaybeUndefined::Value(at) => Some(Some(stored(at))),
+    }
+}
+
+impl IncidentCreateInput {
+    pub fn parse(self) -> Result<NewIncident, Vec<FieldError>> {
+        let mut v = Validation::default();
+        let title = v.check(incident::title(&self.title));
+        let summary = v.check(incident::summary(&self.summary));
+        let service_ids = service_ids(&mut v, &self.service_ids);
+        let timeline = Timeline {
+            started_at: stored(self.started_at),
+            detected_at: self.detected_at.map(stored),
+            mitigated_at: self.mitigated_at.map(stored),
+            resolved_at: self.resolved_at.map(stored),
+        };
+        v.finish(|| NewIncident {
+            title: title.unwrap_or_default(),
+            summary: summary.unwrap_or_default(),
+            severity: self.severity.into(),
+            status: self.status.unwrap_or(IncidentStatus::Investigating).into(),
+            timeline,
+            service_ids,
+        })
+    }
+}
+
+impl IncidentUpdateInput {
+    pub fn parse(self) -> Result<IncidentChanges, Vec<FieldError>> {
+        let mut v = Validation::default();
+        let title = self.title.and_then(|t| v.check(incident::title(&t)));
+        let summary = self.summary.and_then(|s| v.check(incident::summary(&s)));
+        let service_ids = self.service_ids.map(|list| service_ids(&mut v, &list));
+        v.finish(|| IncidentChanges {
+            version: self.version,
+            title,
+            summary,
+            severity: self.severity.map(Into::into),
+            status: self.status.map(Into::into),
+            started_at: self.started_at.map(stored),
+            detected_at: maybe(self.detected_at),
+            mitigated_at: maybe(self.mitigated_at),
+            resolved_at: maybe(self.resolved_at),
+            service_ids,
+        })
+    }
+}

@@ -1,0 +1,50 @@
+//! Writing incidents.
+
+use super::inputs::{IncidentCreateInput, IncidentUpdateInput};
+use super::object::Incident;
+use crate::error::AppResult;
+use crate::graphql::context::scope;
+use crate::graphql::errors::{UserError, user_errors};
+use crate::graphql::ids::{self, NodeType};
+use crate::repo::Checked;
+use async_graphql::{Context, Object, SimpleObject};
+
+#[derive(SimpleObject)]
+pub struct IncidentPayload {
+    pub incident: Option<Incident>,
+    pub user_errors: Vec<UserError>,
+}
+
+impl From<Checked<entity::incident::Model>> for IncidentPayload {
+    fn from(result: Checked<entity::incident::Model>) -> Self {
+        match result {
+            Ok(model) => Self { incident: Some(Incident(model)), user_errors: vec![] },
+            Err(errors) => Self { incident: None, user_errors: user_errors(errors) },
+        }
+    }
+}
+
+#[derive(Default)]
+pub struct IncidentMutation;
+
+#[Object]
+impl IncidentMutation {
+    /// Opens an incident with the next number of the tenant. ADMIN or EDITOR.
+    async fn incident_create(&self, ctx: &Context<'_>, input: IncidentCreateInput) -> AppResult<IncidentPayload> {
+        let writer = scope(ctx).writer()?;
+        match input.parse() {
+            Ok(new) => Ok(writer.incident_create(new).await?.into()),
+            Err(errors) => Ok(Err(errors).into()),
+        }
+    }
+
+    /// Changes an incident, if nobody else has since `version`. ADMIN or EDITOR.
+    async fn incident_update(&self, ctx: &Context<'_>, input: IncidentUpdateInput) -> AppResult<IncidentPayload> {
+        let writer = scope(ctx).writer()?;
+        let id = ids::decode(&input.id, NodeType::Incident)?;
+        match input.parse() {
+            Ok(changes) => Ok(writer.incident_update(id, changes).await?.into()),
+            Err(errors) => Ok(Err(errors).into()),
+        }
+    }
+}

@@ -1,0 +1,76 @@
+//! The GraphQL schema: one module per aggregate, each with its objects, inputs, payloads,
+//! queries and mutations, merged into the root types here.
+
+mod audit;
+pub mod connection;
+pub mod context;
+mod cursor;
+mod directory;
+mod enums;
+pub mod errors;
+mod ids;
+mod incidents;
+mod limits;
+mod node;
+mod viewer;
+
+use async_graphql::{EmptySubscription, MergedObject, Schema, SDLExportOptions};
+
+pub use limits::{MAX_ALIASES, MAX_ROOT_FIELDS};
+
+/// Nesting deeper than this is refused.
+pub const MAX_DEPTH: usize = 15;
+/// Operations costing more than this are refused; a connection costs `first × child`.
+pub const MAX_COMPLEXITY: usize = 10_000;
+
+/// Every query field.
+#[derive(MergedObject, Default)]
+pub struct Query(
+    viewer::ViewerQuery,
+    node::NodeQuery,
+    incidents::IncidentQuery,
+    directory::user::UserQuery,
+    directory::client::ClientQuery,
+    directory::service::ServiceQuery,
+    audit::AuditQuery,
+);
+
+/// Every mutation field.
+#[derive(MergedObject, Default)]
+pub struct Mutation(
+    directory::tenant::TenantMutation,
+    directory::user::UserMutation,
+    directory::client::ClientMutation,
+    directory::service::ServiceMutation,
+    incidents::IncidentMutation,
+);
+
+pub type DebriefSchema = Schema<Query, Mutation, EmptySubscription>;
+
+/// Switches that differ between development and production.
+#[derive(Debug, Clone, Copy)]
+pub struct SchemaOptions {
+    /// "Did you mean …?" hints in validation errors (development only).
+    pub suggestions: bool,
+}
+
+/// Builds the schema with its limits and error policy. Needs no database.
+pub fn build(options: SchemaOptions) -> DebriefSchema {
+    let mut builder = Schema::build(Query::default(), Mutation::default(), EmptySubscription)
+        .limit_depth(MAX_DEPTH)
+        .limit_complexity(MAX_COMPLEXITY)
+        .extension(errors::ErrorPolicy)
+        .extension(limits::OperationLimits)
+        .extension(errors::ExecutionMarker);
+    if !options.suggestions {
+        builder = builder.disable_suggestions();
+    }
+    builder.finish()
+}
+
+/// The schema as SDL, with sorted fields: the text of `schema.graphql`.
+pub fn sdl() -> String {
+    build(SchemaOptions { suggestions: false }).sdl_with_options(
+        SDLExportOptions::new().sorted_fields().sorted_arguments().sorted_enum_items(),
+    )
+}

@@ -1,0 +1,67 @@
+//! The Relay `Node` interface, `node(id)` and `nodes(ids)`.
+
+use super::audit::AuditEntry;
+use super::context::scope;
+use super::directory::{client::Client, service::Service, user::User};
+use super::ids::{self, NodeType};
+use super::incidents::Incident;
+use crate::error::{AppError, AppResult};
+use crate::repo::Scope;
+use async_graphql::{Context, ErrorExtensions, ID, Interface, Object};
+
+/// An object with a global id.
+#[derive(Interface)]
+#[graphql(field(name = "id", ty = "ID"))]
+pub enum Node {
+    Incident(Incident),
+    User(User),
+    Client(Client),
+    Service(Service),
+    AuditEntry(AuditEntry),
+}
+
+/// The most ids `nodes` accepts at once.
+pub const MAX_NODES: usize = 100;
+
+async fn load(scope: &Scope, id: &ID) -> AppResult<Node> {
+    let (node_type, uuid) = ids::decode_any(id)?;
+    Ok(match node_type {
+        NodeType::Incident => Node::Incident(Incident(scope.incident(uuid).await?)),
+        NodeType::User => Node::User(User(scope.user(uuid).await?)),
+        NodeType::Client => Node::Client(Client(scope.client(uuid).await?)),
+        NodeType::Service => Node::Service(Service(scope.service(uuid).await?)),
+        NodeType::AuditEntry => Node::AuditEntry(AuditEntry(scope.audit_entry(uuid).await?)),
+    })
+}
+
+#[derive(Default)]
+pub struct NodeQuery;
+
+#[Object]
+impl NodeQuery {
+    /// Any object by its global id. Ids the caller may not see answer NOT_FOUND.
+    async fn node(&self, ctx: &Context<'_>, id: ID) -> AppResult<Node> {
+        load(scope(ctx), &id).await
+    }
+
+    /// Up to 100 objects by global id, in order. Each id the caller may not see is null,
+    /// with a NOT_FOUND error naming its position.
+    async fn nodes(&self, ctx: &Context<'_>, ids: Vec<ID>) -> AppResult<Vec<Option<Node>>> {
+        if ids.len() > MAX_NODES {
+            return Err(AppError::bad_input(format!("`ids` holds {} ids; the limit is {MAX_NODES}", ids.len())));
+        }
+        let scope = scope(ctx);
+        let mut nodes = Vec::with_capacity(ids.len());
+        for (index, id) in ids.iter().enumerate() {
+            match load(scope, id).await {
+                Ok(node) => nodes.push(Some(node)),
+                Err(error) => {
+                    let error = async_graphql::Error::from(error).extend_with(|_, e| e.set("index", index as u64));
+                    ctx.add_error(ctx.set_error_path(error.into_server_error(ctx.item.pos)));
+                    nodes.push(None);
+                }
+            }
+        }
+        Ok(nodes)
+    }
+}

@@ -1,0 +1,121 @@
+//! The GraphQL-over-HTTP endpoint: `POST /graphql`, and `GET /graphql` for queries.
+
+use super::negotiate::{self, GraphQlParams, MediaType};
+use super::{AppState, MAX_BODY_BYTES, REQUEST_TIMEOUT, graphiql, respond};
+use crate::error::ErrorCode;
+use crate::graphql::context;
+use crate::graphql::errors::ExecutionStarted;
+use crate::repo::Scope;
+use async_graphql::parser::types::{DocumentOperations, OperationType};
+use axum::body::Body;
+use axum::extract::{Query, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use serde_json::Value;
+use std::sync::Arc;
+
+pub async fn post(State(state): State<AppState>, headers: HeaderMap, body: Body) -> Response {
+    let Some(media) = negotiate::response_type(&headers) else {
+        return not_acceptable();
+    };
+    if !negotiate::is_json_body(&headers) {
+        return respond::error(media, StatusCode::UNSUPPORTED_MEDIA_TYPE, ErrorCode::BadUserInput, "send the request body as `Content-Type: application/json`");
+    }
+    let bytes = match axum::body::to_bytes(body, MAX_BODY_BYTES).await {
+        Ok(bytes) => bytes,
+        Err(_) => return too_large(media),
+    };
+    let params = match serde_json::from_slice::<Value>(&bytes) {
+        Ok(Value::Object(object)) => negotiate::params(object),
+        Ok(Value::Array(_)) => Err("batched requests are not supported: send one operation per request".to_owned()),
+        Ok(_) => Err("the request body must be a JSON object".to_owned()),
+        Err(_) => Err("the request body is not valid JSON".to_owned()),
+    };
+    match params {
+        Ok(params) => execute(&state, &headers, media, params).await,
+        Err(message) => respond::bad_request(media, &message),
+    }
+}
+
+pub async fn get(State(state): State<AppState>, headers: HeaderMap, Query(pairs): Query<Vec<(String, String)>>) -> Response {
+    if state.graphiql && pairs.is_empty() && wants_html(&headers) {
+        return graphiql::page().into_response();
+    }
+    let Some(media) = negotiate::response_type(&headers) else {
+        return not_acceptable();
+    };
+    let params = match negotiate::params_from_query(pairs) {
+        Ok(params) => params,
+        Err(message) => return respond::bad_request(media, &message),
+    };
+    if is_mutation(&params) {
+        let mut response = respond::error(media, StatusCode::METHOD_NOT_ALLOWED, ErrorCode::BadUserInput, "mutations must be sent with POST");
+        response.headers_mut().insert(header::ALLOW, HeaderValue::from_static("POST"));
+        return response;
+    }
+    execute(&state, &headers, media, params).await
+}
+
+async fn execute(state: &AppState, headers: &HeaderMap, media: MediaType, params: GraphQlParams) -> Response {
+    let authorization = headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok());
+    let principal = match state.authenticator.authenticate(authorization).await {
+        Ok(principal) => principal,
+        Err(error) if error.code() == ErrorCode::Unauthenticated => return respond::unauthenticated(media, &error),
+        Err(error) => {
+            tracing::error!(error = %error, "authentication failed");
+            return respond::error(media, StatusCode::INTERNAL_SERVER_ERROR, ErrorCode::Internal, &error.public_message());
+        }
+    };
+    let started = Arc::new(ExecutionStarted::default());
+    let mut request = async_graphql::Request::new(params.query)
+        .variables(async_graphql::Variables::from_json(Value::Object(params.variables)))
+        .data(started.clone());
+    request.operation_name = params.operation_name;
+    let request = context::attach(request, Scope::new(state.db.clone(), principal));
+    match tokio::time::timeout(REQUEST_TIMEOUT, state.schema.execute(request)).await {
+        Ok(response) => respond::graphql(media, response, started.get()),
+        Err(_) => respond::error(
+            media,
+            StatusCode::SERVICE_UNAVAILABLE,
+            ErrorCode::Internal,
+            &format!("the request took longer than {} s and was stopped", REQUEST_TIMEOUT.as_secs()),
+        ),
+    }
+}
+
+/// Whether the operation that would run is a mutation (refused over GET).
+fn is_mutation(params: &GraphQlParams) -> bool {
+    let Ok(document) = async_graphql::parser::parse_query(&params.query) else {
+        return false;
+    };
+    let operation_type = match &document.operations {
+        DocumentOperations::Single(operation) => Some(operation.node.ty),
+        DocumentOperations::Multiple(operations) => match &params.operation_name {
+            Some(name) => operations.iter().find(|(n, _)| n.as_str() == name).map(|(_, op)| op.node.ty),
+            None => None,
+        },
+    };
+    operation_type == Some(OperationType::Mutation)
+}
+
+fn wants_html(headers: &HeaderMap) -> bool {
+    headers.get(header::ACCEPT).and_then(|v| v.to_str().ok()).is_some_and(|accept| accept.contains("text/html"))
+}
+
+fn not_acceptable() -> Response {
+    respond::error(
+        MediaType::Json,
+        StatusCode::NOT_ACCEPTABLE,
+        ErrorCode::BadUserInput,
+        "accept application/graphql-response+json or application/json",
+    )
+}
+
+fn too_large(media: MediaType) -> Response {
+    respond::error(
+        media,
+        StatusCode::PAYLOAD_TOO_LARGE,
+        ErrorCode::BadUserInput,
+        &format!("the request body is larger than {} KiB", MAX_BODY_BYTES / 1024),
+    )
+}

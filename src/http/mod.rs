@@ -1,0 +1,50 @@
+//! HTTP transport: the router, the GraphQL-over-HTTP handler, health checks and GraphiQL.
+
+mod graphiql;
+mod graphql;
+mod health;
+mod negotiate;
+mod respond;
+
+use crate::auth::Authenticator;
+use crate::graphql::DebriefSchema;
+use axum::Router;
+use axum::http::{HeaderName, Request};
+use axum::routing::get;
+use sea_orm::DatabaseConnection;
+use std::time::Duration;
+use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::trace::TraceLayer;
+
+/// The largest request body accepted (256 KiB).
+pub const MAX_BODY_BYTES: usize = 256 * 1024;
+/// How long one request may run before it is stopped.
+pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// What every handler shares.
+#[derive(Clone)]
+pub struct AppState {
+    pub schema: DebriefSchema,
+    pub authenticator: Authenticator,
+    pub db: DatabaseConnection,
+    /// Serve GraphiQL to browsers at `GET /graphql` (development only).
+    pub graphiql: bool,
+}
+
+/// The application's router, with request ids, tracing and panic containment.
+pub fn router(state: AppState) -> Router {
+    let request_id = HeaderName::from_static("x-request-id");
+    Router::new()
+        .route("/graphql", get(graphql::get).post(graphql::post))
+        .route("/healthz", get(health::live))
+        .route("/readyz", get(health::ready))
+        .with_state(state)
+        .layer(CatchPanicLayer::custom(respond::panic))
+        .layer(TraceLayer::new_for_http().make_span_with(|request: &Request<_>| {
+            let id = request.headers().get("x-request-id").and_then(|v| v.to_str().ok()).unwrap_or("-");
+            tracing::info_span!("request", method = %request.method(), path = %request.uri().path(), request_id = %id)
+        }))
+        .layer(PropagateRequestIdLayer::new(request_id.clone()))
+        .layer(SetRequestIdLayer::new(request_id, MakeRequestUuid))
+}

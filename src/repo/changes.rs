@@ -1,0 +1,36 @@
+//! The changed fields an audit entry records.
+
+use serde::Serialize;
+use serde_json::{Map, Value, json};
+
+/// `{ field: { "from": old, "to": new } }` for every field that changed.
+#[derive(Debug, Default)]
+pub struct Changes(Map<String, Value>);
+
+impl Changes {
+    /// Records `field` when `old` and `new` differ.
+    pub fn diff<T: Serialize + PartialEq>(mut self, field: &str, old: &T, new: &T) -> Self {
+        if old != new {
+            self.0.insert(field.to_owned(), json!({ "from": old, "to": new }));
+        }
+        self
+    }
+
+    /// Records a field set on creation.
+    pub fn set<T: Serialize>(mut self, field: &str, new: &T) -> Self {
+        self.0.insert(field.to_owned(), json!({ "from": null, "to": new }));
+        self
+    }
+
+    /// Records a field set by this change, when it was.
+    pub fn set_if<T: Serialize>(self, field: &str, new: Option<&T>) -> Self {
+        match new {
+            Some(new) => self.set(field, new),
+            None => self,
+        }
+    }
+
+    pub fn into_json(self) -> Value {
+        Value::Object(self.0)
+    }
+}

@@ -1,0 +1,105 @@
+//! Client accounts: the customers who read post-mortems.
+
+use super::audit::{self, Event};
+use super::changes::Changes;
+use super::page::{self, Direction, Key, KeyValue, Ordering, Page, PageRequest};
+use super::scope::{Admin, Scope};
+use super::{Checked, unique};
+use crate::domain::policy::Capability;
+use crate::domain::time;
+use crate::error::{AppError, AppResult};
+use entity::client;
+use sea_orm::{ActiveModelTrait, ColumnTrait, IntoActiveModel, PaginatorTrait, QueryFilter, Set};
+use uuid::Uuid;
+
+fn by_name() -> Ordering<client::Entity> {
+    Ordering {
+        column: client::Column::Name,
+        id: client::Column::Id,
+        direction: Direction::Asc,
+        key: |m| Key { value: KeyValue::Text(m.name.clone()), id: m.id },
+    }
+}
+
+/// A new client account.
+pub struct NewClient {
+    pub name: String,
+    pub contact_email: Option<String>,
+}
+
+/// Changes to a client account; `None` keeps the current value.
+pub struct ClientChanges {
+    pub name: Option<String>,
+    pub contact_email: Option<Option<String>>,
+}
+
+impl Scope {
+    /// Client accounts sorted by name.
+    pub async fn clients(&self, request: &PageRequest) -> AppResult<Page<client::Model>> {
+        self.principal().require(Capability::ReadCatalog)?;
+        page::fetch(self.db(), self.select::<client::Entity>(), &by_name(), request).await
+    }
+
+    pub async fn clients_count(&self) -> AppResult<u64> {
+        self.principal().require(Capability::ReadCatalog)?;
+        Ok(self.select::<client::Entity>().count(self.db()).await?)
+    }
+
+    /// One client account: staff and reporters see any; a CLIENT user only their own.
+    pub async fn client(&self, id: Uuid) -> AppResult<client::Model> {
+        let own = self.principal().client_id() == Some(id);
+        if !own && !self.principal().can(Capability::ReadCatalog) {
+            return Err(AppError::not_found("client"));
+        }
+        self.select::<client::Entity>()
+            .filter(client::Column::Id.eq(id))
+            .one(self.db())
+            .await?
+            .ok_or(AppError::not_found("client"))
+    }
+}
+
+impl Admin<'_> {
+    pub async fn client_create(&self, new: NewClient) -> AppResult<Checked<client::Model>> {
+        let txn = self.scope.begin_write().await?;
+        if unique::name_taken(&txn, self.scope.select::<client::Entity>(), client::Column::Name, &new.name, None).await? {
+            return Ok(Err(vec![unique::taken("name")]));
+        }
+        let now = time::now();
+        let saved = client::ActiveModel {
+            tenant_id: Set(self.scope.tenant_id()),
+            id: Set(Uuid::now_v7()),
+            name: Set(new.name),
+            contact_email: Set(new.contact_email),
+            created_at: Set(now),
+            updated_at: Set(now),
+        }
+        .insert(&txn)
+        .await?;
+        let changes = Changes::default().set("name", &saved.name).set("contactEmail", &saved.contact_email);
+        audit::record(&txn, Event { action: "client.create", entity_type: "Client", entity_id: saved.id, changes, principal: self.scope.principal() }).await?;
+        txn.commit().await?;
+        Ok(Ok(saved))
+    }
+
+    pub async fn client_update(&self, id: Uuid, new: ClientChanges) -> AppResult<Checked<client::Model>> {
+        let txn = self.scope.begin_write().await?;
+        let old = self.scope.client(id).await?;
+        if let Some(name) = &new.name
+            && unique::name_taken(&txn, self.scope.select::<client::Entity>(), client::Column::Name, name, Some((client::Column::Id, id))).await?
+        {
+            return Ok(Err(vec![unique::taken("name")]));
+        }
+        let mut row = old.clone().into_active_model();
+        row.name = Set(new.name.unwrap_or_else(|| old.name.clone()));
+        row.contact_email = Set(new.contact_email.unwrap_or_else(|| old.contact_email.clone()));
+        row.updated_at = Set(time::now());
+        let saved = row.update(&txn).await?;
+        let changes = Changes::default()
+            .diff("name", &old.name, &saved.name)
+            .diff("contactEmail", &old.contact_email, &saved.contact_email);
+        audit::record(&txn, Event { action: "client.update", entity_type: "Client", entity_id: saved.id, changes, principal: self.scope.principal() }).await?;
+        txn.commit().await?;
+        Ok(Ok(saved))
+    }
+}

@@ -1,0 +1,23 @@
+//! The only layer that touches sea-orm. Every query on tenant data starts from a [`Scope`]:
+//! the tenant and the caller, taken from the verified principal. Write methods live on
+//! [`Writer`] and [`Admin`], handles that only a principal with the right role can obtain.
+
+mod audit;
+mod changes;
+pub mod clients;
+pub mod db;
+pub mod identity;
+pub mod incidents;
+pub mod page;
+mod scope;
+pub mod services;
+pub mod tenants;
+mod unique;
+pub mod users;
+
+pub use audit::AuditFilter;
+pub use page::{Direction, Key, KeyValue, Page, PageRequest};
+pub use scope::{Admin, Scope, Writer};
+
+/// Either the saved value, or the field errors that kept it from being saved.
+pub type Checked<T> = Result<T, Vec<crate::domain::FieldError>>;

@@ -1,0 +1,103 @@
+//! The tenant scope every query starts from, and the role-gated write handles.
+
+use crate::auth::Principal;
+use crate::domain::policy::Capability;
+use crate::error::AppResult;
+use sea_orm::{
+    ColumnTrait, DatabaseConnection, DatabaseTransaction, DbErr, DeleteMany, EntityTrait,
+    QueryFilter, Select, SqliteTransactionMode, TransactionOptions, TransactionTrait, UpdateMany,
+};
+use uuid::Uuid;
+
+/// A table whose rows belong to one tenant.
+pub trait TenantOwned: EntityTrait {
+    fn tenant_column() -> Self::Column;
+}
+
+macro_rules! tenant_owned {
+    ($($table:ident),* $(,)?) => {$(
+        impl TenantOwned for entity::$table::Entity {
+            fn tenant_column() -> Self::Column {
+                entity::$table::Column::TenantId
+            }
+        }
+    )*};
+}
+
+tenant_owned!(user, client, service, incident, incident_service, audit_entry);
+
+/// The caller and their tenant: the start of every query on tenant data.
+#[derive(Clone)]
+pub struct Scope {
+    db: DatabaseConnection,
+    principal: Principal,
+}
+
+impl Scope {
+    pub fn new(db: DatabaseConnection, principal: Principal) -> Self {
+        Self { db, principal }
+    }
+
+    pub fn principal(&self) -> &Principal {
+        &self.principal
+    }
+
+    pub(super) fn tenant_id(&self) -> Uuid {
+        self.principal.tenant_id()
+    }
+
+    pub(super) fn db(&self) -> &DatabaseConnection {
+        &self.db
+    }
+
+    /// `SELECT … FROM <table> WHERE tenant_id = <this tenant>`.
+    #[allow(clippy::disallowed_methods)] // the one sanctioned entry point for reads
+    pub(super) fn select<E: TenantOwned>(&self) -> Select<E> {
+        E::find().filter(E::tenant_column().eq(self.tenant_id()))
+    }
+
+    /// `UPDATE <table> … WHERE tenant_id = <this tenant>`.
+    #[allow(clippy::disallowed_methods)] // the one sanctioned entry point for bulk updates
+    pub(super) fn update<E: TenantOwned>(&self) -> UpdateMany<E> {
+        E::update_many().filter(E::tenant_column().eq(self.tenant_id()))
+    }
+
+    /// `DELETE FROM <table> WHERE tenant_id = <this tenant>`.
+    #[allow(clippy::disallowed_methods)] // the one sanctioned entry point for deletes
+    pub(super) fn delete<E: TenantOwned>(&self) -> DeleteMany<E> {
+        E::delete_many().filter(E::tenant_column().eq(self.tenant_id()))
+    }
+
+    /// Starts a write transaction. On SQLite it takes the write lock at once (`BEGIN
+    /// IMMEDIATE`), so concurrent writers wait their turn instead of failing mid-way.
+    pub(super) async fn begin_write(&self) -> Result<DatabaseTransaction, DbErr> {
+        self.db
+            .begin_with_options(TransactionOptions {
+                sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
+                ..TransactionOptions::default()
+            })
+            .await
+    }
+
+    /// The handle for incident and post-mortem writes: ADMIN and EDITOR only.
+    pub fn writer(&self) -> AppResult<Writer<'_>> {
+        self.principal.require(Capability::WriteIncidents)?;
+        Ok(Writer { scope: self })
+    }
+
+    /// The handle for directory and settings writes: ADMIN only.
+    pub fn admin(&self) -> AppResult<Admin<'_>> {
+        self.principal.require(Capability::ManageDirectory)?;
+        Ok(Admin { scope: self })
+    }
+}
+
+/// Proof that the caller may write incidents and post-mortems.
+pub struct Writer<'a> {
+    pub(super) scope: &'a Scope,
+}
+
+/// Proof that the caller may manage the tenant's directory and settings.
+pub struct Admin<'a> {
+    pub(super) scope: &'a Scope,
+}

@@ -1,0 +1,105 @@
+//! Tenants: provisioning by the operator, and settings by the tenant's ADMINs.
+
+use super::audit::{self, Event};
+use super::changes::Changes;
+use super::scope::{Admin, Scope};
+use crate::auth;
+use crate::domain::time;
+use crate::error::{AppError, AppResult};
+use entity::{BlamelessPolicy, Role, tenant, user};
+use sea_orm::{ActiveEnum, ActiveModelTrait, DatabaseConnection, EntityTrait, IntoActiveModel, Set, TransactionTrait};
+use uuid::Uuid;
+
+/// A new tenant and its first ADMIN.
+pub struct NewTenant {
+    pub slug: String,
+    pub name: String,
+    pub admin_email: String,
+    pub admin_name: String,
+}
+
+/// Creates a tenant with default settings and its first ADMIN user, in one transaction.
+pub async fn create(db: &DatabaseConnection, new: NewTenant) -> AppResult<(tenant::Model, user::Model)> {
+    let txn = db.begin().await?;
+    let now = time::now();
+    let tenant = tenant::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        slug: Set(new.slug),
+        name: Set(new.name),
+        cooling_off_hours: Set(48),
+        review_after_days: Set(30),
+        feedback_answer_sla_hours: Set(48),
+        post_mortem_due_days: Set(5),
+        blameless_policy: Set(BlamelessPolicy::Warn),
+        incident_seq: Set(0),
+        created_at: Set(now),
+        updated_at: Set(now),
+    }
+    .insert(&txn)
+    .await?;
+    let admin = user::ActiveModel {
+        tenant_id: Set(tenant.id),
+        id: Set(Uuid::now_v7()),
+        email: Set(new.admin_email),
+        display_name: Set(new.admin_name),
+        role: Set(Role::Admin),
+        client_id: Set(None),
+        active: Set(true),
+        created_at: Set(now),
+        updated_at: Set(now),
+    }
+    .insert(&txn)
+    .await?;
+    let operator = auth::operator(tenant.id);
+    let changes = Changes::default().set("slug", &tenant.slug).set("name", &tenant.name);
+    audit::record(&txn, Event { action: "tenant.create", entity_type: "Tenant", entity_id: tenant.id, changes, principal: &operator }).await?;
+    txn.commit().await?;
+    Ok((tenant, admin))
+}
+
+/// New values for the tenant's settings; `None` keeps the current value.
+#[derive(Debug, Default)]
+pub struct SettingsChanges {
+    pub cooling_off_hours: Option<i32>,
+    pub review_after_days: Option<i32>,
+    pub feedback_answer_sla_hours: Option<i32>,
+    pub post_mortem_due_days: Option<i32>,
+    pub blameless_policy: Option<BlamelessPolicy>,
+}
+
+impl Scope {
+    /// The caller's own tenant.
+    #[allow(clippy::disallowed_methods)] // keyed by the scope's own tenant id
+    pub async fn tenant(&self) -> AppResult<tenant::Model> {
+        tenant::Entity::find_by_id(self.tenant_id())
+            .one(self.db())
+            .await?
+            .ok_or_else(|| AppError::internal(anyhow::anyhow!("the principal's tenant is missing")))
+    }
+}
+
+impl Admin<'_> {
+    pub async fn tenant_settings_update(&self, new: SettingsChanges) -> AppResult<tenant::Model> {
+        let txn = self.scope.begin_write().await?;
+        let old = self.scope.tenant().await?;
+        let mut row = old.clone().into_active_model();
+        let pick = |new: Option<i32>, old: i32| new.unwrap_or(old);
+        row.cooling_off_hours = Set(pick(new.cooling_off_hours, old.cooling_off_hours));
+        row.review_after_days = Set(pick(new.review_after_days, old.review_after_days));
+        row.feedback_answer_sla_hours = Set(pick(new.feedback_answer_sla_hours, old.feedback_answer_sla_hours));
+        row.post_mortem_due_days = Set(pick(new.post_mortem_due_days, old.post_mortem_due_days));
+        row.blameless_policy = Set(new.blameless_policy.unwrap_or(old.blameless_policy));
+        row.updated_at = Set(time::now());
+        let saved = row.update(&txn).await?;
+        let changes = Changes::default()
+            .diff("coolingOffHours", &old.cooling_off_hours, &saved.cooling_off_hours)
+            .diff("reviewAfterDays", &old.review_after_days, &saved.review_after_days)
+            .diff("feedbackAnswerSlaHours", &old.feedback_answer_sla_hours, &saved.feedback_answer_sla_hours)
+            .diff("postMortemDueDays", &old.post_mortem_due_days, &saved.post_mortem_due_days)
+            .diff("blamelessPolicy", &old.blameless_policy.to_value(), &saved.blameless_policy.to_value());
+        let principal = self.scope.principal();
+        audit::record(&txn, Event { action: "tenant.settings_update", entity_type: "Tenant", entity_id: saved.id, changes, principal }).await?;
+        txn.commit().await?;
+        Ok(saved)
+    }
+}

@@ -1,0 +1,166 @@
+//! Users of the tenant: their roles, client bindings and activity.
+
+use super::audit::{self, Event};
+use super::changes::Changes;
+use super::page::{self, Direction, Key, KeyValue, Ordering, Page, PageRequest};
+use super::scope::{Admin, Scope};
+use super::{Checked, unique};
+use crate::domain::directory;
+use crate::domain::policy::Capability;
+use crate::domain::{FieldError, FieldErrorCode, time};
+use crate::error::{AppError, AppResult};
+use entity::{Role, client, user};
+use sea_orm::{ActiveEnum, ActiveModelTrait, ColumnTrait, ConnectionTrait, IntoActiveModel, PaginatorTrait, QueryFilter, Set};
+use uuid::Uuid;
+
+fn by_email() -> Ordering<user::Entity> {
+    Ordering {
+        column: user::Column::Email,
+        id: user::Column::Id,
+        direction: Direction::Asc,
+        key: |m| Key { value: KeyValue::Text(m.email.clone()), id: m.id },
+    }
+}
+
+/// A new user.
+pub struct NewUser {
+    pub email: String,
+    pub display_name: String,
+    pub role: Role,
+    pub client_id: Option<Uuid>,
+}
+
+/// Changes to a user; `None` keeps the current value.
+#[derive(Default)]
+pub struct UserChanges {
+    pub display_name: Option<String>,
+    pub role: Option<Role>,
+    pub client_id: Option<Option<Uuid>>,
+    pub active: Option<bool>,
+}
+
+impl Scope {
+    /// Users sorted by email. Staff only.
+    pub async fn users(&self, request: &PageRequest) -> AppResult<Page<user::Model>> {
+        self.principal().require(Capability::ReadInternal)?;
+        page::fetch(self.db(), self.select::<user::Entity>(), &by_email(), request).await
+    }
+
+    pub async fn users_count(&self) -> AppResult<u64> {
+        self.principal().require(Capability::ReadInternal)?;
+        Ok(self.select::<user::Entity>().count(self.db()).await?)
+    }
+
+    /// One user: staff see anyone; everyone sees themselves.
+    pub async fn user(&self, id: Uuid) -> AppResult<user::Model> {
+        let own = self.principal().user_id() == Some(id);
+        if !own && !self.principal().can(Capability::ReadInternal) {
+            return Err(AppError::not_found("user"));
+        }
+        self.select::<user::Entity>()
+            .filter(user::Column::Id.eq(id))
+            .one(self.db())
+            .await?
+            .ok_or(AppError::not_found("user"))
+    }
+
+    async fn client_exists<C: ConnectionTrait>(&self, db: &C, id: Uuid) -> AppResult<bool> {
+        Ok(self.select::<client::Entity>().filter(client::Column::Id.eq(id)).count(db).await? > 0)
+    }
+
+    /// How many active ADMINs other than `except` the tenant has.
+    async fn other_active_admins<C: ConnectionTrait>(&self, db: &C, except: Uuid) -> AppResult<u64> {
+        Ok(self
+            .select::<user::Entity>()
+            .filter(user::Column::Role.eq(Role::Admin.to_value()))
+            .filter(user::Column::Active.eq(true))
+            .filter(user::Column::Id.ne(except))
+            .count(db)
+            .await?)
+    }
+}
+
+impl Admin<'_> {
+    pub async fn user_create(&self, new: NewUser) -> AppResult<Checked<user::Model>> {
+        let txn = self.scope.begin_write().await?;
+        if let Err(error) = directory::client_binding(new.role, new.client_id) {
+            return Ok(Err(vec![error]));
+        }
+        if let Some(client_id) = new.client_id
+            && !self.scope.client_exists(&txn, client_id).await?
+        {
+            return Ok(Err(vec![client_not_found()]));
+        }
+        if unique::name_taken(&txn, self.scope.select::<user::Entity>(), user::Column::Email, &new.email, None).await? {
+            return Ok(Err(vec![unique::taken("email")]));
+        }
+        let now = time::now();
+        let saved = user::ActiveModel {
+            tenant_id: Set(self.scope.tenant_id()),
+            id: Set(Uuid::now_v7()),
+            email: Set(new.email),
+            display_name: Set(new.display_name),
+            role: Set(new.role),
+            client_id: Set(new.client_id),
+            active: Set(true),
+            created_at: Set(now),
+            updated_at: Set(now),
+        }
+        .insert(&txn)
+        .await?;
+        let changes = Changes::default()
+            .set("email", &saved.email)
+            .set("displayName", &saved.display_name)
+            .set("role", &saved.role.to_value())
+            .set("clientId", &saved.client_id);
+        audit::record(&txn, Event { action: "user.create", entity_type: "User", entity_id: saved.id, changes, principal: self.scope.principal() }).await?;
+        txn.commit().await?;
+        Ok(Ok(saved))
+    }
+
+    /// Updates a user. The tenant always keeps at least one active ADMIN.
+    pub async fn user_update(&self, id: Uuid, new: UserChanges, action: &'static str) -> AppResult<Checked<user::Model>> {
+        let txn = self.scope.begin_write().await?;
+        let old = self.scope.user(id).await?;
+        let role = new.role.unwrap_or(old.role);
+        let client_id = match new.client_id {
+            Some(client_id) => client_id,
+            None if role == Role::Client => old.client_id,
+            None => None,
+        };
+        let active = new.active.unwrap_or(old.active);
+        if let Err(error) = directory::client_binding(role, client_id) {
+            return Ok(Err(vec![error]));
+        }
+        if let Some(client_id) = client_id
+            && Some(client_id) != old.client_id
+            && !self.scope.client_exists(&txn, client_id).await?
+        {
+            return Ok(Err(vec![client_not_found()]));
+        }
+        let stops_being_admin = old.role == Role::Admin && old.active && (role != Role::Admin || !active);
+        if stops_being_admin && self.scope.other_active_admins(&txn, id).await? == 0 {
+            let field = if active { "role" } else { "id" };
+            return Ok(Err(vec![FieldError::new(field, FieldErrorCode::Invalid, "the tenant must keep at least one active ADMIN")]));
+        }
+        let mut row = old.clone().into_active_model();
+        row.display_name = Set(new.display_name.unwrap_or_else(|| old.display_name.clone()));
+        row.role = Set(role);
+        row.client_id = Set(client_id);
+        row.active = Set(active);
+        row.updated_at = Set(time::now());
+        let saved = row.update(&txn).await?;
+        let changes = Changes::default()
+            .diff("displayName", &old.display_name, &saved.display_name)
+            .diff("role", &old.role.to_value(), &saved.role.to_value())
+            .diff("clientId", &old.client_id, &saved.client_id)
+            .diff("active", &old.active, &saved.active);
+        audit::record(&txn, Event { action, entity_type: "User", entity_id: saved.id, changes, principal: self.scope.principal() }).await?;
+        txn.commit().await?;
+        Ok(Ok(saved))
+    }
+}
+
+fn client_not_found() -> FieldError {
+    FieldError::new("clientId", FieldErrorCode::NotFound, "no such client account")
+}

@@ -1,0 +1,3 @@
+//! Data generators: the demo tenant that `cargo run` shows a newcomer.
+
+pub mod demo;
