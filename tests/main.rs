@@ -1,1 +1,16 @@
+//! The integration suite: real HTTP against the real router, real JWTs, a real database.
+//!
+//! Every test gets its own database: a fresh SQLite file by default, or, with
+//! `DEBRIEF_TEST_DATABASE_URL=postgres://…`, a fresh PostgreSQL database created for it and
+//! dropped afterwards.
 
+mod support;
+
+mod auth;
+mod cross_tenant;
+mod directory;
+mod incidents;
+mod limits;
+mod roles;
+mod schema;
+mod transport;

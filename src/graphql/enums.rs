@@ -23,9 +23,17 @@ pub enum Role {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
 #[graphql(remote = "entity::Severity")]
 pub enum Severity {
+    /// Critical: a major outage for many clients.
+    #[graphql(name = "SEV1")]
     Sev1,
+    /// Major: significant degradation or a partial outage.
+    #[graphql(name = "SEV2")]
     Sev2,
+    /// Minor: limited impact with a workaround.
+    #[graphql(name = "SEV3")]
     Sev3,
+    /// Low: cosmetic or negligible impact.
+    #[graphql(name = "SEV4")]
     Sev4,
 }
 

@@ -11,6 +11,7 @@ use chrono::{DateTime, Utc};
 
 /// Narrows `incidents`; all given conditions must hold.
 #[derive(InputObject, Default)]
+#[graphql(name = "IncidentFilter")]
 pub struct IncidentFilterInput {
     /// Any of these statuses.
     pub status: Option<Vec<IncidentStatus>>,
