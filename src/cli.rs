@@ -17,22 +17,47 @@ pub struct Cli {
 #[derive(Debug, Clone, Args)]
 pub struct GlobalArgs {
     /// Database to use: `sqlite://…` (embedded) or `postgres://…`.
-    #[arg(long, env = "DATABASE_URL", default_value = "sqlite://debrief.db?mode=rwc", global = true)]
+    #[arg(
+        long,
+        env = "DATABASE_URL",
+        default_value = "sqlite://debrief.db?mode=rwc",
+        global = true
+    )]
     pub database_url: String,
     /// `development` (GraphiQL, suggestions, demo data, a generated secret) or `production`.
-    #[arg(long = "env", env = "DEBRIEF_ENV", default_value = "development", global = true)]
+    #[arg(
+        long = "env",
+        env = "DEBRIEF_ENV",
+        default_value = "development",
+        global = true
+    )]
     pub environment: String,
     /// HS256 signing secret, at least 32 bytes.
-    #[arg(long, env = "DEBRIEF_JWT_SECRET", hide_env_values = true, global = true)]
+    #[arg(
+        long,
+        env = "DEBRIEF_JWT_SECRET",
+        hide_env_values = true,
+        global = true
+    )]
     pub jwt_secret: Option<String>,
     /// PEM public key (RS256 or ES256) that verifies tokens issued elsewhere.
     #[arg(long, env = "DEBRIEF_JWT_PUBLIC_KEY_FILE", global = true)]
     pub jwt_public_key_file: Option<std::path::PathBuf>,
     /// Expected `iss` claim.
-    #[arg(long, env = "DEBRIEF_JWT_ISSUER", default_value = "debrief", global = true)]
+    #[arg(
+        long,
+        env = "DEBRIEF_JWT_ISSUER",
+        default_value = "debrief",
+        global = true
+    )]
     pub jwt_issuer: String,
     /// Expected `aud` claim.
-    #[arg(long, env = "DEBRIEF_JWT_AUDIENCE", default_value = "debrief-api", global = true)]
+    #[arg(
+        long,
+        env = "DEBRIEF_JWT_AUDIENCE",
+        default_value = "debrief-api",
+        global = true
+    )]
     pub jwt_audience: String,
 }
 
@@ -65,7 +90,10 @@ pub struct ServeArgs {
 
 impl Default for ServeArgs {
     fn default() -> Self {
-        Self { listen: SocketAddr::from(([127, 0, 0, 1], 8080)), no_migrate: false }
+        Self {
+            listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
+            no_migrate: false,
+        }
     }
 }
 

@@ -154,6 +154,9 @@ mod tests {
             secret_file_for("postgres://localhost/debrief"),
             PathBuf::from(".debrief-jwt-secret")
         );
-        assert_eq!(secret_file_for("sqlite::memory:"), PathBuf::from(".debrief-jwt-secret"));
+        assert_eq!(
+            secret_file_for("sqlite::memory:"),
+            PathBuf::from(".debrief-jwt-secret")
+        );
     }
 }

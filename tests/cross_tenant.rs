@@ -6,7 +6,13 @@ use serde_json::{Value, json};
 
 fn a_ids(world: &World) -> Vec<String> {
     let a = &world.a;
-    vec![a.incident_id.clone(), a.editor_id.clone(), a.admin_id.clone(), a.client_id.clone(), a.service_id.clone()]
+    vec![
+        a.incident_id.clone(),
+        a.editor_id.clone(),
+        a.admin_id.clone(),
+        a.client_id.clone(),
+        a.service_id.clone(),
+    ]
 }
 
 #[tokio::test]
@@ -15,19 +21,53 @@ async fn tenant_b_cannot_read_tenant_a_through_any_query() {
     let app = &world.app;
     for (role, token) in world.b.tokens() {
         for id in a_ids(&world) {
-            let body = app.gql(token, "query($id: ID!) { node(id: $id) { id } }", json!({ "id": id })).await;
+            let body = app
+                .gql(
+                    token,
+                    "query($id: ID!) { node(id: $id) { id } }",
+                    json!({ "id": id }),
+                )
+                .await;
             assert_eq!(error_codes(&body), ["NOT_FOUND"], "node as {role}: {body}");
         }
-        let body = app.gql(token, "query($ids: [ID!]!) { nodes(ids: $ids) { id } }", json!({ "ids": a_ids(&world) })).await;
-        assert_eq!(body["data"]["nodes"], json!([null, null, null, null, null]), "nodes as {role}");
+        let body = app
+            .gql(
+                token,
+                "query($ids: [ID!]!) { nodes(ids: $ids) { id } }",
+                json!({ "ids": a_ids(&world) }),
+            )
+            .await;
+        assert_eq!(
+            body["data"]["nodes"],
+            json!([null, null, null, null, null]),
+            "nodes as {role}"
+        );
         assert_eq!(error_codes(&body), vec!["NOT_FOUND"; 5], "nodes as {role}");
-        let body = app.gql(token, "query($id: ID!) { incident(id: $id) { id } }", json!({ "id": world.a.incident_id })).await;
+        let body = app
+            .gql(
+                token,
+                "query($id: ID!) { incident(id: $id) { id } }",
+                json!({ "id": world.a.incident_id }),
+            )
+            .await;
         assert_eq!(error_codes(&body), ["NOT_FOUND"], "incident as {role}");
     }
     let b = &world.b.admin;
-    let body = app.data(b, "query($s: ID!) { incidents(filter: { serviceId: $s }) { totalCount nodes { id } } }", json!({ "s": world.a.service_id })).await;
+    let body = app
+        .data(
+            b,
+            "query($s: ID!) { incidents(filter: { serviceId: $s }) { totalCount nodes { id } } }",
+            json!({ "s": world.a.service_id }),
+        )
+        .await;
     assert_eq!(body["incidents"]["totalCount"], 0);
-    let body = app.data(b, "query($e: ID!) { auditLog(filter: { entityId: $e }) { totalCount } }", json!({ "e": world.a.incident_id })).await;
+    let body = app
+        .data(
+            b,
+            "query($e: ID!) { auditLog(filter: { entityId: $e }) { totalCount } }",
+            json!({ "e": world.a.incident_id }),
+        )
+        .await;
     assert_eq!(body["auditLog"]["totalCount"], 0);
     let listed: Value = app.data(b, "{ incidents { nodes { id } } users { nodes { id } } clients { nodes { id } } services { nodes { id } } }", json!({})).await;
     let text = listed.to_string();
@@ -43,17 +83,36 @@ async fn tenant_b_cannot_change_tenant_a_through_any_mutation() {
     let a = &world.a;
     let before = app.audit_count(a.tenant_id).await;
     let not_found: Vec<(&str, Value)> = vec![
-        ("mutation($id: ID!) { incidentUpdate(input: { id: $id, version: 1, title: \"Hijacked\" }) { incident { id } } }", json!({ "id": a.incident_id })),
-        ("mutation($id: ID!) { userUpdate(input: { id: $id, role: ADMIN }) { user { id } } }", json!({ "id": a.editor_id })),
-        ("mutation($id: ID!) { userDeactivate(input: { id: $id }) { user { id } } }", json!({ "id": a.admin_id })),
-        ("mutation($id: ID!) { clientUpdate(input: { id: $id, name: \"Hijacked\" }) { client { id } } }", json!({ "id": a.client_id })),
-        ("mutation($id: ID!) { serviceUpdate(input: { id: $id, name: \"Hijacked\" }) { service { id } } }", json!({ "id": a.service_id })),
+        (
+            "mutation($id: ID!) { incidentUpdate(input: { id: $id, version: 1, title: \"Hijacked\" }) { incident { id } } }",
+            json!({ "id": a.incident_id }),
+        ),
+        (
+            "mutation($id: ID!) { userUpdate(input: { id: $id, role: ADMIN }) { user { id } } }",
+            json!({ "id": a.editor_id }),
+        ),
+        (
+            "mutation($id: ID!) { userDeactivate(input: { id: $id }) { user { id } } }",
+            json!({ "id": a.admin_id }),
+        ),
+        (
+            "mutation($id: ID!) { clientUpdate(input: { id: $id, name: \"Hijacked\" }) { client { id } } }",
+            json!({ "id": a.client_id }),
+        ),
+        (
+            "mutation($id: ID!) { serviceUpdate(input: { id: $id, name: \"Hijacked\" }) { service { id } } }",
+            json!({ "id": a.service_id }),
+        ),
     ];
     for (token_name, token) in [("ADMIN", &world.b.admin), ("EDITOR", &world.b.editor)] {
         for (query, variables) in &not_found {
             let body = app.gql(token, query, variables.clone()).await;
             let codes = error_codes(&body);
-            let expected = if token_name == "EDITOR" && !query.contains("incidentUpdate") { "FORBIDDEN" } else { "NOT_FOUND" };
+            let expected = if token_name == "EDITOR" && !query.contains("incidentUpdate") {
+                "FORBIDDEN"
+            } else {
+                "NOT_FOUND"
+            };
             assert_eq!(codes, [expected], "{token_name}: {query}: {body}");
         }
     }
@@ -65,7 +124,10 @@ async fn tenant_b_cannot_change_tenant_a_through_any_mutation() {
         )
         .await;
     assert_eq!(user_error_codes(&body["incidentCreate"]), ["NOT_FOUND"]);
-    assert_eq!(body["incidentCreate"]["userErrors"][0]["field"], json!(["serviceIds", "0"]));
+    assert_eq!(
+        body["incidentCreate"]["userErrors"][0]["field"],
+        json!(["serviceIds", "0"])
+    );
     let body = app
         .data(
             &world.b.admin,
@@ -74,17 +136,45 @@ async fn tenant_b_cannot_change_tenant_a_through_any_mutation() {
         )
         .await;
     assert_eq!(user_error_codes(&body["userCreate"]), ["NOT_FOUND"]);
-    assert_eq!(app.audit_count(a.tenant_id).await, before, "tenant A's audit log changed");
-    let still = app.data(&a.admin, "query($id: ID!) { incident(id: $id) { title version } }", json!({ "id": a.incident_id })).await;
-    assert_eq!(still["incident"], json!({ "title": "Checkout failures", "version": 1 }));
+    assert_eq!(
+        app.audit_count(a.tenant_id).await,
+        before,
+        "tenant A's audit log changed"
+    );
+    let still = app
+        .data(
+            &a.admin,
+            "query($id: ID!) { incident(id: $id) { title version } }",
+            json!({ "id": a.incident_id }),
+        )
+        .await;
+    assert_eq!(
+        still["incident"],
+        json!({ "title": "Checkout failures", "version": 1 })
+    );
 }
 
 #[tokio::test]
 async fn a_cursor_from_tenant_a_is_refused_in_tenant_b() {
     let world = World::new().await;
     let app = &world.app;
-    let page = app.data(&world.a.admin, "{ incidents(first: 1) { pageInfo { endCursor } } }", json!({})).await;
-    let cursor = page["incidents"]["pageInfo"]["endCursor"].as_str().expect("cursor").to_owned();
-    let body = app.gql(&world.b.admin, "query($c: String!) { incidents(after: $c) { nodes { id } } }", json!({ "c": cursor })).await;
+    let page = app
+        .data(
+            &world.a.admin,
+            "{ incidents(first: 1) { pageInfo { endCursor } } }",
+            json!({}),
+        )
+        .await;
+    let cursor = page["incidents"]["pageInfo"]["endCursor"]
+        .as_str()
+        .expect("cursor")
+        .to_owned();
+    let body = app
+        .gql(
+            &world.b.admin,
+            "query($c: String!) { incidents(after: $c) { nodes { id } } }",
+            json!({ "c": cursor }),
+        )
+        .await;
     assert_eq!(error_codes(&body), ["BAD_USER_INPUT"]);
 }

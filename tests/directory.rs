@@ -9,12 +9,26 @@ async fn names_and_emails_are_unique_within_a_tenant_only() {
     let a = app.create_tenant("a").await;
     let b = app.create_tenant("b").await;
     let service = "mutation { serviceCreate(input: { name: \"Payments\" }) { service { id } userErrors { code field } } }";
-    assert_eq!(app.data(&a.admin, service, json!({})).await["serviceCreate"]["userErrors"], json!([]));
-    assert_eq!(user_error_codes(&app.data(&a.admin, service, json!({})).await["serviceCreate"]), ["TAKEN"]);
-    assert_eq!(app.data(&b.admin, service, json!({})).await["serviceCreate"]["userErrors"], json!([]), "another tenant may reuse it");
+    assert_eq!(
+        app.data(&a.admin, service, json!({})).await["serviceCreate"]["userErrors"],
+        json!([])
+    );
+    assert_eq!(
+        user_error_codes(&app.data(&a.admin, service, json!({})).await["serviceCreate"]),
+        ["TAKEN"]
+    );
+    assert_eq!(
+        app.data(&b.admin, service, json!({})).await["serviceCreate"]["userErrors"],
+        json!([]),
+        "another tenant may reuse it"
+    );
     let user = "mutation { userCreate(input: { email: \"ADMIN@a.example\", displayName: \"Twin\", role: VIEWER }) { user { id } userErrors { code field } } }";
     let payload = &app.data(&a.admin, user, json!({})).await["userCreate"];
-    assert_eq!(user_error_codes(payload), ["TAKEN"], "emails compare case-insensitively");
+    assert_eq!(
+        user_error_codes(payload),
+        ["TAKEN"],
+        "emails compare case-insensitively"
+    );
     assert_eq!(payload["userErrors"][0]["field"], json!(["email"]));
 }
 
@@ -25,9 +39,31 @@ async fn client_users_must_belong_to_a_client_and_others_must_not() {
     let client = app.data(&a.admin, "mutation { clientCreate(input: { name: \"Globex\", contactEmail: \"ops@globex.example\" }) { client { id } } }", json!({})).await;
     let client_id = client["clientCreate"]["client"]["id"].clone();
     let create = "mutation($role: Role!, $client: ID) { userCreate(input: { email: \"c@globex.example\", displayName: \"C\", role: $role, clientId: $client }) { user { id role client { name } } userErrors { code field } } }";
-    assert_eq!(user_error_codes(&app.data(&a.admin, create, json!({ "role": "CLIENT" })).await["userCreate"]), ["INVALID"]);
-    assert_eq!(user_error_codes(&app.data(&a.admin, create, json!({ "role": "EDITOR", "client": client_id })).await["userCreate"]), ["INVALID"]);
-    let ok = app.data(&a.admin, create, json!({ "role": "CLIENT", "client": client_id })).await;
+    assert_eq!(
+        user_error_codes(
+            &app.data(&a.admin, create, json!({ "role": "CLIENT" }))
+                .await["userCreate"]
+        ),
+        ["INVALID"]
+    );
+    assert_eq!(
+        user_error_codes(
+            &app.data(
+                &a.admin,
+                create,
+                json!({ "role": "EDITOR", "client": client_id })
+            )
+            .await["userCreate"]
+        ),
+        ["INVALID"]
+    );
+    let ok = app
+        .data(
+            &a.admin,
+            create,
+            json!({ "role": "CLIENT", "client": client_id }),
+        )
+        .await;
     assert_eq!(ok["userCreate"]["user"]["client"]["name"], "Globex");
     let bad_email = app.data(&a.admin, "mutation { clientCreate(input: { name: \"X\", contactEmail: \"nope\" }) { userErrors { code field } } }", json!({})).await;
     assert_eq!(user_error_codes(&bad_email["clientCreate"]), ["INVALID"]);
@@ -37,7 +73,9 @@ async fn client_users_must_belong_to_a_client_and_others_must_not() {
 async fn the_last_active_admin_cannot_be_demoted_or_deactivated() {
     let app = spawn_app().await;
     let a = app.create_tenant("a").await;
-    let viewer = app.data(&a.admin, "{ viewer { user { id } } }", json!({})).await;
+    let viewer = app
+        .data(&a.admin, "{ viewer { user { id } } }", json!({}))
+        .await;
     let me = viewer["viewer"]["user"]["id"].clone();
     let demote = app.data(&a.admin, "mutation($id: ID!) { userUpdate(input: { id: $id, role: EDITOR }) { user { role } userErrors { code } } }", json!({ "id": me })).await;
     assert_eq!(user_error_codes(&demote["userUpdate"]), ["INVALID"]);
@@ -46,7 +84,10 @@ async fn the_last_active_admin_cannot_be_demoted_or_deactivated() {
     let second = app.data(&a.admin, "mutation { userCreate(input: { email: \"two@a.example\", displayName: \"Two\", role: ADMIN }) { user { id } } }", json!({})).await;
     assert!(second["userCreate"]["user"]["id"].is_string());
     let demote = app.data(&a.admin, "mutation($id: ID!) { userUpdate(input: { id: $id, role: EDITOR }) { user { role } userErrors { code } } }", json!({ "id": me })).await;
-    assert_eq!(demote["userUpdate"]["user"]["role"], "EDITOR", "with another ADMIN, the demotion goes through");
+    assert_eq!(
+        demote["userUpdate"]["user"]["role"], "EDITOR",
+        "with another ADMIN, the demotion goes through"
+    );
     let _ = decode_uuid(me.as_str().unwrap_or_default());
 }
 
@@ -55,11 +96,41 @@ async fn tenant_settings_are_validated_and_audited() {
     let app = spawn_app().await;
     let a = app.create_tenant("a").await;
     let update = "mutation($input: TenantSettingsUpdateInput!) { tenantSettingsUpdate(input: $input) { tenant { settings { coolingOffHours reviewAfterDays blamelessPolicy } } userErrors { code field } } }";
-    let bad = app.data(&a.admin, update, json!({ "input": { "coolingOffHours": -1, "reviewAfterDays": 0 } })).await;
-    assert_eq!(user_error_codes(&bad["tenantSettingsUpdate"]), ["INVALID", "INVALID"]);
-    let good = app.data(&a.admin, update, json!({ "input": { "coolingOffHours": 24, "blamelessPolicy": "BLOCK" } })).await;
-    assert_eq!(good["tenantSettingsUpdate"]["tenant"]["settings"], json!({ "coolingOffHours": 24, "reviewAfterDays": 30, "blamelessPolicy": "BLOCK" }));
-    let log = app.data(&a.admin, "{ auditLog(first: 1) { nodes { action changes } } }", json!({})).await;
-    assert_eq!(log["auditLog"]["nodes"][0]["action"], "tenant.settings_update");
-    assert_eq!(log["auditLog"]["nodes"][0]["changes"]["coolingOffHours"], json!({ "from": 48, "to": 24 }));
+    let bad = app
+        .data(
+            &a.admin,
+            update,
+            json!({ "input": { "coolingOffHours": -1, "reviewAfterDays": 0 } }),
+        )
+        .await;
+    assert_eq!(
+        user_error_codes(&bad["tenantSettingsUpdate"]),
+        ["INVALID", "INVALID"]
+    );
+    let good = app
+        .data(
+            &a.admin,
+            update,
+            json!({ "input": { "coolingOffHours": 24, "blamelessPolicy": "BLOCK" } }),
+        )
+        .await;
+    assert_eq!(
+        good["tenantSettingsUpdate"]["tenant"]["settings"],
+        json!({ "coolingOffHours": 24, "reviewAfterDays": 30, "blamelessPolicy": "BLOCK" })
+    );
+    let log = app
+        .data(
+            &a.admin,
+            "{ auditLog(first: 1) { nodes { action changes } } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(
+        log["auditLog"]["nodes"][0]["action"],
+        "tenant.settings_update"
+    );
+    assert_eq!(
+        log["auditLog"]["nodes"][0]["changes"]["coolingOffHours"],
+        json!({ "from": 48, "to": 24 })
+    );
 }

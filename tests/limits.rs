@@ -6,9 +6,16 @@ use serde_json::{Value, json};
 
 async fn refused(app: &TestApp, token: &str, query: String) -> Value {
     let (status, body) = app.post(Some(token), json!({ "query": query })).await;
-    assert_eq!(status, StatusCode::OK, "application/json answers request errors with 200: {body}");
+    assert_eq!(
+        status,
+        StatusCode::OK,
+        "application/json answers request errors with 200: {body}"
+    );
     assert_eq!(error_codes(&body), ["BAD_USER_INPUT"], "{body}");
-    assert!(body.get("data").is_none(), "a refused operation has no data: {body}");
+    assert!(
+        body.get("data").is_none(),
+        "a refused operation has no data: {body}"
+    );
     body
 }
 
@@ -16,7 +23,11 @@ async fn refused(app: &TestApp, token: &str, query: String) -> Value {
 async fn page_sizes_outside_one_to_a_hundred_are_refused() {
     let app = spawn_app().await;
     let tenant = app.create_tenant("acme").await;
-    for query in ["{ incidents(first: 1000) { totalCount } }", "{ incidents(first: 0) { totalCount } }", "{ users(last: 101) { totalCount } }"] {
+    for query in [
+        "{ incidents(first: 1000) { totalCount } }",
+        "{ incidents(first: 0) { totalCount } }",
+        "{ users(last: 101) { totalCount } }",
+    ] {
         let body = app.gql(&tenant.admin, query, json!({})).await;
         assert_eq!(error_codes(&body), ["BAD_USER_INPUT"], "{query}: {body}");
         let message = body["errors"][0]["message"].as_str().unwrap_or_default();
@@ -32,8 +43,20 @@ async fn a_query_deeper_than_fifteen_levels_is_refused() {
     for _ in 0..18 {
         inner = format!("ofType {{ {inner} }}");
     }
-    let body = refused(&app, &tenant.admin, format!("{{ __schema {{ types {{ fields {{ type {{ {inner} }} }} }} }} }}")).await;
-    assert!(body["errors"][0]["message"].as_str().unwrap_or_default().to_lowercase().contains("nested too deep"), "{body}");
+    let body = refused(
+        &app,
+        &tenant.admin,
+        format!("{{ __schema {{ types {{ fields {{ type {{ {inner} }} }} }} }} }}"),
+    )
+    .await;
+    assert!(
+        body["errors"][0]["message"]
+            .as_str()
+            .unwrap_or_default()
+            .to_lowercase()
+            .contains("nested too deep"),
+        "{body}"
+    );
 }
 
 #[tokio::test]
@@ -42,12 +65,32 @@ async fn too_many_aliases_or_root_fields_are_refused() {
     let tenant = app.create_tenant("acme").await;
     let aliases: String = (0..200).map(|i| format!("a{i}: __typename ")).collect();
     let body = refused(&app, &tenant.admin, format!("{{ viewer {{ {aliases} }} }}")).await;
-    assert!(body["errors"][0]["message"].as_str().unwrap_or_default().contains("aliases"), "{body}");
-    let roots: String = (0..21).map(|i| format!("v{i}: viewer {{ role }} ")).collect();
+    assert!(
+        body["errors"][0]["message"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("aliases"),
+        "{body}"
+    );
+    let roots: String = (0..21)
+        .map(|i| format!("v{i}: viewer {{ role }} "))
+        .collect();
     refused(&app, &tenant.admin, format!("{{ {roots} }}")).await;
-    let fields: String = ["viewer { role }", "incidents { totalCount }", "users { totalCount }"].repeat(7).join(" ");
+    let fields: String = [
+        "viewer { role }",
+        "incidents { totalCount }",
+        "users { totalCount }",
+    ]
+    .repeat(7)
+    .join(" ");
     let body = refused(&app, &tenant.admin, format!("{{ {fields} }}")).await;
-    assert!(body["errors"][0]["message"].as_str().unwrap_or_default().contains("root fields"), "{body}");
+    assert!(
+        body["errors"][0]["message"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("root fields"),
+        "{body}"
+    );
 }
 
 #[tokio::test]
@@ -60,17 +103,34 @@ async fn an_operation_over_the_complexity_budget_is_refused() {
         (0..10).map(|i| format!("i{i}: incidents(first: 100) {{ nodes {{ id number reference title severity status startedAt version services {{ id name }} }} }} ")).collect::<String>().replace("i0:", "{ i0:") + "}",
     )
     .await;
-    assert!(body["errors"][0]["message"].as_str().unwrap_or_default().to_lowercase().contains("complex"), "{body}");
+    assert!(
+        body["errors"][0]["message"]
+            .as_str()
+            .unwrap_or_default()
+            .to_lowercase()
+            .contains("complex"),
+        "{body}"
+    );
 }
 
 #[tokio::test]
 async fn a_batch_array_is_refused() {
     let app = spawn_app().await;
     let tenant = app.create_tenant("acme").await;
-    let (status, body) = app.post(Some(&tenant.admin), json!([{ "query": "{ viewer { role } }" }, { "query": "{ viewer { role } }" }])).await;
+    let (status, body) = app
+        .post(
+            Some(&tenant.admin),
+            json!([{ "query": "{ viewer { role } }" }, { "query": "{ viewer { role } }" }]),
+        )
+        .await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
     assert_eq!(error_codes(&body), ["BAD_USER_INPUT"]);
-    assert!(body["errors"][0]["message"].as_str().unwrap_or_default().contains("batch"));
+    assert!(
+        body["errors"][0]["message"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("batch")
+    );
 }
 
 #[tokio::test]
@@ -80,7 +140,12 @@ async fn a_body_over_256_kib_is_refused_with_413_and_nothing_is_written() {
     let before = app.audit_count(tenant.id).await;
     let title = "x".repeat(1024 * 1024);
     let query = "mutation($t: String!) { incidentCreate(input: { title: $t, severity: SEV1, startedAt: \"2026-01-01T00:00:00Z\" }) { incident { id } } }";
-    let (status, body) = app.post(Some(&tenant.admin), json!({ "query": query, "variables": { "t": title } })).await;
+    let (status, body) = app
+        .post(
+            Some(&tenant.admin),
+            json!({ "query": query, "variables": { "t": title } }),
+        )
+        .await;
     assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE);
     assert_eq!(error_codes(&body), ["BAD_USER_INPUT"]);
     assert_eq!(app.audit_count(tenant.id).await, before);
@@ -93,9 +158,18 @@ async fn oversize_strings_within_the_body_limit_are_user_errors() {
     let before = app.audit_count(tenant.id).await;
     let long = "n".repeat(100_000);
     for (query, field) in [
-        ("mutation($v: String!) { serviceCreate(input: { name: $v }) { userErrors { code } } }", "serviceCreate"),
-        ("mutation($v: String!) { clientCreate(input: { name: $v }) { userErrors { code } } }", "clientCreate"),
-        ("mutation($v: String!) { userCreate(input: { email: \"a@b.example\", displayName: $v, role: VIEWER }) { userErrors { code } } }", "userCreate"),
+        (
+            "mutation($v: String!) { serviceCreate(input: { name: $v }) { userErrors { code } } }",
+            "serviceCreate",
+        ),
+        (
+            "mutation($v: String!) { clientCreate(input: { name: $v }) { userErrors { code } } }",
+            "clientCreate",
+        ),
+        (
+            "mutation($v: String!) { userCreate(input: { email: \"a@b.example\", displayName: $v, role: VIEWER }) { userErrors { code } } }",
+            "userCreate",
+        ),
     ] {
         let data = app.data(&tenant.admin, query, json!({ "v": long })).await;
         assert_eq!(data[field]["userErrors"][0]["code"], "TOO_LONG", "{field}");

@@ -26,17 +26,72 @@ fn none(_: &TenantWorld, _: &str) -> Value {
 
 fn cases() -> Vec<Case> {
     vec![
-        Case { name: "viewer", query: "{ viewer { role tenant { slug } } }", variables: none, expected: [A, A, A, A, A] },
-        Case { name: "users", query: "{ users { totalCount nodes { email } } }", variables: none, expected: [A, A, A, F, F] },
-        Case { name: "clients", query: "{ clients { totalCount nodes { name } } }", variables: none, expected: [A, A, A, A, F] },
-        Case { name: "client.contactEmail", query: "query($id: ID!) { node(id: $id) { ... on Client { contactEmail } } }", variables: |w, _| json!({ "id": w.client_id }), expected: [A, A, A, F, F] },
-        Case { name: "services", query: "{ services { totalCount nodes { name } } }", variables: none, expected: [A, A, A, A, F] },
-        Case { name: "incidents", query: "{ incidents { totalCount nodes { title } } }", variables: none, expected: [A, A, A, A, A] },
-        Case { name: "incident", query: "query($id: ID!) { incident(id: $id) { title severity services { name } } }", variables: |w, _| json!({ "id": w.incident_id }), expected: [A, A, A, A, N] },
-        Case { name: "incidentByReference", query: "{ incidentByReference(reference: \"INC-1\") { title } }", variables: none, expected: [A, A, A, A, N] },
-        Case { name: "incident.summary", query: "query($id: ID!) { incident(id: $id) { summary } }", variables: |w, _| json!({ "id": w.incident_id }), expected: [A, A, A, F, N] },
-        Case { name: "node(user)", query: "query($id: ID!) { node(id: $id) { id } }", variables: |w, _| json!({ "id": w.editor_id }), expected: [A, A, A, N, N] },
-        Case { name: "auditLog", query: "{ auditLog(first: 5) { totalCount nodes { action } } }", variables: none, expected: [A, F, F, F, F] },
+        Case {
+            name: "viewer",
+            query: "{ viewer { role tenant { slug } } }",
+            variables: none,
+            expected: [A, A, A, A, A],
+        },
+        Case {
+            name: "users",
+            query: "{ users { totalCount nodes { email } } }",
+            variables: none,
+            expected: [A, A, A, F, F],
+        },
+        Case {
+            name: "clients",
+            query: "{ clients { totalCount nodes { name } } }",
+            variables: none,
+            expected: [A, A, A, A, F],
+        },
+        Case {
+            name: "client.contactEmail",
+            query: "query($id: ID!) { node(id: $id) { ... on Client { contactEmail } } }",
+            variables: |w, _| json!({ "id": w.client_id }),
+            expected: [A, A, A, F, F],
+        },
+        Case {
+            name: "services",
+            query: "{ services { totalCount nodes { name } } }",
+            variables: none,
+            expected: [A, A, A, A, F],
+        },
+        Case {
+            name: "incidents",
+            query: "{ incidents { totalCount nodes { title } } }",
+            variables: none,
+            expected: [A, A, A, A, A],
+        },
+        Case {
+            name: "incident",
+            query: "query($id: ID!) { incident(id: $id) { title severity services { name } } }",
+            variables: |w, _| json!({ "id": w.incident_id }),
+            expected: [A, A, A, A, N],
+        },
+        Case {
+            name: "incidentByReference",
+            query: "{ incidentByReference(reference: \"INC-1\") { title } }",
+            variables: none,
+            expected: [A, A, A, A, N],
+        },
+        Case {
+            name: "incident.summary",
+            query: "query($id: ID!) { incident(id: $id) { summary } }",
+            variables: |w, _| json!({ "id": w.incident_id }),
+            expected: [A, A, A, F, N],
+        },
+        Case {
+            name: "node(user)",
+            query: "query($id: ID!) { node(id: $id) { id } }",
+            variables: |w, _| json!({ "id": w.editor_id }),
+            expected: [A, A, A, N, N],
+        },
+        Case {
+            name: "auditLog",
+            query: "{ auditLog(first: 5) { totalCount nodes { action } } }",
+            variables: none,
+            expected: [A, F, F, F, F],
+        },
         Case {
             name: "tenantSettingsUpdate",
             query: "mutation { tenantSettingsUpdate(input: { coolingOffHours: 24 }) { tenant { slug } userErrors { code } } }",
@@ -110,16 +165,32 @@ async fn every_operation_answers_each_role_as_the_design_says() {
         for index in order {
             let (role, token) = a.tokens()[index];
             let before = world.app.audit_count(a.tenant_id).await;
-            let body = world.app.gql(token, case.query, (case.variables)(a, role)).await;
+            let body = world
+                .app
+                .gql(token, case.query, (case.variables)(a, role))
+                .await;
             let codes = error_codes(&body);
             let expected = case.expected[index];
             match expected {
-                Outcome::Allowed => assert!(codes.is_empty(), "{} as {role}: expected success, got {body}", case.name),
-                Outcome::Forbidden => assert_eq!(codes, ["FORBIDDEN"], "{} as {role}: {body}", case.name),
-                Outcome::NotFound => assert_eq!(codes, ["NOT_FOUND"], "{} as {role}: {body}", case.name),
+                Outcome::Allowed => assert!(
+                    codes.is_empty(),
+                    "{} as {role}: expected success, got {body}",
+                    case.name
+                ),
+                Outcome::Forbidden => {
+                    assert_eq!(codes, ["FORBIDDEN"], "{} as {role}: {body}", case.name)
+                }
+                Outcome::NotFound => {
+                    assert_eq!(codes, ["NOT_FOUND"], "{} as {role}: {body}", case.name)
+                }
             }
             if expected != Outcome::Allowed {
-                assert_eq!(world.app.audit_count(a.tenant_id).await, before, "{} as {role} wrote something", case.name);
+                assert_eq!(
+                    world.app.audit_count(a.tenant_id).await,
+                    before,
+                    "{} as {role} wrote something",
+                    case.name
+                );
             }
         }
     }
@@ -128,12 +199,29 @@ async fn every_operation_answers_each_role_as_the_design_says() {
 #[tokio::test]
 async fn a_client_user_sees_their_own_account_and_nothing_internal() {
     let world = World::new().await;
-    let data = world.app.data(&world.a.client, "{ viewer { role client { id name } user { email } } incidents { totalCount } }", json!({})).await;
+    let data = world
+        .app
+        .data(
+            &world.a.client,
+            "{ viewer { role client { id name } user { email } } incidents { totalCount } }",
+            json!({}),
+        )
+        .await;
     assert_eq!(data["viewer"]["role"], "CLIENT");
     assert_eq!(data["viewer"]["client"]["id"], world.a.client_id);
     assert_eq!(data["viewer"]["client"]["name"], "Impacted Co");
     assert_eq!(data["viewer"]["user"]["email"], "client@tenant-a.example");
-    assert_eq!(data["incidents"]["totalCount"], 0, "no post-mortem is published, so a CLIENT sees no incident");
-    let other = world.app.gql(&world.a.client, "query($id: ID!) { node(id: $id) { id } }", json!({ "id": world.a.other_client_id })).await;
+    assert_eq!(
+        data["incidents"]["totalCount"], 0,
+        "no post-mortem is published, so a CLIENT sees no incident"
+    );
+    let other = world
+        .app
+        .gql(
+            &world.a.client,
+            "query($id: ID!) { node(id: $id) { id } }",
+            json!({ "id": world.a.other_client_id }),
+        )
+        .await;
     assert_eq!(error_codes(&other), ["NOT_FOUND"]);
 }

@@ -17,8 +17,14 @@ fn schema_graphql_matches_the_schema_built_by_the_code() {
 
 #[test]
 fn the_schema_command_prints_the_committed_schema() {
-    let output = std::process::Command::new(env!("CARGO_BIN_EXE_debrief")).arg("schema").output().expect("run debrief schema");
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_debrief"))
+        .arg("schema")
+        .output()
+        .expect("run debrief schema");
     assert!(output.status.success());
-    let committed = std::fs::read_to_string(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("schema.graphql")).unwrap_or_default();
+    let committed = std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("schema.graphql"),
+    )
+    .unwrap_or_default();
     assert_eq!(String::from_utf8_lossy(&output.stdout), committed);
 }

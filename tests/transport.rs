@@ -11,21 +11,35 @@ async fn a_mutation_over_get_is_refused_with_405() {
     let response = app
         .http
         .get(format!("{}/graphql", app.url))
-        .query(&[("query", "mutation { serviceCreate(input: { name: \"x\" }) { service { id } } }")])
+        .query(&[(
+            "query",
+            "mutation { serviceCreate(input: { name: \"x\" }) { service { id } } }",
+        )])
         .bearer_auth(&tenant.admin)
         .send()
         .await
         .expect("send");
     assert_eq!(response.status(), StatusCode::METHOD_NOT_ALLOWED);
     assert_eq!(response.headers()["allow"], "POST");
-    assert_eq!(app.data(&tenant.admin, "{ services { totalCount } }", json!({})).await["services"]["totalCount"], 0);
+    assert_eq!(
+        app.data(&tenant.admin, "{ services { totalCount } }", json!({}))
+            .await["services"]["totalCount"],
+        0
+    );
 }
 
 #[tokio::test]
 async fn a_query_over_get_works() {
     let app = spawn_app().await;
     let tenant = app.create_tenant("acme").await;
-    let response = app.http.get(format!("{}/graphql", app.url)).query(&[("query", "{ viewer { role } }")]).bearer_auth(&tenant.admin).send().await.expect("send");
+    let response = app
+        .http
+        .get(format!("{}/graphql", app.url))
+        .query(&[("query", "{ viewer { role } }")])
+        .bearer_auth(&tenant.admin)
+        .send()
+        .await
+        .expect("send");
     assert_eq!(response.status(), StatusCode::OK);
     let body: Value = response.json().await.expect("json");
     assert_eq!(body["data"]["viewer"]["role"], "ADMIN");
@@ -44,20 +58,52 @@ async fn media_types_follow_the_graphql_over_http_spec() {
             .body(body)
             .send()
     };
-    let ok = post("application/graphql-response+json", r#"{"query":"{ viewer { role } }"}"#).await.expect("send");
+    let ok = post(
+        "application/graphql-response+json",
+        r#"{"query":"{ viewer { role } }"}"#,
+    )
+    .await
+    .expect("send");
     assert_eq!(ok.status(), StatusCode::OK);
-    assert!(ok.headers()["content-type"].to_str().unwrap_or_default().starts_with("application/graphql-response+json"));
-    let invalid = post("application/graphql-response+json", r#"{"query":"{ viewer { nope } }"}"#).await.expect("send");
-    assert_eq!(invalid.status(), StatusCode::BAD_REQUEST, "validation errors are 400 with the new media type");
+    assert!(
+        ok.headers()["content-type"]
+            .to_str()
+            .unwrap_or_default()
+            .starts_with("application/graphql-response+json")
+    );
+    let invalid = post(
+        "application/graphql-response+json",
+        r#"{"query":"{ viewer { nope } }"}"#,
+    )
+    .await
+    .expect("send");
+    assert_eq!(
+        invalid.status(),
+        StatusCode::BAD_REQUEST,
+        "validation errors are 400 with the new media type"
+    );
     let body: Value = invalid.json().await.expect("json");
     assert!(body.get("data").is_none());
     assert_eq!(error_codes(&body), ["BAD_USER_INPUT"]);
-    let legacy = post("application/json", r#"{"query":"{ viewer { nope } }"}"#).await.expect("send");
-    assert_eq!(legacy.status(), StatusCode::OK, "and 200 with application/json");
-    assert!(legacy.headers()["content-type"].to_str().unwrap_or_default().starts_with("application/json"));
+    let legacy = post("application/json", r#"{"query":"{ viewer { nope } }"}"#)
+        .await
+        .expect("send");
+    assert_eq!(
+        legacy.status(),
+        StatusCode::OK,
+        "and 200 with application/json"
+    );
+    assert!(
+        legacy.headers()["content-type"]
+            .to_str()
+            .unwrap_or_default()
+            .starts_with("application/json")
+    );
     let not_json = post("application/json", "{ not json").await.expect("send");
     assert_eq!(not_json.status(), StatusCode::BAD_REQUEST);
-    let unacceptable = post("text/html", r#"{"query":"{ viewer { role } }"}"#).await.expect("send");
+    let unacceptable = post("text/html", r#"{"query":"{ viewer { role } }"}"#)
+        .await
+        .expect("send");
     assert_eq!(unacceptable.status(), StatusCode::NOT_ACCEPTABLE);
     let text_plain = app
         .http
@@ -75,9 +121,17 @@ async fn media_types_follow_the_graphql_over_http_spec() {
 async fn health_and_readiness_answer() {
     let app = spawn_app().await;
     for path in ["/healthz", "/readyz"] {
-        let response = app.http.get(format!("{}{path}", app.url)).send().await.expect("send");
+        let response = app
+            .http
+            .get(format!("{}{path}", app.url))
+            .send()
+            .await
+            .expect("send");
         assert_eq!(response.status(), StatusCode::OK, "{path}");
-        assert!(response.headers().contains_key("x-request-id"), "{path} carries a request id");
+        assert!(
+            response.headers().contains_key("x-request-id"),
+            "{path} carries a request id"
+        );
     }
 }
 
@@ -86,13 +140,33 @@ async fn a_database_failure_is_internal_and_shows_no_sql() {
     let app = spawn_app().await;
     let tenant = app.create_tenant("acme").await;
     use sea_orm::ConnectionTrait;
-    app.db.execute_unprepared("DROP TABLE audit_entries").await.expect("drop a table behind the app's back");
-    let body = app.gql(&tenant.admin, "mutation { serviceCreate(input: { name: \"Payments\" }) { service { id } } }", json!({})).await;
+    app.db
+        .execute_unprepared("DROP TABLE audit_entries")
+        .await
+        .expect("drop a table behind the app's back");
+    let body = app
+        .gql(
+            &tenant.admin,
+            "mutation { serviceCreate(input: { name: \"Payments\" }) { service { id } } }",
+            json!({}),
+        )
+        .await;
     assert_eq!(error_codes(&body), ["INTERNAL"]);
     let text = body.to_string().to_lowercase();
     assert!(text.contains("an internal error occurred"), "{body}");
-    for leak in ["audit_entries", "sql", "insert", "relation", "no such table"] {
+    for leak in [
+        "audit_entries",
+        "sql",
+        "insert",
+        "relation",
+        "no such table",
+    ] {
         assert!(!text.contains(leak), "the response leaks `{leak}`: {body}");
     }
-    assert_eq!(app.data(&tenant.admin, "{ services { totalCount } }", json!({})).await["services"]["totalCount"], 0, "the failed mutation rolled back");
+    assert_eq!(
+        app.data(&tenant.admin, "{ services { totalCount } }", json!({}))
+            .await["services"]["totalCount"],
+        0,
+        "the failed mutation rolled back"
+    );
 }

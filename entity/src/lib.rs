@@ -5,12 +5,12 @@
 //! its primary key, so a row can only ever be addressed together with its tenant.
 
 pub mod audit_entry;
+pub mod client;
 pub mod enums;
 pub mod incident;
 pub mod incident_service;
 pub mod service;
 pub mod tenant;
-pub mod client;
 pub mod user;
 
 pub use enums::{BlamelessPolicy, IncidentStatus, Role, Severity};

@@ -51,19 +51,38 @@ impl MigrationTrait for Migration {
         manager.create_table(users()).await?;
         manager.create_table(services()).await?;
         manager
-            .create_index(tenant_index("ux_users_email", Users::Table, [Users::Email]).unique().to_owned())
+            .create_index(
+                tenant_index("ux_users_email", Users::Table, [Users::Email])
+                    .unique()
+                    .to_owned(),
+            )
             .await?;
         manager
-            .create_index(tenant_index("ux_clients_name", Clients::Table, [Clients::Name]).unique().to_owned())
+            .create_index(
+                tenant_index("ux_clients_name", Clients::Table, [Clients::Name])
+                    .unique()
+                    .to_owned(),
+            )
             .await?;
         manager
-            .create_index(tenant_index("ux_services_name", Services::Table, [Services::Name]).unique().to_owned())
+            .create_index(
+                tenant_index("ux_services_name", Services::Table, [Services::Name])
+                    .unique()
+                    .to_owned(),
+            )
             .await
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        for table in [Users::Table.into_iden(), Services::Table.into_iden(), Clients::Table.into_iden(), Tenants::Table.into_iden()] {
-            manager.drop_table(Table::drop().table(table).to_owned()).await?;
+        for table in [
+            Users::Table.into_iden(),
+            Services::Table.into_iden(),
+            Clients::Table.into_iden(),
+            Tenants::Table.into_iden(),
+        ] {
+            manager
+                .drop_table(Table::drop().table(table).to_owned())
+                .await?;
         }
         Ok(())
     }
@@ -101,7 +120,11 @@ fn users() -> TableCreateStatement {
         .col(schema::string_len(Users::Role, 16))
         .col(schema::uuid_null(Users::ClientId))
         .col(schema::boolean(Users::Active).default(true))
-        .foreign_key(&mut tenant_fk(Users::Table, Users::ClientId, Clients::Table))
+        .foreign_key(&mut tenant_fk(
+            Users::Table,
+            Users::ClientId,
+            Clients::Table,
+        ))
         .check(Expr::cust("(role = 'CLIENT') = (client_id IS NOT NULL)"));
     with_timestamps(&mut table).to_owned()
 }

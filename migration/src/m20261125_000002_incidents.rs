@@ -39,11 +39,32 @@ impl MigrationTrait for Migration {
         manager.create_table(incidents()).await?;
         manager.create_table(incident_services()).await?;
         let indexes = [
-            tenant_index("ux_incidents_number", Incidents::Table, [Incidents::Number]).unique().to_owned(),
-            tenant_index("ix_incidents_started", Incidents::Table, [Incidents::StartedAt.into_iden(), Common::Id.into_iden()]),
-            tenant_index("ix_incidents_status", Incidents::Table, [Incidents::Status.into_iden(), Incidents::Number.into_iden()]),
-            tenant_index("ix_incidents_severity", Incidents::Table, [Incidents::Severity.into_iden(), Incidents::Number.into_iden()]),
-            tenant_index("ix_incident_services_service", IncidentServices::Table, [IncidentServices::ServiceId, IncidentServices::IncidentId]),
+            tenant_index("ux_incidents_number", Incidents::Table, [Incidents::Number])
+                .unique()
+                .to_owned(),
+            tenant_index(
+                "ix_incidents_started",
+                Incidents::Table,
+                [Incidents::StartedAt.into_iden(), Common::Id.into_iden()],
+            ),
+            tenant_index(
+                "ix_incidents_status",
+                Incidents::Table,
+                [Incidents::Status.into_iden(), Incidents::Number.into_iden()],
+            ),
+            tenant_index(
+                "ix_incidents_severity",
+                Incidents::Table,
+                [
+                    Incidents::Severity.into_iden(),
+                    Incidents::Number.into_iden(),
+                ],
+            ),
+            tenant_index(
+                "ix_incident_services_service",
+                IncidentServices::Table,
+                [IncidentServices::ServiceId, IncidentServices::IncidentId],
+            ),
         ];
         for index in indexes {
             manager.create_index(index).await?;
@@ -52,8 +73,12 @@ impl MigrationTrait for Migration {
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        manager.drop_table(Table::drop().table(IncidentServices::Table).to_owned()).await?;
-        manager.drop_table(Table::drop().table(Incidents::Table).to_owned()).await
+        manager
+            .drop_table(Table::drop().table(IncidentServices::Table).to_owned())
+            .await?;
+        manager
+            .drop_table(Table::drop().table(Incidents::Table).to_owned())
+            .await
     }
 }
 
@@ -67,7 +92,9 @@ fn incidents() -> TableCreateStatement {
         .col(schema::string_len(Incidents::Status, 16))
         .col(schema::timestamp_with_time_zone(Incidents::StartedAt))
         .col(schema::timestamp_with_time_zone_null(Incidents::DetectedAt))
-        .col(schema::timestamp_with_time_zone_null(Incidents::MitigatedAt))
+        .col(schema::timestamp_with_time_zone_null(
+            Incidents::MitigatedAt,
+        ))
         .col(schema::timestamp_with_time_zone_null(Incidents::ResolvedAt))
         .col(schema::integer(Incidents::Version).default(1));
     with_timestamps(&mut table).to_owned()
@@ -85,7 +112,15 @@ fn incident_services() -> TableCreateStatement {
                 .col(IncidentServices::IncidentId)
                 .col(IncidentServices::ServiceId),
         )
-        .foreign_key(&mut tenant_fk(IncidentServices::Table, IncidentServices::IncidentId, Incidents::Table))
-        .foreign_key(&mut tenant_fk(IncidentServices::Table, IncidentServices::ServiceId, Services::Table))
+        .foreign_key(&mut tenant_fk(
+            IncidentServices::Table,
+            IncidentServices::IncidentId,
+            Incidents::Table,
+        ))
+        .foreign_key(&mut tenant_fk(
+            IncidentServices::Table,
+            IncidentServices::ServiceId,
+            Services::Table,
+        ))
         .to_owned()
 }

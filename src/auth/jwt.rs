@@ -54,7 +54,10 @@ impl TokenVerifier {
     pub fn verify(&self, token: &str) -> AppResult<TokenSubject> {
         let data = jsonwebtoken::decode::<Claims>(token, &self.key, &self.validation)
             .map_err(|err| AppError::unauthenticated(rejection(err.kind())))?;
-        Ok(TokenSubject { tenant_id: data.claims.tid, user_id: data.claims.sub })
+        Ok(TokenSubject {
+            tenant_id: data.claims.tid,
+            user_id: data.claims.sub,
+        })
     }
 }
 
@@ -114,6 +117,10 @@ impl TokenSigner {
             nbf: now,
             exp: now.saturating_add(ttl),
         };
-        Ok(jsonwebtoken::encode(&Header::new(Algorithm::HS256), &claims, &self.key)?)
+        Ok(jsonwebtoken::encode(
+            &Header::new(Algorithm::HS256),
+            &claims,
+            &self.key,
+        )?)
     }
 }

@@ -27,14 +27,18 @@ impl Authenticator {
     /// an unknown user and a deactivated user are all UNAUTHENTICATED.
     pub async fn authenticate(&self, authorization: Option<&str>) -> AppResult<Principal> {
         let header = authorization.ok_or_else(|| {
-            AppError::unauthenticated("authentication required: send `Authorization: Bearer <token>`")
+            AppError::unauthenticated(
+                "authentication required: send `Authorization: Bearer <token>`",
+            )
         })?;
         let token = header
             .strip_prefix("Bearer ")
             .or_else(|| header.strip_prefix("bearer "))
             .map(str::trim)
             .filter(|token| !token.is_empty())
-            .ok_or_else(|| AppError::unauthenticated("the Authorization header must be `Bearer <token>`"))?;
+            .ok_or_else(|| {
+                AppError::unauthenticated("the Authorization header must be `Bearer <token>`")
+            })?;
         let subject = self.verifier.verify(token)?;
         let user = repo::identity::user_for_token(&self.db, subject.tenant_id, subject.user_id)
             .await?

@@ -17,11 +17,21 @@ pub struct Principal {
 
 impl Principal {
     pub(super) fn from_user(user: &entity::user::Model) -> Self {
-        Self { tenant_id: user.tenant_id, user_id: Some(user.id), role: user.role, client_id: user.client_id }
+        Self {
+            tenant_id: user.tenant_id,
+            user_id: Some(user.id),
+            role: user.role,
+            client_id: user.client_id,
+        }
     }
 
     pub(super) fn operator(tenant_id: Uuid) -> Self {
-        Self { tenant_id, user_id: None, role: Role::Admin, client_id: None }
+        Self {
+            tenant_id,
+            user_id: None,
+            role: Role::Admin,
+            client_id: None,
+        }
     }
 
     pub fn tenant_id(&self) -> Uuid {

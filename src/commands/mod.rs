@@ -29,7 +29,10 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Tenant(TenantCommand::Create(args)) => tenant::create(&config, args).await,
         Command::Token(args) => token::print(&config, args).await,
         Command::SeedDemo => {
-            anyhow::ensure!(config.environment.is_development(), "the demo tenant is not seeded in production");
+            anyhow::ensure!(
+                config.environment.is_development(),
+                "the demo tenant is not seeded in production"
+            );
             let db = connect(&config).await?;
             db::migrate(&db).await.context("applying migrations")?;
             crate::seed::demo::seed(&db).await?;
@@ -41,13 +44,17 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
 }
 
 async fn connect(config: &Config) -> anyhow::Result<sea_orm::DatabaseConnection> {
-    db::connect(&config.database_url).await.with_context(|| format!("connecting to {}", redact(&config.database_url)))
+    db::connect(&config.database_url)
+        .await
+        .with_context(|| format!("connecting to {}", redact(&config.database_url)))
 }
 
 /// The URL without its password, for messages.
 fn redact(url: &str) -> String {
     match (url.find("://"), url.rfind('@')) {
-        (Some(scheme), Some(at)) if at > scheme => format!("{}://…@{}", &url[..scheme], &url[at + 1..]),
+        (Some(scheme), Some(at)) if at > scheme => {
+            format!("{}://…@{}", &url[..scheme], &url[at + 1..])
+        }
         _ => url.to_owned(),
     }
 }

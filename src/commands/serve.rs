@@ -19,7 +19,11 @@ pub struct App {
 }
 
 /// Builds the router on `db` and serves it on `listener` in the background.
-pub fn spawn(config: &Config, db: DatabaseConnection, listener: TcpListener) -> anyhow::Result<App> {
+pub fn spawn(
+    config: &Config,
+    db: DatabaseConnection,
+    listener: TcpListener,
+) -> anyhow::Result<App> {
     let address = listener.local_addr()?;
     let router = router(config, db.clone())?;
     tokio::spawn(async move { axum::serve(listener, router).await });
@@ -29,7 +33,9 @@ pub fn spawn(config: &Config, db: DatabaseConnection, listener: TcpListener) -> 
 fn router(config: &Config, db: DatabaseConnection) -> anyhow::Result<axum::Router> {
     let development = config.environment.is_development();
     let state = AppState {
-        schema: graphql::build(SchemaOptions { suggestions: development }),
+        schema: graphql::build(SchemaOptions {
+            suggestions: development,
+        }),
         authenticator: Authenticator::new(TokenVerifier::new(&config.jwt)?, db.clone()),
         db,
         graphiql: development,
@@ -46,25 +52,37 @@ pub async fn run(config: Config, args: ServeArgs) -> anyhow::Result<()> {
         crate::seed::demo::seed(&db).await?;
         tracing::info!("seeded the demo tenant `{}`", crate::seed::demo::SLUG);
     }
-    let listener = TcpListener::bind(args.listen).await.with_context(|| format!("listening on {}", args.listen))?;
+    let listener = TcpListener::bind(args.listen)
+        .await
+        .with_context(|| format!("listening on {}", args.listen))?;
     if config.environment.is_development() {
         announce(&config, &db, args.listen).await?;
     }
     tracing::info!(address = %args.listen, "serving");
-    axum::serve(listener, router(&config, db)?).with_graceful_shutdown(shutdown_signal()).await?;
+    axum::serve(listener, router(&config, db)?)
+        .with_graceful_shutdown(shutdown_signal())
+        .await?;
     tracing::info!("stopped");
     Ok(())
 }
 
 /// Logs the GraphiQL URL and a ready-to-paste token for each demo role.
-async fn announce(config: &Config, db: &DatabaseConnection, listen: SocketAddr) -> anyhow::Result<()> {
+async fn announce(
+    config: &Config,
+    db: &DatabaseConnection,
+    listen: SocketAddr,
+) -> anyhow::Result<()> {
     let signer = TokenSigner::new(&config.jwt);
     let users = crate::seed::demo::users(db).await?;
     tracing::info!("GraphiQL: http://{listen}/graphql");
     let Ok(signer) = signer else { return Ok(()) };
     for (tenant_id, user) in users {
         let token = signer.sign(tenant_id, user.id, Duration::from_secs(12 * 3600))?;
-        tracing::info!("{:<8} {:<24} Authorization: Bearer {token}", sea_orm::ActiveEnum::to_value(&user.role), user.email);
+        tracing::info!(
+            "{:<8} {:<24} Authorization: Bearer {token}",
+            sea_orm::ActiveEnum::to_value(&user.role),
+            user.email
+        );
     }
     Ok(())
 }

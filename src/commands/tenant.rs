@@ -8,19 +8,43 @@ use anyhow::{Context, anyhow};
 
 pub async fn create(config: &Config, args: TenantCreateArgs) -> anyhow::Result<()> {
     let slug = directory::slug(&args.slug).map_err(|e| anyhow!(e.message))?;
-    let name = text::required("name", &args.name, directory::NAME_MAX).map_err(|e| anyhow!(e.message))?;
-    let admin_email = directory::email("admin-email", &args.admin_email).map_err(|e| anyhow!(e.message))?;
-    let default_name = admin_email.split('@').next().unwrap_or(&admin_email).to_owned();
-    let admin_name = text::required("admin-name", args.admin_name.as_deref().unwrap_or(&default_name), directory::NAME_MAX)
-        .map_err(|e| anyhow!(e.message))?;
+    let name =
+        text::required("name", &args.name, directory::NAME_MAX).map_err(|e| anyhow!(e.message))?;
+    let admin_email =
+        directory::email("admin-email", &args.admin_email).map_err(|e| anyhow!(e.message))?;
+    let default_name = admin_email
+        .split('@')
+        .next()
+        .unwrap_or(&admin_email)
+        .to_owned();
+    let admin_name = text::required(
+        "admin-name",
+        args.admin_name.as_deref().unwrap_or(&default_name),
+        directory::NAME_MAX,
+    )
+    .map_err(|e| anyhow!(e.message))?;
     let db = super::connect(config).await?;
     db::migrate(&db).await.context("applying migrations")?;
-    anyhow::ensure!(identity::tenant_by_slug(&db, &slug).await?.is_none(), "a tenant with slug `{slug}` already exists");
-    let (tenant, admin) = tenants::create(&db, tenants::NewTenant { slug, name, admin_email, admin_name })
-        .await
-        .map_err(|e| anyhow!(e.to_string()))?;
+    anyhow::ensure!(
+        identity::tenant_by_slug(&db, &slug).await?.is_none(),
+        "a tenant with slug `{slug}` already exists"
+    );
+    let (tenant, admin) = tenants::create(
+        &db,
+        tenants::NewTenant {
+            slug,
+            name,
+            admin_email,
+            admin_name,
+        },
+    )
+    .await
+    .map_err(|e| anyhow!(e.to_string()))?;
     println!("tenant   {} ({})", tenant.slug, tenant.id);
     println!("admin    {} ({})", admin.email, admin.id);
-    println!("token    debrief token --tenant {} --email {}", tenant.slug, admin.email);
+    println!(
+        "token    debrief token --tenant {} --email {}",
+        tenant.slug, admin.email
+    );
     Ok(())
 }

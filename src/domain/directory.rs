@@ -12,7 +12,11 @@ pub const EMAIL_MAX: usize = 320;
 pub fn email(field: &str, value: &str) -> Result<String, FieldError> {
     let trimmed = text::required(field, value, EMAIL_MAX)?;
     if !email_address::EmailAddress::is_valid(&trimmed) {
-        return Err(FieldError::new(field, FieldErrorCode::Invalid, format!("{field} is not a valid email address")));
+        return Err(FieldError::new(
+            field,
+            FieldErrorCode::Invalid,
+            format!("{field} is not a valid email address"),
+        ));
     }
     Ok(trimmed.to_lowercase())
 }
@@ -39,23 +43,37 @@ pub fn client_binding<T>(role: Role, client: Option<T>) -> Result<Option<T>, Fie
 pub fn slug(value: &str) -> Result<String, FieldError> {
     let valid = (2..=64).contains(&value.len())
         && value.starts_with(|c: char| c.is_ascii_lowercase() || c.is_ascii_digit())
-        && value.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');
+        && value
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');
     if valid {
         Ok(value.to_owned())
     } else {
-        Err(FieldError::new("slug", FieldErrorCode::Invalid, "a slug is 2-64 characters of a-z, 0-9 and '-'"))
+        Err(FieldError::new(
+            "slug",
+            FieldErrorCode::Invalid,
+            "a slug is 2-64 characters of a-z, 0-9 and '-'",
+        ))
     }
 }
 
 /// A whole number setting within its allowed range.
-pub fn setting_in_range(field: &str, value: i32, range: std::ops::RangeInclusive<i32>) -> Result<i32, FieldError> {
+pub fn setting_in_range(
+    field: &str,
+    value: i32,
+    range: std::ops::RangeInclusive<i32>,
+) -> Result<i32, FieldError> {
     if range.contains(&value) {
         Ok(value)
     } else {
         Err(FieldError::new(
             field,
             FieldErrorCode::Invalid,
-            format!("{field} must be between {} and {}", range.start(), range.end()),
+            format!(
+                "{field} must be between {} and {}",
+                range.start(),
+                range.end()
+            ),
         ))
     }
 }
@@ -66,8 +84,14 @@ mod tests {
 
     #[test]
     fn emails_are_validated_and_lower_cased() {
-        assert_eq!(email("email", " Dana@Example.COM ").unwrap(), "dana@example.com");
-        assert_eq!(email("email", "not-an-email").unwrap_err().code, FieldErrorCode::Invalid);
+        assert_eq!(
+            email("email", " Dana@Example.COM ").unwrap(),
+            "dana@example.com"
+        );
+        assert_eq!(
+            email("email", "not-an-email").unwrap_err().code,
+            FieldErrorCode::Invalid
+        );
     }
 
     #[test]

@@ -29,7 +29,11 @@ pub struct FieldError {
 
 impl FieldError {
     pub fn new(field: &str, code: FieldErrorCode, message: impl Into<String>) -> Self {
-        Self { field: vec![field.to_owned()], code, message: message.into() }
+        Self {
+            field: vec![field.to_owned()],
+            code,
+            message: message.into(),
+        }
     }
 
     /// The same error for the `index`-th element of a list field.
@@ -61,6 +65,10 @@ impl Validation {
 
     /// `Ok(value)` when nothing was recorded.
     pub fn finish<T>(self, value: impl FnOnce() -> T) -> Result<T, Vec<FieldError>> {
-        if self.errors.is_empty() { Ok(value()) } else { Err(self.errors) }
+        if self.errors.is_empty() {
+            Ok(value())
+        } else {
+            Err(self.errors)
+        }
     }
 }

@@ -35,7 +35,11 @@ impl Timeline {
         for (field, at) in stages {
             let Some(at) = at else { continue };
             if at > now + FUTURE_TOLERANCE {
-                validation.push(FieldError::new(field, FieldErrorCode::Invalid, format!("{field} is more than a day in the future")));
+                validation.push(FieldError::new(
+                    field,
+                    FieldErrorCode::Invalid,
+                    format!("{field} is more than a day in the future"),
+                ));
             }
             if let Some((earlier_field, earlier)) = previous
                 && at < earlier
@@ -54,11 +58,13 @@ impl Timeline {
                 FieldErrorCode::Invalid,
                 "a RESOLVED incident needs resolvedAt",
             )),
-            (status, Some(_)) if status != IncidentStatus::Resolved => validation.push(FieldError::new(
-                "resolvedAt",
-                FieldErrorCode::Invalid,
-                "resolvedAt is only set on a RESOLVED incident",
-            )),
+            (status, Some(_)) if status != IncidentStatus::Resolved => {
+                validation.push(FieldError::new(
+                    "resolvedAt",
+                    FieldErrorCode::Invalid,
+                    "resolvedAt is only set on a RESOLVED incident",
+                ))
+            }
             _ => {}
         }
         validation.finish(|| ()).err().unwrap_or_default()
@@ -108,7 +114,10 @@ mod tests {
     }
 
     fn codes(errors: &[FieldError]) -> Vec<(&str, FieldErrorCode)> {
-        errors.iter().map(|e| (e.field[0].as_str(), e.code)).collect()
+        errors
+            .iter()
+            .map(|e| (e.field[0].as_str(), e.code))
+            .collect()
     }
 
     #[test]
@@ -121,7 +130,10 @@ mod tests {
     fn a_detection_before_the_start_is_out_of_order() {
         let mut t = timeline(None, None, None);
         t.detected_at = Some(at(0));
-        assert_eq!(codes(&t.validate(IncidentStatus::Investigating, at(5))), [("detectedAt", FieldErrorCode::OutOfOrder)]);
+        assert_eq!(
+            codes(&t.validate(IncidentStatus::Investigating, at(5))),
+            [("detectedAt", FieldErrorCode::OutOfOrder)]
+        );
     }
 
     #[test]
@@ -141,7 +153,10 @@ mod tests {
     #[test]
     fn times_more_than_a_day_ahead_are_refused() {
         let t = timeline(None, None, None);
-        assert_eq!(codes(&t.validate(IncidentStatus::Investigating, at(1) - TimeDelta::days(2))), [("startedAt", FieldErrorCode::Invalid)]);
+        assert_eq!(
+            codes(&t.validate(IncidentStatus::Investigating, at(1) - TimeDelta::days(2))),
+            [("startedAt", FieldErrorCode::Invalid)]
+        );
     }
 
     #[test]

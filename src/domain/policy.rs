@@ -27,7 +27,10 @@ pub fn allows(role: Role, capability: Capability) -> bool {
         WriteIncidents => matches!(role, Role::Admin | Role::Editor),
         ReadInternal => matches!(role, Role::Admin | Role::Editor | Role::Viewer),
         ReadCatalog | ReadMetrics => {
-            matches!(role, Role::Admin | Role::Editor | Role::Viewer | Role::Reporter)
+            matches!(
+                role,
+                Role::Admin | Role::Editor | Role::Viewer | Role::Reporter
+            )
         }
     }
 }
@@ -52,7 +55,13 @@ mod tests {
 
     #[test]
     fn the_matrix_matches_the_design() {
-        let roles = [Role::Admin, Role::Editor, Role::Viewer, Role::Client, Role::Reporter];
+        let roles = [
+            Role::Admin,
+            Role::Editor,
+            Role::Viewer,
+            Role::Client,
+            Role::Reporter,
+        ];
         let expected: [(Capability, [bool; 5]); 6] = [
             (ManageDirectory, [true, false, false, false, false]),
             (WriteIncidents, [true, true, false, false, false]),
@@ -63,7 +72,11 @@ mod tests {
         ];
         for (capability, allowed) in expected {
             for (role, allowed) in roles.iter().zip(allowed) {
-                assert_eq!(allows(*role, capability), allowed, "{role:?} {capability:?}");
+                assert_eq!(
+                    allows(*role, capability),
+                    allowed,
+                    "{role:?} {capability:?}"
+                );
             }
         }
     }

@@ -6,7 +6,11 @@ use super::{FieldError, FieldErrorCode};
 pub fn required(field: &str, value: &str, max: usize) -> Result<String, FieldError> {
     let trimmed = value.trim();
     if trimmed.is_empty() {
-        return Err(FieldError::new(field, FieldErrorCode::Blank, format!("{field} must not be blank")));
+        return Err(FieldError::new(
+            field,
+            FieldErrorCode::Blank,
+            format!("{field} must not be blank"),
+        ));
     }
     bounded(field, trimmed, max)
 }
@@ -25,7 +29,11 @@ pub fn bounded(field: &str, value: &str, max: usize) -> Result<String, FieldErro
 }
 
 /// Like [`required`] but absent or blank input means "none".
-pub fn optional(field: &str, value: Option<&str>, max: usize) -> Result<Option<String>, FieldError> {
+pub fn optional(
+    field: &str,
+    value: Option<&str>,
+    max: usize,
+) -> Result<Option<String>, FieldError> {
     match value.map(str::trim).filter(|v| !v.is_empty()) {
         None => Ok(None),
         Some(v) => bounded(field, v, max).map(Some),
@@ -39,13 +47,19 @@ mod tests {
     #[test]
     fn required_text_is_trimmed_and_must_not_be_blank() {
         assert_eq!(required("title", "  Outage ", 10).unwrap(), "Outage");
-        assert_eq!(required("title", "   ", 10).unwrap_err().code, FieldErrorCode::Blank);
+        assert_eq!(
+            required("title", "   ", 10).unwrap_err().code,
+            FieldErrorCode::Blank
+        );
     }
 
     #[test]
     fn length_is_counted_in_characters_not_bytes() {
         assert!(bounded("body", &"é".repeat(10), 10).is_ok());
-        assert_eq!(bounded("body", &"é".repeat(11), 10).unwrap_err().code, FieldErrorCode::TooLong);
+        assert_eq!(
+            bounded("body", &"é".repeat(11), 10).unwrap_err().code,
+            FieldErrorCode::TooLong
+        );
     }
 
     #[test]

@@ -69,7 +69,12 @@ impl AuditEntry {
     }
 }
 
-connection!(AuditEntryConnection, AuditEntryEdge, AuditEntry, audit_entry::Model);
+connection!(
+    AuditEntryConnection,
+    AuditEntryEdge,
+    AuditEntry,
+    audit_entry::Model
+);
 
 /// Narrows the audit log.
 #[derive(InputObject, Default)]
@@ -99,11 +104,19 @@ impl AuditQuery {
         let scope = scope(ctx);
         let filter = filter.unwrap_or_default();
         let filter = AuditFilter {
-            entity_id: filter.entity_id.map(|id| ids::decode_any(&id).map(|(_, uuid)| uuid)).transpose()?,
-            actor_id: filter.actor_id.map(|id| ids::decode(&id, NodeType::User)).transpose()?,
+            entity_id: filter
+                .entity_id
+                .map(|id| ids::decode_any(&id).map(|(_, uuid)| uuid))
+                .transpose()?,
+            actor_id: filter
+                .actor_id
+                .map(|id| ids::decode(&id, NodeType::User))
+                .transpose()?,
         };
         let list = ListRef::new(scope.principal().tenant_id(), "auditLog");
-        let page = scope.audit_log(&filter, &list.page_request(first, after, last, before)?).await?;
+        let page = scope
+            .audit_log(&filter, &list.page_request(first, after, last, before)?)
+            .await?;
         let counter = scope.clone();
         let total = TotalCount::new(move || {
             let (scope, filter) = (counter.clone(), filter.clone());

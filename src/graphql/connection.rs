@@ -32,7 +32,10 @@ pub struct ListRef {
 
 impl ListRef {
     pub fn new(tenant_id: Uuid, list: impl Into<String>) -> Self {
-        Self { tenant_id, list: list.into() }
+        Self {
+            tenant_id,
+            list: list.into(),
+        }
     }
 
     pub fn cursor(&self, key: &Key) -> String {
@@ -40,7 +43,13 @@ impl ListRef {
     }
 
     /// Checks the Relay arguments and decodes their cursors.
-    pub fn page_request(&self, first: Option<i32>, after: Option<String>, last: Option<i32>, before: Option<String>) -> AppResult<PageRequest> {
+    pub fn page_request(
+        &self,
+        first: Option<i32>,
+        after: Option<String>,
+        last: Option<i32>,
+        before: Option<String>,
+    ) -> AppResult<PageRequest> {
         if first.is_some() && last.is_some() {
             return Err(AppError::bad_input("pass `first` or `last`, not both"));
         }
@@ -48,17 +57,30 @@ impl ListRef {
             match value {
                 None => Ok(None),
                 Some(n) if (1..=MAX_PAGE_SIZE).contains(&n) => Ok(Some(n as u64)),
-                Some(n) => Err(AppError::bad_input(format!("`{name}` must be between 1 and {MAX_PAGE_SIZE}, not {n}"))),
+                Some(n) => Err(AppError::bad_input(format!(
+                    "`{name}` must be between 1 and {MAX_PAGE_SIZE}, not {n}"
+                ))),
             }
         };
-        let decode = |c: Option<String>| c.map(|c| cursor::decode(self.tenant_id, &self.list, &c)).transpose();
-        Ok(PageRequest { first: size("first", first)?, last: size("last", last)?, after: decode(after)?, before: decode(before)? })
+        let decode = |c: Option<String>| {
+            c.map(|c| cursor::decode(self.tenant_id, &self.list, &c))
+                .transpose()
+        };
+        Ok(PageRequest {
+            first: size("first", first)?,
+            last: size("last", last)?,
+            after: decode(after)?,
+            before: decode(before)?,
+        })
     }
 }
 
 /// Query cost of a connection field: the page size times the cost of one node.
 pub fn page_cost(first: Option<i32>, last: Option<i32>, child_complexity: usize) -> usize {
-    let size = first.or(last).unwrap_or(DEFAULT_PAGE_SIZE).clamp(1, MAX_PAGE_SIZE) as usize;
+    let size = first
+        .or(last)
+        .unwrap_or(DEFAULT_PAGE_SIZE)
+        .clamp(1, MAX_PAGE_SIZE) as usize;
     size.saturating_mul(child_complexity).max(1)
 }
 
@@ -106,7 +128,10 @@ macro_rules! connection {
                 let edges: Vec<$edge> = page
                     .rows
                     .into_iter()
-                    .map(|(key, model)| $edge { cursor: list.cursor(&key), node: <$node>::from(model) })
+                    .map(|(key, model)| $edge {
+                        cursor: list.cursor(&key),
+                        node: <$node>::from(model),
+                    })
                     .collect();
                 let page_info = $crate::graphql::connection::PageInfo {
                     has_next_page: page.has_next_page,
@@ -114,7 +139,11 @@ macro_rules! connection {
                     start_cursor: edges.first().map(|e| e.cursor.clone()),
                     end_cursor: edges.last().map(|e| e.cursor.clone()),
                 };
-                Self { edges, page_info, total }
+                Self {
+                    edges,
+                    page_info,
+                    total,
+                }
             }
         }
 

@@ -12,7 +12,12 @@ use uuid::Uuid;
 
 /// Attaches the caller's scope and fresh loaders to a request before it is executed.
 pub fn attach(request: Request, scope: Scope) -> Request {
-    request.data(DataLoader::new(IncidentServices(scope.clone()), tokio::spawn)).data(scope)
+    request
+        .data(DataLoader::new(
+            IncidentServices(scope.clone()),
+            tokio::spawn,
+        ))
+        .data(scope)
 }
 
 /// The caller's scope. Every request carries one: the HTTP layer attaches it before execution.

@@ -17,7 +17,11 @@ struct Cursor {
 }
 
 pub fn encode(tenant_id: Uuid, list: &str, key: &Key) -> String {
-    let cursor = Cursor { t: tenant_id, l: list.to_owned(), k: key.clone() };
+    let cursor = Cursor {
+        t: tenant_id,
+        l: list.to_owned(),
+        k: key.clone(),
+    };
     // Serializing plain data to JSON cannot fail.
     let json = serde_json::to_vec(&cursor).unwrap_or_default();
     URL_SAFE_NO_PAD.encode(json)
@@ -25,7 +29,9 @@ pub fn encode(tenant_id: Uuid, list: &str, key: &Key) -> String {
 
 /// Reads a cursor back; one from another tenant, list or order is refused.
 pub fn decode(tenant_id: Uuid, list: &str, cursor: &str) -> AppResult<Key> {
-    let invalid = || AppError::bad_input("the cursor is not valid for this list; request the first page again");
+    let invalid = || {
+        AppError::bad_input("the cursor is not valid for this list; request the first page again")
+    };
     let bytes = URL_SAFE_NO_PAD.decode(cursor).map_err(|_| invalid())?;
     let cursor: Cursor = serde_json::from_slice(&bytes).map_err(|_| invalid())?;
     if cursor.t != tenant_id || cursor.l != list {
@@ -42,9 +48,15 @@ mod tests {
     #[test]
     fn cursors_only_work_for_their_own_tenant_and_list() {
         let tenant = Uuid::now_v7();
-        let key = Key { value: KeyValue::Int(7), id: Uuid::now_v7() };
+        let key = Key {
+            value: KeyValue::Int(7),
+            id: Uuid::now_v7(),
+        };
         let cursor = encode(tenant, "incidents:NUMBER:DESC", &key);
-        assert_eq!(decode(tenant, "incidents:NUMBER:DESC", &cursor).unwrap(), key);
+        assert_eq!(
+            decode(tenant, "incidents:NUMBER:DESC", &cursor).unwrap(),
+            key
+        );
         assert!(decode(Uuid::now_v7(), "incidents:NUMBER:DESC", &cursor).is_err());
         assert!(decode(tenant, "incidents:NUMBER:ASC", &cursor).is_err());
         assert!(decode(tenant, "incidents:NUMBER:DESC", "not a cursor").is_err());

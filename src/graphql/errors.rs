@@ -31,7 +31,9 @@ impl Extension for ErrorPolicy {
 
 /// Gives one error its code and a safe message.
 pub fn apply(error: &mut ServerError) {
-    let app = error.source::<AppError>().map(|app| (app.code(), app.public_message(), app.to_string()));
+    let app = error
+        .source::<AppError>()
+        .map(|app| (app.code(), app.public_message(), app.to_string()));
     let code = if let Some((code, public_message, full_message)) = app {
         if code == ErrorCode::Internal {
             tracing::error!(error = %full_message, path = ?error.path, "internal error");
@@ -51,12 +53,18 @@ pub fn apply(error: &mut ServerError) {
 }
 
 fn has_code(error: &ServerError) -> bool {
-    error.extensions.as_ref().is_some_and(|e| e.get("code").is_some())
+    error
+        .extensions
+        .as_ref()
+        .is_some_and(|e| e.get("code").is_some())
 }
 
 /// Sets `extensions.code`.
 pub fn set_code(error: &mut ServerError, code: ErrorCode) {
-    error.extensions.get_or_insert_with(Default::default).set("code", code.as_str());
+    error
+        .extensions
+        .get_or_insert_with(Default::default)
+        .set("code", code.as_str());
 }
 
 /// A problem with one field of a mutation's input; nothing was changed.
@@ -92,7 +100,11 @@ pub enum UserErrorCode {
 
 impl From<FieldError> for UserError {
     fn from(error: FieldError) -> Self {
-        Self { field: error.field, code: error.code.into(), message: error.message }
+        Self {
+            field: error.field,
+            code: error.code.into(),
+            message: error.message,
+        }
     }
 }
 
@@ -127,7 +139,12 @@ impl ExtensionFactory for ExecutionMarker {
 
 #[async_trait::async_trait]
 impl Extension for ExecutionMarker {
-    async fn execute(&self, ctx: &ExtensionContext<'_>, operation_name: Option<&str>, next: async_graphql::extensions::NextExecute<'_>) -> Response {
+    async fn execute(
+        &self,
+        ctx: &ExtensionContext<'_>,
+        operation_name: Option<&str>,
+        next: async_graphql::extensions::NextExecute<'_>,
+    ) -> Response {
         if let Some(started) = ctx.data_opt::<Arc<ExecutionStarted>>() {
             started.mark();
         }

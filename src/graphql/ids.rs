@@ -17,7 +17,13 @@ pub enum NodeType {
 }
 
 impl NodeType {
-    const ALL: [NodeType; 5] = [Self::Incident, Self::User, Self::Client, Self::Service, Self::AuditEntry];
+    const ALL: [NodeType; 5] = [
+        Self::Incident,
+        Self::User,
+        Self::Client,
+        Self::Service,
+        Self::AuditEntry,
+    ];
 
     fn name(self) -> &'static str {
         match self {
@@ -49,10 +55,15 @@ pub fn encode(node_type: NodeType, id: Uuid) -> ID {
 /// that does not exist, so probing reveals nothing.
 pub fn decode_any(id: &ID) -> AppResult<(NodeType, Uuid)> {
     let not_found = || AppError::not_found("node");
-    let bytes = URL_SAFE_NO_PAD.decode(id.as_str()).map_err(|_| not_found())?;
+    let bytes = URL_SAFE_NO_PAD
+        .decode(id.as_str())
+        .map_err(|_| not_found())?;
     let text = String::from_utf8(bytes).map_err(|_| not_found())?;
     let (name, uuid) = text.split_once(':').ok_or_else(not_found)?;
-    let node_type = NodeType::ALL.into_iter().find(|t| t.name() == name).ok_or_else(not_found)?;
+    let node_type = NodeType::ALL
+        .into_iter()
+        .find(|t| t.name() == name)
+        .ok_or_else(not_found)?;
     let uuid = Uuid::parse_str(uuid).map_err(|_| not_found())?;
     Ok((node_type, uuid))
 }
@@ -67,7 +78,10 @@ pub fn decode(id: &ID, expected: NodeType) -> AppResult<Uuid> {
 
 /// Decodes a list of ids of one type, keeping positions for error paths.
 pub fn decode_all(ids: &[ID], expected: NodeType) -> Result<Vec<Uuid>, usize> {
-    ids.iter().enumerate().map(|(i, id)| decode(id, expected).map_err(|_| i)).collect()
+    ids.iter()
+        .enumerate()
+        .map(|(i, id)| decode(id, expected).map_err(|_| i))
+        .collect()
 }
 
 #[cfg(test)]

@@ -21,7 +21,13 @@ impl ExtensionFactory for OperationLimits {
 
 #[async_trait::async_trait]
 impl Extension for OperationLimits {
-    async fn parse_query(&self, ctx: &ExtensionContext<'_>, query: &str, variables: &Variables, next: NextParseQuery<'_>) -> ServerResult<ExecutableDocument> {
+    async fn parse_query(
+        &self,
+        ctx: &ExtensionContext<'_>,
+        query: &str,
+        variables: &Variables,
+        next: NextParseQuery<'_>,
+    ) -> ServerResult<ExecutableDocument> {
         let document = next.run(ctx, query, variables).await?;
         check(&document)?;
         Ok(document)
@@ -34,7 +40,9 @@ fn check(document: &ExecutableDocument) -> ServerResult<()> {
         let root_fields = count_root_fields(&operation.node.selection_set.node, document);
         if root_fields > MAX_ROOT_FIELDS {
             return Err(ServerError::new(
-                format!("the operation selects {root_fields} root fields; the limit is {MAX_ROOT_FIELDS}"),
+                format!(
+                    "the operation selects {root_fields} root fields; the limit is {MAX_ROOT_FIELDS}"
+                ),
                 None,
             ));
         }
@@ -44,7 +52,10 @@ fn check(document: &ExecutableDocument) -> ServerResult<()> {
         aliases += count_aliases(&fragment.node.selection_set.node);
     }
     if aliases > MAX_ALIASES {
-        return Err(ServerError::new(format!("the document uses {aliases} aliases; the limit is {MAX_ALIASES}"), None));
+        return Err(ServerError::new(
+            format!("the document uses {aliases} aliases; the limit is {MAX_ALIASES}"),
+            None,
+        ));
     }
     Ok(())
 }
@@ -53,7 +64,10 @@ fn count_aliases(set: &SelectionSet) -> usize {
     set.items
         .iter()
         .map(|item| match &item.node {
-            Selection::Field(field) => usize::from(field.node.alias.is_some()) + count_aliases(&field.node.selection_set.node),
+            Selection::Field(field) => {
+                usize::from(field.node.alias.is_some())
+                    + count_aliases(&field.node.selection_set.node)
+            }
             Selection::InlineFragment(inline) => count_aliases(&inline.node.selection_set.node),
             Selection::FragmentSpread(_) => 0,
         })
@@ -72,11 +86,15 @@ fn count_fields(set: &SelectionSet, document: &ExecutableDocument, depth: usize)
         .iter()
         .map(|item| match &item.node {
             Selection::Field(_) => 1,
-            Selection::InlineFragment(inline) => count_fields(&inline.node.selection_set.node, document, depth + 1),
+            Selection::InlineFragment(inline) => {
+                count_fields(&inline.node.selection_set.node, document, depth + 1)
+            }
             Selection::FragmentSpread(spread) => document
                 .fragments
                 .get(&spread.node.fragment_name.node)
-                .map_or(0, |f| count_fields(&f.node.selection_set.node, document, depth + 1)),
+                .map_or(0, |f| {
+                    count_fields(&f.node.selection_set.node, document, depth + 1)
+                }),
         })
         .sum()
 }

@@ -14,7 +14,7 @@ mod limits;
 mod node;
 mod viewer;
 
-use async_graphql::{EmptySubscription, MergedObject, Schema, SDLExportOptions};
+use async_graphql::{EmptySubscription, MergedObject, SDLExportOptions, Schema};
 
 pub use limits::{MAX_ALIASES, MAX_ROOT_FIELDS};
 
@@ -71,6 +71,9 @@ pub fn build(options: SchemaOptions) -> DebriefSchema {
 /// The schema as SDL, with sorted fields: the text of `schema.graphql`.
 pub fn sdl() -> String {
     build(SchemaOptions { suggestions: false }).sdl_with_options(
-        SDLExportOptions::new().sorted_fields().sorted_arguments().sorted_enum_items(),
+        SDLExportOptions::new()
+            .sorted_fields()
+            .sorted_arguments()
+            .sorted_enum_items(),
     )
 }

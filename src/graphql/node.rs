@@ -48,7 +48,10 @@ impl NodeQuery {
     /// with a NOT_FOUND error naming its position.
     async fn nodes(&self, ctx: &Context<'_>, ids: Vec<ID>) -> AppResult<Vec<Option<Node>>> {
         if ids.len() > MAX_NODES {
-            return Err(AppError::bad_input(format!("`ids` holds {} ids; the limit is {MAX_NODES}", ids.len())));
+            return Err(AppError::bad_input(format!(
+                "`ids` holds {} ids; the limit is {MAX_NODES}",
+                ids.len()
+            )));
         }
         let scope = scope(ctx);
         let mut nodes = Vec::with_capacity(ids.len());
@@ -56,7 +59,8 @@ impl NodeQuery {
             match load(scope, id).await {
                 Ok(node) => nodes.push(Some(node)),
                 Err(error) => {
-                    let error = async_graphql::Error::from(error).extend_with(|_, e| e.set("index", index as u64));
+                    let error = async_graphql::Error::from(error)
+                        .extend_with(|_, e| e.set("index", index as u64));
                     ctx.add_error(ctx.set_error_path(error.into_server_error(ctx.item.pos)));
                     nodes.push(None);
                 }

@@ -15,7 +15,10 @@ pub struct Viewer;
 impl Viewer {
     async fn user(&self, ctx: &Context<'_>) -> AppResult<User> {
         let scope = scope(ctx);
-        let id = scope.principal().user_id().ok_or(AppError::not_found("user"))?;
+        let id = scope
+            .principal()
+            .user_id()
+            .ok_or(AppError::not_found("user"))?;
         Ok(User(scope.user(id).await?))
     }
 

@@ -3,5 +3,10 @@
 use axum::response::Html;
 
 pub fn page() -> Html<String> {
-    Html(async_graphql::http::GraphiQLSource::build().endpoint("/graphql").title("Debrief GraphiQL").finish())
+    Html(
+        async_graphql::http::GraphiQLSource::build()
+            .endpoint("/graphql")
+            .title("Debrief GraphiQL")
+            .finish(),
+    )
 }

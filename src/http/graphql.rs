@@ -19,7 +19,12 @@ pub async fn post(State(state): State<AppState>, headers: HeaderMap, body: Body)
         return not_acceptable();
     };
     if !negotiate::is_json_body(&headers) {
-        return respond::error(media, StatusCode::UNSUPPORTED_MEDIA_TYPE, ErrorCode::BadUserInput, "send the request body as `Content-Type: application/json`");
+        return respond::error(
+            media,
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            ErrorCode::BadUserInput,
+            "send the request body as `Content-Type: application/json`",
+        );
     }
     let bytes = match axum::body::to_bytes(body, MAX_BODY_BYTES).await {
         Ok(bytes) => bytes,
@@ -27,7 +32,9 @@ pub async fn post(State(state): State<AppState>, headers: HeaderMap, body: Body)
     };
     let params = match serde_json::from_slice::<Value>(&bytes) {
         Ok(Value::Object(object)) => negotiate::params(object),
-        Ok(Value::Array(_)) => Err("batched requests are not supported: send one operation per request".to_owned()),
+        Ok(Value::Array(_)) => {
+            Err("batched requests are not supported: send one operation per request".to_owned())
+        }
         Ok(_) => Err("the request body must be a JSON object".to_owned()),
         Err(_) => Err("the request body is not valid JSON".to_owned()),
     };
@@ -37,7 +44,11 @@ pub async fn post(State(state): State<AppState>, headers: HeaderMap, body: Body)
     }
 }
 
-pub async fn get(State(state): State<AppState>, headers: HeaderMap, Query(pairs): Query<Vec<(String, String)>>) -> Response {
+pub async fn get(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Query(pairs): Query<Vec<(String, String)>>,
+) -> Response {
     if state.graphiql && pairs.is_empty() && wants_html(&headers) {
         return graphiql::page().into_response();
     }
@@ -49,26 +60,49 @@ pub async fn get(State(state): State<AppState>, headers: HeaderMap, Query(pairs)
         Err(message) => return respond::bad_request(media, &message),
     };
     if is_mutation(&params) {
-        let mut response = respond::error(media, StatusCode::METHOD_NOT_ALLOWED, ErrorCode::BadUserInput, "mutations must be sent with POST");
-        response.headers_mut().insert(header::ALLOW, HeaderValue::from_static("POST"));
+        let mut response = respond::error(
+            media,
+            StatusCode::METHOD_NOT_ALLOWED,
+            ErrorCode::BadUserInput,
+            "mutations must be sent with POST",
+        );
+        response
+            .headers_mut()
+            .insert(header::ALLOW, HeaderValue::from_static("POST"));
         return response;
     }
     execute(&state, &headers, media, params).await
 }
 
-async fn execute(state: &AppState, headers: &HeaderMap, media: MediaType, params: GraphQlParams) -> Response {
-    let authorization = headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok());
+async fn execute(
+    state: &AppState,
+    headers: &HeaderMap,
+    media: MediaType,
+    params: GraphQlParams,
+) -> Response {
+    let authorization = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok());
     let principal = match state.authenticator.authenticate(authorization).await {
         Ok(principal) => principal,
-        Err(error) if error.code() == ErrorCode::Unauthenticated => return respond::unauthenticated(media, &error),
+        Err(error) if error.code() == ErrorCode::Unauthenticated => {
+            return respond::unauthenticated(media, &error);
+        }
         Err(error) => {
             tracing::error!(error = %error, "authentication failed");
-            return respond::error(media, StatusCode::INTERNAL_SERVER_ERROR, ErrorCode::Internal, &error.public_message());
+            return respond::error(
+                media,
+                StatusCode::INTERNAL_SERVER_ERROR,
+                ErrorCode::Internal,
+                &error.public_message(),
+            );
         }
     };
     let started = Arc::new(ExecutionStarted::default());
     let mut request = async_graphql::Request::new(params.query)
-        .variables(async_graphql::Variables::from_json(Value::Object(params.variables)))
+        .variables(async_graphql::Variables::from_json(Value::Object(
+            params.variables,
+        )))
         .data(started.clone());
     request.operation_name = params.operation_name;
     let request = context::attach(request, Scope::new(state.db.clone(), principal));
@@ -78,7 +112,10 @@ async fn execute(state: &AppState, headers: &HeaderMap, media: MediaType, params
             media,
             StatusCode::SERVICE_UNAVAILABLE,
             ErrorCode::Internal,
-            &format!("the request took longer than {} s and was stopped", REQUEST_TIMEOUT.as_secs()),
+            &format!(
+                "the request took longer than {} s and was stopped",
+                REQUEST_TIMEOUT.as_secs()
+            ),
         ),
     }
 }
@@ -91,7 +128,10 @@ fn is_mutation(params: &GraphQlParams) -> bool {
     let operation_type = match &document.operations {
         DocumentOperations::Single(operation) => Some(operation.node.ty),
         DocumentOperations::Multiple(operations) => match &params.operation_name {
-            Some(name) => operations.iter().find(|(n, _)| n.as_str() == name).map(|(_, op)| op.node.ty),
+            Some(name) => operations
+                .iter()
+                .find(|(n, _)| n.as_str() == name)
+                .map(|(_, op)| op.node.ty),
             None => None,
         },
     };
@@ -99,7 +139,10 @@ fn is_mutation(params: &GraphQlParams) -> bool {
 }
 
 fn wants_html(headers: &HeaderMap) -> bool {
-    headers.get(header::ACCEPT).and_then(|v| v.to_str().ok()).is_some_and(|accept| accept.contains("text/html"))
+    headers
+        .get(header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|accept| accept.contains("text/html"))
 }
 
 fn not_acceptable() -> Response {
@@ -116,6 +159,9 @@ fn too_large(media: MediaType) -> Response {
         media,
         StatusCode::PAYLOAD_TOO_LARGE,
         ErrorCode::BadUserInput,
-        &format!("the request body is larger than {} KiB", MAX_BODY_BYTES / 1024),
+        &format!(
+            "the request body is larger than {} KiB",
+            MAX_BODY_BYTES / 1024
+        ),
     )
 }

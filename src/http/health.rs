@@ -17,6 +17,9 @@ pub async fn ready(State(state): State<AppState>) -> (StatusCode, Json<Value>) {
     if db::ping(&state.db).await {
         (StatusCode::OK, Json(json!({ "status": "ok" })))
     } else {
-        (StatusCode::SERVICE_UNAVAILABLE, Json(json!({ "status": "database unavailable" })))
+        (
+            StatusCode::SERVICE_UNAVAILABLE,
+            Json(json!({ "status": "database unavailable" })),
+        )
     }
 }

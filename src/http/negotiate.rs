@@ -28,7 +28,12 @@ pub fn response_type(headers: &HeaderMap) -> Option<MediaType> {
         return Some(MediaType::Json);
     };
     accept.split(',').find_map(|item| {
-        let essence = item.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
+        let essence = item
+            .split(';')
+            .next()
+            .unwrap_or("")
+            .trim()
+            .to_ascii_lowercase();
         match essence.as_str() {
             "application/graphql-response+json" => Some(MediaType::GraphQlResponse),
             "application/json" | "application/*" | "*/*" => Some(MediaType::Json),
@@ -75,7 +80,11 @@ pub fn params(mut object: Map<String, Value>) -> Result<GraphQlParams, String> {
     let variables = map("variables")?;
     // Extensions are checked for shape, as the spec asks, but none are supported yet.
     map("extensions")?;
-    Ok(GraphQlParams { query, operation_name, variables })
+    Ok(GraphQlParams {
+        query,
+        operation_name,
+        variables,
+    })
 }
 
 /// Reads GET parameters; `variables` and `extensions` arrive as JSON text.
@@ -83,9 +92,8 @@ pub fn params_from_query(pairs: Vec<(String, String)>) -> Result<GraphQlParams, 
     let mut object = Map::new();
     for (name, value) in pairs {
         let value = match name.as_str() {
-            "variables" | "extensions" => {
-                serde_json::from_str(&value).map_err(|_| format!("`{name}` must be a JSON object"))?
-            }
+            "variables" | "extensions" => serde_json::from_str(&value)
+                .map_err(|_| format!("`{name}` must be a JSON object"))?,
             _ => Value::String(value),
         };
         object.insert(name, value);
@@ -108,15 +116,26 @@ mod tests {
     fn accept_picks_the_first_supported_type() {
         assert_eq!(response_type(&HeaderMap::new()), Some(MediaType::Json));
         assert_eq!(response_type(&accept("*/*")), Some(MediaType::Json));
-        assert_eq!(response_type(&accept("application/graphql-response+json, application/json")), Some(MediaType::GraphQlResponse));
-        assert_eq!(response_type(&accept("text/html, application/json;q=0.9")), Some(MediaType::Json));
+        assert_eq!(
+            response_type(&accept(
+                "application/graphql-response+json, application/json"
+            )),
+            Some(MediaType::GraphQlResponse)
+        );
+        assert_eq!(
+            response_type(&accept("text/html, application/json;q=0.9")),
+            Some(MediaType::Json)
+        );
         assert_eq!(response_type(&accept("text/html")), None);
     }
 
     #[test]
     fn parameters_must_have_the_types_the_spec_names() {
         let parse = |json: &str| params(serde_json::from_str(json).unwrap());
-        assert!(parse(r#"{"query":"{a}","variables":null,"operationName":null,"extensions":null}"#).is_ok());
+        assert!(
+            parse(r#"{"query":"{a}","variables":null,"operationName":null,"extensions":null}"#)
+                .is_ok()
+        );
         assert!(parse(r#"{"query":1}"#).is_err());
         assert!(parse(r#"{"notquery":"{a}"}"#).is_err());
         assert!(parse(r#"{"query":"{a}","variables":"x"}"#).is_err());

@@ -9,32 +9,52 @@ use serde_json::{Value, json};
 
 fn json_response(media: MediaType, status: StatusCode, body: &Value) -> Response {
     let mut response = (status, body.to_string()).into_response();
-    response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static(media.content_type()));
+    response.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static(media.content_type()),
+    );
     response
 }
 
 /// A response whose only content is one top-level error.
 pub fn error(media: MediaType, status: StatusCode, code: ErrorCode, message: &str) -> Response {
-    let body = json!({ "errors": [{ "message": message, "extensions": { "code": code.as_str() } }] });
+    let body =
+        json!({ "errors": [{ "message": message, "extensions": { "code": code.as_str() } }] });
     json_response(media, status, &body)
 }
 
 /// A request the server refuses before executing it (bad JSON, bad parameters).
 pub fn bad_request(media: MediaType, message: &str) -> Response {
-    error(media, StatusCode::BAD_REQUEST, ErrorCode::BadUserInput, message)
+    error(
+        media,
+        StatusCode::BAD_REQUEST,
+        ErrorCode::BadUserInput,
+        message,
+    )
 }
 
 /// An authentication failure: 401 with a `WWW-Authenticate` challenge.
 pub fn unauthenticated(media: MediaType, error: &AppError) -> Response {
-    let mut response = self::error(media, StatusCode::UNAUTHORIZED, error.code(), &error.public_message());
-    response.headers_mut().insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+    let mut response = self::error(
+        media,
+        StatusCode::UNAUTHORIZED,
+        error.code(),
+        &error.public_message(),
+    );
+    response
+        .headers_mut()
+        .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
     response
 }
 
 /// The result of running an operation. When it never reached execution (syntax, validation
 /// or variable errors) there is no `data`, and `application/graphql-response+json` gets 400.
 pub fn graphql(media: MediaType, response: async_graphql::Response, executed: bool) -> Response {
-    let status = if !executed && media == MediaType::GraphQlResponse { StatusCode::BAD_REQUEST } else { StatusCode::OK };
+    let status = if !executed && media == MediaType::GraphQlResponse {
+        StatusCode::BAD_REQUEST
+    } else {
+        StatusCode::OK
+    };
     let mut body = match serde_json::to_value(&response) {
         Ok(body) => body,
         Err(err) => return internal(media, &err.to_string()),
@@ -47,7 +67,12 @@ pub fn graphql(media: MediaType, response: async_graphql::Response, executed: bo
 
 fn internal(media: MediaType, cause: &str) -> Response {
     tracing::error!(cause, "could not serialize a response");
-    error(media, StatusCode::INTERNAL_SERVER_ERROR, ErrorCode::Internal, crate::error::INTERNAL_MESSAGE)
+    error(
+        media,
+        StatusCode::INTERNAL_SERVER_ERROR,
+        ErrorCode::Internal,
+        crate::error::INTERNAL_MESSAGE,
+    )
 }
 
 /// Answers a panic with a plain INTERNAL error; the panic is logged, never shown.
@@ -58,5 +83,10 @@ pub fn panic(payload: Box<dyn std::any::Any + Send + 'static>) -> Response<Body>
         .or_else(|| payload.downcast_ref::<&str>().copied())
         .unwrap_or("<non-string panic>");
     tracing::error!(panic = detail, "a request handler panicked");
-    error(MediaType::Json, StatusCode::INTERNAL_SERVER_ERROR, ErrorCode::Internal, crate::error::INTERNAL_MESSAGE)
+    error(
+        MediaType::Json,
+        StatusCode::INTERNAL_SERVER_ERROR,
+        ErrorCode::Internal,
+        crate::error::INTERNAL_MESSAGE,
+    )
 }

@@ -8,7 +8,9 @@ use crate::domain::policy::Capability;
 use crate::domain::time;
 use crate::error::{AppError, AppResult};
 use entity::audit_entry;
-use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, PaginatorTrait, QueryFilter, Select, Set};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, PaginatorTrait, QueryFilter, Select, Set,
+};
 use uuid::Uuid;
 
 /// What one mutation did, recorded in its own transaction.
@@ -48,13 +50,20 @@ fn ordering() -> Ordering<audit_entry::Entity> {
         column: audit_entry::Column::Id,
         id: audit_entry::Column::Id,
         direction: Direction::Desc,
-        key: |m| Key { value: KeyValue::Id(m.id), id: m.id },
+        key: |m| Key {
+            value: KeyValue::Id(m.id),
+            id: m.id,
+        },
     }
 }
 
 impl Scope {
     /// The audit log, newest first (ids are time-ordered UUIDv7). ADMIN only.
-    pub async fn audit_log(&self, filter: &AuditFilter, request: &PageRequest) -> AppResult<Page<audit_entry::Model>> {
+    pub async fn audit_log(
+        &self,
+        filter: &AuditFilter,
+        request: &PageRequest,
+    ) -> AppResult<Page<audit_entry::Model>> {
         self.principal().require(Capability::ReadAuditLog)?;
         page::fetch(self.db(), self.audit_entries(filter), &ordering(), request).await
     }

@@ -11,14 +11,16 @@ impl Changes {
     /// Records `field` when `old` and `new` differ.
     pub fn diff<T: Serialize + PartialEq>(mut self, field: &str, old: &T, new: &T) -> Self {
         if old != new {
-            self.0.insert(field.to_owned(), json!({ "from": old, "to": new }));
+            self.0
+                .insert(field.to_owned(), json!({ "from": old, "to": new }));
         }
         self
     }
 
     /// Records a field set on creation.
     pub fn set<T: Serialize>(mut self, field: &str, new: &T) -> Self {
-        self.0.insert(field.to_owned(), json!({ "from": null, "to": new }));
+        self.0
+            .insert(field.to_owned(), json!({ "from": null, "to": new }));
         self
     }
 

@@ -17,7 +17,10 @@ fn by_name() -> Ordering<client::Entity> {
         column: client::Column::Name,
         id: client::Column::Id,
         direction: Direction::Asc,
-        key: |m| Key { value: KeyValue::Text(m.name.clone()), id: m.id },
+        key: |m| Key {
+            value: KeyValue::Text(m.name.clone()),
+            id: m.id,
+        },
     }
 }
 
@@ -37,7 +40,13 @@ impl Scope {
     /// Client accounts sorted by name.
     pub async fn clients(&self, request: &PageRequest) -> AppResult<Page<client::Model>> {
         self.principal().require(Capability::ReadCatalog)?;
-        page::fetch(self.db(), self.select::<client::Entity>(), &by_name(), request).await
+        page::fetch(
+            self.db(),
+            self.select::<client::Entity>(),
+            &by_name(),
+            request,
+        )
+        .await
     }
 
     pub async fn clients_count(&self) -> AppResult<u64> {
@@ -62,7 +71,15 @@ impl Scope {
 impl Admin<'_> {
     pub async fn client_create(&self, new: NewClient) -> AppResult<Checked<client::Model>> {
         let txn = self.scope.begin_write().await?;
-        if unique::name_taken(&txn, self.scope.select::<client::Entity>(), client::Column::Name, &new.name, None).await? {
+        if unique::name_taken(
+            &txn,
+            self.scope.select::<client::Entity>(),
+            client::Column::Name,
+            &new.name,
+            None,
+        )
+        .await?
+        {
             return Ok(Err(vec![unique::taken("name")]));
         }
         let now = time::now();
@@ -76,29 +93,64 @@ impl Admin<'_> {
         }
         .insert(&txn)
         .await?;
-        let changes = Changes::default().set("name", &saved.name).set("contactEmail", &saved.contact_email);
-        audit::record(&txn, Event { action: "client.create", entity_type: "Client", entity_id: saved.id, changes, principal: self.scope.principal() }).await?;
+        let changes = Changes::default()
+            .set("name", &saved.name)
+            .set("contactEmail", &saved.contact_email);
+        audit::record(
+            &txn,
+            Event {
+                action: "client.create",
+                entity_type: "Client",
+                entity_id: saved.id,
+                changes,
+                principal: self.scope.principal(),
+            },
+        )
+        .await?;
         txn.commit().await?;
         Ok(Ok(saved))
     }
 
-    pub async fn client_update(&self, id: Uuid, new: ClientChanges) -> AppResult<Checked<client::Model>> {
+    pub async fn client_update(
+        &self,
+        id: Uuid,
+        new: ClientChanges,
+    ) -> AppResult<Checked<client::Model>> {
         let txn = self.scope.begin_write().await?;
         let old = self.scope.client(id).await?;
         if let Some(name) = &new.name
-            && unique::name_taken(&txn, self.scope.select::<client::Entity>(), client::Column::Name, name, Some((client::Column::Id, id))).await?
+            && unique::name_taken(
+                &txn,
+                self.scope.select::<client::Entity>(),
+                client::Column::Name,
+                name,
+                Some((client::Column::Id, id)),
+            )
+            .await?
         {
             return Ok(Err(vec![unique::taken("name")]));
         }
         let mut row = old.clone().into_active_model();
         row.name = Set(new.name.unwrap_or_else(|| old.name.clone()));
-        row.contact_email = Set(new.contact_email.unwrap_or_else(|| old.contact_email.clone()));
+        row.contact_email = Set(new
+            .contact_email
+            .unwrap_or_else(|| old.contact_email.clone()));
         row.updated_at = Set(time::now());
         let saved = row.update(&txn).await?;
         let changes = Changes::default()
             .diff("name", &old.name, &saved.name)
             .diff("contactEmail", &old.contact_email, &saved.contact_email);
-        audit::record(&txn, Event { action: "client.update", entity_type: "Client", entity_id: saved.id, changes, principal: self.scope.principal() }).await?;
+        audit::record(
+            &txn,
+            Event {
+                action: "client.update",
+                entity_type: "Client",
+                entity_id: saved.id,
+                changes,
+                principal: self.scope.principal(),
+            },
+        )
+        .await?;
         txn.commit().await?;
         Ok(Ok(saved))
     }

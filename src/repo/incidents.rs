@@ -13,8 +13,8 @@ use chrono::{DateTime, Utc};
 use entity::{IncidentStatus, Severity, incident, incident_service, service, tenant};
 use sea_orm::sea_query::{Expr, ExprTrait, Query};
 use sea_orm::{
-    ActiveEnum, ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseTransaction,
-    EntityTrait, PaginatorTrait, QueryFilter, Select, Set,
+    ActiveEnum, ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait,
+    PaginatorTrait, QueryFilter, Select, Set,
 };
 use std::collections::HashMap;
 use uuid::Uuid;
@@ -42,13 +42,19 @@ fn ordering(sort: IncidentSort, direction: Direction) -> Ordering<incident::Enti
             column: incident::Column::Number,
             id: incident::Column::Id,
             direction,
-            key: |m| Key { value: KeyValue::Int(m.number), id: m.id },
+            key: |m| Key {
+                value: KeyValue::Int(m.number),
+                id: m.id,
+            },
         },
         IncidentSort::StartedAt => Ordering {
             column: incident::Column::StartedAt,
             id: incident::Column::Id,
             direction,
-            key: |m| Key { value: KeyValue::Time(m.started_at), id: m.id },
+            key: |m| Key {
+                value: KeyValue::Time(m.started_at),
+                id: m.id,
+            },
         },
     }
 }
@@ -110,10 +116,12 @@ impl Scope {
     fn filtered_incidents(&self, filter: &IncidentFilter) -> Select<incident::Entity> {
         let mut select = self.visible_incidents();
         if let Some(statuses) = &filter.status {
-            select = select.filter(incident::Column::Status.is_in(statuses.iter().map(|s| s.to_value())));
+            select = select
+                .filter(incident::Column::Status.is_in(statuses.iter().map(|s| s.to_value())));
         }
         if let Some(severities) = &filter.severity {
-            select = select.filter(incident::Column::Severity.is_in(severities.iter().map(|s| s.to_value())));
+            select = select
+                .filter(incident::Column::Severity.is_in(severities.iter().map(|s| s.to_value())));
         }
         if let Some(after) = filter.started_after {
             select = select.filter(incident::Column::StartedAt.gte(after));
@@ -133,8 +141,20 @@ impl Scope {
         select
     }
 
-    pub async fn incidents(&self, filter: &IncidentFilter, sort: IncidentSort, direction: Direction, request: &PageRequest) -> AppResult<Page<incident::Model>> {
-        page::fetch(self.db(), self.filtered_incidents(filter), &ordering(sort, direction), request).await
+    pub async fn incidents(
+        &self,
+        filter: &IncidentFilter,
+        sort: IncidentSort,
+        direction: Direction,
+        request: &PageRequest,
+    ) -> AppResult<Page<incident::Model>> {
+        page::fetch(
+            self.db(),
+            self.filtered_incidents(filter),
+            &ordering(sort, direction),
+            request,
+        )
+        .await
     }
 
     pub async fn incidents_count(&self, filter: &IncidentFilter) -> AppResult<u64> {
@@ -142,7 +162,10 @@ impl Scope {
     }
 
     /// The services of each incident, for the per-request loader (one statement per batch).
-    pub async fn services_of_incidents(&self, incident_ids: &[Uuid]) -> AppResult<HashMap<Uuid, Vec<service::Model>>> {
+    pub async fn services_of_incidents(
+        &self,
+        incident_ids: &[Uuid],
+    ) -> AppResult<HashMap<Uuid, Vec<service::Model>>> {
         let links = self
             .select::<incident_service::Entity>()
             .filter(incident_service::Column::IncidentId.is_in(incident_ids.iter().copied()))
@@ -153,7 +176,10 @@ impl Scope {
         let mut by_incident: HashMap<Uuid, Vec<service::Model>> = HashMap::new();
         for link in links {
             if let Some(service) = services.get(&link.service_id) {
-                by_incident.entry(link.incident_id).or_default().push(service.clone());
+                by_incident
+                    .entry(link.incident_id)
+                    .or_default()
+                    .push(service.clone());
             }
         }
         for list in by_incident.values_mut() {
@@ -169,7 +195,10 @@ impl Scope {
             .iter()
             .enumerate()
             .filter(|(_, id)| !known.contains_key(id))
-            .map(|(i, _)| FieldError::new("serviceIds", FieldErrorCode::NotFound, "no such service").at_index(i))
+            .map(|(i, _)| {
+                FieldError::new("serviceIds", FieldErrorCode::NotFound, "no such service")
+                    .at_index(i)
+            })
             .collect())
     }
 }
@@ -210,7 +239,17 @@ impl Writer<'_> {
             .set("status", &saved.status.to_value())
             .set("startedAt", &saved.started_at)
             .set("serviceIds", &new.service_ids);
-        audit::record(&txn, Event { action: "incident.create", entity_type: "Incident", entity_id: saved.id, changes, principal: self.scope.principal() }).await?;
+        audit::record(
+            &txn,
+            Event {
+                action: "incident.create",
+                entity_type: "Incident",
+                entity_id: saved.id,
+                changes,
+                principal: self.scope.principal(),
+            },
+        )
+        .await?;
         txn.commit().await?;
         Ok(Ok(saved))
     }
@@ -220,14 +259,22 @@ impl Writer<'_> {
     async fn next_incident_number(&self, txn: &DatabaseTransaction) -> AppResult<i64> {
         #[allow(clippy::disallowed_methods)] // the tenants table is keyed by the scope's tenant
         let bump = tenant::Entity::update_many()
-            .col_expr(tenant::Column::IncidentSeq, Expr::col(tenant::Column::IncidentSeq).add(1))
+            .col_expr(
+                tenant::Column::IncidentSeq,
+                Expr::col(tenant::Column::IncidentSeq).add(1),
+            )
             .filter(tenant::Column::Id.eq(self.scope.tenant_id()));
         bump.exec(txn).await?;
         let tenant = self.scope.tenant_in(txn).await?;
         Ok(tenant.incident_seq)
     }
 
-    async fn link_services(&self, txn: &DatabaseTransaction, incident_id: Uuid, service_ids: &[Uuid]) -> AppResult<()> {
+    async fn link_services(
+        &self,
+        txn: &DatabaseTransaction,
+        incident_id: Uuid,
+        service_ids: &[Uuid],
+    ) -> AppResult<()> {
         self.scope
             .delete::<incident_service::Entity>()
             .filter(incident_service::Column::IncidentId.eq(incident_id))
@@ -239,16 +286,24 @@ impl Writer<'_> {
         if unique_ids.is_empty() {
             return Ok(());
         }
-        let rows = unique_ids.into_iter().map(|service_id| incident_service::ActiveModel {
-            tenant_id: Set(self.scope.tenant_id()),
-            incident_id: Set(incident_id),
-            service_id: Set(service_id),
-        });
-        incident_service::Entity::insert_many(rows).exec(txn).await?;
+        let rows = unique_ids
+            .into_iter()
+            .map(|service_id| incident_service::ActiveModel {
+                tenant_id: Set(self.scope.tenant_id()),
+                incident_id: Set(incident_id),
+                service_id: Set(service_id),
+            });
+        incident_service::Entity::insert_many(rows)
+            .exec(txn)
+            .await?;
         Ok(())
     }
 
-    pub async fn incident_update(&self, id: Uuid, changes: IncidentChanges) -> AppResult<Checked<incident::Model>> {
+    pub async fn incident_update(
+        &self,
+        id: Uuid,
+        changes: IncidentChanges,
+    ) -> AppResult<Checked<incident::Model>> {
         let old = self.scope.incident(id).await?;
         if old.version != changes.version {
             return Ok(Err(vec![conflict(old.version)]));
@@ -308,7 +363,17 @@ impl Writer<'_> {
             self.link_services(&txn, id, service_ids).await?;
         }
         let audit_changes = diff(&old, &new).set_if("serviceIds", changes.service_ids.as_ref());
-        audit::record(&txn, Event { action: "incident.update", entity_type: "Incident", entity_id: id, changes: audit_changes, principal: self.scope.principal() }).await?;
+        audit::record(
+            &txn,
+            Event {
+                action: "incident.update",
+                entity_type: "Incident",
+                entity_id: id,
+                changes: audit_changes,
+                principal: self.scope.principal(),
+            },
+        )
+        .await?;
         txn.commit().await?;
         Ok(Ok(new))
     }
@@ -318,7 +383,9 @@ fn conflict(current: i32) -> FieldError {
     FieldError::new(
         "version",
         FieldErrorCode::Conflict,
-        format!("the incident was changed by someone else (now at version {current}); reload it and apply your edit again"),
+        format!(
+            "the incident was changed by someone else (now at version {current}); reload it and apply your edit again"
+        ),
     )
 }
 
@@ -326,7 +393,11 @@ fn diff(old: &incident::Model, new: &incident::Model) -> Changes {
     Changes::default()
         .diff("title", &old.title, &new.title)
         .diff("summary", &old.summary, &new.summary)
-        .diff("severity", &old.severity.to_value(), &new.severity.to_value())
+        .diff(
+            "severity",
+            &old.severity.to_value(),
+            &new.severity.to_value(),
+        )
         .diff("status", &old.status.to_value(), &new.status.to_value())
         .diff("startedAt", &old.started_at, &new.started_at)
         .diff("detectedAt", &old.detected_at, &new.detected_at)

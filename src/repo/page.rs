@@ -4,7 +4,10 @@
 use crate::error::AppResult;
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::{Expr, ExprTrait, SimpleExpr};
-use sea_orm::{ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Select, Value};
+use sea_orm::{
+    ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
+    Select, Value,
+};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
@@ -87,14 +90,28 @@ pub struct Ordering<E: EntityTrait> {
 }
 
 /// Fetches the page `request` asks for from `select` (which is already tenant-scoped).
-pub async fn fetch<E, C>(db: &C, select: Select<E>, ordering: &Ordering<E>, request: &PageRequest) -> AppResult<Page<E::Model>>
+pub async fn fetch<E, C>(
+    db: &C,
+    select: Select<E>,
+    ordering: &Ordering<E>,
+    request: &PageRequest,
+) -> AppResult<Page<E::Model>>
 where
     E: EntityTrait,
     C: ConnectionTrait,
 {
     let backwards = request.last.is_some() && request.first.is_none();
-    let size = if backwards { request.last } else { request.first }.unwrap_or(DEFAULT_PAGE_SIZE);
-    let direction = if backwards { ordering.direction.reversed() } else { ordering.direction };
+    let size = if backwards {
+        request.last
+    } else {
+        request.first
+    }
+    .unwrap_or(DEFAULT_PAGE_SIZE);
+    let direction = if backwards {
+        ordering.direction.reversed()
+    } else {
+        ordering.direction
+    };
     let mut select = select;
     if let Some(after) = &request.after {
         select = select.filter(beyond(ordering, ordering.direction, after));
@@ -113,13 +130,20 @@ where
     if backwards {
         models.reverse();
     }
-    let rows = models.into_iter().map(|m| ((ordering.key)(&m), m)).collect();
+    let rows = models
+        .into_iter()
+        .map(|m| ((ordering.key)(&m), m))
+        .collect();
     let (has_next_page, has_previous_page) = if backwards {
         (request.before.is_some(), more)
     } else {
         (more, request.after.is_some())
     };
-    Ok(Page { rows, has_next_page, has_previous_page })
+    Ok(Page {
+        rows,
+        has_next_page,
+        has_previous_page,
+    })
 }
 
 /// Rows strictly past `key` when walking in `direction`.
@@ -133,5 +157,9 @@ fn beyond<E: EntityTrait>(ordering: &Ordering<E>, direction: Direction, key: &Ke
     };
     Condition::any()
         .add(past(ordering.column, value.clone()))
-        .add(Condition::all().add(ordering.column.eq(value)).add(past(ordering.id, key.id.into())))
+        .add(
+            Condition::all()
+                .add(ordering.column.eq(value))
+                .add(past(ordering.id, key.id.into())),
+        )
 }

@@ -24,7 +24,14 @@ macro_rules! tenant_owned {
     )*};
 }
 
-tenant_owned!(user, client, service, incident, incident_service, audit_entry);
+tenant_owned!(
+    user,
+    client,
+    service,
+    incident,
+    incident_service,
+    audit_entry
+);
 
 /// The caller and their tenant: the start of every query on tenant data.
 #[derive(Clone)]

@@ -18,7 +18,10 @@ fn by_name() -> Ordering<service::Entity> {
         column: service::Column::Name,
         id: service::Column::Id,
         direction: Direction::Asc,
-        key: |m| Key { value: KeyValue::Text(m.name.clone()), id: m.id },
+        key: |m| Key {
+            value: KeyValue::Text(m.name.clone()),
+            id: m.id,
+        },
     }
 }
 
@@ -26,7 +29,13 @@ impl Scope {
     /// Services sorted by name.
     pub async fn services(&self, request: &PageRequest) -> AppResult<Page<service::Model>> {
         self.principal().require(Capability::ReadCatalog)?;
-        page::fetch(self.db(), self.select::<service::Entity>(), &by_name(), request).await
+        page::fetch(
+            self.db(),
+            self.select::<service::Entity>(),
+            &by_name(),
+            request,
+        )
+        .await
     }
 
     pub async fn services_count(&self) -> AppResult<u64> {
@@ -35,7 +44,9 @@ impl Scope {
     }
 
     pub async fn service(&self, id: Uuid) -> AppResult<service::Model> {
-        self.principal().require(Capability::ReadCatalog).map_err(|_| AppError::not_found("service"))?;
+        self.principal()
+            .require(Capability::ReadCatalog)
+            .map_err(|_| AppError::not_found("service"))?;
         self.select::<service::Entity>()
             .filter(service::Column::Id.eq(id))
             .one(self.db())
@@ -45,7 +56,11 @@ impl Scope {
 
     /// The services with these ids, keyed by id; unknown ids are simply absent.
     pub async fn services_by_id(&self, ids: &[Uuid]) -> AppResult<HashMap<Uuid, service::Model>> {
-        let rows = self.select::<service::Entity>().filter(service::Column::Id.is_in(ids.iter().copied())).all(self.db()).await?;
+        let rows = self
+            .select::<service::Entity>()
+            .filter(service::Column::Id.is_in(ids.iter().copied()))
+            .all(self.db())
+            .await?;
         Ok(rows.into_iter().map(|s| (s.id, s)).collect())
     }
 }
@@ -53,7 +68,15 @@ impl Scope {
 impl Admin<'_> {
     pub async fn service_create(&self, name: String) -> AppResult<Checked<service::Model>> {
         let txn = self.scope.begin_write().await?;
-        if unique::name_taken(&txn, self.scope.select::<service::Entity>(), service::Column::Name, &name, None).await? {
+        if unique::name_taken(
+            &txn,
+            self.scope.select::<service::Entity>(),
+            service::Column::Name,
+            &name,
+            None,
+        )
+        .await?
+        {
             return Ok(Err(vec![unique::taken("name")]));
         }
         let now = time::now();
@@ -67,16 +90,38 @@ impl Admin<'_> {
         .insert(&txn)
         .await?;
         let changes = Changes::default().set("name", &saved.name);
-        audit::record(&txn, Event { action: "service.create", entity_type: "Service", entity_id: saved.id, changes, principal: self.scope.principal() }).await?;
+        audit::record(
+            &txn,
+            Event {
+                action: "service.create",
+                entity_type: "Service",
+                entity_id: saved.id,
+                changes,
+                principal: self.scope.principal(),
+            },
+        )
+        .await?;
         txn.commit().await?;
         Ok(Ok(saved))
     }
 
-    pub async fn service_update(&self, id: Uuid, name: Option<String>) -> AppResult<Checked<service::Model>> {
+    pub async fn service_update(
+        &self,
+        id: Uuid,
+        name: Option<String>,
+    ) -> AppResult<Checked<service::Model>> {
         let txn = self.scope.begin_write().await?;
         let old = self.scope.service(id).await?;
         let Some(name) = name else { return Ok(Ok(old)) };
-        if unique::name_taken(&txn, self.scope.select::<service::Entity>(), service::Column::Name, &name, Some((service::Column::Id, id))).await? {
+        if unique::name_taken(
+            &txn,
+            self.scope.select::<service::Entity>(),
+            service::Column::Name,
+            &name,
+            Some((service::Column::Id, id)),
+        )
+        .await?
+        {
             return Ok(Err(vec![unique::taken("name")]));
         }
         let mut row = old.clone().into_active_model();
@@ -84,7 +129,17 @@ impl Admin<'_> {
         row.updated_at = Set(time::now());
         let saved = row.update(&txn).await?;
         let changes = Changes::default().diff("name", &old.name, &saved.name);
-        audit::record(&txn, Event { action: "service.update", entity_type: "Service", entity_id: saved.id, changes, principal: self.scope.principal() }).await?;
+        audit::record(
+            &txn,
+            Event {
+                action: "service.update",
+                entity_type: "Service",
+                entity_id: saved.id,
+                changes,
+                principal: self.scope.principal(),
+            },
+        )
+        .await?;
         txn.commit().await?;
         Ok(Ok(saved))
     }

@@ -7,7 +7,10 @@ use crate::auth;
 use crate::domain::time;
 use crate::error::{AppError, AppResult};
 use entity::{BlamelessPolicy, Role, tenant, user};
-use sea_orm::{ActiveEnum, ActiveModelTrait, DatabaseConnection, EntityTrait, IntoActiveModel, Set, TransactionTrait};
+use sea_orm::{
+    ActiveEnum, ActiveModelTrait, DatabaseConnection, EntityTrait, IntoActiveModel, Set,
+    TransactionTrait,
+};
 use uuid::Uuid;
 
 /// A new tenant and its first ADMIN.
@@ -19,7 +22,10 @@ pub struct NewTenant {
 }
 
 /// Creates a tenant with default settings and its first ADMIN user, in one transaction.
-pub async fn create(db: &DatabaseConnection, new: NewTenant) -> AppResult<(tenant::Model, user::Model)> {
+pub async fn create(
+    db: &DatabaseConnection,
+    new: NewTenant,
+) -> AppResult<(tenant::Model, user::Model)> {
     let txn = db.begin().await?;
     let now = time::now();
     let tenant = tenant::ActiveModel {
@@ -51,8 +57,20 @@ pub async fn create(db: &DatabaseConnection, new: NewTenant) -> AppResult<(tenan
     .insert(&txn)
     .await?;
     let operator = auth::operator(tenant.id);
-    let changes = Changes::default().set("slug", &tenant.slug).set("name", &tenant.name);
-    audit::record(&txn, Event { action: "tenant.create", entity_type: "Tenant", entity_id: tenant.id, changes, principal: &operator }).await?;
+    let changes = Changes::default()
+        .set("slug", &tenant.slug)
+        .set("name", &tenant.name);
+    audit::record(
+        &txn,
+        Event {
+            action: "tenant.create",
+            entity_type: "Tenant",
+            entity_id: tenant.id,
+            changes,
+            principal: &operator,
+        },
+    )
+    .await?;
     txn.commit().await?;
     Ok((tenant, admin))
 }
@@ -86,19 +104,52 @@ impl Admin<'_> {
         let pick = |new: Option<i32>, old: i32| new.unwrap_or(old);
         row.cooling_off_hours = Set(pick(new.cooling_off_hours, old.cooling_off_hours));
         row.review_after_days = Set(pick(new.review_after_days, old.review_after_days));
-        row.feedback_answer_sla_hours = Set(pick(new.feedback_answer_sla_hours, old.feedback_answer_sla_hours));
+        row.feedback_answer_sla_hours = Set(pick(
+            new.feedback_answer_sla_hours,
+            old.feedback_answer_sla_hours,
+        ));
         row.post_mortem_due_days = Set(pick(new.post_mortem_due_days, old.post_mortem_due_days));
         row.blameless_policy = Set(new.blameless_policy.unwrap_or(old.blameless_policy));
         row.updated_at = Set(time::now());
         let saved = row.update(&txn).await?;
         let changes = Changes::default()
-            .diff("coolingOffHours", &old.cooling_off_hours, &saved.cooling_off_hours)
-            .diff("reviewAfterDays", &old.review_after_days, &saved.review_after_days)
-            .diff("feedbackAnswerSlaHours", &old.feedback_answer_sla_hours, &saved.feedback_answer_sla_hours)
-            .diff("postMortemDueDays", &old.post_mortem_due_days, &saved.post_mortem_due_days)
-            .diff("blamelessPolicy", &old.blameless_policy.to_value(), &saved.blameless_policy.to_value());
+            .diff(
+                "coolingOffHours",
+                &old.cooling_off_hours,
+                &saved.cooling_off_hours,
+            )
+            .diff(
+                "reviewAfterDays",
+                &old.review_after_days,
+                &saved.review_after_days,
+            )
+            .diff(
+                "feedbackAnswerSlaHours",
+                &old.feedback_answer_sla_hours,
+                &saved.feedback_answer_sla_hours,
+            )
+            .diff(
+                "postMortemDueDays",
+                &old.post_mortem_due_days,
+                &saved.post_mortem_due_days,
+            )
+            .diff(
+                "blamelessPolicy",
+                &old.blameless_policy.to_value(),
+                &saved.blameless_policy.to_value(),
+            );
         let principal = self.scope.principal();
-        audit::record(&txn, Event { action: "tenant.settings_update", entity_type: "Tenant", entity_id: saved.id, changes, principal }).await?;
+        audit::record(
+            &txn,
+            Event {
+                action: "tenant.settings_update",
+                entity_type: "Tenant",
+                entity_id: saved.id,
+                changes,
+                principal,
+            },
+        )
+        .await?;
         txn.commit().await?;
         Ok(saved)
     }

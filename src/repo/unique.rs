@@ -1,11 +1,19 @@
 //! Uniqueness checks for names and emails, answered as field errors rather than SQL errors.
 
 use crate::domain::{FieldError, FieldErrorCode};
-use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, PaginatorTrait, QueryFilter, Select};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, DbErr, EntityTrait, PaginatorTrait, QueryFilter, Select,
+};
 use uuid::Uuid;
 
 /// Whether another row of `select` (already tenant-scoped) has `value` in `column`.
-pub async fn name_taken<E, C>(db: &C, select: Select<E>, column: E::Column, value: &str, except: Option<(E::Column, Uuid)>) -> Result<bool, DbErr>
+pub async fn name_taken<E, C>(
+    db: &C,
+    select: Select<E>,
+    column: E::Column,
+    value: &str,
+    except: Option<(E::Column, Uuid)>,
+) -> Result<bool, DbErr>
 where
     E: EntityTrait,
     E::Model: Sync,
@@ -19,5 +27,9 @@ where
 }
 
 pub fn taken(field: &str) -> FieldError {
-    FieldError::new(field, FieldErrorCode::Taken, format!("this {field} is already in use"))
+    FieldError::new(
+        field,
+        FieldErrorCode::Taken,
+        format!("this {field} is already in use"),
+    )
 }

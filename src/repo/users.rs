@@ -10,7 +10,10 @@ use crate::domain::policy::Capability;
 use crate::domain::{FieldError, FieldErrorCode, time};
 use crate::error::{AppError, AppResult};
 use entity::{Role, client, user};
-use sea_orm::{ActiveEnum, ActiveModelTrait, ColumnTrait, ConnectionTrait, IntoActiveModel, PaginatorTrait, QueryFilter, Set};
+use sea_orm::{
+    ActiveEnum, ActiveModelTrait, ColumnTrait, ConnectionTrait, IntoActiveModel, PaginatorTrait,
+    QueryFilter, Set,
+};
 use uuid::Uuid;
 
 fn by_email() -> Ordering<user::Entity> {
@@ -18,7 +21,10 @@ fn by_email() -> Ordering<user::Entity> {
         column: user::Column::Email,
         id: user::Column::Id,
         direction: Direction::Asc,
-        key: |m| Key { value: KeyValue::Text(m.email.clone()), id: m.id },
+        key: |m| Key {
+            value: KeyValue::Text(m.email.clone()),
+            id: m.id,
+        },
     }
 }
 
@@ -43,7 +49,13 @@ impl Scope {
     /// Users sorted by email. Staff only.
     pub async fn users(&self, request: &PageRequest) -> AppResult<Page<user::Model>> {
         self.principal().require(Capability::ReadInternal)?;
-        page::fetch(self.db(), self.select::<user::Entity>(), &by_email(), request).await
+        page::fetch(
+            self.db(),
+            self.select::<user::Entity>(),
+            &by_email(),
+            request,
+        )
+        .await
     }
 
     pub async fn users_count(&self) -> AppResult<u64> {
@@ -65,11 +77,20 @@ impl Scope {
     }
 
     async fn client_exists<C: ConnectionTrait>(&self, db: &C, id: Uuid) -> AppResult<bool> {
-        Ok(self.select::<client::Entity>().filter(client::Column::Id.eq(id)).count(db).await? > 0)
+        Ok(self
+            .select::<client::Entity>()
+            .filter(client::Column::Id.eq(id))
+            .count(db)
+            .await?
+            > 0)
     }
 
     /// How many active ADMINs other than `except` the tenant has.
-    async fn other_active_admins<C: ConnectionTrait>(&self, db: &C, except: Uuid) -> AppResult<u64> {
+    async fn other_active_admins<C: ConnectionTrait>(
+        &self,
+        db: &C,
+        except: Uuid,
+    ) -> AppResult<u64> {
         Ok(self
             .select::<user::Entity>()
             .filter(user::Column::Role.eq(Role::Admin.to_value()))
@@ -91,7 +112,15 @@ impl Admin<'_> {
         {
             return Ok(Err(vec![client_not_found()]));
         }
-        if unique::name_taken(&txn, self.scope.select::<user::Entity>(), user::Column::Email, &new.email, None).await? {
+        if unique::name_taken(
+            &txn,
+            self.scope.select::<user::Entity>(),
+            user::Column::Email,
+            &new.email,
+            None,
+        )
+        .await?
+        {
             return Ok(Err(vec![unique::taken("email")]));
         }
         let now = time::now();
@@ -113,13 +142,28 @@ impl Admin<'_> {
             .set("displayName", &saved.display_name)
             .set("role", &saved.role.to_value())
             .set("clientId", &saved.client_id);
-        audit::record(&txn, Event { action: "user.create", entity_type: "User", entity_id: saved.id, changes, principal: self.scope.principal() }).await?;
+        audit::record(
+            &txn,
+            Event {
+                action: "user.create",
+                entity_type: "User",
+                entity_id: saved.id,
+                changes,
+                principal: self.scope.principal(),
+            },
+        )
+        .await?;
         txn.commit().await?;
         Ok(Ok(saved))
     }
 
     /// Updates a user. The tenant always keeps at least one active ADMIN.
-    pub async fn user_update(&self, id: Uuid, new: UserChanges, action: &'static str) -> AppResult<Checked<user::Model>> {
+    pub async fn user_update(
+        &self,
+        id: Uuid,
+        new: UserChanges,
+        action: &'static str,
+    ) -> AppResult<Checked<user::Model>> {
         let txn = self.scope.begin_write().await?;
         let old = self.scope.user(id).await?;
         let role = new.role.unwrap_or(old.role);
@@ -138,10 +182,15 @@ impl Admin<'_> {
         {
             return Ok(Err(vec![client_not_found()]));
         }
-        let stops_being_admin = old.role == Role::Admin && old.active && (role != Role::Admin || !active);
+        let stops_being_admin =
+            old.role == Role::Admin && old.active && (role != Role::Admin || !active);
         if stops_being_admin && self.scope.other_active_admins(&txn, id).await? == 0 {
             let field = if active { "role" } else { "id" };
-            return Ok(Err(vec![FieldError::new(field, FieldErrorCode::Invalid, "the tenant must keep at least one active ADMIN")]));
+            return Ok(Err(vec![FieldError::new(
+                field,
+                FieldErrorCode::Invalid,
+                "the tenant must keep at least one active ADMIN",
+            )]));
         }
         let mut row = old.clone().into_active_model();
         row.display_name = Set(new.display_name.unwrap_or_else(|| old.display_name.clone()));
@@ -155,12 +204,26 @@ impl Admin<'_> {
             .diff("role", &old.role.to_value(), &saved.role.to_value())
             .diff("clientId", &old.client_id, &saved.client_id)
             .diff("active", &old.active, &saved.active);
-        audit::record(&txn, Event { action, entity_type: "User", entity_id: saved.id, changes, principal: self.scope.principal() }).await?;
+        audit::record(
+            &txn,
+            Event {
+                action,
+                entity_type: "User",
+                entity_id: saved.id,
+                changes,
+                principal: self.scope.principal(),
+            },
+        )
+        .await?;
         txn.commit().await?;
         Ok(Ok(saved))
     }
 }
 
 fn client_not_found() -> FieldError {
-    FieldError::new("clientId", FieldErrorCode::NotFound, "no such client account")
+    FieldError::new(
+        "clientId",
+        FieldErrorCode::NotFound,
+        "no such client account",
+    )
 }

@@ -31,7 +31,9 @@ pub async fn seed(db: &DatabaseConnection) -> anyhow::Result<()> {
         admin_email: "admin@acme.example".into(),
         admin_name: "Ada Admin".into(),
     };
-    let (tenant, _) = tenants::create(db, new).await.map_err(|e| anyhow!(e.to_string()))?;
+    let (tenant, _) = tenants::create(db, new)
+        .await
+        .map_err(|e| anyhow!(e.to_string()))?;
     let scope = Scope::new(db.clone(), auth::operator(tenant.id));
     seed_directory(&scope).await.map_err(|e| anyhow!(e))?;
     Ok(())
@@ -39,8 +41,18 @@ pub async fn seed(db: &DatabaseConnection) -> anyhow::Result<()> {
 
 async fn seed_directory(scope: &Scope) -> Result<(), String> {
     let admin = scope.admin().map_err(|e| e.to_string())?;
-    let globex = ok(admin.client_create(NewClient { name: "Globex".into(), contact_email: Some("ops@globex.example".into()) }).await)?;
-    ok(admin.client_create(NewClient { name: "Initech".into(), contact_email: Some("it@initech.example".into()) }).await)?;
+    let globex = ok(admin
+        .client_create(NewClient {
+            name: "Globex".into(),
+            contact_email: Some("ops@globex.example".into()),
+        })
+        .await)?;
+    ok(admin
+        .client_create(NewClient {
+            name: "Initech".into(),
+            contact_email: Some("it@initech.example".into()),
+        })
+        .await)?;
     let mut services = Vec::new();
     for name in ["API Gateway", "Payments", "Notifications"] {
         services.push(ok(admin.service_create(name.into()).await)?.id);
@@ -48,18 +60,37 @@ async fn seed_directory(scope: &Scope) -> Result<(), String> {
     let people = [
         ("editor@acme.example", "Eddie Editor", Role::Editor, None),
         ("viewer@acme.example", "Vera Viewer", Role::Viewer, None),
-        ("reporter@acme.example", "Reporting Bot", Role::Reporter, None),
-        ("client@globex.example", "Gina Globex", Role::Client, Some(globex.id)),
+        (
+            "reporter@acme.example",
+            "Reporting Bot",
+            Role::Reporter,
+            None,
+        ),
+        (
+            "client@globex.example",
+            "Gina Globex",
+            Role::Client,
+            Some(globex.id),
+        ),
     ];
     for (email, name, role, client_id) in people {
-        ok(admin.user_create(NewUser { email: email.into(), display_name: name.into(), role, client_id }).await)?;
+        ok(admin
+            .user_create(NewUser {
+                email: email.into(),
+                display_name: name.into(),
+                role,
+                client_id,
+            })
+            .await)?;
     }
     seed_incidents(scope, &services).await
 }
 
 /// Unwraps a repository result, turning field errors into a message (the seed is fixed data).
 fn ok<T>(result: Result<crate::repo::Checked<T>, crate::error::AppError>) -> Result<T, String> {
-    result.map_err(|e| e.to_string())?.map_err(|e| format!("{e:?}"))
+    result
+        .map_err(|e| e.to_string())?
+        .map_err(|e| format!("{e:?}"))
 }
 
 async fn seed_incidents(scope: &Scope, services: &[Uuid]) -> Result<(), String> {
@@ -67,11 +98,34 @@ async fn seed_incidents(scope: &Scope, services: &[Uuid]) -> Result<(), String> 
     let now = crate::domain::time::now();
     let hours = |h: i64| now - TimeDelta::hours(h);
     let incidents = [
-        ("Checkout payments failed for EU customers", Severity::Sev1, IncidentStatus::Resolved, 24 * 9, [Some(24 * 9 - 1), Some(24 * 9 - 3), Some(24 * 9 - 5)], vec![services[1], services[0]]),
-        ("Delayed email notifications", Severity::Sev3, IncidentStatus::Resolved, 24 * 4, [Some(24 * 4 - 2), Some(24 * 4 - 6), Some(24 * 4 - 8)], vec![services[2]]),
-        ("Elevated API latency", Severity::Sev2, IncidentStatus::Monitoring, 5, [Some(4), Some(2), None], vec![services[0]]),
+        (
+            "Checkout payments failed for EU customers",
+            Severity::Sev1,
+            IncidentStatus::Resolved,
+            24 * 9,
+            [Some(24 * 9 - 1), Some(24 * 9 - 3), Some(24 * 9 - 5)],
+            vec![services[1], services[0]],
+        ),
+        (
+            "Delayed email notifications",
+            Severity::Sev3,
+            IncidentStatus::Resolved,
+            24 * 4,
+            [Some(24 * 4 - 2), Some(24 * 4 - 6), Some(24 * 4 - 8)],
+            vec![services[2]],
+        ),
+        (
+            "Elevated API latency",
+            Severity::Sev2,
+            IncidentStatus::Monitoring,
+            5,
+            [Some(4), Some(2), None],
+            vec![services[0]],
+        ),
     ];
-    for (title, severity, status, started, [detected, mitigated, resolved], service_ids) in incidents {
+    for (title, severity, status, started, [detected, mitigated, resolved], service_ids) in
+        incidents
+    {
         let timeline = Timeline {
             started_at: hours(started),
             detected_at: detected.map(hours),
@@ -79,7 +133,14 @@ async fn seed_incidents(scope: &Scope, services: &[Uuid]) -> Result<(), String> 
             resolved_at: resolved.map(hours),
         };
         let summary = format!("Internal notes on: {title}.");
-        let new = NewIncident { title: title.into(), summary, severity, status, timeline, service_ids };
+        let new = NewIncident {
+            title: title.into(),
+            summary,
+            severity,
+            status,
+            timeline,
+            service_ids,
+        };
         ok(writer.incident_create(new).await)?;
     }
     Ok(())
@@ -91,8 +152,20 @@ pub async fn users(db: &DatabaseConnection) -> anyhow::Result<Vec<(Uuid, user::M
         return Ok(vec![]);
     };
     let scope = Scope::new(db.clone(), auth::operator(tenant.id));
-    let page = scope.users(&PageRequest { first: Some(100), ..PageRequest::default() }).await.map_err(|e| anyhow!(e.to_string())).context("listing demo users")?;
-    let mut users: Vec<_> = page.rows.into_iter().map(|(_, u)| (tenant.id, u)).filter(|(_, u)| u.active).collect();
+    let page = scope
+        .users(&PageRequest {
+            first: Some(100),
+            ..PageRequest::default()
+        })
+        .await
+        .map_err(|e| anyhow!(e.to_string()))
+        .context("listing demo users")?;
+    let mut users: Vec<_> = page
+        .rows
+        .into_iter()
+        .map(|(_, u)| (tenant.id, u))
+        .filter(|(_, u)| u.active)
+        .collect();
     users.sort_by_key(|(_, u)| role_rank(u.role));
     Ok(users)
 }

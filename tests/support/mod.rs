@@ -5,10 +5,10 @@ mod world;
 
 pub use world::{TenantWorld, World, decode_uuid};
 
+use database::TestDatabase;
 use debrief::auth::TokenSigner;
 use debrief::config::{Config, Environment, JwtConfig, JwtKey};
 use debrief::repo::{Scope, db, tenants};
-use database::TestDatabase;
 use reqwest::StatusCode;
 use sea_orm::DatabaseConnection;
 use serde_json::{Value, json};
@@ -33,22 +33,33 @@ pub fn config(database_url: &str) -> Config {
     Config {
         database_url: database_url.to_owned(),
         environment: Environment::Development,
-        jwt: JwtConfig { key: JwtKey::Secret(SECRET.as_bytes().to_vec()), issuer: ISSUER.into(), audience: AUDIENCE.into() },
+        jwt: JwtConfig {
+            key: JwtKey::Secret(SECRET.as_bytes().to_vec()),
+            issuer: ISSUER.into(),
+            audience: AUDIENCE.into(),
+        },
     }
 }
 
 pub async fn spawn_app() -> TestApp {
     debrief::telemetry::init();
     let database = TestDatabase::create().await;
-    let db = db::connect(database.url()).await.expect("connect to the test database");
+    let db = db::connect(database.url())
+        .await
+        .expect("connect to the test database");
     db::migrate(&db).await.expect("migrate the test database");
     let config = config(database.url());
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind a port");
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind a port");
     let app = debrief::commands::spawn(&config, db.clone(), listener).expect("spawn the app");
     TestApp {
         url: format!("http://{}", app.address),
         db,
-        http: reqwest::Client::builder().timeout(Duration::from_secs(30)).build().expect("http client"),
+        http: reqwest::Client::builder()
+            .timeout(Duration::from_secs(30))
+            .build()
+            .expect("http client"),
         signer: TokenSigner::new(&config.jwt).expect("signer"),
         _database: database,
     }
@@ -63,7 +74,9 @@ pub struct NewTenant {
 
 impl TestApp {
     pub fn token(&self, tenant_id: Uuid, user_id: Uuid) -> String {
-        self.signer.sign(tenant_id, user_id, Duration::from_secs(3600)).expect("sign a token")
+        self.signer
+            .sign(tenant_id, user_id, Duration::from_secs(3600))
+            .expect("sign a token")
     }
 
     /// Provisions a tenant the way `debrief tenant create` does.
@@ -75,7 +88,11 @@ impl TestApp {
             admin_name: format!("Admin of {slug}"),
         };
         let (tenant, admin) = tenants::create(&self.db, new).await.expect("create tenant");
-        NewTenant { id: tenant.id, admin_id: admin.id, admin: self.token(tenant.id, admin.id) }
+        NewTenant {
+            id: tenant.id,
+            admin_id: admin.id,
+            admin: self.token(tenant.id, admin.id),
+        }
     }
 
     /// A scope acting as the operator of `tenant_id`, to inspect the database directly.
@@ -92,13 +109,19 @@ impl TestApp {
         let response = request.send().await.expect("send request");
         let status = response.status();
         let text = response.text().await.expect("read body");
-        let body = serde_json::from_str(&text).unwrap_or_else(|_| panic!("not JSON ({status}): {text}"));
+        let body =
+            serde_json::from_str(&text).unwrap_or_else(|_| panic!("not JSON ({status}): {text}"));
         (status, body)
     }
 
     /// Runs an operation that must reach execution; returns the whole response body.
     pub async fn gql(&self, token: &str, query: &str, variables: Value) -> Value {
-        let (status, body) = self.post(Some(token), json!({ "query": query, "variables": variables })).await;
+        let (status, body) = self
+            .post(
+                Some(token),
+                json!({ "query": query, "variables": variables }),
+            )
+            .await;
         assert_eq!(status, StatusCode::OK, "{body}");
         body
     }
@@ -112,7 +135,10 @@ impl TestApp {
 
     /// How many audit entries the tenant has.
     pub async fn audit_count(&self, tenant_id: Uuid) -> u64 {
-        self.operator(tenant_id).audit_log_count(&Default::default()).await.expect("count audit entries")
+        self.operator(tenant_id)
+            .audit_log_count(&Default::default())
+            .await
+            .expect("count audit entries")
     }
 }
 
@@ -120,11 +146,26 @@ impl TestApp {
 pub fn error_codes(body: &Value) -> Vec<String> {
     body["errors"]
         .as_array()
-        .map(|errors| errors.iter().map(|e| e["extensions"]["code"].as_str().unwrap_or("<none>").to_owned()).collect())
+        .map(|errors| {
+            errors
+                .iter()
+                .map(|e| {
+                    e["extensions"]["code"]
+                        .as_str()
+                        .unwrap_or("<none>")
+                        .to_owned()
+                })
+                .collect()
+        })
         .unwrap_or_default()
 }
 
 /// The `code` of every user error of a payload.
 pub fn user_error_codes(payload: &Value) -> Vec<String> {
-    payload["userErrors"].as_array().expect("userErrors").iter().map(|e| e["code"].as_str().unwrap_or_default().to_owned()).collect()
+    payload["userErrors"]
+        .as_array()
+        .expect("userErrors")
+        .iter()
+        .map(|e| e["code"].as_str().unwrap_or_default().to_owned())
+        .collect()
 }

@@ -123,7 +123,9 @@ async fn populate(app: &TestApp, slug: &str) -> TenantWorld {
 /// The uuid inside a global id (tests need it to mint tokens).
 pub fn decode_uuid(global_id: &str) -> Uuid {
     use base64::Engine;
-    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(global_id).expect("base64 id");
+    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(global_id)
+        .expect("base64 id");
     let text = String::from_utf8(bytes).expect("utf-8 id");
     Uuid::parse_str(text.split_once(':').expect("typed id").1).expect("uuid")
 }

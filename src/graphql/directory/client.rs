@@ -74,8 +74,14 @@ pub struct ClientPayload {
 impl From<Checked<client::Model>> for ClientPayload {
     fn from(result: Checked<client::Model>) -> Self {
         match result {
-            Ok(model) => Self { client: Some(Client(model)), user_errors: vec![] },
-            Err(errors) => Self { client: None, user_errors: user_errors(errors) },
+            Ok(model) => Self {
+                client: Some(Client(model)),
+                user_errors: vec![],
+            },
+            Err(errors) => Self {
+                client: None,
+                user_errors: user_errors(errors),
+            },
         }
     }
 }
@@ -87,10 +93,19 @@ pub struct ClientQuery;
 impl ClientQuery {
     /// The tenant's client accounts, by name.
     #[graphql(complexity = "page_cost(first, last, child_complexity)")]
-    async fn clients(&self, ctx: &Context<'_>, first: Option<i32>, after: Option<String>, last: Option<i32>, before: Option<String>) -> AppResult<ClientConnection> {
+    async fn clients(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+        last: Option<i32>,
+        before: Option<String>,
+    ) -> AppResult<ClientConnection> {
         let scope = scope(ctx);
         let list = ListRef::new(scope.principal().tenant_id(), "clients");
-        let page = scope.clients(&list.page_request(first, after, last, before)?).await?;
+        let page = scope
+            .clients(&list.page_request(first, after, last, before)?)
+            .await?;
         let counter = scope.clone();
         let total = TotalCount::new(move || {
             let scope = counter.clone();
@@ -106,29 +121,47 @@ pub struct ClientMutation;
 #[Object]
 impl ClientMutation {
     /// Adds a client account. ADMIN only.
-    async fn client_create(&self, ctx: &Context<'_>, input: ClientCreateInput) -> AppResult<ClientPayload> {
+    async fn client_create(
+        &self,
+        ctx: &Context<'_>,
+        input: ClientCreateInput,
+    ) -> AppResult<ClientPayload> {
         let admin = scope(ctx).admin()?;
         let mut v = Validation::default();
         let name = v.check(text::required("name", &input.name, directory::NAME_MAX));
-        let contact_email = input.contact_email.and_then(|e| v.check(directory::email("contactEmail", &e)));
-        match v.finish(|| NewClient { name: name.unwrap_or_default(), contact_email }) {
+        let contact_email = input
+            .contact_email
+            .and_then(|e| v.check(directory::email("contactEmail", &e)));
+        match v.finish(|| NewClient {
+            name: name.unwrap_or_default(),
+            contact_email,
+        }) {
             Ok(new) => Ok(admin.client_create(new).await?.into()),
             Err(errors) => Ok(Err(errors).into()),
         }
     }
 
     /// Changes a client account. ADMIN only.
-    async fn client_update(&self, ctx: &Context<'_>, input: ClientUpdateInput) -> AppResult<ClientPayload> {
+    async fn client_update(
+        &self,
+        ctx: &Context<'_>,
+        input: ClientUpdateInput,
+    ) -> AppResult<ClientPayload> {
         let admin = scope(ctx).admin()?;
         let id = ids::decode(&input.id, NodeType::Client)?;
         let mut v = Validation::default();
-        let name = input.name.and_then(|n| v.check(text::required("name", &n, directory::NAME_MAX)));
+        let name = input
+            .name
+            .and_then(|n| v.check(text::required("name", &n, directory::NAME_MAX)));
         let contact_email = match input.contact_email {
             MaybeUndefined::Undefined => None,
             MaybeUndefined::Null => Some(None),
             MaybeUndefined::Value(e) => v.check(directory::email("contactEmail", &e)).map(Some),
         };
-        match v.finish(|| ClientChanges { name, contact_email }) {
+        match v.finish(|| ClientChanges {
+            name,
+            contact_email,
+        }) {
             Ok(changes) => Ok(admin.client_update(id, changes).await?.into()),
             Err(errors) => Ok(Err(errors).into()),
         }

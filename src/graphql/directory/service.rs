@@ -63,8 +63,14 @@ pub struct ServicePayload {
 impl From<Checked<service::Model>> for ServicePayload {
     fn from(result: Checked<service::Model>) -> Self {
         match result {
-            Ok(model) => Self { service: Some(Service(model)), user_errors: vec![] },
-            Err(errors) => Self { service: None, user_errors: user_errors(errors) },
+            Ok(model) => Self {
+                service: Some(Service(model)),
+                user_errors: vec![],
+            },
+            Err(errors) => Self {
+                service: None,
+                user_errors: user_errors(errors),
+            },
         }
     }
 }
@@ -76,10 +82,19 @@ pub struct ServiceQuery;
 impl ServiceQuery {
     /// The tenant's services, by name.
     #[graphql(complexity = "page_cost(first, last, child_complexity)")]
-    async fn services(&self, ctx: &Context<'_>, first: Option<i32>, after: Option<String>, last: Option<i32>, before: Option<String>) -> AppResult<ServiceConnection> {
+    async fn services(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+        last: Option<i32>,
+        before: Option<String>,
+    ) -> AppResult<ServiceConnection> {
         let scope = scope(ctx);
         let list = ListRef::new(scope.principal().tenant_id(), "services");
-        let page = scope.services(&list.page_request(first, after, last, before)?).await?;
+        let page = scope
+            .services(&list.page_request(first, after, last, before)?)
+            .await?;
         let counter = scope.clone();
         let total = TotalCount::new(move || {
             let scope = counter.clone();
@@ -95,7 +110,11 @@ pub struct ServiceMutation;
 #[Object]
 impl ServiceMutation {
     /// Adds a service. ADMIN only.
-    async fn service_create(&self, ctx: &Context<'_>, input: ServiceCreateInput) -> AppResult<ServicePayload> {
+    async fn service_create(
+        &self,
+        ctx: &Context<'_>,
+        input: ServiceCreateInput,
+    ) -> AppResult<ServicePayload> {
         let admin = scope(ctx).admin()?;
         match text::required("name", &input.name, directory::NAME_MAX) {
             Ok(name) => Ok(admin.service_create(name).await?.into()),
@@ -104,11 +123,17 @@ impl ServiceMutation {
     }
 
     /// Renames a service. ADMIN only.
-    async fn service_update(&self, ctx: &Context<'_>, input: ServiceUpdateInput) -> AppResult<ServicePayload> {
+    async fn service_update(
+        &self,
+        ctx: &Context<'_>,
+        input: ServiceUpdateInput,
+    ) -> AppResult<ServicePayload> {
         let admin = scope(ctx).admin()?;
         let id = ids::decode(&input.id, NodeType::Service)?;
         let mut v = Validation::default();
-        let name = input.name.and_then(|n| v.check(text::required("name", &n, directory::NAME_MAX)));
+        let name = input
+            .name
+            .and_then(|n| v.check(text::required("name", &n, directory::NAME_MAX)));
         match v.finish(|| name) {
             Ok(name) => Ok(admin.service_update(id, name).await?.into()),
             Err(errors) => Ok(Err(errors).into()),

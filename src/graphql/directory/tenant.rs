@@ -75,23 +75,39 @@ pub struct TenantMutation;
 #[Object]
 impl TenantMutation {
     /// Changes the tenant's settings. ADMIN only.
-    async fn tenant_settings_update(&self, ctx: &Context<'_>, input: TenantSettingsUpdateInput) -> AppResult<TenantSettingsUpdatePayload> {
+    async fn tenant_settings_update(
+        &self,
+        ctx: &Context<'_>,
+        input: TenantSettingsUpdateInput,
+    ) -> AppResult<TenantSettingsUpdatePayload> {
         let admin = scope(ctx).admin()?;
         let mut v = Validation::default();
-        let mut range = |field: &str, value: Option<i32>, range| value.and_then(|n| v.check(directory::setting_in_range(field, n, range)));
+        let mut range = |field: &str, value: Option<i32>, range| {
+            value.and_then(|n| v.check(directory::setting_in_range(field, n, range)))
+        };
         let changes = SettingsChanges {
             cooling_off_hours: range("coolingOffHours", input.cooling_off_hours, 0..=720),
             review_after_days: range("reviewAfterDays", input.review_after_days, 1..=365),
-            feedback_answer_sla_hours: range("feedbackAnswerSlaHours", input.feedback_answer_sla_hours, 1..=720),
+            feedback_answer_sla_hours: range(
+                "feedbackAnswerSlaHours",
+                input.feedback_answer_sla_hours,
+                1..=720,
+            ),
             post_mortem_due_days: range("postMortemDueDays", input.post_mortem_due_days, 1..=90),
             blameless_policy: input.blameless_policy.map(Into::into),
         };
         match v.finish(|| changes) {
             Ok(changes) => {
                 let saved = admin.tenant_settings_update(changes).await?;
-                Ok(TenantSettingsUpdatePayload { tenant: Some(Tenant(saved)), user_errors: vec![] })
+                Ok(TenantSettingsUpdatePayload {
+                    tenant: Some(Tenant(saved)),
+                    user_errors: vec![],
+                })
             }
-            Err(errors) => Ok(TenantSettingsUpdatePayload { tenant: None, user_errors: user_errors(errors) }),
+            Err(errors) => Ok(TenantSettingsUpdatePayload {
+                tenant: None,
+                user_errors: user_errors(errors),
+            }),
         }
     }
 }

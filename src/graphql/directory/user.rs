@@ -106,15 +106,27 @@ pub struct UserPayload {
 impl From<Checked<user::Model>> for UserPayload {
     fn from(result: Checked<user::Model>) -> Self {
         match result {
-            Ok(model) => Self { user: Some(User(model)), user_errors: vec![] },
-            Err(errors) => Self { user: None, user_errors: user_errors(errors) },
+            Ok(model) => Self {
+                user: Some(User(model)),
+                user_errors: vec![],
+            },
+            Err(errors) => Self {
+                user: None,
+                user_errors: user_errors(errors),
+            },
         }
     }
 }
 
 /// A client id from input; an undecodable one is a field error, like an unknown one.
 fn client_id(v: &mut Validation, id: &ID) -> Option<Uuid> {
-    v.check(ids::decode(id, NodeType::Client).map_err(|_| FieldError::new("clientId", FieldErrorCode::NotFound, "no such client account")))
+    v.check(ids::decode(id, NodeType::Client).map_err(|_| {
+        FieldError::new(
+            "clientId",
+            FieldErrorCode::NotFound,
+            "no such client account",
+        )
+    }))
 }
 
 #[derive(Default)]
@@ -124,10 +136,19 @@ pub struct UserQuery;
 impl UserQuery {
     /// The tenant's users, by email. Staff only.
     #[graphql(complexity = "page_cost(first, last, child_complexity)")]
-    async fn users(&self, ctx: &Context<'_>, first: Option<i32>, after: Option<String>, last: Option<i32>, before: Option<String>) -> AppResult<UserConnection> {
+    async fn users(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+        last: Option<i32>,
+        before: Option<String>,
+    ) -> AppResult<UserConnection> {
         let scope = scope(ctx);
         let list = ListRef::new(scope.principal().tenant_id(), "users");
-        let page = scope.users(&list.page_request(first, after, last, before)?).await?;
+        let page = scope
+            .users(&list.page_request(first, after, last, before)?)
+            .await?;
         let counter = scope.clone();
         let total = TotalCount::new(move || {
             let scope = counter.clone();
@@ -143,13 +164,29 @@ pub struct UserMutation;
 #[Object]
 impl UserMutation {
     /// Adds a user. ADMIN only.
-    async fn user_create(&self, ctx: &Context<'_>, input: UserCreateInput) -> AppResult<UserPayload> {
+    async fn user_create(
+        &self,
+        ctx: &Context<'_>,
+        input: UserCreateInput,
+    ) -> AppResult<UserPayload> {
         let admin = scope(ctx).admin()?;
         let mut v = Validation::default();
         let email = v.check(directory::email("email", &input.email));
-        let display_name = v.check(text::required("displayName", &input.display_name, directory::NAME_MAX));
-        let client = input.client_id.as_ref().and_then(|id| client_id(&mut v, id));
-        let new = || NewUser { email: email.unwrap_or_default(), display_name: display_name.unwrap_or_default(), role: input.role.into(), client_id: client };
+        let display_name = v.check(text::required(
+            "displayName",
+            &input.display_name,
+            directory::NAME_MAX,
+        ));
+        let client = input
+            .client_id
+            .as_ref()
+            .and_then(|id| client_id(&mut v, id));
+        let new = || NewUser {
+            email: email.unwrap_or_default(),
+            display_name: display_name.unwrap_or_default(),
+            role: input.role.into(),
+            client_id: client,
+        };
         match v.finish(new) {
             Ok(new) => Ok(admin.user_create(new).await?.into()),
             Err(errors) => Ok(Err(errors).into()),
@@ -157,17 +194,28 @@ impl UserMutation {
     }
 
     /// Changes a user's name, role or client binding. ADMIN only; the tenant always keeps an active ADMIN.
-    async fn user_update(&self, ctx: &Context<'_>, input: UserUpdateInput) -> AppResult<UserPayload> {
+    async fn user_update(
+        &self,
+        ctx: &Context<'_>,
+        input: UserUpdateInput,
+    ) -> AppResult<UserPayload> {
         let admin = scope(ctx).admin()?;
         let id = ids::decode(&input.id, NodeType::User)?;
         let mut v = Validation::default();
-        let display_name = input.display_name.and_then(|n| v.check(text::required("displayName", &n, directory::NAME_MAX)));
+        let display_name = input
+            .display_name
+            .and_then(|n| v.check(text::required("displayName", &n, directory::NAME_MAX)));
         let client = match &input.client_id {
             MaybeUndefined::Undefined => None,
             MaybeUndefined::Null => Some(None),
             MaybeUndefined::Value(id) => client_id(&mut v, id).map(Some),
         };
-        let changes = || UserChanges { display_name, role: input.role.map(Into::into), client_id: client, active: None };
+        let changes = || UserChanges {
+            display_name,
+            role: input.role.map(Into::into),
+            client_id: client,
+            active: None,
+        };
         match v.finish(changes) {
             Ok(changes) => Ok(admin.user_update(id, changes, "user.update").await?.into()),
             Err(errors) => Ok(Err(errors).into()),
@@ -175,10 +223,20 @@ impl UserMutation {
     }
 
     /// Deactivates a user: their next request is refused. ADMIN only.
-    async fn user_deactivate(&self, ctx: &Context<'_>, input: UserDeactivateInput) -> AppResult<UserPayload> {
+    async fn user_deactivate(
+        &self,
+        ctx: &Context<'_>,
+        input: UserDeactivateInput,
+    ) -> AppResult<UserPayload> {
         let admin = scope(ctx).admin()?;
         let id = ids::decode(&input.id, NodeType::User)?;
-        let changes = UserChanges { active: Some(false), ..UserChanges::default() };
-        Ok(admin.user_update(id, changes, "user.deactivate").await?.into())
+        let changes = UserChanges {
+            active: Some(false),
+            ..UserChanges::default()
+        };
+        Ok(admin
+            .user_update(id, changes, "user.deactivate")
+            .await?
+            .into())
     }
 }

@@ -29,8 +29,13 @@ impl IncidentFilterInput {
     pub fn into_filter(self) -> AppResult<IncidentFilter> {
         Ok(IncidentFilter {
             status: self.status.map(|s| s.into_iter().map(Into::into).collect()),
-            severity: self.severity.map(|s| s.into_iter().map(Into::into).collect()),
-            service_id: self.service_id.map(|id| ids::decode(&id, NodeType::Service)).transpose()?,
+            severity: self
+                .severity
+                .map(|s| s.into_iter().map(Into::into).collect()),
+            service_id: self
+                .service_id
+                .map(|id| ids::decode(&id, NodeType::Service))
+                .transpose()?,
             started_after: self.started_after,
             started_before: self.started_before,
         })
@@ -64,7 +69,10 @@ pub struct IncidentOrder {
 
 impl Default for IncidentOrder {
     fn default() -> Self {
-        Self { field: IncidentOrderField::Number, direction: OrderDirection::Desc }
+        Self {
+            field: IncidentOrderField::Number,
+            direction: OrderDirection::Desc,
+        }
     }
 }
 
@@ -116,7 +124,10 @@ fn service_ids(v: &mut Validation, list: &[ID]) -> Vec<uuid::Uuid> {
     match ids::decode_all(list, NodeType::Service) {
         Ok(ids) => ids,
         Err(index) => {
-            v.push(FieldError::new("serviceIds", FieldErrorCode::NotFound, "no such service").at_index(index));
+            v.push(
+                FieldError::new("serviceIds", FieldErrorCode::NotFound, "no such service")
+                    .at_index(index),
+            );
             vec![]
         }
     }

@@ -18,8 +18,14 @@ pub struct IncidentPayload {
 impl From<Checked<entity::incident::Model>> for IncidentPayload {
     fn from(result: Checked<entity::incident::Model>) -> Self {
         match result {
-            Ok(model) => Self { incident: Some(Incident(model)), user_errors: vec![] },
-            Err(errors) => Self { incident: None, user_errors: user_errors(errors) },
+            Ok(model) => Self {
+                incident: Some(Incident(model)),
+                user_errors: vec![],
+            },
+            Err(errors) => Self {
+                incident: None,
+                user_errors: user_errors(errors),
+            },
         }
     }
 }
@@ -30,7 +36,11 @@ pub struct IncidentMutation;
 #[Object]
 impl IncidentMutation {
     /// Opens an incident with the next number of the tenant. ADMIN or EDITOR.
-    async fn incident_create(&self, ctx: &Context<'_>, input: IncidentCreateInput) -> AppResult<IncidentPayload> {
+    async fn incident_create(
+        &self,
+        ctx: &Context<'_>,
+        input: IncidentCreateInput,
+    ) -> AppResult<IncidentPayload> {
         let writer = scope(ctx).writer()?;
         match input.parse() {
             Ok(new) => Ok(writer.incident_create(new).await?.into()),
@@ -39,7 +49,11 @@ impl IncidentMutation {
     }
 
     /// Changes an incident, if nobody else has since `version`. ADMIN or EDITOR.
-    async fn incident_update(&self, ctx: &Context<'_>, input: IncidentUpdateInput) -> AppResult<IncidentPayload> {
+    async fn incident_update(
+        &self,
+        ctx: &Context<'_>,
+        input: IncidentUpdateInput,
+    ) -> AppResult<IncidentPayload> {
         let writer = scope(ctx).writer()?;
         let id = ids::decode(&input.id, NodeType::Incident)?;
         match input.parse() {

@@ -77,7 +77,11 @@ impl Incident {
     async fn services(&self, ctx: &Context<'_>) -> AppResult<Vec<Service>> {
         let loader = ctx.data_unchecked::<DataLoader<IncidentServices>>();
         let services = loader.load_one(self.0.id).await.map_err(AppError::from)?;
-        Ok(services.unwrap_or_default().into_iter().map(Service).collect())
+        Ok(services
+            .unwrap_or_default()
+            .into_iter()
+            .map(Service)
+            .collect())
     }
 
     /// Pass this back to `incidentUpdate`; it changes with every update.
@@ -94,4 +98,9 @@ impl Incident {
     }
 }
 
-connection!(IncidentConnection, IncidentEdge, Incident, entity::incident::Model);
+connection!(
+    IncidentConnection,
+    IncidentEdge,
+    Incident,
+    entity::incident::Model
+);

@@ -22,8 +22,13 @@ impl IncidentQuery {
     }
 
     /// One incident by its reference, e.g. `INC-42`.
-    async fn incident_by_reference(&self, ctx: &Context<'_>, reference: String) -> AppResult<Incident> {
-        let number = incident::parse_reference(&reference).ok_or(AppError::not_found("incident"))?;
+    async fn incident_by_reference(
+        &self,
+        ctx: &Context<'_>,
+        reference: String,
+    ) -> AppResult<Incident> {
+        let number =
+            incident::parse_reference(&reference).ok_or(AppError::not_found("incident"))?;
         Ok(Incident(scope(ctx).incident_by_number(number).await?))
     }
 
@@ -41,11 +46,21 @@ impl IncidentQuery {
         before: Option<String>,
     ) -> AppResult<IncidentConnection> {
         let scope = scope(ctx);
-        let filter = filter.map(|f| f.into_filter()).transpose()?.unwrap_or_default();
+        let filter = filter
+            .map(|f| f.into_filter())
+            .transpose()?
+            .unwrap_or_default();
         let order = order_by.unwrap_or_default();
         let list = ListRef::new(scope.principal().tenant_id(), order.list_name());
         let request = list.page_request(first, after, last, before)?;
-        let page = scope.incidents(&filter, order.field.into(), order.direction.into(), &request).await?;
+        let page = scope
+            .incidents(
+                &filter,
+                order.field.into(),
+                order.direction.into(),
+                &request,
+            )
+            .await?;
         let counter = scope.clone();
         let total = TotalCount::new(move || {
             let (scope, filter) = (counter.clone(), filter.clone());
