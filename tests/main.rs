@@ -7,9 +7,11 @@
 mod support;
 
 mod auth;
+mod cli;
 mod cross_tenant;
 mod directory;
 mod incidents;
+mod keys;
 mod limits;
 mod roles;
 mod schema;

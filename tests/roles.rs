@@ -184,14 +184,16 @@ async fn every_operation_answers_each_role_as_the_design_says() {
                     assert_eq!(codes, ["NOT_FOUND"], "{} as {role}: {body}", case.name)
                 }
             }
-            if expected != Outcome::Allowed {
-                assert_eq!(
-                    world.app.audit_count(a.tenant_id).await,
-                    before,
-                    "{} as {role} wrote something",
-                    case.name
-                );
-            }
+            let after = world.app.audit_count(a.tenant_id).await;
+            let saved = case.query.starts_with("mutation")
+                && expected == Outcome::Allowed
+                && first_payload_saved(&body);
+            let expected_entries = if saved { before + 1 } else { before };
+            assert_eq!(
+                after, expected_entries,
+                "{} as {role}: every saved mutation is audited once, nothing else is",
+                case.name
+            );
         }
     }
 }
@@ -224,4 +226,12 @@ async fn a_client_user_sees_their_own_account_and_nothing_internal() {
         )
         .await;
     assert_eq!(error_codes(&other), ["NOT_FOUND"]);
+}
+
+/// Whether the first mutation payload in `body` saved something (no user errors).
+fn first_payload_saved(body: &Value) -> bool {
+    body["data"]
+        .as_object()
+        .and_then(|data| data.values().next())
+        .is_some_and(|payload| payload["userErrors"] == json!([]))
 }

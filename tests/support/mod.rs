@@ -1,6 +1,6 @@
 //! Spawning the app on a fresh database, minting tokens, and making requests.
 
-mod database;
+pub mod database;
 mod world;
 
 pub use world::{TenantWorld, World, decode_uuid};
@@ -42,13 +42,19 @@ pub fn config(database_url: &str) -> Config {
 }
 
 pub async fn spawn_app() -> TestApp {
+    spawn_app_with(|config| config).await
+}
+
+/// Spawns the app with a configuration adjusted by `adjust` (key material, environment).
+/// Tokens from [`TestApp::token`] are always signed with [`SECRET`].
+pub async fn spawn_app_with(adjust: impl FnOnce(Config) -> Config) -> TestApp {
     debrief::telemetry::init();
     let database = TestDatabase::create().await;
     let db = db::connect(database.url())
         .await
         .expect("connect to the test database");
     db::migrate(&db).await.expect("migrate the test database");
-    let config = config(database.url());
+    let config = adjust(config(database.url()));
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
         .expect("bind a port");
@@ -60,7 +66,7 @@ pub async fn spawn_app() -> TestApp {
             .timeout(Duration::from_secs(30))
             .build()
             .expect("http client"),
-        signer: TokenSigner::new(&config.jwt).expect("signer"),
+        signer: TokenSigner::new(&self::config("").jwt).expect("signer"),
         _database: database,
     }
 }

@@ -1,0 +1,212 @@
+//! The command line, run as a user would: provisioning, tokens, the demo seed, production checks.
+
+use crate::support::database::TestDatabase;
+use crate::support::{SECRET, config};
+use std::process::{Command, Output};
+
+fn debrief(database_url: &str, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_debrief"))
+        .args(args)
+        .env("DATABASE_URL", database_url)
+        .env("DEBRIEF_JWT_SECRET", SECRET)
+        .env_remove("DEBRIEF_ENV")
+        .output()
+        .expect("run debrief")
+}
+
+fn stdout(output: &Output) -> String {
+    assert!(
+        output.status.success(),
+        "failed: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+#[test]
+fn every_command_has_help() {
+    for args in [
+        &["--help"][..],
+        &["serve", "--help"],
+        &["migrate", "--help"],
+        &["tenant", "create", "--help"],
+        &["token", "--help"],
+        &["seed-demo", "--help"],
+        &["schema", "--help"],
+    ] {
+        let output = Command::new(env!("CARGO_BIN_EXE_debrief"))
+            .args(args)
+            .output()
+            .expect("run");
+        assert!(output.status.success(), "{args:?}");
+        assert!(
+            String::from_utf8_lossy(&output.stdout).contains("Usage"),
+            "{args:?}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn an_operator_provisions_a_tenant_and_mints_a_token_the_server_accepts() {
+    let database = TestDatabase::create().await;
+    let url = database.url().to_owned();
+    let created = stdout(&debrief(
+        &url,
+        &[
+            "tenant",
+            "create",
+            "--slug",
+            "globex",
+            "--name",
+            "Globex Hosting",
+            "--admin-email",
+            "Ops@Globex.example",
+        ],
+    ));
+    assert!(
+        created.contains("globex") && created.contains("ops@globex.example"),
+        "{created}"
+    );
+    let again = debrief(
+        &url,
+        &[
+            "tenant",
+            "create",
+            "--slug",
+            "globex",
+            "--name",
+            "Again",
+            "--admin-email",
+            "x@globex.example",
+        ],
+    );
+    assert!(!again.status.success());
+    assert!(String::from_utf8_lossy(&again.stderr).contains("already exists"));
+    let bad_slug = debrief(
+        &url,
+        &[
+            "tenant",
+            "create",
+            "--slug",
+            "Not A Slug",
+            "--name",
+            "X",
+            "--admin-email",
+            "x@x.example",
+        ],
+    );
+    assert!(!bad_slug.status.success());
+    let token = stdout(&debrief(
+        &url,
+        &[
+            "token",
+            "--tenant",
+            "globex",
+            "--email",
+            "ops@globex.example",
+            "--ttl",
+            "5m",
+        ],
+    ));
+    let db = debrief::repo::db::connect(&url).await.expect("connect");
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let app = debrief::commands::spawn(&config(&url), db, listener).expect("spawn");
+    let response: serde_json::Value = reqwest::Client::new()
+        .post(format!("http://{}/graphql", app.address))
+        .bearer_auth(token.trim())
+        .json(&serde_json::json!({ "query": "{ viewer { role tenant { name } } }" }))
+        .send()
+        .await
+        .expect("send")
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(response["data"]["viewer"]["role"], "ADMIN");
+    assert_eq!(
+        response["data"]["viewer"]["tenant"]["name"],
+        "Globex Hosting"
+    );
+    let unknown = debrief(
+        &url,
+        &[
+            "token",
+            "--tenant",
+            "globex",
+            "--email",
+            "nobody@globex.example",
+        ],
+    );
+    assert!(!unknown.status.success());
+}
+
+#[tokio::test]
+async fn the_demo_seed_is_idempotent() {
+    let database = TestDatabase::create().await;
+    let url = database.url().to_owned();
+    stdout(&debrief(&url, &["seed-demo"]));
+    stdout(&debrief(&url, &["seed-demo"]));
+    let db = debrief::repo::db::connect(&url).await.expect("connect");
+    let users = debrief::seed::demo::users(&db).await.expect("users");
+    let roles: Vec<_> = users.iter().map(|(_, u)| u.role).collect();
+    use entity::Role::*;
+    assert_eq!(
+        roles,
+        [Admin, Editor, Viewer, Reporter, Client],
+        "one user per role, once"
+    );
+}
+
+#[test]
+fn production_refuses_to_start_without_key_material() {
+    let output = Command::new(env!("CARGO_BIN_EXE_debrief"))
+        .args(["migrate"])
+        .env("DEBRIEF_ENV", "production")
+        .env_remove("DEBRIEF_JWT_SECRET")
+        .env_remove("DEBRIEF_JWT_PUBLIC_KEY_FILE")
+        .env("DATABASE_URL", "sqlite::memory:")
+        .output()
+        .expect("run");
+    assert!(!output.status.success());
+    assert!(String::from_utf8_lossy(&output.stderr).contains("production needs key material"));
+    let short = Command::new(env!("CARGO_BIN_EXE_debrief"))
+        .args(["migrate"])
+        .env("DEBRIEF_JWT_SECRET", "too-short")
+        .env("DATABASE_URL", "sqlite::memory:")
+        .output()
+        .expect("run");
+    assert!(!short.status.success());
+    assert!(String::from_utf8_lossy(&short.stderr).contains("at least 32 bytes"));
+}
+
+#[test]
+fn development_keeps_one_generated_secret_beside_the_database() {
+    let dir = tempfile::tempdir().expect("dir");
+    let url = format!("sqlite://{}?mode=rwc", dir.path().join("dev.db").display());
+    let run = |args: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_debrief"))
+            .args(args)
+            .env("DATABASE_URL", &url)
+            .env_remove("DEBRIEF_JWT_SECRET")
+            .env_remove("DEBRIEF_ENV")
+            .output()
+            .expect("run")
+    };
+    stdout(&run(&["seed-demo"]));
+    let secret_file = dir.path().join("dev.db.jwt-secret");
+    let secret = std::fs::read_to_string(&secret_file).expect("the secret file exists");
+    assert!(secret.trim().len() >= 32);
+    stdout(&run(&[
+        "token",
+        "--tenant",
+        "acme",
+        "--email",
+        "admin@acme.example",
+    ]));
+    assert_eq!(
+        std::fs::read_to_string(&secret_file).expect("still there"),
+        secret,
+        "the same secret is reused"
+    );
+}
