@@ -152,6 +152,20 @@ async fn a_body_over_256_kib_is_refused_with_413_and_nothing_is_written() {
 }
 
 #[tokio::test]
+async fn nul_characters_are_user_errors_not_database_errors() {
+    let app = spawn_app().await;
+    let tenant = app.create_tenant("acme").await;
+    let data = app
+        .data(
+            &tenant.admin,
+            "mutation($v: String!) { serviceCreate(input: { name: $v }) { userErrors { code } } }",
+            json!({ "v": "Pay\u{0}ments" }),
+        )
+        .await;
+    assert_eq!(data["serviceCreate"]["userErrors"][0]["code"], "INVALID");
+}
+
+#[tokio::test]
 async fn oversize_strings_within_the_body_limit_are_user_errors() {
     let app = spawn_app().await;
     let tenant = app.create_tenant("acme").await;

@@ -16,7 +16,15 @@ pub fn required(field: &str, value: &str, max: usize) -> Result<String, FieldErr
 }
 
 /// Keeps `value` as written (Markdown keeps its white space) and allows at most `max` characters.
+/// NUL characters are refused: PostgreSQL cannot store them in text.
 pub fn bounded(field: &str, value: &str, max: usize) -> Result<String, FieldError> {
+    if value.contains('\0') {
+        return Err(FieldError::new(
+            field,
+            FieldErrorCode::Invalid,
+            format!("{field} must not contain NUL characters"),
+        ));
+    }
     let length = value.chars().count();
     if length > max {
         return Err(FieldError::new(
@@ -59,6 +67,14 @@ mod tests {
         assert_eq!(
             bounded("body", &"é".repeat(11), 10).unwrap_err().code,
             FieldErrorCode::TooLong
+        );
+    }
+
+    #[test]
+    fn nul_characters_are_refused() {
+        assert_eq!(
+            bounded("body", "a\0b", 10).unwrap_err().code,
+            FieldErrorCode::Invalid
         );
     }
 
