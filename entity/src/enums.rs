@@ -55,3 +55,133 @@ pub enum BlamelessPolicy {
     #[sea_orm(string_value = "BLOCK")]
     Block,
 }
+
+/// What a timeline entry records.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(24))")]
+pub enum TimelineEventKind {
+    #[sea_orm(string_value = "STARTED")]
+    Started,
+    #[sea_orm(string_value = "DETECTED")]
+    Detected,
+    #[sea_orm(string_value = "RESPONSE_INITIATED")]
+    ResponseInitiated,
+    #[sea_orm(string_value = "CAUSE_IDENTIFIED")]
+    CauseIdentified,
+    #[sea_orm(string_value = "MITIGATED")]
+    Mitigated,
+    #[sea_orm(string_value = "RESOLVED")]
+    Resolved,
+    #[sea_orm(string_value = "CLIENT_NOTIFIED")]
+    ClientNotified,
+    #[sea_orm(string_value = "NOTE")]
+    Note,
+}
+
+/// Who may read a timeline entry.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(8))")]
+pub enum Visibility {
+    #[sea_orm(string_value = "INTERNAL")]
+    Internal,
+    #[sea_orm(string_value = "CLIENT")]
+    Client,
+}
+
+/// Whether a cause is the root cause or a contributing factor.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(24))")]
+pub enum RootCauseKind {
+    #[sea_orm(string_value = "ROOT_CAUSE")]
+    RootCause,
+    #[sea_orm(string_value = "CONTRIBUTING_FACTOR")]
+    ContributingFactor,
+}
+
+/// The kind of system or process that failed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(24))")]
+pub enum RootCauseCategory {
+    #[sea_orm(string_value = "CODE_CHANGE")]
+    CodeChange,
+    #[sea_orm(string_value = "CONFIGURATION")]
+    Configuration,
+    #[sea_orm(string_value = "INFRASTRUCTURE")]
+    Infrastructure,
+    #[sea_orm(string_value = "CAPACITY")]
+    Capacity,
+    #[sea_orm(string_value = "THIRD_PARTY")]
+    ThirdParty,
+    #[sea_orm(string_value = "PROCESS")]
+    Process,
+    #[sea_orm(string_value = "MONITORING_GAP")]
+    MonitoringGap,
+    #[sea_orm(string_value = "SECURITY")]
+    Security,
+    #[sea_orm(string_value = "OTHER")]
+    Other,
+}
+
+/// How badly a client was affected.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(16))")]
+pub enum ImpactLevel {
+    #[sea_orm(string_value = "DEGRADED")]
+    Degraded,
+    #[sea_orm(string_value = "PARTIAL_OUTAGE")]
+    PartialOutage,
+    #[sea_orm(string_value = "FULL_OUTAGE")]
+    FullOutage,
+}
+
+/// Where a post-mortem stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(16))")]
+pub enum PostMortemStatus {
+    #[sea_orm(string_value = "DRAFT")]
+    Draft,
+    #[sea_orm(string_value = "PUBLISHED")]
+    Published,
+    #[sea_orm(string_value = "REVIEWED")]
+    Reviewed,
+}
+
+/// What a prevention measure changes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(16))")]
+pub enum MeasureKind {
+    #[sea_orm(string_value = "TECHNICAL")]
+    Technical,
+    #[sea_orm(string_value = "PROCESS")]
+    Process,
+    #[sea_orm(string_value = "MONITORING")]
+    Monitoring,
+}
+
+/// Where a prevention measure stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(16))")]
+pub enum MeasureStatus {
+    #[sea_orm(string_value = "PLANNED")]
+    Planned,
+    #[sea_orm(string_value = "IN_PROGRESS")]
+    InProgress,
+    #[sea_orm(string_value = "DONE")]
+    Done,
+    #[sea_orm(string_value = "CANCELLED")]
+    Cancelled,
+}
+
+/// The effectiveness review's verdict on a measure.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(24))")]
+pub enum Effectiveness {
+    #[sea_orm(string_value = "NOT_REVIEWED")]
+    NotReviewed,
+    #[sea_orm(string_value = "EFFECTIVE")]
+    Effective,
+    #[sea_orm(string_value = "PARTIALLY_EFFECTIVE")]
+    PartiallyEffective,
+    #[sea_orm(string_value = "NOT_EFFECTIVE")]
+    NotEffective,
+}

@@ -6,11 +6,22 @@
 
 pub mod audit_entry;
 pub mod client;
+pub mod client_impact;
 pub mod enums;
 pub mod incident;
 pub mod incident_service;
+pub mod measure_root_cause;
+pub mod post_mortem;
+pub mod prevention_measure;
+pub mod root_cause;
+pub mod root_cause_service;
 pub mod service;
 pub mod tenant;
+pub mod timeline_event;
 pub mod user;
 
-pub use enums::{BlamelessPolicy, IncidentStatus, Role, Severity};
+pub use enums::{
+    BlamelessPolicy, Effectiveness, ImpactLevel, IncidentStatus, MeasureKind, MeasureStatus,
+    PostMortemStatus, Role, RootCauseCategory, RootCauseKind, Severity, TimelineEventKind,
+    Visibility,
+};

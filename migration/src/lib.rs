@@ -11,6 +11,7 @@ mod columns;
 mod m20261125_000001_tenancy;
 mod m20261125_000002_incidents;
 mod m20261125_000003_audit_entries;
+mod m20261125_000004_post_mortem_record;
 
 /// Applies Debrief's migrations in order.
 pub struct Migrator;
@@ -22,6 +23,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261125_000001_tenancy::Migration),
             Box::new(m20261125_000002_incidents::Migration),
             Box::new(m20261125_000003_audit_entries::Migration),
+            Box::new(m20261125_000004_post_mortem_record::Migration),
         ]
     }
 }

@@ -2,10 +2,15 @@
 //! every rule can be unit-tested on its own.
 
 pub mod directory;
+pub mod document;
 pub mod field_error;
+pub mod impact;
 pub mod incident;
+pub mod measure;
 pub mod policy;
+pub mod post_mortem;
 pub mod text;
 pub mod time;
+pub mod timeline;
 
 pub use field_error::{FieldError, FieldErrorCode, Validation};

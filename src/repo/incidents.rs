@@ -1,10 +1,10 @@
 //! Incidents: numbered per tenant, listed with keyset pagination, changed under a version check.
 
-use super::Checked;
 use super::audit::{self, Event};
 use super::changes::Changes;
 use super::page::{self, Direction, Key, KeyValue, Ordering, Page, PageRequest};
 use super::scope::{Scope, Writer};
+use super::{Checked, post_mortems};
 use crate::domain::incident::Timeline;
 use crate::domain::policy::Capability;
 use crate::domain::{FieldError, FieldErrorCode, time};
@@ -232,6 +232,7 @@ impl Writer<'_> {
         .insert(&txn)
         .await?;
         self.link_services(&txn, saved.id, &new.service_ids).await?;
+        post_mortems::create_draft(&txn, self.scope.tenant_id(), saved.id, now).await?;
         let changes = Changes::default()
             .set("number", &saved.number)
             .set("title", &saved.title)

@@ -9,6 +9,7 @@ pub mod db;
 pub mod identity;
 pub mod incidents;
 pub mod page;
+pub mod post_mortems;
 mod scope;
 pub mod services;
 pub mod tenants;
