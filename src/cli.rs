@@ -51,6 +51,9 @@ pub struct GlobalArgs {
         global = true
     )]
     pub jwt_issuer: String,
+    /// How long one request may take, e.g. `10s`.
+    #[arg(long, env = "DEBRIEF_REQUEST_TIMEOUT", default_value = "10s", value_parser = humantime::parse_duration, global = true)]
+    pub request_timeout: std::time::Duration,
     /// Expected `aud` claim.
     #[arg(
         long,
@@ -88,12 +91,17 @@ pub struct ServeArgs {
     pub no_migrate: bool,
 }
 
-impl Default for ServeArgs {
-    fn default() -> Self {
-        Self {
-            listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
-            no_migrate: false,
-        }
+/// `serve`'s arguments read on their own, for when no subcommand is given.
+#[derive(Debug, Parser)]
+struct DefaultServe {
+    #[command(flatten)]
+    args: ServeArgs,
+}
+
+impl ServeArgs {
+    /// The arguments `serve` gets with no flags: defaults and environment variables.
+    pub fn from_env() -> Self {
+        DefaultServe::parse_from(["debrief"]).args
     }
 }
 

@@ -4,6 +4,7 @@
 use crate::cli::GlobalArgs;
 use anyhow::{Context, bail};
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 /// Everything the server needs to know to start.
 #[derive(Debug, Clone)]
@@ -11,7 +12,12 @@ pub struct Config {
     pub database_url: String,
     pub environment: Environment,
     pub jwt: JwtConfig,
+    /// How long one request may take, from reading its body to answering.
+    pub request_timeout: Duration,
 }
+
+/// The default for [`Config::request_timeout`].
+pub const DEFAULT_REQUEST_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// Development turns on GraphiQL, field suggestions, demo seeding and a generated secret.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -93,6 +99,7 @@ impl Config {
                 issuer: args.jwt_issuer.clone(),
                 audience: args.jwt_audience.clone(),
             },
+            request_timeout: args.request_timeout,
         })
     }
 }

@@ -246,3 +246,18 @@ async fn a_changed_role_takes_effect_on_the_next_request() {
         ["FORBIDDEN"]
     );
 }
+
+#[tokio::test]
+async fn identity_provider_tokens_without_nbf_and_with_an_audience_list_are_accepted() {
+    let app = spawn_app().await;
+    let tenant = app.create_tenant("acme").await;
+    let claims = claims(
+        tenant.id,
+        tenant.admin_id,
+        json!({ "nbf": null, "iat": null, "aud": ["other-api", AUDIENCE] }),
+    );
+    let token = sign(Algorithm::HS256, SECRET, &claims);
+    let (status, body) = viewer_status(&app, Some(&format!("Bearer {token}"))).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["data"]["viewer"]["role"], "ADMIN");
+}

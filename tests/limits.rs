@@ -91,6 +91,20 @@ async fn too_many_aliases_or_root_fields_are_refused() {
             .contains("root fields"),
         "{body}"
     );
+    let nested: String = (0..21).map(|i| format!("v{i}: __typename ")).collect();
+    let hidden = format!(
+        "{{ ... on Query {{ ... on Query {{ ... on Query {{ ... on Query {{ ... on Query {{ ... on Query {{ ... on Query {{ ... on Query {{ ... on Query {{ {nested} }} }} }} }} }} }} }} }} }} }}"
+    );
+    refused(&app, &tenant.admin, hidden).await;
+    let fragment: String = (0..11).map(|i| format!("f{i}: __typename ")).collect();
+    let direct: String = (0..10).map(|i| format!("d{i}: __typename ")).collect();
+    let spread = format!("query {{ ...A {direct} }} fragment A on Query {{ {fragment} }}");
+    let body = refused(&app, &tenant.admin, spread).await;
+    let message = body["errors"][0]["message"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    assert!(message.contains("21 root fields"), "{message}");
 }
 
 #[tokio::test]

@@ -170,3 +170,30 @@ async fn a_database_failure_is_internal_and_shows_no_sql() {
         "the failed mutation rolled back"
     );
 }
+
+#[tokio::test]
+async fn a_request_that_stalls_past_the_deadline_is_stopped_with_a_clear_error() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let app = crate::support::spawn_app_with(|mut config| {
+        config.request_timeout = std::time::Duration::from_millis(500);
+        config
+    })
+    .await;
+    let tenant = app.create_tenant("acme").await;
+    let address = app.url.trim_start_matches("http://");
+    let mut stream = tokio::net::TcpStream::connect(address)
+        .await
+        .expect("connect");
+    let head = format!(
+        "POST /graphql HTTP/1.1\r\nHost: {address}\r\nAuthorization: Bearer {}\r\nContent-Type: application/json\r\nContent-Length: 100\r\nConnection: close\r\n\r\n{{\"query\":",
+        tenant.admin
+    );
+    stream.write_all(head.as_bytes()).await.expect("write");
+    let mut response = String::new();
+    stream.read_to_string(&mut response).await.expect("read");
+    assert!(response.starts_with("HTTP/1.1 503"), "{response}");
+    assert!(
+        response.contains("\"INTERNAL\"") && response.contains("was stopped"),
+        "{response}"
+    );
+}

@@ -9,8 +9,8 @@ use serde::{Deserialize, Serialize};
 use std::time::Duration;
 use uuid::Uuid;
 
-/// The claims Debrief issues and expects.
-#[derive(Debug, Serialize, Deserialize)]
+/// The claims Debrief issues.
+#[derive(Debug, Serialize)]
 struct Claims {
     /// The user's id.
     sub: Uuid,
@@ -21,6 +21,15 @@ struct Claims {
     iat: i64,
     nbf: i64,
     exp: i64,
+}
+
+/// The claims Debrief reads from a token it verifies. `exp`, `nbf`, `iss` and `aud` are
+/// checked by the validation itself, so tokens from identity providers that leave out `nbf`
+/// or send `aud` as a list are accepted.
+#[derive(Debug, Deserialize)]
+struct SubjectClaims {
+    sub: Uuid,
+    tid: Uuid,
 }
 
 /// Whom a verified token names.
@@ -52,7 +61,7 @@ impl TokenVerifier {
     }
 
     pub fn verify(&self, token: &str) -> AppResult<TokenSubject> {
-        let data = jsonwebtoken::decode::<Claims>(token, &self.key, &self.validation)
+        let data = jsonwebtoken::decode::<SubjectClaims>(token, &self.key, &self.validation)
             .map_err(|err| AppError::unauthenticated(rejection(err.kind())))?;
         Ok(TokenSubject {
             tenant_id: data.claims.tid,

@@ -12,7 +12,9 @@ use anyhow::Context;
 pub use serve::{App, spawn};
 
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
-    let command = cli.command.unwrap_or(Command::Serve(Default::default()));
+    let command = cli
+        .command
+        .unwrap_or_else(|| Command::Serve(crate::cli::ServeArgs::from_env()));
     if let Command::Schema = command {
         print!("{}", crate::graphql::sdl());
         return Ok(());

@@ -39,6 +39,7 @@ fn router(config: &Config, db: DatabaseConnection) -> anyhow::Result<axum::Route
         authenticator: Authenticator::new(TokenVerifier::new(&config.jwt)?, db.clone()),
         db,
         graphiql: development,
+        request_timeout: config.request_timeout,
     };
     Ok(http::router(state))
 }

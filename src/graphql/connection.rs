@@ -3,7 +3,7 @@
 
 use super::cursor;
 use crate::error::{AppError, AppResult};
-use crate::repo::{Key, PageRequest};
+use crate::repo::{DEFAULT_PAGE_SIZE, Key, PageRequest};
 use async_graphql::SimpleObject;
 use futures_util::future::BoxFuture;
 use std::sync::Arc;
@@ -11,8 +11,6 @@ use uuid::Uuid;
 
 /// The largest page a client may ask for.
 pub const MAX_PAGE_SIZE: i32 = 100;
-/// The page size when neither `first` nor `last` is given.
-pub const DEFAULT_PAGE_SIZE: i32 = 20;
 
 /// Where a page sits in its list.
 #[derive(Debug, Clone, SimpleObject)]
@@ -79,7 +77,7 @@ impl ListRef {
 pub fn page_cost(first: Option<i32>, last: Option<i32>, child_complexity: usize) -> usize {
     let size = first
         .or(last)
-        .unwrap_or(DEFAULT_PAGE_SIZE)
+        .unwrap_or(DEFAULT_PAGE_SIZE as i32)
         .clamp(1, MAX_PAGE_SIZE) as usize;
     size.saturating_mul(child_complexity).max(1)
 }

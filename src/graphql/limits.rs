@@ -3,6 +3,7 @@
 use async_graphql::extensions::{Extension, ExtensionContext, ExtensionFactory, NextParseQuery};
 use async_graphql::parser::types::{ExecutableDocument, Selection, SelectionSet};
 use async_graphql::{ServerError, ServerResult, Variables};
+use std::collections::HashSet;
 use std::sync::Arc;
 
 /// At most this many aliased fields in one operation document.
@@ -35,9 +36,9 @@ impl Extension for OperationLimits {
 }
 
 fn check(document: &ExecutableDocument) -> ServerResult<()> {
-    let mut aliases = 0;
     for (_, operation) in document.operations.iter() {
-        let root_fields = count_root_fields(&operation.node.selection_set.node, document);
+        let root = &operation.node.selection_set.node;
+        let root_fields = Walk::new(document).root_fields(root);
         if root_fields > MAX_ROOT_FIELDS {
             return Err(ServerError::new(
                 format!(
@@ -46,55 +47,72 @@ fn check(document: &ExecutableDocument) -> ServerResult<()> {
                 None,
             ));
         }
-        aliases += count_aliases(&operation.node.selection_set.node);
-    }
-    for fragment in document.fragments.values() {
-        aliases += count_aliases(&fragment.node.selection_set.node);
-    }
-    if aliases > MAX_ALIASES {
-        return Err(ServerError::new(
-            format!("the document uses {aliases} aliases; the limit is {MAX_ALIASES}"),
-            None,
-        ));
+        let aliases = Walk::new(document).aliases(root);
+        if aliases > MAX_ALIASES {
+            return Err(ServerError::new(
+                format!("the operation uses {aliases} aliases; the limit is {MAX_ALIASES}"),
+                None,
+            ));
+        }
     }
     Ok(())
 }
 
-fn count_aliases(set: &SelectionSet) -> usize {
-    set.items
-        .iter()
-        .map(|item| match &item.node {
-            Selection::Field(field) => {
-                usize::from(field.node.alias.is_some())
-                    + count_aliases(&field.node.selection_set.node)
-            }
-            Selection::InlineFragment(inline) => count_aliases(&inline.node.selection_set.node),
-            Selection::FragmentSpread(_) => 0,
-        })
-        .sum()
+/// Counts over one operation, expanding each named fragment once (validation rejects
+/// fragment cycles; the visited set keeps this walk finite before validation runs).
+struct Walk<'a> {
+    document: &'a ExecutableDocument,
+    visited: HashSet<&'a str>,
 }
 
-fn count_root_fields(set: &SelectionSet, document: &ExecutableDocument) -> usize {
-    count_fields(set, document, 0)
-}
-
-fn count_fields(set: &SelectionSet, document: &ExecutableDocument, depth: usize) -> usize {
-    if depth > 8 {
-        return 0; // fragment cycles are rejected by validation; stop counting here
+impl<'a> Walk<'a> {
+    fn new(document: &'a ExecutableDocument) -> Self {
+        Self {
+            document,
+            visited: HashSet::new(),
+        }
     }
-    set.items
-        .iter()
-        .map(|item| match &item.node {
-            Selection::Field(_) => 1,
-            Selection::InlineFragment(inline) => {
-                count_fields(&inline.node.selection_set.node, document, depth + 1)
-            }
-            Selection::FragmentSpread(spread) => document
-                .fragments
-                .get(&spread.node.fragment_name.node)
-                .map_or(0, |f| {
-                    count_fields(&f.node.selection_set.node, document, depth + 1)
-                }),
-        })
-        .sum()
+
+    fn fragment(&mut self, name: &'a str) -> Option<&'a SelectionSet> {
+        if !self.visited.insert(name) {
+            return None;
+        }
+        self.document
+            .fragments
+            .get(name)
+            .map(|f| &f.node.selection_set.node)
+    }
+
+    /// Fields at the top level of `set`, looking through fragments.
+    fn root_fields(&mut self, set: &'a SelectionSet) -> usize {
+        set.items
+            .iter()
+            .map(|item| match &item.node {
+                Selection::Field(_) => 1,
+                Selection::InlineFragment(inline) => {
+                    self.root_fields(&inline.node.selection_set.node)
+                }
+                Selection::FragmentSpread(spread) => self
+                    .fragment(spread.node.fragment_name.node.as_str())
+                    .map_or(0, |f| self.root_fields(f)),
+            })
+            .sum()
+    }
+
+    /// Aliased fields anywhere below `set`.
+    fn aliases(&mut self, set: &'a SelectionSet) -> usize {
+        set.items
+            .iter()
+            .map(|item| match &item.node {
+                Selection::Field(field) => {
+                    usize::from(field.node.alias.is_some())
+                        + self.aliases(&field.node.selection_set.node)
+                }
+                Selection::InlineFragment(inline) => self.aliases(&inline.node.selection_set.node),
+                Selection::FragmentSpread(spread) => self
+                    .fragment(spread.node.fragment_name.node.as_str())
+                    .map_or(0, |f| self.aliases(f)),
+            })
+            .sum()
+    }
 }

@@ -1,7 +1,7 @@
 //! The GraphQL-over-HTTP endpoint: `POST /graphql`, and `GET /graphql` for queries.
 
 use super::negotiate::{self, GraphQlParams, MediaType};
-use super::{AppState, MAX_BODY_BYTES, REQUEST_TIMEOUT, graphiql, respond};
+use super::{AppState, MAX_BODY_BYTES, graphiql, respond};
 use crate::error::ErrorCode;
 use crate::graphql::context;
 use crate::graphql::errors::ExecutionStarted;
@@ -106,18 +106,7 @@ async fn execute(
         .data(started.clone());
     request.operation_name = params.operation_name;
     let request = context::attach(request, Scope::new(state.db.clone(), principal));
-    match tokio::time::timeout(REQUEST_TIMEOUT, state.schema.execute(request)).await {
-        Ok(response) => respond::graphql(media, response, started.get()),
-        Err(_) => respond::error(
-            media,
-            StatusCode::SERVICE_UNAVAILABLE,
-            ErrorCode::Internal,
-            &format!(
-                "the request took longer than {} s and was stopped",
-                REQUEST_TIMEOUT.as_secs()
-            ),
-        ),
-    }
+    respond::graphql(media, state.schema.execute(request).await, started.get())
 }
 
 /// Whether the operation that would run is a mutation (refused over GET).

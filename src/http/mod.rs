@@ -15,12 +15,11 @@ use sea_orm::DatabaseConnection;
 use std::time::Duration;
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
-use tower_http::trace::TraceLayer;
+use tower_http::trace::{DefaultOnResponse, TraceLayer};
+use tracing::Level;
 
 /// The largest request body accepted (256 KiB).
 pub const MAX_BODY_BYTES: usize = 256 * 1024;
-/// How long one request may run before it is stopped.
-pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// What every handler shares.
 #[derive(Clone)]
@@ -30,6 +29,8 @@ pub struct AppState {
     pub db: DatabaseConnection,
     /// Serve GraphiQL to browsers at `GET /graphql` (development only).
     pub graphiql: bool,
+    /// How long one request may take.
+    pub request_timeout: Duration,
 }
 
 /// The application's router, with request ids, tracing and panic containment.
@@ -39,12 +40,25 @@ pub fn router(state: AppState) -> Router {
         .route("/graphql", get(graphql::get).post(graphql::post))
         .route("/healthz", get(health::live))
         .route("/readyz", get(health::ready))
-        .with_state(state)
+        .with_state(state.clone())
+        .layer(axum::middleware::from_fn_with_state(state.request_timeout, deadline))
         .layer(CatchPanicLayer::custom(respond::panic))
-        .layer(TraceLayer::new_for_http().make_span_with(|request: &Request<_>| {
+        .layer(TraceLayer::new_for_http().on_response(DefaultOnResponse::new().level(Level::INFO)).make_span_with(|request: &Request<_>| {
             let id = request.headers().get("x-request-id").and_then(|v| v.to_str().ok()).unwrap_or("-");
             tracing::info_span!("request", method = %request.method(), path = %request.uri().path(), request_id = %id)
         }))
         .layer(PropagateRequestIdLayer::new(request_id.clone()))
         .layer(SetRequestIdLayer::new(request_id, MakeRequestUuid))
+}
+
+/// Stops any request, from reading its body to executing it, once `limit` has passed.
+async fn deadline(
+    axum::extract::State(limit): axum::extract::State<Duration>,
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    match tokio::time::timeout(limit, next.run(request)).await {
+        Ok(response) => response,
+        Err(_) => respond::timeout(limit),
+    }
 }

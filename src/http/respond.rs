@@ -75,6 +75,20 @@ fn internal(media: MediaType, cause: &str) -> Response {
     )
 }
 
+/// A request that ran past its deadline and was stopped.
+pub fn timeout(limit: std::time::Duration) -> Response {
+    let message = format!(
+        "the request took longer than {} s and was stopped",
+        limit.as_secs()
+    );
+    error(
+        MediaType::Json,
+        StatusCode::SERVICE_UNAVAILABLE,
+        ErrorCode::Internal,
+        &message,
+    )
+}
+
 /// Answers a panic with a plain INTERNAL error; the panic is logged, never shown.
 pub fn panic(payload: Box<dyn std::any::Any + Send + 'static>) -> Response<Body> {
     let detail = payload

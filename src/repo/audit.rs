@@ -1,7 +1,7 @@
 //! Writing and reading the audit log.
 
 use super::changes::Changes;
-use super::page::{self, Direction, Key, KeyValue, Ordering, Page, PageRequest};
+use super::page::{self, Direction, Key, KeyKind, KeyValue, Ordering, Page, PageRequest};
 use super::scope::Scope;
 use crate::auth::Principal;
 use crate::domain::policy::Capability;
@@ -48,6 +48,7 @@ pub struct AuditFilter {
 fn ordering() -> Ordering<audit_entry::Entity> {
     Ordering {
         column: audit_entry::Column::Id,
+        kind: KeyKind::Id,
         id: audit_entry::Column::Id,
         direction: Direction::Desc,
         key: |m| Key {

@@ -2,19 +2,23 @@
 
 use super::audit::{self, Event};
 use super::changes::Changes;
-use super::page::{self, Direction, Key, KeyValue, Ordering, Page, PageRequest};
+use super::page::{self, Direction, Key, KeyKind, KeyValue, Ordering, Page, PageRequest};
 use super::scope::{Admin, Scope};
 use super::{Checked, unique};
 use crate::domain::policy::Capability;
 use crate::domain::time;
 use crate::error::{AppError, AppResult};
 use entity::client;
-use sea_orm::{ActiveModelTrait, ColumnTrait, IntoActiveModel, PaginatorTrait, QueryFilter, Set};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, IntoActiveModel, PaginatorTrait, QueryFilter,
+    Set,
+};
 use uuid::Uuid;
 
 fn by_name() -> Ordering<client::Entity> {
     Ordering {
         column: client::Column::Name,
+        kind: KeyKind::Text,
         id: client::Column::Id,
         direction: Direction::Asc,
         key: |m| Key {
@@ -56,13 +60,22 @@ impl Scope {
 
     /// One client account: staff and reporters see any; a CLIENT user only their own.
     pub async fn client(&self, id: Uuid) -> AppResult<client::Model> {
+        self.client_in(self.db(), id).await
+    }
+
+    /// [`Scope::client`], read through `db` (a transaction, when writing).
+    pub(super) async fn client_in<C: ConnectionTrait>(
+        &self,
+        db: &C,
+        id: Uuid,
+    ) -> AppResult<client::Model> {
         let own = self.principal().client_id() == Some(id);
         if !own && !self.principal().can(Capability::ReadCatalog) {
             return Err(AppError::not_found("client"));
         }
         self.select::<client::Entity>()
             .filter(client::Column::Id.eq(id))
-            .one(self.db())
+            .one(db)
             .await?
             .ok_or(AppError::not_found("client"))
     }
@@ -70,7 +83,7 @@ impl Scope {
 
 impl Admin<'_> {
     pub async fn client_create(&self, new: NewClient) -> AppResult<Checked<client::Model>> {
-        let txn = self.scope.begin_write().await?;
+        let txn = self.begin().await?;
         if unique::name_taken(
             &txn,
             self.scope.select::<client::Entity>(),
@@ -116,8 +129,8 @@ impl Admin<'_> {
         id: Uuid,
         new: ClientChanges,
     ) -> AppResult<Checked<client::Model>> {
-        let txn = self.scope.begin_write().await?;
-        let old = self.scope.client(id).await?;
+        let txn = self.begin().await?;
+        let old = self.scope.client_in(&txn, id).await?;
         if let Some(name) = &new.name
             && unique::name_taken(
                 &txn,

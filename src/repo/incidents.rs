@@ -2,7 +2,7 @@
 
 use super::audit::{self, Event};
 use super::changes::Changes;
-use super::page::{self, Direction, Key, KeyValue, Ordering, Page, PageRequest};
+use super::page::{self, Direction, Key, KeyKind, KeyValue, Ordering, Page, PageRequest};
 use super::scope::{Scope, Writer};
 use super::{Checked, post_mortems};
 use crate::domain::incident::Timeline;
@@ -13,8 +13,8 @@ use chrono::{DateTime, Utc};
 use entity::{IncidentStatus, Severity, incident, incident_service, service, tenant};
 use sea_orm::sea_query::{Expr, ExprTrait, Query};
 use sea_orm::{
-    ActiveEnum, ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait,
-    PaginatorTrait, QueryFilter, Select, Set,
+    ActiveEnum, ActiveModelTrait, ColumnTrait, DatabaseTransaction, EntityTrait, PaginatorTrait,
+    QueryFilter, Select, Set,
 };
 use std::collections::HashMap;
 use uuid::Uuid;
@@ -40,6 +40,7 @@ fn ordering(sort: IncidentSort, direction: Direction) -> Ordering<incident::Enti
     match sort {
         IncidentSort::Number => Ordering {
             column: incident::Column::Number,
+            kind: KeyKind::Int,
             id: incident::Column::Id,
             direction,
             key: |m| Key {
@@ -49,6 +50,7 @@ fn ordering(sort: IncidentSort, direction: Direction) -> Ordering<incident::Enti
         },
         IncidentSort::StartedAt => Ordering {
             column: incident::Column::StartedAt,
+            kind: KeyKind::Time,
             id: incident::Column::Id,
             direction,
             key: |m| Key {
@@ -404,15 +406,4 @@ fn diff(old: &incident::Model, new: &incident::Model) -> Changes {
         .diff("detectedAt", &old.detected_at, &new.detected_at)
         .diff("mitigatedAt", &old.mitigated_at, &new.mitigated_at)
         .diff("resolvedAt", &old.resolved_at, &new.resolved_at)
-}
-
-impl Scope {
-    /// The caller's tenant, read inside `db` (a transaction that may hold its row lock).
-    #[allow(clippy::disallowed_methods)] // keyed by the scope's own tenant id
-    async fn tenant_in<C: ConnectionTrait>(&self, db: &C) -> AppResult<tenant::Model> {
-        tenant::Entity::find_by_id(self.tenant_id())
-            .one(db)
-            .await?
-            .ok_or_else(|| AppError::internal(anyhow::anyhow!("the principal's tenant is missing")))
-    }
 }

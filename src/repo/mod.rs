@@ -17,7 +17,7 @@ mod unique;
 pub mod users;
 
 pub use audit::AuditFilter;
-pub use page::{Direction, Key, KeyValue, Page, PageRequest};
+pub use page::{DEFAULT_PAGE_SIZE, Direction, Key, KeyValue, Page, PageRequest};
 pub use scope::{Admin, Scope, Writer};
 
 /// Either the saved value, or the field errors that kept it from being saved.

@@ -1,7 +1,7 @@
 //! Keyset pagination: every page is found by seeking past a `(sort value, id)` key, never by
 //! OFFSET, so page 50 costs what page 1 costs.
 
-use crate::error::AppResult;
+use crate::error::{AppError, AppResult};
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::{Expr, ExprTrait, SimpleExpr};
 use sea_orm::{
@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 /// Sort direction.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Direction {
     Asc,
     Desc,
@@ -43,6 +43,31 @@ pub enum KeyValue {
     Id(Uuid),
 }
 
+/// Which kind of sort value a list uses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum KeyKind {
+    Int,
+    Text,
+    Time,
+    Id,
+}
+
+impl KeyValue {
+    fn kind(&self) -> KeyKind {
+        match self {
+            Self::Int(_) => KeyKind::Int,
+            Self::Text(_) => KeyKind::Text,
+            Self::Time(_) => KeyKind::Time,
+            Self::Id(_) => KeyKind::Id,
+        }
+    }
+
+    /// Whether the value can be compared with a column of `kind`.
+    fn fits(&self, kind: KeyKind) -> bool {
+        self.kind() == kind && !matches!(self, Self::Text(text) if text.contains('\0'))
+    }
+}
+
 impl From<KeyValue> for Value {
     fn from(value: KeyValue) -> Self {
         match value {
@@ -70,7 +95,7 @@ pub struct PageRequest {
     pub before: Option<Key>,
 }
 
-/// The default page size when neither `first` nor `last` is given.
+/// The page size when neither `first` nor `last` is given.
 pub const DEFAULT_PAGE_SIZE: u64 = 20;
 
 /// One page of rows, each with its key.
@@ -84,6 +109,7 @@ pub struct Page<M> {
 /// How a list is sorted: a column, the id column as tie-breaker, and how to read a row's key.
 pub struct Ordering<E: EntityTrait> {
     pub column: E::Column,
+    pub kind: KeyKind,
     pub id: E::Column,
     pub direction: Direction,
     pub key: fn(&E::Model) -> Key,
@@ -114,10 +140,10 @@ where
     };
     let mut select = select;
     if let Some(after) = &request.after {
-        select = select.filter(beyond(ordering, ordering.direction, after));
+        select = select.filter(beyond(ordering, ordering.direction, after)?);
     }
     if let Some(before) = &request.before {
-        select = select.filter(beyond(ordering, ordering.direction.reversed(), before));
+        select = select.filter(beyond(ordering, ordering.direction.reversed(), before)?);
     }
     let mut models = select
         .order_by(ordering.column, direction.order())
@@ -146,20 +172,43 @@ where
     })
 }
 
-/// Rows strictly past `key` when walking in `direction`.
-fn beyond<E: EntityTrait>(ordering: &Ordering<E>, direction: Direction, key: &Key) -> Condition {
-    let value: Value = key.value.clone().into();
+/// Rows strictly past `key` when walking in `direction`. Columns are qualified with their
+/// table, so the condition stays unambiguous when a list query joins another table.
+fn beyond<E: EntityTrait>(
+    ordering: &Ordering<E>,
+    direction: Direction,
+    key: &Key,
+) -> AppResult<Condition> {
+    if !key.value.fits(ordering.kind) {
+        return Err(AppError::bad_input(
+            "the cursor is not valid for this list; request the first page again",
+        ));
+    }
+    let qualified = |column: E::Column| Expr::col((column.entity_name(), column));
     let past = |column: E::Column, value: Value| -> SimpleExpr {
         match direction {
-            Direction::Asc => Expr::col(column).gt(value),
-            Direction::Desc => Expr::col(column).lt(value),
+            Direction::Asc => qualified(column).gt(value),
+            Direction::Desc => qualified(column).lt(value),
         }
     };
-    Condition::any()
+    let value: Value = key.value.clone().into();
+    Ok(Condition::any()
         .add(past(ordering.column, value.clone()))
         .add(
             Condition::all()
-                .add(ordering.column.eq(value))
+                .add(qualified(ordering.column).eq(value))
                 .add(past(ordering.id, key.id.into())),
-        )
+        ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_key_must_match_the_lists_kind() {
+        assert!(KeyValue::Int(1).fits(KeyKind::Int));
+        assert!(!KeyValue::Text("1".into()).fits(KeyKind::Int));
+        assert!(!KeyValue::Text("a\0b".into()).fits(KeyKind::Text));
+    }
 }

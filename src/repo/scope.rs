@@ -5,7 +5,8 @@ use crate::domain::policy::Capability;
 use crate::error::AppResult;
 use sea_orm::{
     ColumnTrait, DatabaseConnection, DatabaseTransaction, DbErr, DeleteMany, EntityTrait,
-    QueryFilter, Select, SqliteTransactionMode, TransactionOptions, TransactionTrait, UpdateMany,
+    QueryFilter, QuerySelect, Select, SqliteTransactionMode, TransactionOptions, TransactionTrait,
+    UpdateMany,
 };
 use uuid::Uuid;
 
@@ -107,4 +108,19 @@ pub struct Writer<'a> {
 /// Proof that the caller may manage the tenant's directory and settings.
 pub struct Admin<'a> {
     pub(super) scope: &'a Scope,
+}
+
+impl Admin<'_> {
+    /// Starts a directory write holding the tenant row's lock, so that checks such as "the
+    /// last active ADMIN" or "the name is free" still hold at commit on PostgreSQL (SQLite's
+    /// `BEGIN IMMEDIATE` already serialises writers).
+    #[allow(clippy::disallowed_methods)] // keyed by the scope's own tenant id
+    pub(super) async fn begin(&self) -> Result<DatabaseTransaction, DbErr> {
+        let txn = self.scope.begin_write().await?;
+        entity::tenant::Entity::find_by_id(self.scope.tenant_id())
+            .lock_exclusive()
+            .one(&txn)
+            .await?;
+        Ok(txn)
+    }
 }

@@ -2,20 +2,21 @@
 
 use super::audit::{self, Event};
 use super::changes::Changes;
-use super::page::{self, Direction, Key, KeyValue, Ordering, Page, PageRequest};
+use super::page::{self, Direction, Key, KeyKind, KeyValue, Ordering, Page, PageRequest};
 use super::scope::{Admin, Scope};
 use super::{Checked, unique};
 use crate::domain::policy::Capability;
 use crate::domain::time;
 use crate::error::{AppError, AppResult};
 use entity::service;
-use sea_orm::{ActiveModelTrait, ColumnTrait, IntoActiveModel, QueryFilter, Set};
+use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, IntoActiveModel, QueryFilter, Set};
 use std::collections::HashMap;
 use uuid::Uuid;
 
 fn by_name() -> Ordering<service::Entity> {
     Ordering {
         column: service::Column::Name,
+        kind: KeyKind::Text,
         id: service::Column::Id,
         direction: Direction::Asc,
         key: |m| Key {
@@ -44,18 +45,30 @@ impl Scope {
     }
 
     pub async fn service(&self, id: Uuid) -> AppResult<service::Model> {
+        self.service_in(self.db(), id).await
+    }
+
+    /// [`Scope::service`], read through `db` (a transaction, when writing).
+    pub(super) async fn service_in<C: ConnectionTrait>(
+        &self,
+        db: &C,
+        id: Uuid,
+    ) -> AppResult<service::Model> {
         self.principal()
             .require(Capability::ReadCatalog)
             .map_err(|_| AppError::not_found("service"))?;
         self.select::<service::Entity>()
             .filter(service::Column::Id.eq(id))
-            .one(self.db())
+            .one(db)
             .await?
             .ok_or(AppError::not_found("service"))
     }
 
     /// The services with these ids, keyed by id; unknown ids are simply absent.
-    pub async fn services_by_id(&self, ids: &[Uuid]) -> AppResult<HashMap<Uuid, service::Model>> {
+    pub(super) async fn services_by_id(
+        &self,
+        ids: &[Uuid],
+    ) -> AppResult<HashMap<Uuid, service::Model>> {
         let rows = self
             .select::<service::Entity>()
             .filter(service::Column::Id.is_in(ids.iter().copied()))
@@ -67,7 +80,7 @@ impl Scope {
 
 impl Admin<'_> {
     pub async fn service_create(&self, name: String) -> AppResult<Checked<service::Model>> {
-        let txn = self.scope.begin_write().await?;
+        let txn = self.begin().await?;
         if unique::name_taken(
             &txn,
             self.scope.select::<service::Entity>(),
@@ -110,8 +123,8 @@ impl Admin<'_> {
         id: Uuid,
         name: Option<String>,
     ) -> AppResult<Checked<service::Model>> {
-        let txn = self.scope.begin_write().await?;
-        let old = self.scope.service(id).await?;
+        let txn = self.begin().await?;
+        let old = self.scope.service_in(&txn, id).await?;
         let Some(name) = name else { return Ok(Ok(old)) };
         if unique::name_taken(
             &txn,

@@ -8,8 +8,8 @@ use crate::domain::time;
 use crate::error::{AppError, AppResult};
 use entity::{BlamelessPolicy, Role, tenant, user};
 use sea_orm::{
-    ActiveEnum, ActiveModelTrait, DatabaseConnection, EntityTrait, IntoActiveModel, Set,
-    TransactionTrait,
+    ActiveEnum, ActiveModelTrait, ConnectionTrait, DatabaseConnection, EntityTrait,
+    IntoActiveModel, Set, TransactionTrait,
 };
 use uuid::Uuid;
 
@@ -87,10 +87,15 @@ pub struct SettingsChanges {
 
 impl Scope {
     /// The caller's own tenant.
-    #[allow(clippy::disallowed_methods)] // keyed by the scope's own tenant id
     pub async fn tenant(&self) -> AppResult<tenant::Model> {
+        self.tenant_in(self.db()).await
+    }
+
+    /// The caller's tenant, read through `db` (a transaction that may hold its row lock).
+    #[allow(clippy::disallowed_methods)] // keyed by the scope's own tenant id
+    pub(super) async fn tenant_in<C: ConnectionTrait>(&self, db: &C) -> AppResult<tenant::Model> {
         tenant::Entity::find_by_id(self.tenant_id())
-            .one(self.db())
+            .one(db)
             .await?
             .ok_or_else(|| AppError::internal(anyhow::anyhow!("the principal's tenant is missing")))
     }
@@ -98,8 +103,8 @@ impl Scope {
 
 impl Admin<'_> {
     pub async fn tenant_settings_update(&self, new: SettingsChanges) -> AppResult<tenant::Model> {
-        let txn = self.scope.begin_write().await?;
-        let old = self.scope.tenant().await?;
+        let txn = self.begin().await?;
+        let old = self.scope.tenant_in(&txn).await?;
         let mut row = old.clone().into_active_model();
         let pick = |new: Option<i32>, old: i32| new.unwrap_or(old);
         row.cooling_off_hours = Set(pick(new.cooling_off_hours, old.cooling_off_hours));

@@ -2,7 +2,7 @@
 
 use super::audit::{self, Event};
 use super::changes::Changes;
-use super::page::{self, Direction, Key, KeyValue, Ordering, Page, PageRequest};
+use super::page::{self, Direction, Key, KeyKind, KeyValue, Ordering, Page, PageRequest};
 use super::scope::{Admin, Scope};
 use super::{Checked, unique};
 use crate::domain::directory;
@@ -19,6 +19,7 @@ use uuid::Uuid;
 fn by_email() -> Ordering<user::Entity> {
     Ordering {
         column: user::Column::Email,
+        kind: KeyKind::Text,
         id: user::Column::Id,
         direction: Direction::Asc,
         key: |m| Key {
@@ -65,13 +66,22 @@ impl Scope {
 
     /// One user: staff see anyone; everyone sees themselves.
     pub async fn user(&self, id: Uuid) -> AppResult<user::Model> {
+        self.user_in(self.db(), id).await
+    }
+
+    /// [`Scope::user`], read through `db` (a transaction, when writing).
+    pub(super) async fn user_in<C: ConnectionTrait>(
+        &self,
+        db: &C,
+        id: Uuid,
+    ) -> AppResult<user::Model> {
         let own = self.principal().user_id() == Some(id);
         if !own && !self.principal().can(Capability::ReadInternal) {
             return Err(AppError::not_found("user"));
         }
         self.select::<user::Entity>()
             .filter(user::Column::Id.eq(id))
-            .one(self.db())
+            .one(db)
             .await?
             .ok_or(AppError::not_found("user"))
     }
@@ -103,7 +113,7 @@ impl Scope {
 
 impl Admin<'_> {
     pub async fn user_create(&self, new: NewUser) -> AppResult<Checked<user::Model>> {
-        let txn = self.scope.begin_write().await?;
+        let txn = self.begin().await?;
         if let Err(error) = directory::client_binding(new.role, new.client_id) {
             return Ok(Err(vec![error]));
         }
@@ -164,8 +174,8 @@ impl Admin<'_> {
         new: UserChanges,
         action: &'static str,
     ) -> AppResult<Checked<user::Model>> {
-        let txn = self.scope.begin_write().await?;
-        let old = self.scope.user(id).await?;
+        let txn = self.begin().await?;
+        let old = self.scope.user_in(&txn, id).await?;
         let role = new.role.unwrap_or(old.role);
         let client_id = match new.client_id {
             Some(client_id) => client_id,

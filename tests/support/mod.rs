@@ -38,6 +38,7 @@ pub fn config(database_url: &str) -> Config {
             issuer: ISSUER.into(),
             audience: AUDIENCE.into(),
         },
+        request_timeout: debrief::config::DEFAULT_REQUEST_TIMEOUT,
     }
 }
 
