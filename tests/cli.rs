@@ -210,3 +210,32 @@ fn development_keeps_one_generated_secret_beside_the_database() {
         "the same secret is reused"
     );
 }
+
+#[tokio::test]
+async fn with_no_subcommand_the_server_reads_its_listen_address_from_the_environment() {
+    let database = TestDatabase::create().await;
+    let port = {
+        let probe = std::net::TcpListener::bind("127.0.0.1:0").expect("probe a free port");
+        probe.local_addr().expect("address").port()
+    };
+    let mut child = Command::new(env!("CARGO_BIN_EXE_debrief"))
+        .env("DATABASE_URL", database.url())
+        .env("DEBRIEF_JWT_SECRET", SECRET)
+        .env("DEBRIEF_LISTEN", format!("127.0.0.1:{port}"))
+        .env_remove("DEBRIEF_ENV")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("start debrief");
+    let mut ready = false;
+    for _ in 0..100 {
+        if let Ok(response) = reqwest::get(format!("http://127.0.0.1:{port}/healthz")).await {
+            ready = response.status().is_success();
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    child.kill().ok();
+    child.wait().ok();
+    assert!(ready, "debrief did not listen on DEBRIEF_LISTEN");
+}

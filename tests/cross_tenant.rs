@@ -12,6 +12,8 @@ fn a_ids(world: &World) -> Vec<String> {
         a.admin_id.clone(),
         a.client_id.clone(),
         a.service_id.clone(),
+        a.tenant_node_id.clone(),
+        a.audit_entry_id.clone(),
     ]
 }
 
@@ -39,10 +41,15 @@ async fn tenant_b_cannot_read_tenant_a_through_any_query() {
             .await;
         assert_eq!(
             body["data"]["nodes"],
-            json!([null, null, null, null, null]),
+            json!([null, null, null, null, null, null, null]),
             "nodes as {role}"
         );
-        assert_eq!(error_codes(&body), vec!["NOT_FOUND"; 5], "nodes as {role}");
+        assert_eq!(error_codes(&body), vec!["NOT_FOUND"; 7], "nodes as {role}");
+        assert_eq!(
+            body["errors"][6]["path"],
+            json!(["nodes", 6]),
+            "each error names its position"
+        );
         let body = app
             .gql(
                 token,
@@ -64,6 +71,14 @@ async fn tenant_b_cannot_read_tenant_a_through_any_query() {
     let body = app
         .data(
             b,
+            "query($e: ID!) { auditLog(filter: { actorId: $e }) { totalCount } }",
+            json!({ "e": world.a.editor_id }),
+        )
+        .await;
+    assert_eq!(body["auditLog"]["totalCount"], 0);
+    let body = app
+        .data(
+            b,
             "query($e: ID!) { auditLog(filter: { entityId: $e }) { totalCount } }",
             json!({ "e": world.a.incident_id }),
         )
@@ -81,7 +96,7 @@ async fn tenant_b_cannot_change_tenant_a_through_any_mutation() {
     let world = World::new().await;
     let app = &world.app;
     let a = &world.a;
-    let before = app.audit_count(a.tenant_id).await;
+    let before = app.audit_count(&a.admin).await;
     let not_found: Vec<(&str, Value)> = vec![
         (
             "mutation($id: ID!) { incidentUpdate(input: { id: $id, version: 1, title: \"Hijacked\" }) { incident { id } } }",
@@ -104,18 +119,35 @@ async fn tenant_b_cannot_change_tenant_a_through_any_mutation() {
             json!({ "id": a.service_id }),
         ),
     ];
-    for (token_name, token) in [("ADMIN", &world.b.admin), ("EDITOR", &world.b.editor)] {
+    // Writers of tenant B get NOT_FOUND; other roles are refused before any lookup. Either
+    // way nothing of tenant A is revealed or changed.
+    for (role, token) in world.b.tokens() {
         for (query, variables) in &not_found {
             let body = app.gql(token, query, variables.clone()).await;
             let codes = error_codes(&body);
-            let expected = if token_name == "EDITOR" && !query.contains("incidentUpdate") {
-                "FORBIDDEN"
-            } else {
-                "NOT_FOUND"
-            };
-            assert_eq!(codes, [expected], "{token_name}: {query}: {body}");
+            let may_write =
+                role == "ADMIN" || (role == "EDITOR" && query.contains("incidentUpdate"));
+            let expected = if may_write { "NOT_FOUND" } else { "FORBIDDEN" };
+            assert_eq!(codes, [expected], "{role}: {query}: {body}");
         }
     }
+    let b_incident = json!({ "id": world.b.incident_id, "s": a.service_id });
+    let body = app
+        .data(
+            &world.b.admin,
+            "mutation($id: ID!, $s: ID!) { incidentUpdate(input: { id: $id, version: 1, serviceIds: [$s] }) { incident { id } userErrors { field code } } }",
+            b_incident,
+        )
+        .await;
+    assert_eq!(user_error_codes(&body["incidentUpdate"]), ["NOT_FOUND"]);
+    let body = app
+        .data(
+            &world.b.admin,
+            "mutation($id: ID!, $c: ID!) { userUpdate(input: { id: $id, role: CLIENT, clientId: $c }) { user { id } userErrors { field code } } }",
+            json!({ "id": world.b.editor_id, "c": a.client_id }),
+        )
+        .await;
+    assert_eq!(user_error_codes(&body["userUpdate"]), ["NOT_FOUND"]);
     let body = app
         .data(
             &world.b.admin,
@@ -137,7 +169,7 @@ async fn tenant_b_cannot_change_tenant_a_through_any_mutation() {
         .await;
     assert_eq!(user_error_codes(&body["userCreate"]), ["NOT_FOUND"]);
     assert_eq!(
-        app.audit_count(a.tenant_id).await,
+        app.audit_count(&a.admin).await,
         before,
         "tenant A's audit log changed"
     );

@@ -134,3 +134,59 @@ async fn tenant_settings_are_validated_and_audited() {
         json!({ "from": 48, "to": 24 })
     );
 }
+
+#[tokio::test]
+async fn a_deactivated_user_can_be_reactivated() {
+    let app = spawn_app().await;
+    let a = app.create_tenant("a").await;
+    let created = app
+        .data(&a.admin, "mutation { userCreate(input: { email: \"v@a.example\", displayName: \"V\", role: VIEWER }) { user { id } } }", json!({}))
+        .await;
+    let id = created["userCreate"]["user"]["id"].clone();
+    let token = app.token(a.id, decode_uuid(id.as_str().unwrap_or_default()));
+    app.data(
+        &a.admin,
+        "mutation($id: ID!) { userDeactivate(input: { id: $id }) { user { active } } }",
+        json!({ "id": id }),
+    )
+    .await;
+    let (status, _) = app
+        .post(Some(&token), json!({ "query": "{ viewer { role } }" }))
+        .await;
+    assert_eq!(status, reqwest::StatusCode::UNAUTHORIZED);
+    let back = app
+        .data(&a.admin, "mutation($id: ID!) { userUpdate(input: { id: $id, active: true }) { user { active } userErrors { code } } }", json!({ "id": id }))
+        .await;
+    assert_eq!(back["userUpdate"]["user"]["active"], true);
+    assert_eq!(
+        app.data(&token, "{ viewer { role } }", json!({})).await["viewer"]["role"],
+        "VIEWER"
+    );
+}
+
+#[tokio::test]
+async fn the_tenant_is_a_node_only_for_its_own_users() {
+    let app = spawn_app().await;
+    let a = app.create_tenant("a").await;
+    let b = app.create_tenant("b").await;
+    let id = app
+        .data(&a.admin, "{ viewer { tenant { id } } }", json!({}))
+        .await["viewer"]["tenant"]["id"]
+        .clone();
+    let own = app
+        .data(
+            &a.admin,
+            "query($id: ID!) { node(id: $id) { ... on Tenant { slug } } }",
+            json!({ "id": id }),
+        )
+        .await;
+    assert_eq!(own["node"]["slug"], "a");
+    let other = app
+        .gql(
+            &b.admin,
+            "query($id: ID!) { node(id: $id) { id } }",
+            json!({ "id": id }),
+        )
+        .await;
+    assert_eq!(crate::support::error_codes(&other), ["NOT_FOUND"]);
+}

@@ -151,7 +151,7 @@ async fn a_batch_array_is_refused() {
 async fn a_body_over_256_kib_is_refused_with_413_and_nothing_is_written() {
     let app = spawn_app().await;
     let tenant = app.create_tenant("acme").await;
-    let before = app.audit_count(tenant.id).await;
+    let before = app.audit_count(&tenant.admin).await;
     let title = "x".repeat(1024 * 1024);
     let query = "mutation($t: String!) { incidentCreate(input: { title: $t, severity: SEV1, startedAt: \"2026-01-01T00:00:00Z\" }) { incident { id } } }";
     let (status, body) = app
@@ -162,7 +162,7 @@ async fn a_body_over_256_kib_is_refused_with_413_and_nothing_is_written() {
         .await;
     assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE);
     assert_eq!(error_codes(&body), ["BAD_USER_INPUT"]);
-    assert_eq!(app.audit_count(tenant.id).await, before);
+    assert_eq!(app.audit_count(&tenant.admin).await, before);
 }
 
 #[tokio::test]
@@ -183,7 +183,7 @@ async fn nul_characters_are_user_errors_not_database_errors() {
 async fn oversize_strings_within_the_body_limit_are_user_errors() {
     let app = spawn_app().await;
     let tenant = app.create_tenant("acme").await;
-    let before = app.audit_count(tenant.id).await;
+    let before = app.audit_count(&tenant.admin).await;
     let long = "n".repeat(100_000);
     for (query, field) in [
         (
@@ -202,5 +202,5 @@ async fn oversize_strings_within_the_body_limit_are_user_errors() {
         let data = app.data(&tenant.admin, query, json!({ "v": long })).await;
         assert_eq!(data[field]["userErrors"][0]["code"], "TOO_LONG", "{field}");
     }
-    assert_eq!(app.audit_count(tenant.id).await, before);
+    assert_eq!(app.audit_count(&tenant.admin).await, before);
 }

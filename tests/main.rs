@@ -10,6 +10,7 @@ mod auth;
 mod cli;
 mod cross_tenant;
 mod directory;
+mod incident_lists;
 mod incidents;
 mod keys;
 mod limits;

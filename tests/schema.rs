@@ -26,5 +26,8 @@ fn the_schema_command_prints_the_committed_schema() {
         std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("schema.graphql"),
     )
     .unwrap_or_default();
-    assert_eq!(String::from_utf8_lossy(&output.stdout), committed);
+    assert!(
+        String::from_utf8_lossy(&output.stdout) == committed,
+        "`debrief schema` differs from schema.graphql"
+    );
 }

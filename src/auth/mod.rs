@@ -52,6 +52,7 @@ impl Authenticator {
 
 /// A principal for operator commands run from the command line (seeding, provisioning).
 /// It acts as an ADMIN of `tenant_id` with no user behind it; audit entries show no actor.
-pub fn operator(tenant_id: uuid::Uuid) -> Principal {
+/// Crate-private: only the CLI's own code paths can act as the operator.
+pub(crate) fn operator(tenant_id: uuid::Uuid) -> Principal {
     Principal::operator(tenant_id)
 }

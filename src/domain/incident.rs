@@ -34,6 +34,10 @@ impl Timeline {
         let mut previous: Option<(&str, DateTime<Utc>)> = None;
         for (field, at) in stages {
             let Some(at) = at else { continue };
+            if let Err(error) = super::time::in_range(field, at) {
+                validation.push(error);
+                continue;
+            }
             if at > now + FUTURE_TOLERANCE {
                 validation.push(FieldError::new(
                     field,

@@ -45,14 +45,7 @@ impl AuditEntry {
 
     /// The global id of the changed object.
     async fn entity_id(&self) -> ID {
-        let node_type = match self.0.entity_type.as_str() {
-            "Incident" => Some(NodeType::Incident),
-            "User" => Some(NodeType::User),
-            "Client" => Some(NodeType::Client),
-            "Service" => Some(NodeType::Service),
-            _ => None,
-        };
-        match node_type {
+        match NodeType::from_name(&self.0.entity_type) {
             Some(node_type) => ids::encode(node_type, self.0.entity_id),
             None => ID(self.0.entity_id.to_string()),
         }
@@ -106,11 +99,11 @@ impl AuditQuery {
         let filter = AuditFilter {
             entity_id: filter
                 .entity_id
-                .map(|id| ids::decode_any(&id).map(|(_, uuid)| uuid))
+                .map(|id| ids::decode_filter(&id, None, "entityId"))
                 .transpose()?,
             actor_id: filter
                 .actor_id
-                .map(|id| ids::decode(&id, NodeType::User))
+                .map(|id| ids::decode_filter(&id, Some(NodeType::User), "actorId"))
                 .transpose()?,
         };
         let list = ListRef::new(scope.principal().tenant_id(), "auditLog");

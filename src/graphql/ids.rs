@@ -9,6 +9,7 @@ use uuid::Uuid;
 /// The object types that have global ids.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum NodeType {
+    Tenant,
     Incident,
     User,
     Client,
@@ -17,7 +18,8 @@ pub enum NodeType {
 }
 
 impl NodeType {
-    const ALL: [NodeType; 5] = [
+    const ALL: [NodeType; 6] = [
+        Self::Tenant,
         Self::Incident,
         Self::User,
         Self::Client,
@@ -25,8 +27,10 @@ impl NodeType {
         Self::AuditEntry,
     ];
 
-    fn name(self) -> &'static str {
+    /// The GraphQL type name, which is also the prefix inside the id.
+    pub fn name(self) -> &'static str {
         match self {
+            Self::Tenant => "Tenant",
             Self::Incident => "Incident",
             Self::User => "User",
             Self::Client => "Client",
@@ -35,9 +39,15 @@ impl NodeType {
         }
     }
 
+    /// The type whose GraphQL name is `name`.
+    pub fn from_name(name: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|t| t.name() == name)
+    }
+
     /// What a NOT_FOUND error calls this type.
     pub fn noun(self) -> &'static str {
         match self {
+            Self::Tenant => "tenant",
             Self::Incident => "incident",
             Self::User => "user",
             Self::Client => "client",
@@ -60,10 +70,7 @@ pub fn decode_any(id: &ID) -> AppResult<(NodeType, Uuid)> {
         .map_err(|_| not_found())?;
     let text = String::from_utf8(bytes).map_err(|_| not_found())?;
     let (name, uuid) = text.split_once(':').ok_or_else(not_found)?;
-    let node_type = NodeType::ALL
-        .into_iter()
-        .find(|t| t.name() == name)
-        .ok_or_else(not_found)?;
+    let node_type = NodeType::from_name(name).ok_or_else(not_found)?;
     let uuid = Uuid::parse_str(uuid).map_err(|_| not_found())?;
     Ok((node_type, uuid))
 }
@@ -73,6 +80,19 @@ pub fn decode(id: &ID, expected: NodeType) -> AppResult<Uuid> {
     match decode_any(id) {
         Ok((node_type, uuid)) if node_type == expected => Ok(uuid),
         _ => Err(AppError::not_found(expected.noun())),
+    }
+}
+
+/// The uuid of an id that narrows a list. A malformed id, or one of the wrong type, is the
+/// caller's mistake (BAD_USER_INPUT); a well-formed id of another tenant simply matches nothing.
+pub fn decode_filter(id: &ID, expected: Option<NodeType>, argument: &str) -> AppResult<Uuid> {
+    match (decode_any(id), expected) {
+        (Ok((_, uuid)), None) => Ok(uuid),
+        (Ok((node_type, uuid)), Some(expected)) if node_type == expected => Ok(uuid),
+        _ => Err(AppError::bad_input(format!(
+            "`{argument}` is not a valid id{}",
+            expected.map_or(String::new(), |t| format!(" of a {}", t.noun()))
+        ))),
     }
 }
 

@@ -2,17 +2,18 @@
 
 use super::audit::AuditEntry;
 use super::context::scope;
-use super::directory::{client::Client, service::Service, user::User};
+use super::directory::{client::Client, service::Service, tenant::Tenant, user::User};
 use super::ids::{self, NodeType};
 use super::incidents::Incident;
 use crate::error::{AppError, AppResult};
 use crate::repo::Scope;
-use async_graphql::{Context, ErrorExtensions, ID, Interface, Object};
+use async_graphql::{Context, ID, Interface, Object, PathSegment};
 
 /// An object with a global id.
 #[derive(Interface)]
 #[graphql(field(name = "id", ty = "ID"))]
 pub enum Node {
+    Tenant(Tenant),
     Incident(Incident),
     User(User),
     Client(Client),
@@ -26,6 +27,7 @@ pub const MAX_NODES: usize = 100;
 async fn load(scope: &Scope, id: &ID) -> AppResult<Node> {
     let (node_type, uuid) = ids::decode_any(id)?;
     Ok(match node_type {
+        NodeType::Tenant => Node::Tenant(Tenant(scope.own_tenant(uuid).await?)),
         NodeType::Incident => Node::Incident(Incident(scope.incident(uuid).await?)),
         NodeType::User => Node::User(User(scope.user(uuid).await?)),
         NodeType::Client => Node::Client(Client(scope.client(uuid).await?)),
@@ -45,7 +47,7 @@ impl NodeQuery {
     }
 
     /// Up to 100 objects by global id, in order. Each id the caller may not see is null,
-    /// with a NOT_FOUND error naming its position.
+    /// with a NOT_FOUND error whose path ends in its position (`["nodes", 2]`).
     async fn nodes(&self, ctx: &Context<'_>, ids: Vec<ID>) -> AppResult<Vec<Option<Node>>> {
         if ids.len() > MAX_NODES {
             return Err(AppError::bad_input(format!(
@@ -59,9 +61,11 @@ impl NodeQuery {
             match load(scope, id).await {
                 Ok(node) => nodes.push(Some(node)),
                 Err(error) => {
-                    let error = async_graphql::Error::from(error)
-                        .extend_with(|_, e| e.set("index", index as u64));
-                    ctx.add_error(ctx.set_error_path(error.into_server_error(ctx.item.pos)));
+                    let mut error = ctx.set_error_path(
+                        async_graphql::Error::from(error).into_server_error(ctx.item.pos),
+                    );
+                    error.path.push(PathSegment::Index(index));
+                    ctx.add_error(error);
                     nodes.push(None);
                 }
             }

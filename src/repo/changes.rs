@@ -24,14 +24,6 @@ impl Changes {
         self
     }
 
-    /// Records a field set by this change, when it was.
-    pub fn set_if<T: Serialize>(self, field: &str, new: Option<&T>) -> Self {
-        match new {
-            Some(new) => self.set(field, new),
-            None => self,
-        }
-    }
-
     pub fn into_json(self) -> Value {
         Value::Object(self.0)
     }

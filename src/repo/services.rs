@@ -121,11 +121,10 @@ impl Admin<'_> {
     pub async fn service_update(
         &self,
         id: Uuid,
-        name: Option<String>,
+        name: String,
     ) -> AppResult<Checked<service::Model>> {
         let txn = self.begin().await?;
         let old = self.scope.service_in(&txn, id).await?;
-        let Some(name) = name else { return Ok(Ok(old)) };
         if unique::name_taken(
             &txn,
             self.scope.select::<service::Entity>(),

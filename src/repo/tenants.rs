@@ -75,6 +75,14 @@ pub async fn create(
     Ok((tenant, admin))
 }
 
+/// Removes a tenant and, through its cascading keys, everything it owns. Operator clean-up
+/// only: the API never deletes tenants.
+#[allow(clippy::disallowed_methods)] // tenants are not tenant-owned rows
+pub async fn delete(db: &DatabaseConnection, id: Uuid) -> AppResult<()> {
+    tenant::Entity::delete_by_id(id).exec(db).await?;
+    Ok(())
+}
+
 /// New values for the tenant's settings; `None` keeps the current value.
 #[derive(Debug, Default)]
 pub struct SettingsChanges {
@@ -89,6 +97,14 @@ impl Scope {
     /// The caller's own tenant.
     pub async fn tenant(&self) -> AppResult<tenant::Model> {
         self.tenant_in(self.db()).await
+    }
+
+    /// The caller's own tenant by id; any other tenant's id is NOT_FOUND.
+    pub async fn own_tenant(&self, id: Uuid) -> AppResult<tenant::Model> {
+        if id != self.tenant_id() {
+            return Err(AppError::not_found("tenant"));
+        }
+        self.tenant().await
     }
 
     /// The caller's tenant, read through `db` (a transaction that may hold its row lock).

@@ -35,7 +35,13 @@ pub async fn seed(db: &DatabaseConnection) -> anyhow::Result<()> {
         .await
         .map_err(|e| anyhow!(e.to_string()))?;
     let scope = Scope::new(db.clone(), auth::operator(tenant.id));
-    seed_directory(&scope).await.map_err(|e| anyhow!(e))?;
+    if let Err(error) = seed_directory(&scope).await {
+        // Leave nothing half-seeded: the next run starts over.
+        tenants::delete(db, tenant.id)
+            .await
+            .map_err(|e| anyhow!(e.to_string()))?;
+        return Err(anyhow!(error).context("seeding the demo tenant"));
+    }
     Ok(())
 }
 

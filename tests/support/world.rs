@@ -7,7 +7,6 @@ use uuid::Uuid;
 
 /// One tenant's people and records: tokens by role, and global ids.
 pub struct TenantWorld {
-    pub tenant_id: Uuid,
     pub admin: String,
     pub editor: String,
     pub viewer: String,
@@ -20,6 +19,10 @@ pub struct TenantWorld {
     pub service_id: String,
     pub incident_id: String,
     pub incident_version: i64,
+    /// The tenant's own global id.
+    pub tenant_node_id: String,
+    /// The id of one of the tenant's audit entries.
+    pub audit_entry_id: String,
 }
 
 impl TenantWorld {
@@ -103,8 +106,14 @@ async fn populate(app: &TestApp, slug: &str) -> TenantWorld {
         .await;
     let incident = &incident["incidentCreate"]["incident"];
     let token_for = |global_id: &str| app.token(tenant.id, decode_uuid(global_id));
+    let own = app
+        .data(
+            &admin,
+            "{ viewer { tenant { id } } auditLog(first: 1) { nodes { id } } }",
+            json!({}),
+        )
+        .await;
     TenantWorld {
-        tenant_id: tenant.id,
         editor: token_for(&editor_id),
         viewer: token_for(&viewer_id),
         reporter: token_for(&reporter_id),
@@ -117,6 +126,14 @@ async fn populate(app: &TestApp, slug: &str) -> TenantWorld {
         service_id,
         incident_id: incident["id"].as_str().expect("incident id").to_owned(),
         incident_version: incident["version"].as_i64().expect("version"),
+        tenant_node_id: own["viewer"]["tenant"]["id"]
+            .as_str()
+            .expect("tenant id")
+            .to_owned(),
+        audit_entry_id: own["auditLog"]["nodes"][0]["id"]
+            .as_str()
+            .expect("audit entry id")
+            .to_owned(),
     }
 }
 

@@ -1,6 +1,6 @@
 //! Services: the systems incidents affect.
 
-use crate::domain::{Validation, directory, text};
+use crate::domain::{directory, text};
 use crate::error::AppResult;
 use crate::graphql::connection::{ListRef, TotalCount, connection, page_cost};
 use crate::graphql::context::scope;
@@ -51,7 +51,8 @@ pub struct ServiceCreateInput {
 #[derive(InputObject)]
 pub struct ServiceUpdateInput {
     pub id: ID,
-    pub name: Option<String>,
+    /// The new name; unique within the tenant, at most 200 characters.
+    pub name: String,
 }
 
 #[derive(SimpleObject)]
@@ -130,13 +131,9 @@ impl ServiceMutation {
     ) -> AppResult<ServicePayload> {
         let admin = scope(ctx).admin()?;
         let id = ids::decode(&input.id, NodeType::Service)?;
-        let mut v = Validation::default();
-        let name = input
-            .name
-            .and_then(|n| v.check(text::required("name", &n, directory::NAME_MAX)));
-        match v.finish(|| name) {
+        match text::required("name", &input.name, directory::NAME_MAX) {
             Ok(name) => Ok(admin.service_update(id, name).await?.into()),
-            Err(errors) => Ok(Err(errors).into()),
+            Err(error) => Ok(Err(vec![error]).into()),
         }
     }
 }

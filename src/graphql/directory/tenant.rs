@@ -1,12 +1,14 @@
 //! The tenant and its settings.
 
+use crate::domain::policy::Capability;
 use crate::domain::{Validation, directory};
 use crate::error::AppResult;
 use crate::graphql::context::scope;
 use crate::graphql::enums::BlamelessPolicy;
 use crate::graphql::errors::{UserError, user_errors};
+use crate::graphql::ids::{self, NodeType};
 use crate::repo::tenants::SettingsChanges;
-use async_graphql::{Context, InputObject, Object, SimpleObject};
+use async_graphql::{Context, ID, InputObject, Object, SimpleObject};
 use entity::tenant;
 
 /// A provider organisation.
@@ -14,6 +16,10 @@ pub struct Tenant(pub tenant::Model);
 
 #[Object]
 impl Tenant {
+    pub async fn id(&self) -> ID {
+        ids::encode(NodeType::Tenant, self.0.id)
+    }
+
     async fn name(&self) -> &str {
         &self.0.name
     }
@@ -23,14 +29,16 @@ impl Tenant {
         &self.0.slug
     }
 
-    async fn settings(&self) -> TenantSettings {
-        TenantSettings {
+    /// The tenant's rules. Staff and reporters only.
+    async fn settings(&self, ctx: &Context<'_>) -> AppResult<TenantSettings> {
+        scope(ctx).principal().require(Capability::ReadCatalog)?;
+        Ok(TenantSettings {
             cooling_off_hours: self.0.cooling_off_hours,
             review_after_days: self.0.review_after_days,
             feedback_answer_sla_hours: self.0.feedback_answer_sla_hours,
             post_mortem_due_days: self.0.post_mortem_due_days,
             blameless_policy: self.0.blameless_policy.into(),
-        }
+        })
     }
 }
 

@@ -88,8 +88,11 @@ pub struct UserUpdateInput {
     pub id: ID,
     pub display_name: Option<String>,
     pub role: Option<Role>,
-    /// `null` unbinds; needed when changing a user to or from CLIENT.
+    /// The client account of a CLIENT user. Needed when making a user CLIENT; a user who stops
+    /// being CLIENT is unbound automatically.
     pub client_id: MaybeUndefined<ID>,
+    /// `true` reactivates a deactivated user; deactivate with `userDeactivate`.
+    pub active: Option<bool>,
 }
 
 #[derive(InputObject)]
@@ -214,7 +217,7 @@ impl UserMutation {
             display_name,
             role: input.role.map(Into::into),
             client_id: client,
-            active: None,
+            active: input.active,
         };
         match v.finish(changes) {
             Ok(changes) => Ok(admin.user_update(id, changes, "user.update").await?.into()),

@@ -2,7 +2,7 @@
 
 use crate::domain::incident::{self, Timeline};
 use crate::domain::{FieldError, FieldErrorCode, Validation, time};
-use crate::error::AppResult;
+use crate::error::{AppError, AppResult};
 use crate::graphql::enums::{IncidentStatus, OrderDirection, Severity};
 use crate::graphql::ids::{self, NodeType};
 use crate::repo::incidents::{IncidentChanges, IncidentFilter, IncidentSort, NewIncident};
@@ -34,12 +34,22 @@ impl IncidentFilterInput {
                 .map(|s| s.into_iter().map(Into::into).collect()),
             service_id: self
                 .service_id
-                .map(|id| ids::decode(&id, NodeType::Service))
+                .map(|id| ids::decode_filter(&id, Some(NodeType::Service), "serviceId"))
                 .transpose()?,
-            started_after: self.started_after,
-            started_before: self.started_before,
+            started_after: self
+                .started_after
+                .map(|at| time_filter("startedAfter", at))
+                .transpose()?,
+            started_before: self
+                .started_before
+                .map(|at| time_filter("startedBefore", at))
+                .transpose()?,
         })
     }
+}
+
+fn time_filter(argument: &str, at: DateTime<Utc>) -> AppResult<DateTime<Utc>> {
+    time::in_range(argument, at).map_err(|error| AppError::bad_input(error.message))
 }
 
 /// What incidents can be sorted by.
@@ -120,7 +130,18 @@ pub struct IncidentUpdateInput {
     pub service_ids: Option<Vec<ID>>,
 }
 
+/// The most services one incident may list.
+pub const MAX_SERVICES: usize = 100;
+
 fn service_ids(v: &mut Validation, list: &[ID]) -> Vec<uuid::Uuid> {
+    if list.len() > MAX_SERVICES {
+        v.push(FieldError::new(
+            "serviceIds",
+            FieldErrorCode::Invalid,
+            format!("an incident lists at most {MAX_SERVICES} services"),
+        ));
+        return vec![];
+    }
     match ids::decode_all(list, NodeType::Service) {
         Ok(ids) => ids,
         Err(index) => {

@@ -1,65 +1,19 @@
-//! Incidents: numbered per tenant, listed with keyset pagination, changed under a version check.
+//! Creating and changing incidents.
 
-use super::audit::{self, Event};
-use super::changes::Changes;
-use super::page::{self, Direction, Key, KeyKind, KeyValue, Ordering, Page, PageRequest};
-use super::scope::{Scope, Writer};
-use super::{Checked, post_mortems};
+use super::super::audit::{self, Event};
+use super::super::changes::Changes;
+use super::super::scope::Writer;
+use super::super::{Checked, post_mortems};
 use crate::domain::incident::Timeline;
-use crate::domain::policy::Capability;
 use crate::domain::{FieldError, FieldErrorCode, time};
-use crate::error::{AppError, AppResult};
+use crate::error::AppResult;
 use chrono::{DateTime, Utc};
-use entity::{IncidentStatus, Severity, incident, incident_service, service, tenant};
-use sea_orm::sea_query::{Expr, ExprTrait, Query};
+use entity::{IncidentStatus, Severity, incident, incident_service, tenant};
+use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
-    ActiveEnum, ActiveModelTrait, ColumnTrait, DatabaseTransaction, EntityTrait, PaginatorTrait,
-    QueryFilter, Select, Set,
+    ActiveEnum, ActiveModelTrait, ColumnTrait, DatabaseTransaction, EntityTrait, QueryFilter, Set,
 };
-use std::collections::HashMap;
 use uuid::Uuid;
-
-/// Narrows an incident list; every condition must hold.
-#[derive(Debug, Default, Clone)]
-pub struct IncidentFilter {
-    pub status: Option<Vec<IncidentStatus>>,
-    pub severity: Option<Vec<Severity>>,
-    pub service_id: Option<Uuid>,
-    pub started_after: Option<DateTime<Utc>>,
-    pub started_before: Option<DateTime<Utc>>,
-}
-
-/// The sort orders an incident list supports.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum IncidentSort {
-    Number,
-    StartedAt,
-}
-
-fn ordering(sort: IncidentSort, direction: Direction) -> Ordering<incident::Entity> {
-    match sort {
-        IncidentSort::Number => Ordering {
-            column: incident::Column::Number,
-            kind: KeyKind::Int,
-            id: incident::Column::Id,
-            direction,
-            key: |m| Key {
-                value: KeyValue::Int(m.number),
-                id: m.id,
-            },
-        },
-        IncidentSort::StartedAt => Ordering {
-            column: incident::Column::StartedAt,
-            kind: KeyKind::Time,
-            id: incident::Column::Id,
-            direction,
-            key: |m| Key {
-                value: KeyValue::Time(m.started_at),
-                id: m.id,
-            },
-        },
-    }
-}
 
 /// A new incident, its text already validated.
 pub struct NewIncident {
@@ -84,125 +38,6 @@ pub struct IncidentChanges {
     pub mitigated_at: Option<Option<DateTime<Utc>>>,
     pub resolved_at: Option<Option<DateTime<Utc>>>,
     pub service_ids: Option<Vec<Uuid>>,
-}
-
-impl Scope {
-    /// The incidents this caller may see. Staff and reporters see the whole tenant. CLIENT
-    /// users see only incidents whose published post-mortem names their client's impact;
-    /// post-mortems and impacts arrive with issues 3 and 4, so until then they see none.
-    fn visible_incidents(&self) -> Select<incident::Entity> {
-        let select = self.select::<incident::Entity>();
-        if self.principal().can(Capability::ReadCatalog) {
-            select
-        } else {
-            select.filter(Expr::value(false))
-        }
-    }
-
-    pub async fn incident(&self, id: Uuid) -> AppResult<incident::Model> {
-        self.visible_incidents()
-            .filter(incident::Column::Id.eq(id))
-            .one(self.db())
-            .await?
-            .ok_or(AppError::not_found("incident"))
-    }
-
-    pub async fn incident_by_number(&self, number: i64) -> AppResult<incident::Model> {
-        self.visible_incidents()
-            .filter(incident::Column::Number.eq(number))
-            .one(self.db())
-            .await?
-            .ok_or(AppError::not_found("incident"))
-    }
-
-    fn filtered_incidents(&self, filter: &IncidentFilter) -> Select<incident::Entity> {
-        let mut select = self.visible_incidents();
-        if let Some(statuses) = &filter.status {
-            select = select
-                .filter(incident::Column::Status.is_in(statuses.iter().map(|s| s.to_value())));
-        }
-        if let Some(severities) = &filter.severity {
-            select = select
-                .filter(incident::Column::Severity.is_in(severities.iter().map(|s| s.to_value())));
-        }
-        if let Some(after) = filter.started_after {
-            select = select.filter(incident::Column::StartedAt.gte(after));
-        }
-        if let Some(before) = filter.started_before {
-            select = select.filter(incident::Column::StartedAt.lt(before));
-        }
-        if let Some(service_id) = filter.service_id {
-            let affected = Query::select()
-                .column(incident_service::Column::IncidentId)
-                .from(incident_service::Entity)
-                .and_where(incident_service::Column::TenantId.eq(self.tenant_id()))
-                .and_where(incident_service::Column::ServiceId.eq(service_id))
-                .to_owned();
-            select = select.filter(incident::Column::Id.in_subquery(affected));
-        }
-        select
-    }
-
-    pub async fn incidents(
-        &self,
-        filter: &IncidentFilter,
-        sort: IncidentSort,
-        direction: Direction,
-        request: &PageRequest,
-    ) -> AppResult<Page<incident::Model>> {
-        page::fetch(
-            self.db(),
-            self.filtered_incidents(filter),
-            &ordering(sort, direction),
-            request,
-        )
-        .await
-    }
-
-    pub async fn incidents_count(&self, filter: &IncidentFilter) -> AppResult<u64> {
-        Ok(self.filtered_incidents(filter).count(self.db()).await?)
-    }
-
-    /// The services of each incident, for the per-request loader (one statement per batch).
-    pub async fn services_of_incidents(
-        &self,
-        incident_ids: &[Uuid],
-    ) -> AppResult<HashMap<Uuid, Vec<service::Model>>> {
-        let links = self
-            .select::<incident_service::Entity>()
-            .filter(incident_service::Column::IncidentId.is_in(incident_ids.iter().copied()))
-            .all(self.db())
-            .await?;
-        let service_ids: Vec<Uuid> = links.iter().map(|l| l.service_id).collect();
-        let services = self.services_by_id(&service_ids).await?;
-        let mut by_incident: HashMap<Uuid, Vec<service::Model>> = HashMap::new();
-        for link in links {
-            if let Some(service) = services.get(&link.service_id) {
-                by_incident
-                    .entry(link.incident_id)
-                    .or_default()
-                    .push(service.clone());
-            }
-        }
-        for list in by_incident.values_mut() {
-            list.sort_by(|a, b| a.name.cmp(&b.name));
-        }
-        Ok(by_incident)
-    }
-
-    /// Field errors for service ids that are not this tenant's.
-    async fn unknown_services(&self, ids: &[Uuid]) -> AppResult<Vec<FieldError>> {
-        let known = self.services_by_id(ids).await?;
-        Ok(ids
-            .iter()
-            .enumerate()
-            .filter(|(_, id)| !known.contains_key(id))
-            .map(|(i, _)| {
-                FieldError::new("serviceIds", FieldErrorCode::NotFound, "no such service")
-                    .at_index(i)
-            })
-            .collect())
-    }
 }
 
 impl Writer<'_> {
@@ -235,13 +70,7 @@ impl Writer<'_> {
         .await?;
         self.link_services(&txn, saved.id, &new.service_ids).await?;
         post_mortems::create_draft(&txn, self.scope.tenant_id(), saved.id, now).await?;
-        let changes = Changes::default()
-            .set("number", &saved.number)
-            .set("title", &saved.title)
-            .set("severity", &saved.severity.to_value())
-            .set("status", &saved.status.to_value())
-            .set("startedAt", &saved.started_at)
-            .set("serviceIds", &new.service_ids);
+        let changes = created(&saved).set("serviceIds", &new.service_ids);
         audit::record(
             &txn,
             Event {
@@ -309,7 +138,7 @@ impl Writer<'_> {
     ) -> AppResult<Checked<incident::Model>> {
         let old = self.scope.incident(id).await?;
         if old.version != changes.version {
-            return Ok(Err(vec![conflict(old.version)]));
+            return Ok(Err(vec![conflict(changes.version)]));
         }
         let timeline = Timeline {
             started_at: changes.started_at.unwrap_or(old.started_at),
@@ -360,12 +189,15 @@ impl Writer<'_> {
             .exec(&txn)
             .await?;
         if updated.rows_affected != 1 {
-            return Ok(Err(vec![conflict(old.version + 1)]));
+            return Ok(Err(vec![conflict(changes.version)]));
         }
+        let mut audit_changes = diff(&old, &new);
         if let Some(service_ids) = &changes.service_ids {
+            let before = self.scope.service_ids_of(&txn, id).await?;
             self.link_services(&txn, id, service_ids).await?;
+            let after = self.scope.service_ids_of(&txn, id).await?;
+            audit_changes = audit_changes.diff("serviceIds", &before, &after);
         }
-        let audit_changes = diff(&old, &new).set_if("serviceIds", changes.service_ids.as_ref());
         audit::record(
             &txn,
             Event {
@@ -382,14 +214,28 @@ impl Writer<'_> {
     }
 }
 
-fn conflict(current: i32) -> FieldError {
+fn conflict(read: i32) -> FieldError {
     FieldError::new(
         "version",
         FieldErrorCode::Conflict,
         format!(
-            "the incident was changed by someone else (now at version {current}); reload it and apply your edit again"
+            "the incident was changed by someone else since version {read}; reload it and apply your edit again"
         ),
     )
+}
+
+/// Every field of a new incident, for its creation entry.
+fn created(new: &incident::Model) -> Changes {
+    Changes::default()
+        .set("number", &new.number)
+        .set("title", &new.title)
+        .set("summary", &new.summary)
+        .set("severity", &new.severity.to_value())
+        .set("status", &new.status.to_value())
+        .set("startedAt", &new.started_at)
+        .set("detectedAt", &new.detected_at)
+        .set("mitigatedAt", &new.mitigated_at)
+        .set("resolvedAt", &new.resolved_at)
 }
 
 fn diff(old: &incident::Model, new: &incident::Model) -> Changes {

@@ -1,0 +1,197 @@
+//! Incidents: numbered per tenant, listed with keyset pagination, changed under a version check.
+//! Reads live here; writes in [`write`].
+
+mod write;
+
+pub use write::{IncidentChanges, NewIncident};
+
+use super::page::{self, Direction, Key, KeyKind, KeyValue, Ordering, Page, PageRequest};
+use super::scope::Scope;
+use crate::domain::policy::Capability;
+use crate::domain::{FieldError, FieldErrorCode};
+use crate::error::{AppError, AppResult};
+use chrono::{DateTime, Utc};
+use entity::{IncidentStatus, Severity, incident, incident_service, service};
+use sea_orm::sea_query::{Expr, Query};
+use sea_orm::{ActiveEnum, ColumnTrait, ConnectionTrait, PaginatorTrait, QueryFilter, Select};
+use std::collections::HashMap;
+use uuid::Uuid;
+
+/// Narrows an incident list; every condition must hold.
+#[derive(Debug, Default, Clone)]
+pub struct IncidentFilter {
+    pub status: Option<Vec<IncidentStatus>>,
+    pub severity: Option<Vec<Severity>>,
+    pub service_id: Option<Uuid>,
+    pub started_after: Option<DateTime<Utc>>,
+    pub started_before: Option<DateTime<Utc>>,
+}
+
+/// The sort orders an incident list supports.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum IncidentSort {
+    Number,
+    StartedAt,
+}
+
+fn ordering(sort: IncidentSort, direction: Direction) -> Ordering<incident::Entity> {
+    match sort {
+        IncidentSort::Number => Ordering {
+            column: incident::Column::Number,
+            kind: KeyKind::Int,
+            id: incident::Column::Id,
+            direction,
+            key: |m| Key {
+                value: KeyValue::Int(m.number),
+                id: m.id,
+            },
+        },
+        IncidentSort::StartedAt => Ordering {
+            column: incident::Column::StartedAt,
+            kind: KeyKind::Time,
+            id: incident::Column::Id,
+            direction,
+            key: |m| Key {
+                value: KeyValue::Time(m.started_at),
+                id: m.id,
+            },
+        },
+    }
+}
+
+impl Scope {
+    /// The incidents this caller may see. Staff and reporters see the whole tenant. CLIENT
+    /// users see only incidents whose published post-mortem names their client's impact;
+    /// post-mortems and impacts arrive with issues 3 and 4, so until then they see none.
+    fn visible_incidents(&self) -> Select<incident::Entity> {
+        let select = self.select::<incident::Entity>();
+        if self.principal().can(Capability::ReadCatalog) {
+            select
+        } else {
+            select.filter(Expr::value(false))
+        }
+    }
+
+    pub async fn incident(&self, id: Uuid) -> AppResult<incident::Model> {
+        self.visible_incidents()
+            .filter(incident::Column::Id.eq(id))
+            .one(self.db())
+            .await?
+            .ok_or(AppError::not_found("incident"))
+    }
+
+    pub async fn incident_by_number(&self, number: i64) -> AppResult<incident::Model> {
+        self.visible_incidents()
+            .filter(incident::Column::Number.eq(number))
+            .one(self.db())
+            .await?
+            .ok_or(AppError::not_found("incident"))
+    }
+
+    fn filtered_incidents(&self, filter: &IncidentFilter) -> Select<incident::Entity> {
+        let mut select = self.visible_incidents();
+        if let Some(statuses) = &filter.status {
+            select = select
+                .filter(incident::Column::Status.is_in(statuses.iter().map(|s| s.to_value())));
+        }
+        if let Some(severities) = &filter.severity {
+            select = select
+                .filter(incident::Column::Severity.is_in(severities.iter().map(|s| s.to_value())));
+        }
+        if let Some(after) = filter.started_after {
+            select = select.filter(incident::Column::StartedAt.gte(after));
+        }
+        if let Some(before) = filter.started_before {
+            select = select.filter(incident::Column::StartedAt.lt(before));
+        }
+        if let Some(service_id) = filter.service_id {
+            let affected = Query::select()
+                .column(incident_service::Column::IncidentId)
+                .from(incident_service::Entity)
+                .and_where(incident_service::Column::TenantId.eq(self.tenant_id()))
+                .and_where(incident_service::Column::ServiceId.eq(service_id))
+                .to_owned();
+            select = select.filter(incident::Column::Id.in_subquery(affected));
+        }
+        select
+    }
+
+    pub async fn incidents(
+        &self,
+        filter: &IncidentFilter,
+        sort: IncidentSort,
+        direction: Direction,
+        request: &PageRequest,
+    ) -> AppResult<Page<incident::Model>> {
+        page::fetch(
+            self.db(),
+            self.filtered_incidents(filter),
+            &ordering(sort, direction),
+            request,
+        )
+        .await
+    }
+
+    pub async fn incidents_count(&self, filter: &IncidentFilter) -> AppResult<u64> {
+        Ok(self.filtered_incidents(filter).count(self.db()).await?)
+    }
+
+    /// The services of each incident, for the per-request loader (one statement per batch).
+    pub async fn services_of_incidents(
+        &self,
+        incident_ids: &[Uuid],
+    ) -> AppResult<HashMap<Uuid, Vec<service::Model>>> {
+        let links = self
+            .select::<incident_service::Entity>()
+            .filter(incident_service::Column::IncidentId.is_in(incident_ids.iter().copied()))
+            .all(self.db())
+            .await?;
+        let service_ids: Vec<Uuid> = links.iter().map(|l| l.service_id).collect();
+        let services = self.services_by_id(&service_ids).await?;
+        let mut by_incident: HashMap<Uuid, Vec<service::Model>> = HashMap::new();
+        for link in links {
+            if let Some(service) = services.get(&link.service_id) {
+                by_incident
+                    .entry(link.incident_id)
+                    .or_default()
+                    .push(service.clone());
+            }
+        }
+        for list in by_incident.values_mut() {
+            list.sort_by(|a, b| a.name.cmp(&b.name));
+        }
+        Ok(by_incident)
+    }
+
+    /// The ids of the services linked to an incident, sorted.
+    async fn service_ids_of<C: ConnectionTrait>(
+        &self,
+        db: &C,
+        incident_id: Uuid,
+    ) -> AppResult<Vec<Uuid>> {
+        let mut ids: Vec<Uuid> = self
+            .select::<incident_service::Entity>()
+            .filter(incident_service::Column::IncidentId.eq(incident_id))
+            .all(db)
+            .await?
+            .into_iter()
+            .map(|link| link.service_id)
+            .collect();
+        ids.sort();
+        Ok(ids)
+    }
+
+    /// Field errors for service ids that are not this tenant's.
+    async fn unknown_services(&self, ids: &[Uuid]) -> AppResult<Vec<FieldError>> {
+        let known = self.services_by_id(ids).await?;
+        Ok(ids
+            .iter()
+            .enumerate()
+            .filter(|(_, id)| !known.contains_key(id))
+            .map(|(i, _)| {
+                FieldError::new("serviceIds", FieldErrorCode::NotFound, "no such service")
+                    .at_index(i)
+            })
+            .collect())
+    }
+}
