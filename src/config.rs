@@ -9,8 +9,11 @@ use std::time::Duration;
 /// Everything the server needs to know to start.
 #[derive(Debug, Clone)]
 pub struct Config {
+    /// `sqlite://…` (embedded) or `postgres://…`.
     pub database_url: String,
+    /// Development or production.
     pub environment: Environment,
+    /// How tokens are verified and signed.
     pub jwt: JwtConfig,
     /// How long one request may take, from reading its body to answering.
     pub request_timeout: Duration,
@@ -22,11 +25,14 @@ pub const DEFAULT_REQUEST_TIMEOUT: Duration = Duration::from_secs(10);
 /// Development turns on GraphiQL, field suggestions, demo seeding and a generated secret.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Environment {
+    /// GraphiQL, field suggestions, demo seeding and a generated secret.
     Development,
+    /// None of the development conveniences; key material must be configured.
     Production,
 }
 
 impl Environment {
+    /// Whether this is the development environment.
     pub fn is_development(self) -> bool {
         self == Self::Development
     }
@@ -35,8 +41,11 @@ impl Environment {
 /// How tokens are verified (and, with a shared secret, signed).
 #[derive(Debug, Clone)]
 pub struct JwtConfig {
+    /// The key that verifies (and, if a secret, signs) tokens.
     pub key: JwtKey,
+    /// The required `iss` claim.
     pub issuer: String,
+    /// The required `aud` claim.
     pub audience: String,
 }
 

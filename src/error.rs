@@ -11,12 +11,19 @@ use std::sync::Arc;
 /// The stable, machine-readable codes clients can branch on (`extensions.code`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ErrorCode {
+    /// No valid credentials: a missing, bad or expired token, or an inactive user.
     Unauthenticated,
+    /// The caller's role may not do this.
     Forbidden,
+    /// No such object, or one the caller may not see.
     NotFound,
+    /// The request or its arguments were refused.
     BadUserInput,
+    /// The change clashes with the stored state.
     Conflict,
+    /// Too many requests; try again later.
     RateLimited,
+    /// A server fault; the details are logged, never shown.
     Internal,
 }
 
@@ -44,17 +51,22 @@ impl fmt::Display for ErrorCode {
 /// Everything that can go wrong while serving a request.
 #[derive(Debug, Clone, thiserror::Error)]
 pub enum AppError {
+    /// The caller could not be authenticated; the message says why.
     #[error("{0}")]
     Unauthenticated(String),
+    /// The caller's role may not do this; the message says who may.
     #[error("{0}")]
     Forbidden(String),
     /// Also the answer for ids of other tenants, so existence is never revealed.
     #[error("{0} not found")]
     NotFound(&'static str),
+    /// Input the server refuses; the message says which and why.
     #[error("{0}")]
     BadUserInput(String),
+    /// The change clashes with the stored state.
     #[error("{0}")]
     Conflict(String),
+    /// The caller has sent too many requests.
     #[error("{0}")]
     RateLimited(String),
     /// The cause is logged, never shown.
@@ -66,26 +78,32 @@ pub enum AppError {
 pub const INTERNAL_MESSAGE: &str = "an internal error occurred";
 
 impl AppError {
+    /// NOT_FOUND for `what`, e.g. `"client"`.
     pub fn not_found(what: &'static str) -> Self {
         Self::NotFound(what)
     }
 
+    /// FORBIDDEN, telling the caller `why`.
     pub fn forbidden(why: impl Into<String>) -> Self {
         Self::Forbidden(why.into())
     }
 
+    /// BAD_USER_INPUT, telling the caller `why`.
     pub fn bad_input(why: impl Into<String>) -> Self {
         Self::BadUserInput(why.into())
     }
 
+    /// UNAUTHENTICATED, telling the caller `why`.
     pub fn unauthenticated(why: impl Into<String>) -> Self {
         Self::Unauthenticated(why.into())
     }
 
+    /// INTERNAL, keeping `cause` for the logs.
     pub fn internal(cause: impl Into<anyhow::Error>) -> Self {
         Self::Internal(Arc::new(cause.into()))
     }
 
+    /// The stable code clients see as `extensions.code`.
     pub fn code(&self) -> ErrorCode {
         match self {
             Self::Unauthenticated(_) => ErrorCode::Unauthenticated,

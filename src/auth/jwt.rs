@@ -35,7 +35,9 @@ struct SubjectClaims {
 /// Whom a verified token names.
 #[derive(Debug, Clone, Copy)]
 pub struct TokenSubject {
+    /// The user's tenant (the `tid` claim).
     pub tenant_id: Uuid,
+    /// The user (the `sub` claim).
     pub user_id: Uuid,
 }
 
@@ -47,6 +49,7 @@ pub struct TokenVerifier {
 }
 
 impl TokenVerifier {
+    /// A verifier for `config`'s key, issuer and audience. Fails on an unusable public key.
     pub fn new(config: &JwtConfig) -> anyhow::Result<Self> {
         let (key, algorithm) = match &config.key {
             JwtKey::Secret(secret) => (DecodingKey::from_secret(secret), Algorithm::HS256),
@@ -60,6 +63,7 @@ impl TokenVerifier {
         Ok(Self { key, validation })
     }
 
+    /// Whom a valid token names. UNAUTHENTICATED when it is expired, forged or malformed.
     pub fn verify(&self, token: &str) -> AppResult<TokenSubject> {
         let data = jsonwebtoken::decode::<SubjectClaims>(token, &self.key, &self.validation)
             .map_err(|err| AppError::unauthenticated(rejection(err.kind())))?;
@@ -114,6 +118,7 @@ impl TokenSigner {
         }
     }
 
+    /// A token for `user_id` of `tenant_id` that expires after `ttl`.
     pub fn sign(&self, tenant_id: Uuid, user_id: Uuid, ttl: Duration) -> anyhow::Result<String> {
         let now = chrono::Utc::now().timestamp();
         let ttl = i64::try_from(ttl.as_secs()).context("the token lifetime is too long")?;

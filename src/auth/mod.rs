@@ -19,6 +19,7 @@ pub struct Authenticator {
 }
 
 impl Authenticator {
+    /// Verifies tokens with `verifier` and looks their users up in `db`.
     pub fn new(verifier: TokenVerifier, db: DatabaseConnection) -> Self {
         Self { verifier, db }
     }

@@ -16,6 +16,7 @@ pub struct Principal {
 }
 
 impl Principal {
+    /// The principal of a signed-in user, as the users table has them now.
     pub(super) fn from_user(user: &entity::user::Model) -> Self {
         Self {
             tenant_id: user.tenant_id,
@@ -25,6 +26,7 @@ impl Principal {
         }
     }
 
+    /// The operator: an ADMIN of `tenant_id` with no user behind it.
     pub(super) fn operator(tenant_id: Uuid) -> Self {
         Self {
             tenant_id,
@@ -34,6 +36,7 @@ impl Principal {
         }
     }
 
+    /// The tenant every query of this caller is confined to.
     pub fn tenant_id(&self) -> Uuid {
         self.tenant_id
     }
@@ -43,6 +46,7 @@ impl Principal {
         self.user_id
     }
 
+    /// The caller's role.
     pub fn role(&self) -> Role {
         self.role
     }
@@ -52,6 +56,7 @@ impl Principal {
         self.client_id
     }
 
+    /// Whether the role has `capability`.
     pub fn can(&self, capability: Capability) -> bool {
         policy::allows(self.role, capability)
     }

@@ -11,6 +11,7 @@ use anyhow::Context;
 
 pub use serve::{App, spawn};
 
+/// Runs the command `cli` names; with none, `serve` configured from the environment.
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
     let command = cli
         .command

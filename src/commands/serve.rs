@@ -14,7 +14,9 @@ use tokio::net::TcpListener;
 
 /// A running server: its address and database (tests use both).
 pub struct App {
+    /// Where the server listens.
     pub address: SocketAddr,
+    /// The database the server uses.
     pub db: DatabaseConnection,
 }
 
@@ -44,6 +46,8 @@ fn router(config: &Config, db: DatabaseConnection) -> anyhow::Result<axum::Route
     Ok(http::router(state))
 }
 
+/// Migrates unless told not to, seeds an empty development database with the demo, and
+/// serves until SIGTERM or Ctrl-C.
 pub async fn run(config: Config, args: ServeArgs) -> anyhow::Result<()> {
     let db = super::connect(&config).await?;
     if !args.no_migrate {

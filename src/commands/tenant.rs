@@ -6,6 +6,8 @@ use crate::domain::{directory, text};
 use crate::repo::{db, identity, tenants};
 use anyhow::{Context, anyhow};
 
+/// Checks the arguments, migrates, and creates the tenant with its first ADMIN. Fails when
+/// the slug is taken. Prints the ids and the command that makes a token.
 pub async fn create(config: &Config, args: TenantCreateArgs) -> anyhow::Result<()> {
     let slug = directory::slug(&args.slug).map_err(|e| anyhow!(e.message))?;
     let name =

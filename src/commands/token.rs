@@ -6,6 +6,7 @@ use crate::config::Config;
 use crate::repo::identity;
 use anyhow::Context;
 
+/// Prints a signed token for an active user, named by tenant slug and email.
 pub async fn print(config: &Config, args: TokenArgs) -> anyhow::Result<()> {
     let signer = TokenSigner::new(&config.jwt)?;
     let db = super::connect(config).await?;

@@ -21,6 +21,7 @@ impl From<audit_entry::Model> for AuditEntry {
 
 #[Object]
 impl AuditEntry {
+    /// The entry's global id.
     pub async fn id(&self) -> ID {
         ids::encode(NodeType::AuditEntry, self.0.id)
     }
@@ -78,6 +79,7 @@ pub struct AuditLogFilter {
     pub actor_id: Option<ID>,
 }
 
+/// Query fields for the audit log.
 #[derive(Default)]
 pub struct AuditQuery;
 

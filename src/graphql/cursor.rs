@@ -16,6 +16,7 @@ struct Cursor {
     k: Key,
 }
 
+/// The opaque cursor for `key` in `list` of `tenant_id`.
 pub fn encode(tenant_id: Uuid, list: &str, key: &Key) -> String {
     let cursor = Cursor {
         t: tenant_id,

@@ -13,6 +13,7 @@ pub struct Viewer;
 
 #[Object]
 impl Viewer {
+    /// The signed-in user.
     async fn user(&self, ctx: &Context<'_>) -> AppResult<User> {
         let scope = scope(ctx);
         let id = scope
@@ -22,10 +23,12 @@ impl Viewer {
         Ok(User(scope.user(id).await?))
     }
 
+    /// The signed-in user's role.
     async fn role(&self, ctx: &Context<'_>) -> Role {
         scope(ctx).principal().role().into()
     }
 
+    /// The tenant the user belongs to.
     async fn tenant(&self, ctx: &Context<'_>) -> AppResult<Tenant> {
         Ok(Tenant(scope(ctx).tenant().await?))
     }
@@ -40,6 +43,7 @@ impl Viewer {
     }
 }
 
+/// The `viewer` query field.
 #[derive(Default)]
 pub struct ViewerQuery;
 

@@ -2,6 +2,7 @@
 
 use axum::response::Html;
 
+/// The GraphiQL page, pointed at `/graphql`.
 pub fn page() -> Html<String> {
     Html(
         async_graphql::http::GraphiQLSource::build()

@@ -14,6 +14,7 @@ use axum::response::{IntoResponse, Response};
 use serde_json::Value;
 use std::sync::Arc;
 
+/// `POST /graphql`: runs the one operation in the JSON body; batches are refused.
 pub async fn post(State(state): State<AppState>, headers: HeaderMap, body: Body) -> Response {
     let Some(media) = negotiate::response_type(&headers) else {
         return not_acceptable();
@@ -44,6 +45,8 @@ pub async fn post(State(state): State<AppState>, headers: HeaderMap, body: Body)
     }
 }
 
+/// `GET /graphql`: runs a query from the URL parameters; mutations get 405. Browsers get
+/// GraphiQL when it is enabled.
 pub async fn get(
     State(state): State<AppState>,
     headers: HeaderMap,

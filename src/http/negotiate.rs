@@ -13,6 +13,7 @@ pub enum MediaType {
 }
 
 impl MediaType {
+    /// The `Content-Type` header value for this media type.
     pub fn content_type(self) -> &'static str {
         match self {
             Self::GraphQlResponse => "application/graphql-response+json; charset=utf-8",
@@ -54,8 +55,11 @@ pub fn is_json_body(headers: &HeaderMap) -> bool {
 /// A GraphQL request as the spec defines its parameters.
 #[derive(Debug)]
 pub struct GraphQlParams {
+    /// The GraphQL document.
     pub query: String,
+    /// Which operation of the document to run; needed when it holds several.
     pub operation_name: Option<String>,
+    /// Variable values; empty when none were sent.
     pub variables: Map<String, Value>,
 }
 

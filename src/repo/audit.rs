@@ -2,7 +2,7 @@
 
 use super::changes::Changes;
 use super::page::{self, Direction, Key, KeyKind, KeyValue, Ordering, Page, PageRequest};
-use super::scope::Scope;
+use super::scope::{Scope, Writer};
 use crate::auth::Principal;
 use crate::domain::policy::Capability;
 use crate::domain::time;
@@ -15,13 +15,19 @@ use uuid::Uuid;
 
 /// What one mutation did, recorded in its own transaction.
 pub(super) struct Event<'a> {
+    /// Dotted verb, e.g. `client.update`.
     pub action: &'static str,
+    /// The type of the changed object, e.g. `Client`.
     pub entity_type: &'static str,
+    /// The changed object's id.
     pub entity_id: Uuid,
+    /// The fields the mutation changed.
     pub changes: Changes,
+    /// Who made the change; the entry belongs to their tenant.
     pub principal: &'a Principal,
 }
 
+/// Appends `event` to the audit log through `db`, the mutation's own transaction.
 pub(super) async fn record<C: ConnectionTrait>(db: &C, event: Event<'_>) -> Result<(), DbErr> {
     audit_entry::ActiveModel {
         tenant_id: Set(event.principal.tenant_id()),
@@ -38,10 +44,36 @@ pub(super) async fn record<C: ConnectionTrait>(db: &C, event: Event<'_>) -> Resu
     Ok(())
 }
 
+impl Writer<'_> {
+    /// Records what an incident or post-mortem write did, in its transaction.
+    pub(super) async fn record<C: ConnectionTrait>(
+        &self,
+        db: &C,
+        action: &'static str,
+        entity_type: &'static str,
+        entity_id: Uuid,
+        changes: Changes,
+    ) -> Result<(), DbErr> {
+        record(
+            db,
+            Event {
+                action,
+                entity_type,
+                entity_id,
+                changes,
+                principal: self.scope.principal(),
+            },
+        )
+        .await
+    }
+}
+
 /// Narrows the audit log.
 #[derive(Debug, Default, Clone)]
 pub struct AuditFilter {
+    /// Only entries about this object.
     pub entity_id: Option<Uuid>,
+    /// Only entries by this user.
     pub actor_id: Option<Uuid>,
 }
 
@@ -69,6 +101,7 @@ impl Scope {
         page::fetch(self.db(), self.audit_entries(filter), &ordering(), request).await
     }
 
+    /// One audit entry. ADMIN only: anyone else gets NOT_FOUND.
     pub async fn audit_entry(&self, id: Uuid) -> AppResult<audit_entry::Model> {
         if !self.principal().can(Capability::ReadAuditLog) {
             return Err(AppError::not_found("audit entry"));
@@ -80,6 +113,7 @@ impl Scope {
             .ok_or(AppError::not_found("audit entry"))
     }
 
+    /// How many audit entries match `filter`. ADMIN only.
     pub async fn audit_log_count(&self, filter: &AuditFilter) -> AppResult<u64> {
         self.principal().require(Capability::ReadAuditLog)?;
         Ok(self.audit_entries(filter).count(self.db()).await?)

@@ -24,6 +24,7 @@ impl Changes {
         self
     }
 
+    /// The changes as a JSON object, for the audit entry's `changes` column.
     pub fn into_json(self) -> Value {
         Value::Object(self.0)
     }

@@ -30,13 +30,17 @@ fn by_name() -> Ordering<client::Entity> {
 
 /// A new client account.
 pub struct NewClient {
+    /// The account's name; unique within the tenant.
     pub name: String,
+    /// Where the provider reaches the client, if known.
     pub contact_email: Option<String>,
 }
 
 /// Changes to a client account; `None` keeps the current value.
 pub struct ClientChanges {
+    /// A new name; unique within the tenant.
     pub name: Option<String>,
+    /// A new contact address; `Some(None)` clears it.
     pub contact_email: Option<Option<String>>,
 }
 
@@ -53,6 +57,7 @@ impl Scope {
         .await
     }
 
+    /// How many client accounts the tenant has. Staff and reporters only.
     pub async fn clients_count(&self) -> AppResult<u64> {
         self.principal().require(Capability::ReadCatalog)?;
         Ok(self.select::<client::Entity>().count(self.db()).await?)
@@ -82,6 +87,7 @@ impl Scope {
 }
 
 impl Admin<'_> {
+    /// Adds a client account, or answers a `name` field error when the name is taken.
     pub async fn client_create(&self, new: NewClient) -> AppResult<Checked<client::Model>> {
         let txn = self.begin().await?;
         if unique::name_taken(
@@ -124,6 +130,8 @@ impl Admin<'_> {
         Ok(Ok(saved))
     }
 
+    /// Changes a client account, or answers a `name` field error when another account has
+    /// the name. NOT_FOUND for an unknown id.
     pub async fn client_update(
         &self,
         id: Uuid,

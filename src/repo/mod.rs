@@ -8,11 +8,13 @@ pub mod clients;
 pub mod db;
 pub mod identity;
 pub mod incidents;
+mod links;
 pub mod page;
 pub mod post_mortems;
 mod scope;
 pub mod services;
 pub mod tenants;
+pub mod timeline;
 mod unique;
 pub mod users;
 

@@ -35,7 +35,7 @@ impl Direction {
 }
 
 /// The sort value of a row.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum KeyValue {
     Int(i64),
     Text(String),
@@ -80,7 +80,7 @@ impl From<KeyValue> for Value {
 }
 
 /// A row's position: its sort value with its id as the tie-breaker.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct Key {
     pub value: KeyValue,
     pub id: Uuid,

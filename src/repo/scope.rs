@@ -3,6 +3,7 @@
 use crate::auth::Principal;
 use crate::domain::policy::Capability;
 use crate::error::AppResult;
+use sea_orm::sea_query::{Expr, ExprTrait, SimpleExpr};
 use sea_orm::{
     ColumnTrait, DatabaseConnection, DatabaseTransaction, DbErr, DeleteMany, EntityTrait,
     QueryFilter, QuerySelect, Select, SqliteTransactionMode, TransactionOptions, TransactionTrait,
@@ -31,7 +32,14 @@ tenant_owned!(
     service,
     incident,
     incident_service,
-    audit_entry
+    audit_entry,
+    timeline_event,
+    root_cause,
+    root_cause_service,
+    client_impact,
+    post_mortem,
+    prevention_measure,
+    measure_root_cause,
 );
 
 /// The caller and their tenant: the start of every query on tenant data.
@@ -62,6 +70,12 @@ impl Scope {
     #[allow(clippy::disallowed_methods)] // the one sanctioned entry point for reads
     pub(super) fn select<E: TenantOwned>(&self) -> Select<E> {
         E::find().filter(E::tenant_column().eq(self.tenant_id()))
+    }
+
+    /// `<table>.tenant_id = <this tenant>`, for statements built with sea-query directly
+    /// (window functions, aggregates) rather than through [`Scope::select`].
+    pub(super) fn tenant_condition<E: TenantOwned + Default>(&self) -> SimpleExpr {
+        Expr::col((E::default(), E::tenant_column())).eq(self.tenant_id())
     }
 
     /// `UPDATE <table> … WHERE tenant_id = <this tenant>`.

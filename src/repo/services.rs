@@ -7,6 +7,7 @@ use super::scope::{Admin, Scope};
 use super::{Checked, unique};
 use crate::domain::policy::Capability;
 use crate::domain::time;
+use crate::domain::{FieldError, FieldErrorCode};
 use crate::error::{AppError, AppResult};
 use entity::service;
 use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, IntoActiveModel, QueryFilter, Set};
@@ -39,11 +40,13 @@ impl Scope {
         .await
     }
 
+    /// How many services the tenant has. Staff and reporters only.
     pub async fn services_count(&self) -> AppResult<u64> {
         self.principal().require(Capability::ReadCatalog)?;
         Ok(sea_orm::PaginatorTrait::count(self.select::<service::Entity>(), self.db()).await?)
     }
 
+    /// One service; NOT_FOUND for an unknown id or a caller who cannot list services.
     pub async fn service(&self, id: Uuid) -> AppResult<service::Model> {
         self.service_in(self.db(), id).await
     }
@@ -79,6 +82,7 @@ impl Scope {
 }
 
 impl Admin<'_> {
+    /// Adds a service, or answers a `name` field error when the name is taken.
     pub async fn service_create(&self, name: String) -> AppResult<Checked<service::Model>> {
         let txn = self.begin().await?;
         if unique::name_taken(
@@ -118,6 +122,8 @@ impl Admin<'_> {
         Ok(Ok(saved))
     }
 
+    /// Renames a service, or answers a `name` field error when another service has the name.
+    /// NOT_FOUND for an unknown id.
     pub async fn service_update(
         &self,
         id: Uuid,
@@ -154,5 +160,40 @@ impl Admin<'_> {
         .await?;
         txn.commit().await?;
         Ok(Ok(saved))
+    }
+}
+
+impl Scope {
+    /// Field errors for service ids that are not this tenant's.
+    pub(super) async fn unknown_services(&self, ids: &[Uuid]) -> AppResult<Vec<FieldError>> {
+        let known = self.services_by_id(ids).await?;
+        Ok(ids
+            .iter()
+            .enumerate()
+            .filter(|(_, id)| !known.contains_key(id))
+            .map(|(i, _)| {
+                FieldError::new("serviceIds", FieldErrorCode::NotFound, "no such service")
+                    .at_index(i)
+            })
+            .collect())
+    }
+
+    /// Groups `(parent, service)` pairs into each parent's services, sorted by name.
+    pub(super) async fn services_by_parent(
+        &self,
+        pairs: Vec<(Uuid, Uuid)>,
+    ) -> AppResult<HashMap<Uuid, Vec<service::Model>>> {
+        let service_ids: Vec<Uuid> = pairs.iter().map(|(_, service)| *service).collect();
+        let services = self.services_by_id(&service_ids).await?;
+        let mut by_parent: HashMap<Uuid, Vec<service::Model>> = HashMap::new();
+        for (parent, service) in pairs {
+            if let Some(service) = services.get(&service) {
+                by_parent.entry(parent).or_default().push(service.clone());
+            }
+        }
+        for list in by_parent.values_mut() {
+            list.sort_by(|a, b| a.name.cmp(&b.name));
+        }
+        Ok(by_parent)
     }
 }

@@ -15,9 +15,13 @@ use uuid::Uuid;
 
 /// A new tenant and its first ADMIN.
 pub struct NewTenant {
+    /// Short unique name, e.g. `acme`.
     pub slug: String,
+    /// The organisation's display name.
     pub name: String,
+    /// Email of the first ADMIN user.
     pub admin_email: String,
+    /// Display name of the first ADMIN user.
     pub admin_name: String,
 }
 
@@ -86,10 +90,15 @@ pub async fn delete(db: &DatabaseConnection, id: Uuid) -> AppResult<()> {
 /// New values for the tenant's settings; `None` keeps the current value.
 #[derive(Debug, Default)]
 pub struct SettingsChanges {
+    /// Hours after resolution before a client meeting should be held.
     pub cooling_off_hours: Option<i32>,
+    /// Days after publication that the effectiveness review falls due.
     pub review_after_days: Option<i32>,
+    /// Hours within which client feedback should get a first staff answer.
     pub feedback_answer_sla_hours: Option<i32>,
+    /// Days after resolution by which a SEV1/SEV2 post-mortem should be published.
     pub post_mortem_due_days: Option<i32>,
+    /// Whether blame findings warn or block publication.
     pub blameless_policy: Option<BlamelessPolicy>,
 }
 
@@ -118,6 +127,7 @@ impl Scope {
 }
 
 impl Admin<'_> {
+    /// Saves the tenant's settings. Ranges are checked by the caller, not here.
     pub async fn tenant_settings_update(&self, new: SettingsChanges) -> AppResult<tenant::Model> {
         let txn = self.begin().await?;
         let old = self.scope.tenant_in(&txn).await?;

@@ -26,6 +26,7 @@ where
     Ok(select.count(db).await? > 0)
 }
 
+/// The TAKEN field error for `field`, e.g. "this name is already in use".
 pub fn taken(field: &str) -> FieldError {
     FieldError::new(
         field,

@@ -31,18 +31,26 @@ fn by_email() -> Ordering<user::Entity> {
 
 /// A new user.
 pub struct NewUser {
+    /// The sign-in email, already lower-cased; unique within the tenant.
     pub email: String,
+    /// How the user is shown to others.
     pub display_name: String,
+    /// What the user may do.
     pub role: Role,
+    /// The client account of a CLIENT user; `None` for everyone else.
     pub client_id: Option<Uuid>,
 }
 
 /// Changes to a user; `None` keeps the current value.
 #[derive(Default)]
 pub struct UserChanges {
+    /// A new display name.
     pub display_name: Option<String>,
+    /// A new role.
     pub role: Option<Role>,
+    /// A new client binding; `Some(None)` unbinds. When `None`, only a CLIENT keeps theirs.
     pub client_id: Option<Option<Uuid>>,
+    /// `false` deactivates the user; `true` reactivates them.
     pub active: Option<bool>,
 }
 
@@ -59,6 +67,7 @@ impl Scope {
         .await
     }
 
+    /// How many users the tenant has. Staff only.
     pub async fn users_count(&self) -> AppResult<u64> {
         self.principal().require(Capability::ReadInternal)?;
         Ok(self.select::<user::Entity>().count(self.db()).await?)
@@ -112,6 +121,8 @@ impl Scope {
 }
 
 impl Admin<'_> {
+    /// Adds an active user, or answers field errors for a bad client binding, an unknown
+    /// client account or a taken email.
     pub async fn user_create(&self, new: NewUser) -> AppResult<Checked<user::Model>> {
         let txn = self.begin().await?;
         if let Err(error) = directory::client_binding(new.role, new.client_id) {

@@ -25,10 +25,12 @@ impl From<client::Model> for Client {
 
 #[Object]
 impl Client {
+    /// The client account's global id.
     pub async fn id(&self) -> ID {
         ids::encode(NodeType::Client, self.0.id)
     }
 
+    /// The client account's name.
     async fn name(&self) -> &str {
         &self.0.name
     }
@@ -39,10 +41,12 @@ impl Client {
         Ok(self.0.contact_email.as_deref())
     }
 
+    /// When the record was created.
     async fn created_at(&self) -> DateTime<Utc> {
         self.0.created_at
     }
 
+    /// When the record was last changed.
     async fn updated_at(&self) -> DateTime<Utc> {
         self.0.updated_at
     }
@@ -50,24 +54,32 @@ impl Client {
 
 connection!(ClientConnection, ClientEdge, Client, client::Model);
 
+/// A new client account.
 #[derive(InputObject)]
 pub struct ClientCreateInput {
     /// Unique within the tenant; at most 200 characters.
     pub name: String,
+    /// Where the provider reaches this client; a valid email address.
     pub contact_email: Option<String>,
 }
 
+/// Changes to a client account; omitted fields keep their value.
 #[derive(InputObject)]
 pub struct ClientUpdateInput {
+    /// The client account to change.
     pub id: ID,
+    /// The new name; unique within the tenant, at most 200 characters.
     pub name: Option<String>,
     /// `null` clears the address.
     pub contact_email: MaybeUndefined<String>,
 }
 
+/// The result of a client account mutation.
 #[derive(SimpleObject)]
 pub struct ClientPayload {
+    /// The saved client account; null when nothing was saved.
     pub client: Option<Client>,
+    /// Why nothing was saved; empty on success.
     pub user_errors: Vec<UserError>,
 }
 
@@ -86,6 +98,7 @@ impl From<Checked<client::Model>> for ClientPayload {
     }
 }
 
+/// Query fields for client accounts.
 #[derive(Default)]
 pub struct ClientQuery;
 
@@ -115,6 +128,7 @@ impl ClientQuery {
     }
 }
 
+/// Mutations on client accounts.
 #[derive(Default)]
 pub struct ClientMutation;
 

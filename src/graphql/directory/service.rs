@@ -23,18 +23,22 @@ impl From<service::Model> for Service {
 
 #[Object]
 impl Service {
+    /// The service's global id.
     pub async fn id(&self) -> ID {
         ids::encode(NodeType::Service, self.0.id)
     }
 
+    /// The service's name.
     async fn name(&self) -> &str {
         &self.0.name
     }
 
+    /// When the record was created.
     async fn created_at(&self) -> DateTime<Utc> {
         self.0.created_at
     }
 
+    /// When the record was last changed.
     async fn updated_at(&self) -> DateTime<Utc> {
         self.0.updated_at
     }
@@ -42,22 +46,28 @@ impl Service {
 
 connection!(ServiceConnection, ServiceEdge, Service, service::Model);
 
+/// A new service.
 #[derive(InputObject)]
 pub struct ServiceCreateInput {
     /// Unique within the tenant; at most 200 characters.
     pub name: String,
 }
 
+/// A new name for a service.
 #[derive(InputObject)]
 pub struct ServiceUpdateInput {
+    /// The service to rename.
     pub id: ID,
     /// The new name; unique within the tenant, at most 200 characters.
     pub name: String,
 }
 
+/// The result of a service mutation.
 #[derive(SimpleObject)]
 pub struct ServicePayload {
+    /// The saved service; null when nothing was saved.
     pub service: Option<Service>,
+    /// Why nothing was saved; empty on success.
     pub user_errors: Vec<UserError>,
 }
 
@@ -76,6 +86,7 @@ impl From<Checked<service::Model>> for ServicePayload {
     }
 }
 
+/// Query fields for services.
 #[derive(Default)]
 pub struct ServiceQuery;
 
@@ -105,6 +116,7 @@ impl ServiceQuery {
     }
 }
 
+/// Mutations on services.
 #[derive(Default)]
 pub struct ServiceMutation;
 

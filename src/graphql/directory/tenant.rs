@@ -16,10 +16,12 @@ pub struct Tenant(pub tenant::Model);
 
 #[Object]
 impl Tenant {
+    /// The tenant's global id.
     pub async fn id(&self) -> ID {
         ids::encode(NodeType::Tenant, self.0.id)
     }
 
+    /// The organisation's display name.
     async fn name(&self) -> &str {
         &self.0.name
     }
@@ -68,15 +70,20 @@ pub struct TenantSettingsUpdateInput {
     pub feedback_answer_sla_hours: Option<i32>,
     /// 1 to 90.
     pub post_mortem_due_days: Option<i32>,
+    /// Whether blame findings warn or block publication.
     pub blameless_policy: Option<BlamelessPolicy>,
 }
 
+/// The result of `tenantSettingsUpdate`.
 #[derive(SimpleObject)]
 pub struct TenantSettingsUpdatePayload {
+    /// The tenant with its saved settings; null when nothing was saved.
     pub tenant: Option<Tenant>,
+    /// Why nothing was saved; empty on success.
     pub user_errors: Vec<UserError>,
 }
 
+/// Mutations on the tenant's settings.
 #[derive(Default)]
 pub struct TenantMutation;
 

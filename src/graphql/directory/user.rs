@@ -28,6 +28,7 @@ impl From<user::Model> for User {
 
 #[Object]
 impl User {
+    /// The user's global id.
     pub async fn id(&self) -> ID {
         ids::encode(NodeType::User, self.0.id)
     }
@@ -41,10 +42,12 @@ impl User {
         Ok(Some(&self.0.email))
     }
 
+    /// How the user is shown to others.
     async fn display_name(&self) -> &str {
         &self.0.display_name
     }
 
+    /// What the user may do in the tenant.
     async fn role(&self) -> Role {
         self.0.role.into()
     }
@@ -62,10 +65,12 @@ impl User {
         self.0.active
     }
 
+    /// When the record was created.
     async fn created_at(&self) -> DateTime<Utc> {
         self.0.created_at
     }
 
+    /// When the record was last changed.
     async fn updated_at(&self) -> DateTime<Utc> {
         self.0.updated_at
     }
@@ -73,20 +78,27 @@ impl User {
 
 connection!(UserConnection, UserEdge, User, user::Model);
 
+/// A new user; they are active at once.
 #[derive(InputObject)]
 pub struct UserCreateInput {
     /// Unique within the tenant (case-insensitive).
     pub email: String,
+    /// How the user is shown to others; at most 200 characters.
     pub display_name: String,
+    /// What the user may do in the tenant.
     pub role: Role,
     /// Required for, and only for, CLIENT users.
     pub client_id: Option<ID>,
 }
 
+/// Changes to a user; omitted fields keep their value.
 #[derive(InputObject)]
 pub struct UserUpdateInput {
+    /// The user to change.
     pub id: ID,
+    /// How the user is shown to others; at most 200 characters.
     pub display_name: Option<String>,
+    /// The new role; the tenant's last active ADMIN cannot lose theirs.
     pub role: Option<Role>,
     /// The client account of a CLIENT user. Needed when making a user CLIENT; a user who stops
     /// being CLIENT is unbound automatically.
@@ -95,14 +107,19 @@ pub struct UserUpdateInput {
     pub active: Option<bool>,
 }
 
+/// The user to deactivate.
 #[derive(InputObject)]
 pub struct UserDeactivateInput {
+    /// The user's global id.
     pub id: ID,
 }
 
+/// The result of a user mutation.
 #[derive(SimpleObject)]
 pub struct UserPayload {
+    /// The saved user; null when nothing was saved.
     pub user: Option<User>,
+    /// Why nothing was saved; empty on success.
     pub user_errors: Vec<UserError>,
 }
 
@@ -132,6 +149,7 @@ fn client_id(v: &mut Validation, id: &ID) -> Option<Uuid> {
     }))
 }
 
+/// Query fields for users.
 #[derive(Default)]
 pub struct UserQuery;
 
@@ -161,6 +179,7 @@ impl UserQuery {
     }
 }
 
+/// Mutations on users.
 #[derive(Default)]
 pub struct UserMutation;
 

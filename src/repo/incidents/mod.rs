@@ -5,15 +5,26 @@ mod write;
 
 pub use write::{IncidentChanges, NewIncident};
 
+/// Which services each incident affected.
+pub(super) const INCIDENT_SERVICES: LinkTable<incident_service::Entity> = LinkTable {
+    parent: incident_service::Column::IncidentId,
+    child: incident_service::Column::ServiceId,
+    row: |tenant_id, incident_id, service_id| incident_service::ActiveModel {
+        tenant_id: Set(tenant_id),
+        incident_id: Set(incident_id),
+        service_id: Set(service_id),
+    },
+};
+
+use super::links::LinkTable;
 use super::page::{self, Direction, Key, KeyKind, KeyValue, Ordering, Page, PageRequest};
 use super::scope::Scope;
 use crate::domain::policy::Capability;
-use crate::domain::{FieldError, FieldErrorCode};
 use crate::error::{AppError, AppResult};
 use chrono::{DateTime, Utc};
 use entity::{IncidentStatus, Severity, incident, incident_service, service};
 use sea_orm::sea_query::{Expr, Query};
-use sea_orm::{ActiveEnum, ColumnTrait, ConnectionTrait, PaginatorTrait, QueryFilter, Select};
+use sea_orm::{ActiveEnum, ColumnTrait, ConnectionTrait, PaginatorTrait, QueryFilter, Select, Set};
 use std::collections::HashMap;
 use uuid::Uuid;
 
@@ -73,9 +84,18 @@ impl Scope {
     }
 
     pub async fn incident(&self, id: Uuid) -> AppResult<incident::Model> {
+        self.incident_in(self.db(), id).await
+    }
+
+    /// [`Scope::incident`], read through `db` (a transaction, when writing).
+    pub(super) async fn incident_in<C: ConnectionTrait>(
+        &self,
+        db: &C,
+        id: Uuid,
+    ) -> AppResult<incident::Model> {
         self.visible_incidents()
             .filter(incident::Column::Id.eq(id))
-            .one(self.db())
+            .one(db)
             .await?
             .ok_or(AppError::not_found("incident"))
     }
@@ -137,61 +157,14 @@ impl Scope {
     }
 
     /// The services of each incident, for the per-request loader (one statement per batch).
+    /// The services of each incident, for the per-request loader (two statements per batch).
     pub async fn services_of_incidents(
         &self,
         incident_ids: &[Uuid],
     ) -> AppResult<HashMap<Uuid, Vec<service::Model>>> {
-        let links = self
-            .select::<incident_service::Entity>()
-            .filter(incident_service::Column::IncidentId.is_in(incident_ids.iter().copied()))
-            .all(self.db())
+        let pairs = INCIDENT_SERVICES
+            .pairs(self, self.db(), incident_ids)
             .await?;
-        let service_ids: Vec<Uuid> = links.iter().map(|l| l.service_id).collect();
-        let services = self.services_by_id(&service_ids).await?;
-        let mut by_incident: HashMap<Uuid, Vec<service::Model>> = HashMap::new();
-        for link in links {
-            if let Some(service) = services.get(&link.service_id) {
-                by_incident
-                    .entry(link.incident_id)
-                    .or_default()
-                    .push(service.clone());
-            }
-        }
-        for list in by_incident.values_mut() {
-            list.sort_by(|a, b| a.name.cmp(&b.name));
-        }
-        Ok(by_incident)
-    }
-
-    /// The ids of the services linked to an incident, sorted.
-    async fn service_ids_of<C: ConnectionTrait>(
-        &self,
-        db: &C,
-        incident_id: Uuid,
-    ) -> AppResult<Vec<Uuid>> {
-        let mut ids: Vec<Uuid> = self
-            .select::<incident_service::Entity>()
-            .filter(incident_service::Column::IncidentId.eq(incident_id))
-            .all(db)
-            .await?
-            .into_iter()
-            .map(|link| link.service_id)
-            .collect();
-        ids.sort();
-        Ok(ids)
-    }
-
-    /// Field errors for service ids that are not this tenant's.
-    async fn unknown_services(&self, ids: &[Uuid]) -> AppResult<Vec<FieldError>> {
-        let known = self.services_by_id(ids).await?;
-        Ok(ids
-            .iter()
-            .enumerate()
-            .filter(|(_, id)| !known.contains_key(id))
-            .map(|(i, _)| {
-                FieldError::new("serviceIds", FieldErrorCode::NotFound, "no such service")
-                    .at_index(i)
-            })
-            .collect())
+        self.services_by_parent(pairs).await
     }
 }

@@ -4,11 +4,12 @@ use super::super::audit::{self, Event};
 use super::super::changes::Changes;
 use super::super::scope::Writer;
 use super::super::{Checked, post_mortems};
+use super::INCIDENT_SERVICES;
 use crate::domain::incident::Timeline;
 use crate::domain::{FieldError, FieldErrorCode, time};
 use crate::error::AppResult;
 use chrono::{DateTime, Utc};
-use entity::{IncidentStatus, Severity, incident, incident_service, tenant};
+use entity::{IncidentStatus, Severity, incident, tenant};
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
     ActiveEnum, ActiveModelTrait, ColumnTrait, DatabaseTransaction, EntityTrait, QueryFilter, Set,
@@ -68,7 +69,9 @@ impl Writer<'_> {
         }
         .insert(&txn)
         .await?;
-        self.link_services(&txn, saved.id, &new.service_ids).await?;
+        INCIDENT_SERVICES
+            .replace(self.scope, &txn, saved.id, &new.service_ids)
+            .await?;
         post_mortems::create_draft(&txn, self.scope.tenant_id(), saved.id, now).await?;
         let changes = created(&saved).set("serviceIds", &new.service_ids);
         audit::record(
@@ -99,36 +102,6 @@ impl Writer<'_> {
         bump.exec(txn).await?;
         let tenant = self.scope.tenant_in(txn).await?;
         Ok(tenant.incident_seq)
-    }
-
-    async fn link_services(
-        &self,
-        txn: &DatabaseTransaction,
-        incident_id: Uuid,
-        service_ids: &[Uuid],
-    ) -> AppResult<()> {
-        self.scope
-            .delete::<incident_service::Entity>()
-            .filter(incident_service::Column::IncidentId.eq(incident_id))
-            .exec(txn)
-            .await?;
-        let mut unique_ids = service_ids.to_vec();
-        unique_ids.sort();
-        unique_ids.dedup();
-        if unique_ids.is_empty() {
-            return Ok(());
-        }
-        let rows = unique_ids
-            .into_iter()
-            .map(|service_id| incident_service::ActiveModel {
-                tenant_id: Set(self.scope.tenant_id()),
-                incident_id: Set(incident_id),
-                service_id: Set(service_id),
-            });
-        incident_service::Entity::insert_many(rows)
-            .exec(txn)
-            .await?;
-        Ok(())
     }
 
     pub async fn incident_update(
@@ -193,9 +166,11 @@ impl Writer<'_> {
         }
         let mut audit_changes = diff(&old, &new);
         if let Some(service_ids) = &changes.service_ids {
-            let before = self.scope.service_ids_of(&txn, id).await?;
-            self.link_services(&txn, id, service_ids).await?;
-            let after = self.scope.service_ids_of(&txn, id).await?;
+            let before = INCIDENT_SERVICES.children(self.scope, &txn, id).await?;
+            INCIDENT_SERVICES
+                .replace(self.scope, &txn, id, service_ids)
+                .await?;
+            let after = INCIDENT_SERVICES.children(self.scope, &txn, id).await?;
             audit_changes = audit_changes.diff("serviceIds", &before, &after);
         }
         audit::record(

@@ -1,0 +1,83 @@
+//! Many-to-many link tables (`incident_services`, `root_cause_services`,
+//! `measure_root_causes`): reading pairs in one statement, and replacing a parent's set.
+
+use super::scope::{Scope, TenantOwned};
+use crate::error::AppResult;
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect,
+};
+use uuid::Uuid;
+
+/// A link table: which column holds the parent, which the linked child, and how to make a row.
+pub(super) struct LinkTable<L: EntityTrait> {
+    pub parent: L::Column,
+    pub child: L::Column,
+    pub row: fn(tenant_id: Uuid, parent: Uuid, child: Uuid) -> L::ActiveModel,
+}
+
+impl<L> LinkTable<L>
+where
+    L: TenantOwned,
+    L::ActiveModel: ActiveModelTrait<Entity = L> + Send,
+{
+    /// `(parent, child)` pairs for these parents, in one statement.
+    pub async fn pairs<C: ConnectionTrait>(
+        &self,
+        scope: &Scope,
+        db: &C,
+        parents: &[Uuid],
+    ) -> AppResult<Vec<(Uuid, Uuid)>> {
+        Ok(scope
+            .select::<L>()
+            .filter(self.parent.is_in(parents.iter().copied()))
+            .select_only()
+            .column(self.parent)
+            .column(self.child)
+            .into_tuple()
+            .all(db)
+            .await?)
+    }
+
+    /// The children linked to one parent, sorted.
+    pub async fn children<C: ConnectionTrait>(
+        &self,
+        scope: &Scope,
+        db: &C,
+        parent: Uuid,
+    ) -> AppResult<Vec<Uuid>> {
+        let mut children: Vec<Uuid> = self
+            .pairs(scope, db, &[parent])
+            .await?
+            .into_iter()
+            .map(|(_, child)| child)
+            .collect();
+        children.sort();
+        Ok(children)
+    }
+
+    /// Makes `children` (deduplicated) the parent's whole set of links.
+    pub async fn replace<C: ConnectionTrait>(
+        &self,
+        scope: &Scope,
+        db: &C,
+        parent: Uuid,
+        children: &[Uuid],
+    ) -> AppResult<()> {
+        scope
+            .delete::<L>()
+            .filter(self.parent.eq(parent))
+            .exec(db)
+            .await?;
+        let mut unique = children.to_vec();
+        unique.sort();
+        unique.dedup();
+        if unique.is_empty() {
+            return Ok(());
+        }
+        let rows = unique
+            .into_iter()
+            .map(|child| (self.row)(scope.principal().tenant_id(), parent, child));
+        L::insert_many(rows).exec(db).await?;
+        Ok(())
+    }
+}

@@ -1,0 +1,338 @@
+//! Timeline entries: what happened, when, and who may read it.
+
+use super::Checked;
+use super::changes::Changes;
+use super::page::{Key, KeyValue};
+use super::scope::{Scope, Writer};
+use crate::domain::policy::Capability;
+use crate::domain::{time, timeline};
+use crate::error::{AppError, AppResult};
+use chrono::{DateTime, Utc};
+use entity::{TimelineEventKind, Visibility, timeline_event};
+use sea_orm::sea_query::{Alias, Asterisk, Expr, ExprTrait, Query};
+use sea_orm::{
+    ActiveEnum, ActiveModelTrait, ColumnTrait, Condition, FromQueryResult, IntoActiveModel,
+    Iterable, QueryFilter, QuerySelect, Set,
+};
+use std::collections::HashMap;
+use uuid::Uuid;
+
+/// One page of one incident's timeline, as the batch loader asks for it.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct TimelinePageKey {
+    pub incident_id: Uuid,
+    pub first: u64,
+    pub after: Option<Key>,
+    /// Only entries of this visibility; `None` for all the caller may read.
+    pub visibility: Option<Visibility>,
+}
+
+/// A page of entries, and whether more follow.
+#[derive(Debug, Clone, Default)]
+pub struct TimelinePage {
+    pub events: Vec<timeline_event::Model>,
+    pub has_next_page: bool,
+}
+
+/// A new timeline entry.
+pub struct NewTimelineEvent {
+    pub incident_id: Uuid,
+    pub occurred_at: DateTime<Utc>,
+    pub kind: TimelineEventKind,
+    pub body: String,
+    pub visibility: Visibility,
+}
+
+/// Changes to a timeline entry; `None` keeps the current value.
+#[derive(Default)]
+pub struct TimelineEventChanges {
+    pub occurred_at: Option<DateTime<Utc>>,
+    pub kind: Option<TimelineEventKind>,
+    pub body: Option<String>,
+    pub visibility: Option<Visibility>,
+}
+
+/// The cursor key of an entry: its time, then its (time-ordered) id.
+pub fn key(event: &timeline_event::Model) -> Key {
+    Key {
+        value: KeyValue::Time(event.occurred_at),
+        id: event.id,
+    }
+}
+
+impl Scope {
+    /// The visibility the caller may read: staff read everything, everyone else only what
+    /// clients may see. A requested visibility narrows it further.
+    fn readable_visibility(&self, requested: Option<Visibility>) -> Option<Vec<Visibility>> {
+        match (self.principal().can(Capability::ReadInternal), requested) {
+            (true, None) => None,
+            (true, Some(v)) => Some(vec![v]),
+            (false, Some(Visibility::Internal)) => Some(vec![]),
+            (false, _) => Some(vec![Visibility::Client]),
+        }
+    }
+
+    /// One entry, if the caller may see it and its incident.
+    pub async fn timeline_event(&self, id: Uuid) -> AppResult<timeline_event::Model> {
+        let mut select = self
+            .select::<timeline_event::Entity>()
+            .filter(timeline_event::Column::Id.eq(id));
+        if let Some(visible) = self.readable_visibility(None) {
+            select = select.filter(
+                timeline_event::Column::Visibility.is_in(visible.iter().map(|v| v.to_value())),
+            );
+        }
+        let event = select
+            .one(self.db())
+            .await?
+            .ok_or(AppError::not_found("timeline event"))?;
+        self.incident(event.incident_id)
+            .await
+            .map_err(|_| AppError::not_found("timeline event"))?;
+        Ok(event)
+    }
+
+    /// Pages of several incidents' timelines, ordered by time then creation. Keys that share
+    /// their page arguments are answered by one statement, a window over the incidents.
+    pub async fn timeline_pages(
+        &self,
+        keys: &[TimelinePageKey],
+    ) -> AppResult<HashMap<TimelinePageKey, TimelinePage>> {
+        let mut groups: HashMap<(u64, Option<Key>, Option<Visibility>), Vec<Uuid>> = HashMap::new();
+        for key in keys {
+            groups
+                .entry((key.first, key.after.clone(), key.visibility))
+                .or_default()
+                .push(key.incident_id);
+        }
+        let mut pages = HashMap::new();
+        for ((first, after, visibility), incident_ids) in groups {
+            let mut rows = self
+                .timeline_window(&incident_ids, first + 1, after.as_ref(), visibility)
+                .await?;
+            for incident_id in incident_ids {
+                let mut events = rows.remove(&incident_id).unwrap_or_default();
+                let has_next_page = events.len() as u64 > first;
+                events.truncate(first as usize);
+                let key = TimelinePageKey {
+                    incident_id,
+                    first,
+                    after: after.clone(),
+                    visibility,
+                };
+                pages.insert(
+                    key,
+                    TimelinePage {
+                        events,
+                        has_next_page,
+                    },
+                );
+            }
+        }
+        Ok(pages)
+    }
+
+    /// The first `limit` entries of each incident past `after`, in one statement.
+    async fn timeline_window(
+        &self,
+        incident_ids: &[Uuid],
+        limit: u64,
+        after: Option<&Key>,
+        visibility: Option<Visibility>,
+    ) -> AppResult<HashMap<Uuid, Vec<timeline_event::Model>>> {
+        use timeline_event::Column as C;
+        let mut filter = Condition::all()
+            .add(self.tenant_condition::<timeline_event::Entity>())
+            .add(C::IncidentId.is_in(incident_ids.iter().copied()));
+        if let Some(visible) = self.readable_visibility(visibility) {
+            filter = filter.add(C::Visibility.is_in(visible.iter().map(|v| v.to_value())));
+        }
+        if let Some(after) = after {
+            let KeyValue::Time(at) = after.value else {
+                return Err(AppError::bad_input(
+                    "the cursor is not valid for this list; request the first page again",
+                ));
+            };
+            filter = filter.add(
+                Condition::any().add(C::OccurredAt.gt(at)).add(
+                    Condition::all()
+                        .add(C::OccurredAt.eq(at))
+                        .add(C::Id.gt(after.id)),
+                ),
+            );
+        }
+        let position = Alias::new("position");
+        let ranked = Query::select()
+            .columns(C::iter())
+            .expr_as(
+                Expr::cust("ROW_NUMBER() OVER (PARTITION BY incident_id ORDER BY occurred_at, id)"),
+                position.clone(),
+            )
+            .from(timeline_event::Entity)
+            .cond_where(filter)
+            .to_owned();
+        let statement = Query::select()
+            .column(Asterisk)
+            .from_subquery(ranked, Alias::new("ranked"))
+            .and_where(Expr::col(position.clone()).lte(limit as i64))
+            .order_by(position, sea_orm::Order::Asc)
+            .to_owned();
+        let statement = self.db().get_database_backend().build(&statement);
+        let rows = timeline_event::Model::find_by_statement(statement)
+            .all(self.db())
+            .await?;
+        let mut by_incident: HashMap<Uuid, Vec<timeline_event::Model>> = HashMap::new();
+        for row in rows {
+            by_incident.entry(row.incident_id).or_default().push(row);
+        }
+        Ok(by_incident)
+    }
+
+    /// How many entries each incident has that the caller may read (one statement).
+    pub async fn timeline_counts(
+        &self,
+        incident_ids: &[Uuid],
+        visibility: Option<Visibility>,
+    ) -> AppResult<HashMap<Uuid, u64>> {
+        use timeline_event::Column as C;
+        let mut select = self
+            .select::<timeline_event::Entity>()
+            .filter(C::IncidentId.is_in(incident_ids.iter().copied()));
+        if let Some(visible) = self.readable_visibility(visibility) {
+            select = select.filter(C::Visibility.is_in(visible.iter().map(|v| v.to_value())));
+        }
+        let counts: Vec<(Uuid, i64)> = select
+            .select_only()
+            .column(C::IncidentId)
+            .column_as(C::Id.count(), "count")
+            .group_by(C::IncidentId)
+            .into_tuple()
+            .all(self.db())
+            .await?;
+        Ok(counts
+            .into_iter()
+            .map(|(id, n)| (id, u64::try_from(n).unwrap_or_default()))
+            .collect())
+    }
+}
+
+impl Writer<'_> {
+    /// Adds an entry to an incident's timeline.
+    pub async fn timeline_event_create(
+        &self,
+        new: NewTimelineEvent,
+    ) -> AppResult<Checked<timeline_event::Model>> {
+        let txn = self.scope.begin_write().await?;
+        let incident = self.scope.incident_in(&txn, new.incident_id).await?;
+        if let Err(error) = timeline::occurred_at(new.occurred_at, incident.started_at, time::now())
+        {
+            return Ok(Err(vec![error]));
+        }
+        let now = time::now();
+        let saved = timeline_event::ActiveModel {
+            tenant_id: Set(self.scope.tenant_id()),
+            id: Set(Uuid::now_v7()),
+            incident_id: Set(incident.id),
+            occurred_at: Set(new.occurred_at),
+            kind: Set(new.kind),
+            body: Set(new.body),
+            visibility: Set(new.visibility),
+            author_id: Set(self.scope.principal().user_id()),
+            created_at: Set(now),
+            updated_at: Set(now),
+        }
+        .insert(&txn)
+        .await?;
+        let changes = Changes::default()
+            .set("incidentId", &saved.incident_id)
+            .set("occurredAt", &saved.occurred_at)
+            .set("kind", &saved.kind.to_value())
+            .set("body", &saved.body)
+            .set("visibility", &saved.visibility.to_value());
+        self.record(
+            &txn,
+            "timeline_event.create",
+            "TimelineEvent",
+            saved.id,
+            changes,
+        )
+        .await?;
+        txn.commit().await?;
+        Ok(Ok(saved))
+    }
+
+    /// Changes an entry.
+    pub async fn timeline_event_update(
+        &self,
+        id: Uuid,
+        new: TimelineEventChanges,
+    ) -> AppResult<Checked<timeline_event::Model>> {
+        let txn = self.scope.begin_write().await?;
+        let old = self.event_in(&txn, id).await?;
+        let occurred_at = new.occurred_at.unwrap_or(old.occurred_at);
+        if new.occurred_at.is_some() {
+            let incident = self.scope.incident_in(&txn, old.incident_id).await?;
+            if let Err(error) = timeline::occurred_at(occurred_at, incident.started_at, time::now())
+            {
+                return Ok(Err(vec![error]));
+            }
+        }
+        let mut row = old.clone().into_active_model();
+        row.occurred_at = Set(occurred_at);
+        row.kind = Set(new.kind.unwrap_or(old.kind));
+        row.body = Set(new.body.unwrap_or_else(|| old.body.clone()));
+        row.visibility = Set(new.visibility.unwrap_or(old.visibility));
+        row.updated_at = Set(time::now());
+        let saved = row.update(&txn).await?;
+        let changes = Changes::default()
+            .diff("occurredAt", &old.occurred_at, &saved.occurred_at)
+            .diff("kind", &old.kind.to_value(), &saved.kind.to_value())
+            .diff("body", &old.body, &saved.body)
+            .diff(
+                "visibility",
+                &old.visibility.to_value(),
+                &saved.visibility.to_value(),
+            );
+        self.record(
+            &txn,
+            "timeline_event.update",
+            "TimelineEvent",
+            saved.id,
+            changes,
+        )
+        .await?;
+        txn.commit().await?;
+        Ok(Ok(saved))
+    }
+
+    /// Deletes an entry.
+    pub async fn timeline_event_delete(&self, id: Uuid) -> AppResult<Checked<Uuid>> {
+        let txn = self.scope.begin_write().await?;
+        let old = self.event_in(&txn, id).await?;
+        self.scope
+            .delete::<timeline_event::Entity>()
+            .filter(timeline_event::Column::Id.eq(id))
+            .exec(&txn)
+            .await?;
+        let changes = Changes::default()
+            .diff("body", &Some(&old.body), &None)
+            .diff("occurredAt", &Some(old.occurred_at), &None);
+        self.record(&txn, "timeline_event.delete", "TimelineEvent", id, changes)
+            .await?;
+        txn.commit().await?;
+        Ok(Ok(id))
+    }
+
+    async fn event_in(
+        &self,
+        txn: &sea_orm::DatabaseTransaction,
+        id: Uuid,
+    ) -> AppResult<timeline_event::Model> {
+        self.scope
+            .select::<timeline_event::Entity>()
+            .filter(timeline_event::Column::Id.eq(id))
+            .one(txn)
+            .await?
+            .ok_or(AppError::not_found("timeline event"))
+    }
+}
