@@ -6,6 +6,7 @@ pub mod document;
 pub mod field_error;
 pub mod impact;
 pub mod incident;
+pub mod labels;
 pub mod measure;
 pub mod policy;
 pub mod post_mortem;

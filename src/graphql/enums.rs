@@ -64,3 +64,110 @@ pub enum OrderDirection {
     Asc,
     Desc,
 }
+
+/// What a timeline entry records.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
+#[graphql(remote = "entity::TimelineEventKind")]
+pub enum TimelineEventKind {
+    Started,
+    Detected,
+    ResponseInitiated,
+    CauseIdentified,
+    Mitigated,
+    Resolved,
+    ClientNotified,
+    Note,
+}
+
+/// Who may read a timeline entry.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
+#[graphql(remote = "entity::Visibility")]
+pub enum Visibility {
+    /// The provider's staff only.
+    Internal,
+    /// Also the clients the incident impacted, once the post-mortem is published.
+    Client,
+}
+
+/// Whether a cause is the root cause or a contributing factor.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
+#[graphql(remote = "entity::RootCauseKind")]
+pub enum RootCauseKind {
+    RootCause,
+    ContributingFactor,
+}
+
+/// The kind of system or process that failed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
+#[graphql(remote = "entity::RootCauseCategory")]
+pub enum RootCauseCategory {
+    CodeChange,
+    Configuration,
+    Infrastructure,
+    Capacity,
+    ThirdParty,
+    Process,
+    MonitoringGap,
+    Security,
+    Other,
+}
+
+/// How badly a client was affected.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
+#[graphql(remote = "entity::ImpactLevel")]
+pub enum ImpactLevel {
+    Degraded,
+    PartialOutage,
+    FullOutage,
+}
+
+/// Where a post-mortem stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
+#[graphql(remote = "entity::PostMortemStatus")]
+pub enum PostMortemStatus {
+    /// Being written; clients cannot see it.
+    Draft,
+    /// Shared with the impacted clients.
+    Published,
+    /// Its 30-day effectiveness review is recorded.
+    Reviewed,
+}
+
+/// What a prevention measure changes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
+#[graphql(remote = "entity::MeasureKind")]
+pub enum MeasureKind {
+    Technical,
+    Process,
+    Monitoring,
+}
+
+/// Where a prevention measure stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
+#[graphql(remote = "entity::MeasureStatus")]
+pub enum MeasureStatus {
+    Planned,
+    InProgress,
+    Done,
+    Cancelled,
+}
+
+/// The effectiveness review's verdict on a measure.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
+#[graphql(remote = "entity::Effectiveness")]
+pub enum Effectiveness {
+    NotReviewed,
+    Effective,
+    PartiallyEffective,
+    NotEffective,
+}
+
+/// How a written document is rendered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum, Default)]
+pub enum DocumentFormat {
+    /// CommonMark text.
+    #[default]
+    Markdown,
+    /// Sanitised HTML rendered from the Markdown.
+    Html,
+}

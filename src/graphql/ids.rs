@@ -15,16 +15,26 @@ pub enum NodeType {
     Client,
     Service,
     AuditEntry,
+    TimelineEvent,
+    RootCause,
+    ClientImpact,
+    PostMortem,
+    PreventionMeasure,
 }
 
 impl NodeType {
-    const ALL: [NodeType; 6] = [
+    const ALL: [NodeType; 11] = [
         Self::Tenant,
         Self::Incident,
         Self::User,
         Self::Client,
         Self::Service,
         Self::AuditEntry,
+        Self::TimelineEvent,
+        Self::RootCause,
+        Self::ClientImpact,
+        Self::PostMortem,
+        Self::PreventionMeasure,
     ];
 
     /// The GraphQL type name, which is also the prefix inside the id.
@@ -36,6 +46,11 @@ impl NodeType {
             Self::Client => "Client",
             Self::Service => "Service",
             Self::AuditEntry => "AuditEntry",
+            Self::TimelineEvent => "TimelineEvent",
+            Self::RootCause => "RootCause",
+            Self::ClientImpact => "ClientImpact",
+            Self::PostMortem => "PostMortem",
+            Self::PreventionMeasure => "PreventionMeasure",
         }
     }
 
@@ -53,6 +68,11 @@ impl NodeType {
             Self::Client => "client",
             Self::Service => "service",
             Self::AuditEntry => "audit entry",
+            Self::TimelineEvent => "timeline event",
+            Self::RootCause => "root cause",
+            Self::ClientImpact => "client impact",
+            Self::PostMortem => "post-mortem",
+            Self::PreventionMeasure => "prevention measure",
         }
     }
 }

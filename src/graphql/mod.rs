@@ -11,7 +11,11 @@ pub mod errors;
 mod ids;
 mod incidents;
 mod limits;
+mod loaders;
 mod node;
+mod payload;
+mod record;
+mod scalars;
 mod viewer;
 
 use async_graphql::{EmptySubscription, MergedObject, SDLExportOptions, Schema};
@@ -43,6 +47,11 @@ pub struct Mutation(
     directory::client::ClientMutation,
     directory::service::ServiceMutation,
     incidents::IncidentMutation,
+    record::timeline::TimelineMutation,
+    record::root_cause::RootCauseMutation,
+    record::impact::ImpactMutation,
+    record::post_mortem::PostMortemMutation,
+    record::measure::MeasureMutation,
 );
 
 pub type DebriefSchema = Schema<Query, Mutation, EmptySubscription>;

@@ -5,6 +5,11 @@ use super::context::scope;
 use super::directory::{client::Client, service::Service, tenant::Tenant, user::User};
 use super::ids::{self, NodeType};
 use super::incidents::Incident;
+use super::record::impact::ClientImpact;
+use super::record::measure::PreventionMeasure;
+use super::record::post_mortem::PostMortem;
+use super::record::root_cause::RootCause;
+use super::record::timeline::TimelineEvent;
 use crate::error::{AppError, AppResult};
 use crate::repo::Scope;
 use async_graphql::{Context, ID, Interface, Object, PathSegment};
@@ -14,6 +19,11 @@ use async_graphql::{Context, ID, Interface, Object, PathSegment};
 #[graphql(field(name = "id", ty = "ID"))]
 pub enum Node {
     Tenant(Tenant),
+    TimelineEvent(TimelineEvent),
+    RootCause(RootCause),
+    ClientImpact(ClientImpact),
+    PostMortem(PostMortem),
+    PreventionMeasure(PreventionMeasure),
     Incident(Incident),
     User(User),
     Client(Client),
@@ -29,6 +39,15 @@ async fn load(scope: &Scope, id: &ID) -> AppResult<Node> {
     Ok(match node_type {
         NodeType::Tenant => Node::Tenant(Tenant(scope.own_tenant(uuid).await?)),
         NodeType::Incident => Node::Incident(Incident(scope.incident(uuid).await?)),
+        NodeType::TimelineEvent => {
+            Node::TimelineEvent(TimelineEvent(scope.timeline_event(uuid).await?))
+        }
+        NodeType::RootCause => Node::RootCause(RootCause(scope.root_cause(uuid).await?)),
+        NodeType::ClientImpact => Node::ClientImpact(ClientImpact(scope.impact(uuid).await?)),
+        NodeType::PostMortem => Node::PostMortem(PostMortem(scope.post_mortem(uuid).await?)),
+        NodeType::PreventionMeasure => {
+            Node::PreventionMeasure(PreventionMeasure(scope.measure(uuid).await?))
+        }
         NodeType::User => Node::User(User(scope.user(uuid).await?)),
         NodeType::Client => Node::Client(Client(scope.client(uuid).await?)),
         NodeType::Service => Node::Service(Service(scope.service(uuid).await?)),

@@ -1,8 +1,19 @@
 //! Post-mortems: one per incident, from DRAFT to PUBLISHED to REVIEWED.
 
+use super::Checked;
+use super::changes::Changes;
+use super::scope::{Scope, Writer};
+use crate::domain::post_mortem as rules;
+use crate::domain::{FieldError, FieldErrorCode, time};
+use crate::error::{AppError, AppResult};
 use chrono::{DateTime, Utc};
-use entity::{PostMortemStatus, post_mortem};
-use sea_orm::{ActiveModelTrait, ConnectionTrait, DbErr, Set};
+use entity::{PostMortemStatus, post_mortem, prevention_measure};
+use sea_orm::sea_query::Expr;
+use sea_orm::{
+    ActiveEnum, ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, IntoActiveModel,
+    QueryFilter, Set,
+};
+use std::collections::HashMap;
 use uuid::Uuid;
 
 /// The empty DRAFT every incident starts with, written in the incident's transaction.
@@ -30,4 +41,239 @@ pub(super) async fn create_draft<C: ConnectionTrait>(
     .insert(db)
     .await?;
     Ok(())
+}
+
+/// New text for a post-mortem's sections; `None` keeps the current text.
+#[derive(Default)]
+pub struct PostMortemChanges {
+    pub version: i32,
+    pub impact_summary: Option<String>,
+    pub went_well: Option<String>,
+    pub could_be_better: Option<String>,
+    pub lessons_learned: Option<String>,
+}
+
+impl Scope {
+    /// An incident's post-mortem, if the caller may see the incident.
+    pub async fn post_mortem(&self, incident_id: Uuid) -> AppResult<post_mortem::Model> {
+        self.incident(incident_id)
+            .await
+            .map_err(|_| AppError::not_found("post-mortem"))?;
+        self.post_mortem_in(self.db(), incident_id).await
+    }
+
+    pub(super) async fn post_mortem_in<C: ConnectionTrait>(
+        &self,
+        db: &C,
+        incident_id: Uuid,
+    ) -> AppResult<post_mortem::Model> {
+        self.select::<post_mortem::Entity>()
+            .filter(post_mortem::Column::IncidentId.eq(incident_id))
+            .one(db)
+            .await?
+            .ok_or(AppError::not_found("post-mortem"))
+    }
+
+    /// Where an incident's post-mortem stands, read through `db`.
+    pub(super) async fn post_mortem_status_in<C: ConnectionTrait>(
+        &self,
+        db: &C,
+        incident_id: Uuid,
+    ) -> AppResult<PostMortemStatus> {
+        Ok(self.post_mortem_in(db, incident_id).await?.status)
+    }
+
+    /// Each incident's post-mortem (one statement).
+    pub async fn post_mortems_of_incidents(
+        &self,
+        incident_ids: &[Uuid],
+    ) -> AppResult<HashMap<Uuid, post_mortem::Model>> {
+        let rows = self
+            .select::<post_mortem::Entity>()
+            .filter(post_mortem::Column::IncidentId.is_in(incident_ids.iter().copied()))
+            .all(self.db())
+            .await?;
+        Ok(rows.into_iter().map(|pm| (pm.incident_id, pm)).collect())
+    }
+}
+
+impl Writer<'_> {
+    /// Edits the sections, if nobody has saved since `version`.
+    pub async fn post_mortem_update(
+        &self,
+        incident_id: Uuid,
+        new: PostMortemChanges,
+    ) -> AppResult<Checked<post_mortem::Model>> {
+        let txn = self.scope.begin_write().await?;
+        let old = self.scope.post_mortem_in(&txn, incident_id).await?;
+        if old.version != new.version {
+            return Ok(Err(vec![conflict(new.version)]));
+        }
+        let mut row = old.clone().into_active_model();
+        row.impact_summary = Set(new
+            .impact_summary
+            .unwrap_or_else(|| old.impact_summary.clone()));
+        row.went_well = Set(new.went_well.unwrap_or_else(|| old.went_well.clone()));
+        row.could_be_better = Set(new
+            .could_be_better
+            .unwrap_or_else(|| old.could_be_better.clone()));
+        row.lessons_learned = Set(new
+            .lessons_learned
+            .unwrap_or_else(|| old.lessons_learned.clone()));
+        row.version = Set(old.version + 1);
+        row.updated_at = Set(time::now());
+        let Some(saved) = self
+            .save_versioned(&txn, incident_id, row, old.version)
+            .await?
+        else {
+            return Ok(Err(vec![conflict(new.version)]));
+        };
+        let changes = Changes::default()
+            .diff("impactSummary", &old.impact_summary, &saved.impact_summary)
+            .diff("wentWell", &old.went_well, &saved.went_well)
+            .diff(
+                "couldBeBetter",
+                &old.could_be_better,
+                &saved.could_be_better,
+            )
+            .diff(
+                "lessonsLearned",
+                &old.lessons_learned,
+                &saved.lessons_learned,
+            );
+        self.record(
+            &txn,
+            "post_mortem.update",
+            "PostMortem",
+            incident_id,
+            changes,
+        )
+        .await?;
+        txn.commit().await?;
+        Ok(Ok(saved))
+    }
+
+    /// Publishes a resolved incident's post-mortem: sets `publishedAt` and `reviewDueAt`, and
+    /// commits every measure's due date that is not committed yet.
+    pub async fn post_mortem_publish(
+        &self,
+        incident_id: Uuid,
+    ) -> AppResult<Checked<post_mortem::Model>> {
+        let txn = self.scope.begin_write().await?;
+        let incident = self.scope.incident_in(&txn, incident_id).await?;
+        let old = self.scope.post_mortem_in(&txn, incident_id).await?;
+        if old.status != PostMortemStatus::Draft {
+            return Ok(Err(vec![FieldError::new(
+                "postMortemId",
+                FieldErrorCode::Invalid,
+                "the post-mortem is already published",
+            )]));
+        }
+        if let Err(error) = rules::can_publish(incident.status) {
+            return Ok(Err(vec![error]));
+        }
+        let tenant = self.scope.tenant_in(&txn).await?;
+        let now = time::now();
+        let mut row = old.clone().into_active_model();
+        row.status = Set(PostMortemStatus::Published);
+        row.published_at = Set(Some(now));
+        row.review_due_at = Set(Some(rules::review_due_at(now, tenant.review_after_days)));
+        row.version = Set(old.version + 1);
+        row.updated_at = Set(now);
+        let saved = row.update(&txn).await?;
+        self.scope
+            .update::<prevention_measure::Entity>()
+            .col_expr(
+                prevention_measure::Column::CommittedDueOn,
+                Expr::col(prevention_measure::Column::DueOn),
+            )
+            .filter(prevention_measure::Column::IncidentId.eq(incident_id))
+            .filter(prevention_measure::Column::CommittedDueOn.is_null())
+            .exec(&txn)
+            .await?;
+        let changes = Changes::default()
+            .diff("status", &old.status.to_value(), &saved.status.to_value())
+            .diff("publishedAt", &old.published_at, &saved.published_at)
+            .diff("reviewDueAt", &old.review_due_at, &saved.review_due_at);
+        self.record(
+            &txn,
+            "post_mortem.publish",
+            "PostMortem",
+            incident_id,
+            changes,
+        )
+        .await?;
+        txn.commit().await?;
+        Ok(Ok(saved))
+    }
+
+    /// Takes a published post-mortem back to DRAFT, recording why. Committed due dates stay
+    /// as they were first committed.
+    pub async fn post_mortem_unpublish(
+        &self,
+        incident_id: Uuid,
+        reason: String,
+    ) -> AppResult<Checked<post_mortem::Model>> {
+        let txn = self.scope.begin_write().await?;
+        let old = self.scope.post_mortem_in(&txn, incident_id).await?;
+        if old.status != PostMortemStatus::Published {
+            return Ok(Err(vec![FieldError::new(
+                "postMortemId",
+                FieldErrorCode::Invalid,
+                "only a PUBLISHED post-mortem can be unpublished",
+            )]));
+        }
+        let mut row = old.clone().into_active_model();
+        row.status = Set(PostMortemStatus::Draft);
+        row.published_at = Set(None);
+        row.review_due_at = Set(None);
+        row.version = Set(old.version + 1);
+        row.updated_at = Set(time::now());
+        let saved = row.update(&txn).await?;
+        let changes = Changes::default()
+            .diff("status", &old.status.to_value(), &saved.status.to_value())
+            .set("reason", &reason);
+        self.record(
+            &txn,
+            "post_mortem.unpublish",
+            "PostMortem",
+            incident_id,
+            changes,
+        )
+        .await?;
+        txn.commit().await?;
+        Ok(Ok(saved))
+    }
+
+    /// Writes `row` only if the stored version is still `read`; `None` when someone else won.
+    async fn save_versioned(
+        &self,
+        txn: &sea_orm::DatabaseTransaction,
+        incident_id: Uuid,
+        row: post_mortem::ActiveModel,
+        read: i32,
+    ) -> AppResult<Option<post_mortem::Model>> {
+        let result = self
+            .scope
+            .update::<post_mortem::Entity>()
+            .set(row)
+            .filter(post_mortem::Column::IncidentId.eq(incident_id))
+            .filter(post_mortem::Column::Version.eq(read))
+            .exec(txn)
+            .await?;
+        if result.rows_affected != 1 {
+            return Ok(None);
+        }
+        Ok(Some(self.scope.post_mortem_in(txn, incident_id).await?))
+    }
+}
+
+fn conflict(read: i32) -> FieldError {
+    FieldError::new(
+        "version",
+        FieldErrorCode::Conflict,
+        format!(
+            "the post-mortem was changed by someone else since version {read}; reload it and apply your edit again"
+        ),
+    )
 }

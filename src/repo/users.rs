@@ -14,6 +14,7 @@ use sea_orm::{
     ActiveEnum, ActiveModelTrait, ColumnTrait, ConnectionTrait, IntoActiveModel, PaginatorTrait,
     QueryFilter, Set,
 };
+use std::collections::HashMap;
 use uuid::Uuid;
 
 fn by_email() -> Ordering<user::Entity> {
@@ -93,6 +94,16 @@ impl Scope {
             .one(db)
             .await?
             .ok_or(AppError::not_found("user"))
+    }
+
+    /// Users by id (one statement), for timeline authors.
+    pub async fn users_by_id(&self, ids: &[Uuid]) -> AppResult<HashMap<Uuid, user::Model>> {
+        let rows = self
+            .select::<user::Entity>()
+            .filter(user::Column::Id.is_in(ids.iter().copied()))
+            .all(self.db())
+            .await?;
+        Ok(rows.into_iter().map(|u| (u.id, u)).collect())
     }
 
     async fn client_exists<C: ConnectionTrait>(&self, db: &C, id: Uuid) -> AppResult<bool> {

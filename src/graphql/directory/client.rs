@@ -7,6 +7,7 @@ use crate::graphql::connection::{ListRef, TotalCount, connection, page_cost};
 use crate::graphql::context::scope;
 use crate::graphql::errors::{UserError, user_errors};
 use crate::graphql::ids::{self, NodeType};
+use crate::graphql::record::impact::ClientImpactConnection;
 use crate::repo::Checked;
 use crate::repo::clients::{ClientChanges, NewClient};
 use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object, SimpleObject};
@@ -42,6 +43,32 @@ impl Client {
     }
 
     /// When the record was created.
+    /// The incidents that affected this client, newest first. Staff and reporters only.
+    #[graphql(complexity = "page_cost(first, last, child_complexity)")]
+    async fn impacts(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+        last: Option<i32>,
+        before: Option<String>,
+    ) -> AppResult<ClientImpactConnection> {
+        let scope = scope(ctx);
+        let list = ListRef::new(
+            scope.principal().tenant_id(),
+            format!("clientImpacts:{}", self.0.id),
+        );
+        let page = scope
+            .impacts_of_client(self.0.id, &list.page_request(first, after, last, before)?)
+            .await?;
+        let (counter, client_id) = (scope.clone(), self.0.id);
+        let total = TotalCount::new(move || {
+            let scope = counter.clone();
+            async move { scope.impacts_of_client_count(client_id).await }.boxed()
+        });
+        Ok(ClientImpactConnection::new(&list, page, total))
+    }
+
     async fn created_at(&self) -> DateTime<Utc> {
         self.0.created_at
     }

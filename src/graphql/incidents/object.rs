@@ -3,14 +3,27 @@
 use crate::domain::incident;
 use crate::domain::policy::Capability;
 use crate::error::{AppError, AppResult};
-use crate::graphql::connection::connection;
-use crate::graphql::context::{IncidentServices, scope};
+use crate::graphql::connection::{ListRef, TotalCount, connection, page_cost};
+use crate::graphql::context::{load, scope};
 use crate::graphql::directory::service::Service;
-use crate::graphql::enums::{IncidentStatus, Severity};
+use crate::graphql::enums::{IncidentStatus, Severity, Visibility};
 use crate::graphql::ids::{self, NodeType};
+use crate::graphql::loaders::{
+    ImpactsByIncident, IncidentServices, MeasuresByIncident, PostMortemsByIncident,
+    RootCausesByIncident, TimelineCounts, TimelinePages,
+};
+use crate::graphql::record::impact::ClientImpact;
+use crate::graphql::record::measure::PreventionMeasure;
+use crate::graphql::record::post_mortem::PostMortem;
+use crate::graphql::record::root_cause::RootCause;
+use crate::graphql::record::timeline::TimelineEventConnection;
+use crate::repo::timeline::{self, TimelinePageKey};
+use crate::repo::{DEFAULT_PAGE_SIZE, Page};
 use async_graphql::dataloader::DataLoader;
 use async_graphql::{Context, ID, Object};
 use chrono::{DateTime, Utc};
+use futures_util::FutureExt;
+use std::sync::Arc;
 
 /// Something that went wrong for clients, and the record of how it was handled.
 pub struct Incident(pub entity::incident::Model);
@@ -75,13 +88,105 @@ impl Incident {
 
     /// The affected services, by name.
     async fn services(&self, ctx: &Context<'_>) -> AppResult<Vec<Service>> {
-        let loader = ctx.data_unchecked::<DataLoader<IncidentServices>>();
-        let services = loader.load_one(self.0.id).await.map_err(AppError::from)?;
+        let services = load::<IncidentServices, _>(ctx, self.0.id).await?;
         Ok(services
             .unwrap_or_default()
             .into_iter()
             .map(Service)
             .collect())
+    }
+
+    /// What happened, ordered by time and then by creation. Staff read every entry (or one
+    /// `visibility`); everyone else reads the CLIENT entries only.
+    #[graphql(complexity = "page_cost(first, None, child_complexity)")]
+    async fn timeline(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+        visibility: Option<Visibility>,
+    ) -> AppResult<TimelineEventConnection> {
+        let visibility: Option<entity::Visibility> = visibility.map(Into::into);
+        let tenant_id = scope(ctx).principal().tenant_id();
+        let list = ListRef::new(
+            tenant_id,
+            format!("timeline:{}:{}", self.0.id, visibility_name(visibility)),
+        );
+        let request = list.page_request(first, after, None, None)?;
+        let key = TimelinePageKey {
+            incident_id: self.0.id,
+            first: request.first.unwrap_or(DEFAULT_PAGE_SIZE),
+            after: request.after,
+            visibility,
+        };
+        let has_previous_page = key.after.is_some();
+        let found = load::<TimelinePages, _>(ctx, key)
+            .await?
+            .unwrap_or_default();
+        let rows = found
+            .events
+            .into_iter()
+            .map(|e| (timeline::key(&e), e))
+            .collect();
+        let page = Page {
+            rows,
+            has_next_page: found.has_next_page,
+            has_previous_page,
+        };
+        let counts = ctx
+            .data_unchecked::<Arc<DataLoader<TimelineCounts>>>()
+            .clone();
+        let incident_id = self.0.id;
+        let total = TotalCount::new(move || {
+            let counts = counts.clone();
+            async move {
+                Ok(counts
+                    .load_one((incident_id, visibility))
+                    .await
+                    .map_err(AppError::from)?
+                    .unwrap_or(0))
+            }
+            .boxed()
+        });
+        Ok(TimelineEventConnection::new(&list, page, total))
+    }
+
+    /// Root causes and contributing factors, in the order they were recorded.
+    async fn root_causes(&self, ctx: &Context<'_>) -> AppResult<Vec<RootCause>> {
+        Ok(load::<RootCausesByIncident, _>(ctx, self.0.id)
+            .await?
+            .unwrap_or_default()
+            .into_iter()
+            .map(RootCause)
+            .collect())
+    }
+
+    /// How the incident affected each client. A CLIENT user sees only their own client's.
+    async fn impacts(&self, ctx: &Context<'_>) -> AppResult<Vec<ClientImpact>> {
+        Ok(load::<ImpactsByIncident, _>(ctx, self.0.id)
+            .await?
+            .unwrap_or_default()
+            .into_iter()
+            .map(ClientImpact)
+            .collect())
+    }
+
+    /// Prevention measures, in the order they were recorded.
+    async fn measures(&self, ctx: &Context<'_>) -> AppResult<Vec<PreventionMeasure>> {
+        Ok(load::<MeasuresByIncident, _>(ctx, self.0.id)
+            .await?
+            .unwrap_or_default()
+            .into_iter()
+            .map(PreventionMeasure)
+            .collect())
+    }
+
+    /// The post-mortem (every incident has one, from DRAFT on).
+    async fn post_mortem(&self, ctx: &Context<'_>) -> AppResult<PostMortem> {
+        let found = load::<PostMortemsByIncident, _>(ctx, self.0.id).await?;
+        found.map(PostMortem).ok_or_else(|| {
+            AppError::internal(anyhow::anyhow!("incident {} has no post-mortem", self.0.id))
+        })
     }
 
     /// Pass this back to `incidentUpdate`; it changes with every update.
@@ -104,3 +209,12 @@ connection!(
     Incident,
     entity::incident::Model
 );
+
+/// The cursor binding of a timeline page.
+fn visibility_name(visibility: Option<entity::Visibility>) -> &'static str {
+    match visibility {
+        None => "ALL",
+        Some(entity::Visibility::Internal) => "INTERNAL",
+        Some(entity::Visibility::Client) => "CLIENT",
+    }
+}

@@ -1,0 +1,301 @@
+//! Prevention measures and their follow-through.
+
+use super::decode_list;
+use super::root_cause::RootCause;
+use crate::domain::{Validation, measure, text};
+use crate::error::AppResult;
+use crate::graphql::context::{load, scope};
+use crate::graphql::enums::{Effectiveness, MeasureKind, MeasureStatus};
+use crate::graphql::ids::{self, NodeType};
+use crate::graphql::loaders::MeasureAddresses;
+use crate::graphql::payload::{deletion_payload, payload};
+use crate::graphql::scalars::Date;
+use crate::repo::measures::{MeasureChanges, NewMeasure};
+use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object};
+use chrono::{DateTime, Utc};
+use entity::prevention_measure;
+
+/// A concrete step that keeps the incident from happening again.
+pub struct PreventionMeasure(pub prevention_measure::Model);
+
+impl From<prevention_measure::Model> for PreventionMeasure {
+    fn from(model: prevention_measure::Model) -> Self {
+        Self(model)
+    }
+}
+
+/// A concrete step that keeps the incident from happening again.
+#[Object]
+impl PreventionMeasure {
+    pub async fn id(&self) -> ID {
+        ids::encode(NodeType::PreventionMeasure, self.0.id)
+    }
+
+    async fn kind(&self) -> MeasureKind {
+        self.0.kind.into()
+    }
+
+    async fn title(&self) -> &str {
+        &self.0.title
+    }
+
+    async fn description(&self) -> &str {
+        &self.0.description
+    }
+
+    /// How we will know it worked.
+    async fn success_criterion(&self) -> &str {
+        &self.0.success_criterion
+    }
+
+    /// The team that owns it.
+    async fn owner_team(&self) -> &str {
+        &self.0.owner_team
+    }
+
+    /// When it is due now.
+    async fn due_on(&self) -> Option<Date> {
+        self.0.due_on.map(Date)
+    }
+
+    /// The due date promised when the post-mortem was published; it never moves, so
+    /// on-time follow-through is measured honestly.
+    async fn committed_due_on(&self) -> Option<Date> {
+        self.0.committed_due_on.map(Date)
+    }
+
+    async fn status(&self) -> MeasureStatus {
+        self.0.status.into()
+    }
+
+    /// When it moved to DONE.
+    async fn completed_at(&self) -> Option<DateTime<Utc>> {
+        self.0.completed_at
+    }
+
+    /// Why it was cancelled.
+    async fn cancel_reason(&self) -> Option<&str> {
+        self.0.cancel_reason.as_deref()
+    }
+
+    /// Where the work is tracked (http or https).
+    async fn tracker_url(&self) -> Option<&str> {
+        self.0.tracker_url.as_deref()
+    }
+
+    /// The root causes it addresses.
+    async fn addresses(&self, ctx: &Context<'_>) -> AppResult<Vec<RootCause>> {
+        Ok(load::<MeasureAddresses, _>(ctx, self.0.id)
+            .await?
+            .unwrap_or_default()
+            .into_iter()
+            .map(RootCause)
+            .collect())
+    }
+
+    /// The effectiveness review's verdict.
+    async fn effectiveness(&self) -> Effectiveness {
+        self.0.effectiveness.into()
+    }
+
+    /// The review's note on the verdict.
+    async fn effectiveness_note(&self) -> Option<&str> {
+        self.0.effectiveness_note.as_deref()
+    }
+
+    /// When the measure was recorded.
+    async fn created_at(&self) -> DateTime<Utc> {
+        self.0.created_at
+    }
+
+    /// When the measure last changed.
+    async fn updated_at(&self) -> DateTime<Utc> {
+        self.0.updated_at
+    }
+}
+
+/// A new prevention measure. Owner team, due date and success criterion may wait, but the
+/// readiness checks ask for them before publication.
+#[derive(InputObject)]
+pub struct PreventionMeasureCreateInput {
+    pub incident_id: ID,
+    pub kind: MeasureKind,
+    /// At most 200 characters.
+    pub title: String,
+    /// At most 5,000 characters.
+    #[graphql(default)]
+    pub description: String,
+    /// How we will know it worked; at most 5,000 characters.
+    #[graphql(default)]
+    pub success_criterion: String,
+    /// At most 200 characters.
+    #[graphql(default)]
+    pub owner_team: String,
+    pub due_on: Option<Date>,
+    /// An http or https link to where the work is tracked.
+    pub tracker_url: Option<String>,
+    /// Root causes of the same incident that it addresses.
+    #[graphql(default)]
+    pub addresses: Vec<ID>,
+}
+
+/// Changes to a measure; omitted fields keep their value, `null` clears `dueOn` or `trackerUrl`.
+#[derive(InputObject)]
+pub struct PreventionMeasureUpdateInput {
+    pub id: ID,
+    pub kind: Option<MeasureKind>,
+    pub title: Option<String>,
+    pub description: Option<String>,
+    pub success_criterion: Option<String>,
+    pub owner_team: Option<String>,
+    pub due_on: MaybeUndefined<Date>,
+    pub tracker_url: MaybeUndefined<String>,
+    /// PLANNED → IN_PROGRESS → DONE, or CANCELLED (with `cancelReason`) from any status.
+    pub status: Option<MeasureStatus>,
+    /// Required when cancelling.
+    pub cancel_reason: Option<String>,
+    /// Replaces the root causes it addresses.
+    pub addresses: Option<Vec<ID>>,
+}
+
+/// The measure to delete (draft post-mortems only).
+#[derive(InputObject)]
+pub struct PreventionMeasureDeleteInput {
+    pub id: ID,
+}
+
+payload!(
+    /// The result of `preventionMeasureCreate` and `preventionMeasureUpdate`.
+    PreventionMeasurePayload, prevention_measure: PreventionMeasure, prevention_measure::Model
+);
+deletion_payload!(
+    /// The result of `preventionMeasureDelete`.
+    PreventionMeasureDeletePayload, deleted_prevention_measure_id, PreventionMeasure
+);
+
+/// Prevention measure mutations. ADMIN or EDITOR.
+#[derive(Default)]
+pub struct MeasureMutation;
+
+#[Object]
+impl MeasureMutation {
+    /// Adds a prevention measure. ADMIN or EDITOR.
+    async fn prevention_measure_create(
+        &self,
+        ctx: &Context<'_>,
+        input: PreventionMeasureCreateInput,
+    ) -> AppResult<PreventionMeasurePayload> {
+        let writer = scope(ctx).writer()?;
+        let incident_id = ids::decode(&input.incident_id, NodeType::Incident)?;
+        let mut v = Validation::default();
+        let title = v.check(text::required("title", &input.title, measure::TITLE_MAX));
+        let description = v.check(text::bounded(
+            "description",
+            &input.description,
+            measure::TEXT_MAX,
+        ));
+        let success_criterion = v.check(text::bounded(
+            "successCriterion",
+            &input.success_criterion,
+            measure::TEXT_MAX,
+        ));
+        let owner_team = v.check(text::bounded(
+            "ownerTeam",
+            input.owner_team.trim(),
+            measure::OWNER_TEAM_MAX,
+        ));
+        let tracker_url = input
+            .tracker_url
+            .and_then(|url| v.check(measure::tracker_url(&url)));
+        let addresses = v.check(decode_list(
+            "addresses",
+            &input.addresses,
+            NodeType::RootCause,
+        ));
+        let new = || NewMeasure {
+            incident_id,
+            kind: input.kind.into(),
+            title: title.unwrap_or_default(),
+            description: description.unwrap_or_default(),
+            success_criterion: success_criterion.unwrap_or_default(),
+            owner_team: owner_team.unwrap_or_default(),
+            due_on: input.due_on.map(|d| d.0),
+            tracker_url,
+            addresses: addresses.unwrap_or_default(),
+        };
+        match v.finish(new) {
+            Ok(new) => Ok(writer.measure_create(new).await?.into()),
+            Err(errors) => Ok(Err(errors).into()),
+        }
+    }
+
+    /// Changes a measure, including its status. ADMIN or EDITOR.
+    async fn prevention_measure_update(
+        &self,
+        ctx: &Context<'_>,
+        input: PreventionMeasureUpdateInput,
+    ) -> AppResult<PreventionMeasurePayload> {
+        let writer = scope(ctx).writer()?;
+        let id = ids::decode(&input.id, NodeType::PreventionMeasure)?;
+        let mut v = Validation::default();
+        let title = input
+            .title
+            .and_then(|t| v.check(text::required("title", &t, measure::TITLE_MAX)));
+        let description = input
+            .description
+            .and_then(|t| v.check(text::bounded("description", &t, measure::TEXT_MAX)));
+        let success_criterion = input
+            .success_criterion
+            .and_then(|t| v.check(text::bounded("successCriterion", &t, measure::TEXT_MAX)));
+        let owner_team = input.owner_team.and_then(|t| {
+            v.check(text::bounded(
+                "ownerTeam",
+                t.trim(),
+                measure::OWNER_TEAM_MAX,
+            ))
+        });
+        let cancel_reason = input
+            .cancel_reason
+            .and_then(|t| v.check(text::bounded("cancelReason", &t, measure::TEXT_MAX)));
+        let tracker_url = match input.tracker_url {
+            MaybeUndefined::Undefined => None,
+            MaybeUndefined::Null => Some(None),
+            MaybeUndefined::Value(url) => v.check(measure::tracker_url(&url)).map(Some),
+        };
+        let due_on = match input.due_on {
+            MaybeUndefined::Undefined => None,
+            MaybeUndefined::Null => Some(None),
+            MaybeUndefined::Value(date) => Some(Some(date.0)),
+        };
+        let addresses = input
+            .addresses
+            .and_then(|list| v.check(decode_list("addresses", &list, NodeType::RootCause)));
+        let changes = || MeasureChanges {
+            kind: input.kind.map(Into::into),
+            title,
+            description,
+            success_criterion,
+            owner_team,
+            due_on,
+            tracker_url,
+            status: input.status.map(Into::into),
+            cancel_reason,
+            addresses,
+        };
+        match v.finish(changes) {
+            Ok(changes) => Ok(writer.measure_update(id, changes).await?.into()),
+            Err(errors) => Ok(Err(errors).into()),
+        }
+    }
+
+    /// Deletes a measure of a draft post-mortem; after publication, cancel it instead. ADMIN or EDITOR.
+    async fn prevention_measure_delete(
+        &self,
+        ctx: &Context<'_>,
+        input: PreventionMeasureDeleteInput,
+    ) -> AppResult<PreventionMeasureDeletePayload> {
+        let writer = scope(ctx).writer()?;
+        let id = ids::decode(&input.id, NodeType::PreventionMeasure)?;
+        Ok(writer.measure_delete(id).await?.into())
+    }
+}

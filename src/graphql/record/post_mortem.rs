@@ -1,0 +1,201 @@
+//! The post-mortem: its client-facing sections, publication, and the written summary.
+
+use crate::domain::policy::Capability;
+use crate::domain::{Validation, document, post_mortem as rules, text};
+use crate::error::AppResult;
+use crate::graphql::context::scope;
+use crate::graphql::enums::{DocumentFormat, PostMortemStatus};
+use crate::graphql::ids::{self, NodeType};
+use crate::graphql::incidents::Incident;
+use crate::graphql::payload::payload;
+use crate::repo::post_mortems::PostMortemChanges;
+use async_graphql::{Context, ID, InputObject, Object};
+use chrono::{DateTime, Utc};
+use entity::post_mortem;
+
+/// What an incident taught, written for the clients it affected. One per incident.
+pub struct PostMortem(pub post_mortem::Model);
+
+impl From<post_mortem::Model> for PostMortem {
+    fn from(model: post_mortem::Model) -> Self {
+        Self(model)
+    }
+}
+
+/// What an incident taught, written for the clients it affected. One per incident.
+#[Object]
+impl PostMortem {
+    pub async fn id(&self) -> ID {
+        ids::encode(NodeType::PostMortem, self.0.incident_id)
+    }
+
+    /// The incident it explains.
+    async fn incident(&self, ctx: &Context<'_>) -> AppResult<Incident> {
+        Ok(Incident(scope(ctx).incident(self.0.incident_id).await?))
+    }
+
+    async fn status(&self) -> PostMortemStatus {
+        self.0.status.into()
+    }
+
+    /// What was affected, for whom, for how long (client-facing Markdown).
+    async fn impact_summary(&self) -> &str {
+        &self.0.impact_summary
+    }
+
+    /// What went well in the response (client-facing Markdown).
+    async fn went_well(&self) -> &str {
+        &self.0.went_well
+    }
+
+    /// What could have gone better (client-facing Markdown).
+    async fn could_be_better(&self) -> &str {
+        &self.0.could_be_better
+    }
+
+    /// Lessons for the provider's own reference. Staff only.
+    async fn lessons_learned(&self, ctx: &Context<'_>) -> AppResult<Option<&str>> {
+        scope(ctx).principal().require(Capability::ReadInternal)?;
+        Ok(Some(&self.0.lessons_learned))
+    }
+
+    /// When the client meeting is scheduled.
+    async fn meeting_at(&self) -> Option<DateTime<Utc>> {
+        self.0.meeting_at
+    }
+
+    /// When it was shared with clients.
+    async fn published_at(&self) -> Option<DateTime<Utc>> {
+        self.0.published_at
+    }
+
+    /// When the 30-day effectiveness review falls due.
+    async fn review_due_at(&self) -> Option<DateTime<Utc>> {
+        self.0.review_due_at
+    }
+
+    /// Pass this back to `postMortemUpdate`; it changes with every change.
+    async fn version(&self) -> i32 {
+        self.0.version
+    }
+
+    /// The client-facing written summary, rendered for the caller. It never contains
+    /// internal timeline entries, internal analysis or lessons learned; a CLIENT user sees
+    /// only their own client's impact.
+    async fn document(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(default)] format: DocumentFormat,
+    ) -> AppResult<String> {
+        let snapshot = scope(ctx).document_snapshot(self.0.incident_id).await?;
+        Ok(match format {
+            DocumentFormat::Markdown => document::markdown(&snapshot),
+            DocumentFormat::Html => document::html(&snapshot),
+        })
+    }
+
+    /// When the post-mortem was created (with its incident).
+    async fn created_at(&self) -> DateTime<Utc> {
+        self.0.created_at
+    }
+
+    /// When it last changed.
+    async fn updated_at(&self) -> DateTime<Utc> {
+        self.0.updated_at
+    }
+}
+
+/// New text for the sections, made against the `version` the editor read; omitted sections
+/// keep their text.
+#[derive(InputObject)]
+pub struct PostMortemUpdateInput {
+    pub post_mortem_id: ID,
+    pub version: i32,
+    pub impact_summary: Option<String>,
+    pub went_well: Option<String>,
+    pub could_be_better: Option<String>,
+    pub lessons_learned: Option<String>,
+}
+
+/// The post-mortem to publish.
+#[derive(InputObject)]
+pub struct PostMortemPublishInput {
+    pub post_mortem_id: ID,
+}
+
+/// The post-mortem to take back to DRAFT, and why.
+#[derive(InputObject)]
+pub struct PostMortemUnpublishInput {
+    pub post_mortem_id: ID,
+    /// Why it is withdrawn; recorded in the audit log.
+    pub reason: String,
+}
+
+payload!(
+    /// The result of a post-mortem mutation.
+    PostMortemPayload, post_mortem: PostMortem, post_mortem::Model
+);
+
+/// Post-mortem mutations. ADMIN or EDITOR.
+#[derive(Default)]
+pub struct PostMortemMutation;
+
+#[Object]
+impl PostMortemMutation {
+    /// Edits the sections, unless someone saved since `version` (CONFLICT). ADMIN or EDITOR.
+    async fn post_mortem_update(
+        &self,
+        ctx: &Context<'_>,
+        input: PostMortemUpdateInput,
+    ) -> AppResult<PostMortemPayload> {
+        let writer = scope(ctx).writer()?;
+        let incident_id = ids::decode(&input.post_mortem_id, NodeType::PostMortem)?;
+        let mut v = Validation::default();
+        let mut section = |field: &str, value: Option<String>| {
+            value.and_then(|t| v.check(rules::section(field, &t)))
+        };
+        let changes = PostMortemChanges {
+            version: input.version,
+            impact_summary: section("impactSummary", input.impact_summary),
+            went_well: section("wentWell", input.went_well),
+            could_be_better: section("couldBeBetter", input.could_be_better),
+            lessons_learned: section("lessonsLearned", input.lessons_learned),
+        };
+        match v.finish(|| changes) {
+            Ok(changes) => Ok(writer
+                .post_mortem_update(incident_id, changes)
+                .await?
+                .into()),
+            Err(errors) => Ok(Err(errors).into()),
+        }
+    }
+
+    /// Shares a resolved incident's post-mortem with the impacted clients, sets
+    /// `reviewDueAt`, and freezes every measure's `committedDueOn`. ADMIN or EDITOR.
+    async fn post_mortem_publish(
+        &self,
+        ctx: &Context<'_>,
+        input: PostMortemPublishInput,
+    ) -> AppResult<PostMortemPayload> {
+        let writer = scope(ctx).writer()?;
+        let incident_id = ids::decode(&input.post_mortem_id, NodeType::PostMortem)?;
+        Ok(writer.post_mortem_publish(incident_id).await?.into())
+    }
+
+    /// Takes a published post-mortem back to DRAFT; the reason is audited. ADMIN or EDITOR.
+    async fn post_mortem_unpublish(
+        &self,
+        ctx: &Context<'_>,
+        input: PostMortemUnpublishInput,
+    ) -> AppResult<PostMortemPayload> {
+        let writer = scope(ctx).writer()?;
+        let incident_id = ids::decode(&input.post_mortem_id, NodeType::PostMortem)?;
+        match text::required("reason", &input.reason, rules::REASON_MAX) {
+            Ok(reason) => Ok(writer
+                .post_mortem_unpublish(incident_id, reason)
+                .await?
+                .into()),
+            Err(error) => Ok(Err(vec![error]).into()),
+        }
+    }
+}

@@ -1,0 +1,206 @@
+//! Root causes and contributing factors.
+
+use super::decode_list;
+use crate::domain::policy::Capability;
+use crate::domain::{Validation, text};
+use crate::error::AppResult;
+use crate::graphql::context::{load, scope};
+use crate::graphql::directory::service::Service;
+use crate::graphql::enums::{RootCauseCategory, RootCauseKind};
+use crate::graphql::ids::{self, NodeType};
+use crate::graphql::loaders::RootCauseServices;
+use crate::graphql::payload::{deletion_payload, payload};
+use crate::repo::root_causes::{NewRootCause, RootCauseChanges};
+use async_graphql::{Context, ID, InputObject, Object};
+use chrono::{DateTime, Utc};
+use entity::root_cause;
+
+/// Longest analysis or explanation, in characters.
+const TEXT_MAX: usize = 10_000;
+
+/// Why an incident happened: the root cause, or a factor that contributed.
+pub struct RootCause(pub root_cause::Model);
+
+impl From<root_cause::Model> for RootCause {
+    fn from(model: root_cause::Model) -> Self {
+        Self(model)
+    }
+}
+
+/// Why an incident happened: the root cause, or a factor that contributed.
+#[Object]
+impl RootCause {
+    pub async fn id(&self) -> ID {
+        ids::encode(NodeType::RootCause, self.0.id)
+    }
+
+    async fn kind(&self) -> RootCauseKind {
+        self.0.kind.into()
+    }
+
+    async fn category(&self) -> RootCauseCategory {
+        self.0.category.into()
+    }
+
+    /// The blameless internal analysis. Staff only.
+    async fn internal_analysis(&self, ctx: &Context<'_>) -> AppResult<Option<&str>> {
+        scope(ctx).principal().require(Capability::ReadInternal)?;
+        Ok(Some(&self.0.internal_analysis))
+    }
+
+    /// What clients read about this cause.
+    async fn client_explanation(&self) -> &str {
+        &self.0.client_explanation
+    }
+
+    /// The services involved, by name.
+    async fn services(&self, ctx: &Context<'_>) -> AppResult<Vec<Service>> {
+        Ok(load::<RootCauseServices, _>(ctx, self.0.id)
+            .await?
+            .unwrap_or_default()
+            .into_iter()
+            .map(Service)
+            .collect())
+    }
+
+    /// When the cause was recorded.
+    async fn created_at(&self) -> DateTime<Utc> {
+        self.0.created_at
+    }
+
+    /// When the cause last changed.
+    async fn updated_at(&self) -> DateTime<Utc> {
+        self.0.updated_at
+    }
+}
+
+/// A new root cause or contributing factor.
+#[derive(InputObject)]
+pub struct RootCauseCreateInput {
+    pub incident_id: ID,
+    pub kind: RootCauseKind,
+    pub category: RootCauseCategory,
+    /// Internal only; Markdown, at most 10,000 characters.
+    #[graphql(default)]
+    pub internal_analysis: String,
+    /// What clients read; Markdown, at most 10,000 characters.
+    #[graphql(default)]
+    pub client_explanation: String,
+    /// The services involved.
+    #[graphql(default)]
+    pub service_ids: Vec<ID>,
+}
+
+/// Changes to a root cause; omitted fields keep their value.
+#[derive(InputObject)]
+pub struct RootCauseUpdateInput {
+    pub id: ID,
+    pub kind: Option<RootCauseKind>,
+    pub category: Option<RootCauseCategory>,
+    pub internal_analysis: Option<String>,
+    pub client_explanation: Option<String>,
+    /// Replaces the services involved.
+    pub service_ids: Option<Vec<ID>>,
+}
+
+/// The root cause to delete.
+#[derive(InputObject)]
+pub struct RootCauseDeleteInput {
+    pub id: ID,
+}
+
+payload!(
+    /// The result of `rootCauseCreate` and `rootCauseUpdate`.
+    RootCausePayload, root_cause: RootCause, root_cause::Model
+);
+deletion_payload!(
+    /// The result of `rootCauseDelete`.
+    RootCauseDeletePayload, deleted_root_cause_id, RootCause
+);
+
+/// Root cause mutations. ADMIN or EDITOR.
+#[derive(Default)]
+pub struct RootCauseMutation;
+
+#[Object]
+impl RootCauseMutation {
+    /// Records a root cause or contributing factor. ADMIN or EDITOR.
+    async fn root_cause_create(
+        &self,
+        ctx: &Context<'_>,
+        input: RootCauseCreateInput,
+    ) -> AppResult<RootCausePayload> {
+        let writer = scope(ctx).writer()?;
+        let incident_id = ids::decode(&input.incident_id, NodeType::Incident)?;
+        let mut v = Validation::default();
+        let internal_analysis = v.check(text::bounded(
+            "internalAnalysis",
+            &input.internal_analysis,
+            TEXT_MAX,
+        ));
+        let client_explanation = v.check(text::bounded(
+            "clientExplanation",
+            &input.client_explanation,
+            TEXT_MAX,
+        ));
+        let service_ids = v.check(decode_list(
+            "serviceIds",
+            &input.service_ids,
+            NodeType::Service,
+        ));
+        let new = || NewRootCause {
+            incident_id,
+            kind: input.kind.into(),
+            category: input.category.into(),
+            internal_analysis: internal_analysis.unwrap_or_default(),
+            client_explanation: client_explanation.unwrap_or_default(),
+            service_ids: service_ids.unwrap_or_default(),
+        };
+        match v.finish(new) {
+            Ok(new) => Ok(writer.root_cause_create(new).await?.into()),
+            Err(errors) => Ok(Err(errors).into()),
+        }
+    }
+
+    /// Changes a root cause. ADMIN or EDITOR.
+    async fn root_cause_update(
+        &self,
+        ctx: &Context<'_>,
+        input: RootCauseUpdateInput,
+    ) -> AppResult<RootCausePayload> {
+        let writer = scope(ctx).writer()?;
+        let id = ids::decode(&input.id, NodeType::RootCause)?;
+        let mut v = Validation::default();
+        let internal_analysis = input
+            .internal_analysis
+            .and_then(|t| v.check(text::bounded("internalAnalysis", &t, TEXT_MAX)));
+        let client_explanation = input
+            .client_explanation
+            .and_then(|t| v.check(text::bounded("clientExplanation", &t, TEXT_MAX)));
+        let service_ids = input
+            .service_ids
+            .and_then(|list| v.check(decode_list("serviceIds", &list, NodeType::Service)));
+        let changes = || RootCauseChanges {
+            kind: input.kind.map(Into::into),
+            category: input.category.map(Into::into),
+            internal_analysis,
+            client_explanation,
+            service_ids,
+        };
+        match v.finish(changes) {
+            Ok(changes) => Ok(writer.root_cause_update(id, changes).await?.into()),
+            Err(errors) => Ok(Err(errors).into()),
+        }
+    }
+
+    /// Deletes a root cause. ADMIN or EDITOR.
+    async fn root_cause_delete(
+        &self,
+        ctx: &Context<'_>,
+        input: RootCauseDeleteInput,
+    ) -> AppResult<RootCauseDeletePayload> {
+        let writer = scope(ctx).writer()?;
+        let id = ids::decode(&input.id, NodeType::RootCause)?;
+        Ok(writer.root_cause_delete(id).await?.into())
+    }
+}

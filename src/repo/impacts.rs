@@ -1,0 +1,251 @@
+//! How each incident affected each client: one impact per incident and client.
+
+use super::Checked;
+use super::changes::Changes;
+use super::page::{self, Direction, Key, KeyKind, KeyValue, Ordering, Page, PageRequest};
+use super::scope::{Scope, Writer};
+use crate::domain::policy::Capability;
+use crate::domain::{FieldError, FieldErrorCode, time};
+use crate::error::{AppError, AppResult};
+use chrono::{DateTime, Utc};
+use entity::{ImpactLevel, client, client_impact};
+use sea_orm::{
+    ActiveEnum, ActiveModelTrait, ColumnTrait, ConnectionTrait, IntoActiveModel, PaginatorTrait,
+    QueryFilter, QueryOrder, Select, Set,
+};
+use std::collections::HashMap;
+use uuid::Uuid;
+
+/// An impact as `clientImpactSet` writes it, its text already validated.
+pub struct ImpactInput {
+    pub incident_id: Uuid,
+    pub client_id: Uuid,
+    pub level: ImpactLevel,
+    pub description: String,
+    pub started_at: DateTime<Utc>,
+    pub ended_at: Option<DateTime<Utc>>,
+}
+
+fn newest_first() -> Ordering<client_impact::Entity> {
+    Ordering {
+        column: client_impact::Column::StartedAt,
+        kind: KeyKind::Time,
+        id: client_impact::Column::Id,
+        direction: Direction::Desc,
+        key: |m| Key {
+            value: KeyValue::Time(m.started_at),
+            id: m.id,
+        },
+    }
+}
+
+impl Scope {
+    /// The impacts the caller may read: all of them for staff and reporters, only their own
+    /// client's for a CLIENT user.
+    fn visible_impacts(&self) -> Select<client_impact::Entity> {
+        let select = self.select::<client_impact::Entity>();
+        match self.principal().client_id() {
+            Some(own) if !self.principal().can(Capability::ReadCatalog) => {
+                select.filter(client_impact::Column::ClientId.eq(own))
+            }
+            _ => select,
+        }
+    }
+
+    /// One impact, if the caller may see it and its incident.
+    pub async fn impact(&self, id: Uuid) -> AppResult<client_impact::Model> {
+        let impact = self
+            .visible_impacts()
+            .filter(client_impact::Column::Id.eq(id))
+            .one(self.db())
+            .await?
+            .ok_or(AppError::not_found("client impact"))?;
+        self.incident(impact.incident_id)
+            .await
+            .map_err(|_| AppError::not_found("client impact"))?;
+        Ok(impact)
+    }
+
+    /// Each incident's impacts, by client id (one statement).
+    pub async fn impacts_of_incidents(
+        &self,
+        incident_ids: &[Uuid],
+    ) -> AppResult<HashMap<Uuid, Vec<client_impact::Model>>> {
+        let rows = self
+            .visible_impacts()
+            .filter(client_impact::Column::IncidentId.is_in(incident_ids.iter().copied()))
+            .order_by_asc(client_impact::Column::StartedAt)
+            .order_by_asc(client_impact::Column::Id)
+            .all(self.db())
+            .await?;
+        let mut grouped: HashMap<Uuid, Vec<client_impact::Model>> = HashMap::new();
+        for row in rows {
+            grouped.entry(row.incident_id).or_default().push(row);
+        }
+        Ok(grouped)
+    }
+
+    fn impacts_of_client_select(
+        &self,
+        client_id: Uuid,
+    ) -> AppResult<Select<client_impact::Entity>> {
+        self.principal().require(Capability::ReadCatalog)?;
+        Ok(self
+            .visible_impacts()
+            .filter(client_impact::Column::ClientId.eq(client_id)))
+    }
+
+    /// A client's impacts, newest first. Staff and reporters only.
+    pub async fn impacts_of_client(
+        &self,
+        client_id: Uuid,
+        request: &PageRequest,
+    ) -> AppResult<Page<client_impact::Model>> {
+        page::fetch(
+            self.db(),
+            self.impacts_of_client_select(client_id)?,
+            &newest_first(),
+            request,
+        )
+        .await
+    }
+
+    pub async fn impacts_of_client_count(&self, client_id: Uuid) -> AppResult<u64> {
+        Ok(self
+            .impacts_of_client_select(client_id)?
+            .count(self.db())
+            .await?)
+    }
+
+    /// Client accounts by id (one statement), for impacts' clients.
+    pub async fn clients_by_id(&self, ids: &[Uuid]) -> AppResult<HashMap<Uuid, client::Model>> {
+        let rows = self
+            .select::<client::Entity>()
+            .filter(client::Column::Id.is_in(ids.iter().copied()))
+            .all(self.db())
+            .await?;
+        Ok(rows.into_iter().map(|c| (c.id, c)).collect())
+    }
+
+    async fn impact_of<C: ConnectionTrait>(
+        &self,
+        db: &C,
+        incident_id: Uuid,
+        client_id: Uuid,
+    ) -> AppResult<Option<client_impact::Model>> {
+        Ok(self
+            .select::<client_impact::Entity>()
+            .filter(client_impact::Column::IncidentId.eq(incident_id))
+            .filter(client_impact::Column::ClientId.eq(client_id))
+            .one(db)
+            .await?)
+    }
+}
+
+impl Writer<'_> {
+    /// Creates or replaces the impact of an incident on one client.
+    pub async fn client_impact_set(
+        &self,
+        input: ImpactInput,
+    ) -> AppResult<Checked<client_impact::Model>> {
+        let txn = self.scope.begin_write().await?;
+        self.scope.incident_in(&txn, input.incident_id).await?;
+        if self
+            .scope
+            .clients_by_id(&[input.client_id])
+            .await?
+            .is_empty()
+        {
+            return Ok(Err(vec![FieldError::new(
+                "clientId",
+                FieldErrorCode::NotFound,
+                "no such client account",
+            )]));
+        }
+        let now = time::now();
+        let existing = self
+            .scope
+            .impact_of(&txn, input.incident_id, input.client_id)
+            .await?;
+        let (saved, changes, action) = match existing {
+            Some(old) => {
+                let mut row = old.clone().into_active_model();
+                row.level = Set(input.level);
+                row.description = Set(input.description);
+                row.started_at = Set(input.started_at);
+                row.ended_at = Set(input.ended_at);
+                row.updated_at = Set(now);
+                let saved = row.update(&txn).await?;
+                let changes = Changes::default()
+                    .diff("level", &old.level.to_value(), &saved.level.to_value())
+                    .diff("description", &old.description, &saved.description)
+                    .diff("startedAt", &old.started_at, &saved.started_at)
+                    .diff("endedAt", &old.ended_at, &saved.ended_at);
+                (saved, changes, "client_impact.update")
+            }
+            None => {
+                let saved = client_impact::ActiveModel {
+                    tenant_id: Set(self.scope.tenant_id()),
+                    id: Set(Uuid::now_v7()),
+                    incident_id: Set(input.incident_id),
+                    client_id: Set(input.client_id),
+                    level: Set(input.level),
+                    description: Set(input.description),
+                    started_at: Set(input.started_at),
+                    ended_at: Set(input.ended_at),
+                    created_at: Set(now),
+                    updated_at: Set(now),
+                }
+                .insert(&txn)
+                .await?;
+                let changes = Changes::default()
+                    .set("incidentId", &saved.incident_id)
+                    .set("clientId", &saved.client_id)
+                    .set("level", &saved.level.to_value())
+                    .set("description", &saved.description)
+                    .set("startedAt", &saved.started_at)
+                    .set("endedAt", &saved.ended_at);
+                (saved, changes, "client_impact.create")
+            }
+        };
+        self.record(&txn, action, "ClientImpact", saved.id, changes)
+            .await?;
+        txn.commit().await?;
+        Ok(Ok(saved))
+    }
+
+    /// Removes the impact of an incident on one client.
+    pub async fn client_impact_remove(
+        &self,
+        incident_id: Uuid,
+        client_id: Uuid,
+    ) -> AppResult<Checked<Uuid>> {
+        let txn = self.scope.begin_write().await?;
+        self.scope.incident_in(&txn, incident_id).await?;
+        let Some(old) = self.scope.impact_of(&txn, incident_id, client_id).await? else {
+            return Ok(Err(vec![FieldError::new(
+                "clientId",
+                FieldErrorCode::NotFound,
+                "this client has no impact on this incident",
+            )]));
+        };
+        self.scope
+            .delete::<client_impact::Entity>()
+            .filter(client_impact::Column::Id.eq(old.id))
+            .exec(&txn)
+            .await?;
+        let changes = Changes::default()
+            .diff("clientId", &Some(old.client_id), &None)
+            .diff("description", &Some(old.description), &None);
+        self.record(
+            &txn,
+            "client_impact.delete",
+            "ClientImpact",
+            old.id,
+            changes,
+        )
+        .await?;
+        txn.commit().await?;
+        Ok(Ok(old.id))
+    }
+}

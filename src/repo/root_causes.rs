@@ -1,0 +1,251 @@
+//! Root causes and contributing factors, with the services each involves.
+
+use super::Checked;
+use super::changes::Changes;
+use super::links::LinkTable;
+use super::scope::{Scope, Writer};
+use crate::domain::{FieldError, FieldErrorCode, time};
+use crate::error::{AppError, AppResult};
+use entity::{RootCauseCategory, RootCauseKind, root_cause, root_cause_service, service};
+use sea_orm::{
+    ActiveEnum, ActiveModelTrait, ColumnTrait, ConnectionTrait, IntoActiveModel, QueryFilter,
+    QueryOrder, Set,
+};
+use std::collections::HashMap;
+use uuid::Uuid;
+
+/// Which services each root cause involves.
+const ROOT_CAUSE_SERVICES: LinkTable<root_cause_service::Entity> = LinkTable {
+    parent: root_cause_service::Column::RootCauseId,
+    child: root_cause_service::Column::ServiceId,
+    row: |tenant_id, root_cause_id, service_id| root_cause_service::ActiveModel {
+        tenant_id: Set(tenant_id),
+        root_cause_id: Set(root_cause_id),
+        service_id: Set(service_id),
+    },
+};
+
+/// A new root cause or contributing factor, its text already validated.
+pub struct NewRootCause {
+    pub incident_id: Uuid,
+    pub kind: RootCauseKind,
+    pub category: RootCauseCategory,
+    pub internal_analysis: String,
+    pub client_explanation: String,
+    pub service_ids: Vec<Uuid>,
+}
+
+/// Changes to a root cause; `None` keeps the current value.
+#[derive(Default)]
+pub struct RootCauseChanges {
+    pub kind: Option<RootCauseKind>,
+    pub category: Option<RootCauseCategory>,
+    pub internal_analysis: Option<String>,
+    pub client_explanation: Option<String>,
+    pub service_ids: Option<Vec<Uuid>>,
+}
+
+impl Scope {
+    /// One root cause, if the caller may see its incident.
+    pub async fn root_cause(&self, id: Uuid) -> AppResult<root_cause::Model> {
+        let cause = self.root_cause_in(self.db(), id).await?;
+        self.incident(cause.incident_id)
+            .await
+            .map_err(|_| AppError::not_found("root cause"))?;
+        Ok(cause)
+    }
+
+    async fn root_cause_in<C: ConnectionTrait>(
+        &self,
+        db: &C,
+        id: Uuid,
+    ) -> AppResult<root_cause::Model> {
+        self.select::<root_cause::Entity>()
+            .filter(root_cause::Column::Id.eq(id))
+            .one(db)
+            .await?
+            .ok_or(AppError::not_found("root cause"))
+    }
+
+    /// Each incident's root causes in the order they were recorded (one statement).
+    pub async fn root_causes_of_incidents(
+        &self,
+        incident_ids: &[Uuid],
+    ) -> AppResult<HashMap<Uuid, Vec<root_cause::Model>>> {
+        let rows = self
+            .select::<root_cause::Entity>()
+            .filter(root_cause::Column::IncidentId.is_in(incident_ids.iter().copied()))
+            .order_by_asc(root_cause::Column::Id)
+            .all(self.db())
+            .await?;
+        let mut grouped: HashMap<Uuid, Vec<root_cause::Model>> = HashMap::new();
+        for row in rows {
+            grouped.entry(row.incident_id).or_default().push(row);
+        }
+        Ok(grouped)
+    }
+
+    /// Root causes by id (one statement).
+    pub async fn root_causes_by_id(
+        &self,
+        ids: &[Uuid],
+    ) -> AppResult<HashMap<Uuid, root_cause::Model>> {
+        let rows = self
+            .select::<root_cause::Entity>()
+            .filter(root_cause::Column::Id.is_in(ids.iter().copied()))
+            .all(self.db())
+            .await?;
+        Ok(rows.into_iter().map(|r| (r.id, r)).collect())
+    }
+
+    /// The services each root cause involves, by name (two statements).
+    pub async fn services_of_root_causes(
+        &self,
+        ids: &[Uuid],
+    ) -> AppResult<HashMap<Uuid, Vec<service::Model>>> {
+        let pairs = ROOT_CAUSE_SERVICES.pairs(self, self.db(), ids).await?;
+        self.services_by_parent(pairs).await
+    }
+
+    /// Field errors for root cause ids that are not causes of `incident_id`.
+    pub(super) async fn foreign_root_causes(
+        &self,
+        incident_id: Uuid,
+        ids: &[Uuid],
+    ) -> AppResult<Vec<FieldError>> {
+        let known = self.root_causes_by_id(ids).await?;
+        Ok(ids
+            .iter()
+            .enumerate()
+            .filter(|(_, id)| {
+                known
+                    .get(id)
+                    .is_none_or(|cause| cause.incident_id != incident_id)
+            })
+            .map(|(i, _)| {
+                FieldError::new(
+                    "addresses",
+                    FieldErrorCode::NotFound,
+                    "no such root cause of this incident",
+                )
+                .at_index(i)
+            })
+            .collect())
+    }
+}
+
+impl Writer<'_> {
+    /// Records a root cause or contributing factor.
+    pub async fn root_cause_create(
+        &self,
+        new: NewRootCause,
+    ) -> AppResult<Checked<root_cause::Model>> {
+        let unknown = self.scope.unknown_services(&new.service_ids).await?;
+        if !unknown.is_empty() {
+            return Ok(Err(unknown));
+        }
+        let txn = self.scope.begin_write().await?;
+        let incident = self.scope.incident_in(&txn, new.incident_id).await?;
+        let now = time::now();
+        let saved = root_cause::ActiveModel {
+            tenant_id: Set(self.scope.tenant_id()),
+            id: Set(Uuid::now_v7()),
+            incident_id: Set(incident.id),
+            kind: Set(new.kind),
+            category: Set(new.category),
+            internal_analysis: Set(new.internal_analysis),
+            client_explanation: Set(new.client_explanation),
+            created_at: Set(now),
+            updated_at: Set(now),
+        }
+        .insert(&txn)
+        .await?;
+        ROOT_CAUSE_SERVICES
+            .replace(self.scope, &txn, saved.id, &new.service_ids)
+            .await?;
+        let changes = Changes::default()
+            .set("incidentId", &saved.incident_id)
+            .set("kind", &saved.kind.to_value())
+            .set("category", &saved.category.to_value())
+            .set("internalAnalysis", &saved.internal_analysis)
+            .set("clientExplanation", &saved.client_explanation)
+            .set("serviceIds", &new.service_ids);
+        self.record(&txn, "root_cause.create", "RootCause", saved.id, changes)
+            .await?;
+        txn.commit().await?;
+        Ok(Ok(saved))
+    }
+
+    /// Changes a root cause.
+    pub async fn root_cause_update(
+        &self,
+        id: Uuid,
+        new: RootCauseChanges,
+    ) -> AppResult<Checked<root_cause::Model>> {
+        if let Some(service_ids) = &new.service_ids {
+            let unknown = self.scope.unknown_services(service_ids).await?;
+            if !unknown.is_empty() {
+                return Ok(Err(unknown));
+            }
+        }
+        let txn = self.scope.begin_write().await?;
+        let old = self.scope.root_cause_in(&txn, id).await?;
+        let mut row = old.clone().into_active_model();
+        row.kind = Set(new.kind.unwrap_or(old.kind));
+        row.category = Set(new.category.unwrap_or(old.category));
+        row.internal_analysis = Set(new
+            .internal_analysis
+            .unwrap_or_else(|| old.internal_analysis.clone()));
+        row.client_explanation = Set(new
+            .client_explanation
+            .unwrap_or_else(|| old.client_explanation.clone()));
+        row.updated_at = Set(time::now());
+        let saved = row.update(&txn).await?;
+        let mut changes = Changes::default()
+            .diff("kind", &old.kind.to_value(), &saved.kind.to_value())
+            .diff(
+                "category",
+                &old.category.to_value(),
+                &saved.category.to_value(),
+            )
+            .diff(
+                "internalAnalysis",
+                &old.internal_analysis,
+                &saved.internal_analysis,
+            )
+            .diff(
+                "clientExplanation",
+                &old.client_explanation,
+                &saved.client_explanation,
+            );
+        if let Some(service_ids) = &new.service_ids {
+            let before = ROOT_CAUSE_SERVICES.children(self.scope, &txn, id).await?;
+            ROOT_CAUSE_SERVICES
+                .replace(self.scope, &txn, id, service_ids)
+                .await?;
+            let after = ROOT_CAUSE_SERVICES.children(self.scope, &txn, id).await?;
+            changes = changes.diff("serviceIds", &before, &after);
+        }
+        self.record(&txn, "root_cause.update", "RootCause", saved.id, changes)
+            .await?;
+        txn.commit().await?;
+        Ok(Ok(saved))
+    }
+
+    /// Deletes a root cause; its service links and the measures' references to it go too.
+    pub async fn root_cause_delete(&self, id: Uuid) -> AppResult<Checked<Uuid>> {
+        let txn = self.scope.begin_write().await?;
+        let old = self.scope.root_cause_in(&txn, id).await?;
+        self.scope
+            .delete::<root_cause::Entity>()
+            .filter(root_cause::Column::Id.eq(id))
+            .exec(&txn)
+            .await?;
+        let changes =
+            Changes::default().diff("clientExplanation", &Some(old.client_explanation), &None);
+        self.record(&txn, "root_cause.delete", "RootCause", id, changes)
+            .await?;
+        txn.commit().await?;
+        Ok(Ok(id))
+    }
+}
