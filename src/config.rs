@@ -17,7 +17,12 @@ pub struct Config {
     pub jwt: JwtConfig,
     /// How long one request may take, from reading its body to answering.
     pub request_timeout: Duration,
+    /// How long a DataLoader waits to gather keys into one batch.
+    pub batch_window: Duration,
 }
+
+/// The default for [`Config::batch_window`].
+pub const DEFAULT_BATCH_WINDOW: Duration = Duration::from_millis(1);
 
 /// The default for [`Config::request_timeout`].
 pub const DEFAULT_REQUEST_TIMEOUT: Duration = Duration::from_secs(10);
@@ -109,6 +114,7 @@ impl Config {
                 audience: args.jwt_audience.clone(),
             },
             request_timeout: args.request_timeout,
+            batch_window: DEFAULT_BATCH_WINDOW,
         })
     }
 }

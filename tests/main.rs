@@ -14,6 +14,8 @@ mod incident_lists;
 mod incidents;
 mod keys;
 mod limits;
+mod post_mortem;
+mod record;
 mod roles;
 mod schema;
 mod transport;

@@ -42,6 +42,7 @@ fn router(config: &Config, db: DatabaseConnection) -> anyhow::Result<axum::Route
         db,
         graphiql: development,
         request_timeout: config.request_timeout,
+        batch_window: config.batch_window,
     };
     Ok(http::router(state))
 }

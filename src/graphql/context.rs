@@ -8,10 +8,12 @@ use async_graphql::dataloader::{DataLoader, Loader};
 use async_graphql::{Context, Request};
 use std::hash::Hash;
 use std::sync::Arc;
+use std::time::Duration;
 
-/// Attaches the caller's scope and fresh loaders to a request before it is executed.
-pub fn attach(request: Request, scope: Scope) -> Request {
-    loaders::attach(request, &scope).data(scope)
+/// Attaches the caller's scope and fresh loaders to a request before it is executed. Each
+/// loader gathers the keys asked for within `batch_window` into one statement.
+pub fn attach(request: Request, scope: Scope, batch_window: Duration) -> Request {
+    loaders::attach(request, &scope, batch_window).data(scope)
 }
 
 /// The caller's scope. Every request carries one: the HTTP layer attaches it before execution.

@@ -11,6 +11,7 @@ use entity::{
 };
 use std::collections::HashMap;
 use std::sync::Arc;
+use std::time::Duration;
 use uuid::Uuid;
 
 /// Declares a loader keyed by id that answers through one `Scope` method.
@@ -107,22 +108,26 @@ impl Loader<(Uuid, Option<Visibility>)> for TimelineCounts {
     }
 }
 
-fn new<T: Send + Sync + 'static>(loader: T) -> DataLoader<T> {
-    DataLoader::new(loader, tokio::spawn)
+fn new<T: Send + Sync + 'static>(loader: T, window: Duration) -> DataLoader<T> {
+    DataLoader::new(loader, tokio::spawn).delay(window)
 }
 
 /// Attaches a fresh set of loaders for `scope` to a request.
-pub fn attach(request: async_graphql::Request, scope: &Scope) -> async_graphql::Request {
+pub fn attach(
+    request: async_graphql::Request,
+    scope: &Scope,
+    window: Duration,
+) -> async_graphql::Request {
     request
-        .data(new(IncidentServices(scope.clone())))
-        .data(new(TimelinePages(scope.clone())))
-        .data(Arc::new(new(TimelineCounts(scope.clone()))))
-        .data(new(RootCausesByIncident(scope.clone())))
-        .data(new(RootCauseServices(scope.clone())))
-        .data(new(ImpactsByIncident(scope.clone())))
-        .data(new(ClientsById(scope.clone())))
-        .data(new(UsersById(scope.clone())))
-        .data(new(MeasuresByIncident(scope.clone())))
-        .data(new(MeasureAddresses(scope.clone())))
-        .data(new(PostMortemsByIncident(scope.clone())))
+        .data(new(IncidentServices(scope.clone()), window))
+        .data(new(TimelinePages(scope.clone()), window))
+        .data(Arc::new(new(TimelineCounts(scope.clone()), window)))
+        .data(new(RootCausesByIncident(scope.clone()), window))
+        .data(new(RootCauseServices(scope.clone()), window))
+        .data(new(ImpactsByIncident(scope.clone()), window))
+        .data(new(ClientsById(scope.clone()), window))
+        .data(new(UsersById(scope.clone()), window))
+        .data(new(MeasuresByIncident(scope.clone()), window))
+        .data(new(MeasureAddresses(scope.clone()), window))
+        .data(new(PostMortemsByIncident(scope.clone()), window))
 }

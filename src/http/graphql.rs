@@ -108,7 +108,11 @@ async fn execute(
         )))
         .data(started.clone());
     request.operation_name = params.operation_name;
-    let request = context::attach(request, Scope::new(state.db.clone(), principal));
+    let request = context::attach(
+        request,
+        Scope::new(state.db.clone(), principal),
+        state.batch_window,
+    );
     respond::graphql(media, state.schema.execute(request).await, started.get())
 }
 

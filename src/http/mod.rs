@@ -31,6 +31,8 @@ pub struct AppState {
     pub graphiql: bool,
     /// How long one request may take.
     pub request_timeout: Duration,
+    /// How long DataLoaders gather keys into one batch.
+    pub batch_window: Duration,
 }
 
 /// The application's router, with request ids, tracing and panic containment.

@@ -1,6 +1,7 @@
 //! Spawning the app on a fresh database, minting tokens, and making requests.
 
 pub mod database;
+pub mod record;
 mod world;
 
 pub use world::{TenantWorld, World, decode_uuid};
@@ -12,6 +13,8 @@ use debrief::repo::{db, tenants};
 use reqwest::StatusCode;
 use sea_orm::DatabaseConnection;
 use serde_json::{Value, json};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 use uuid::Uuid;
 
@@ -25,6 +28,8 @@ pub struct TestApp {
     pub url: String,
     pub db: DatabaseConnection,
     pub http: reqwest::Client,
+    /// SQL statements the app has run so far.
+    pub statements: Arc<AtomicU64>,
     signer: TokenSigner,
     _database: TestDatabase,
 }
@@ -39,6 +44,7 @@ pub fn config(database_url: &str) -> Config {
             audience: AUDIENCE.into(),
         },
         request_timeout: debrief::config::DEFAULT_REQUEST_TIMEOUT,
+        batch_window: debrief::config::DEFAULT_BATCH_WINDOW,
     }
 }
 
@@ -49,11 +55,18 @@ pub async fn spawn_app() -> TestApp {
 /// Spawns the app with a configuration adjusted by `adjust` (key material, environment).
 /// Tokens from [`TestApp::token`] are always signed with [`SECRET`].
 pub async fn spawn_app_with(adjust: impl FnOnce(Config) -> Config) -> TestApp {
-    debrief::telemetry::init();
+    if std::env::var_os("RUST_LOG").is_some() {
+        debrief::telemetry::init();
+    }
     let database = TestDatabase::create().await;
-    let db = db::connect(database.url())
+    let mut db = db::connect(database.url())
         .await
         .expect("connect to the test database");
+    let statements = Arc::new(AtomicU64::new(0));
+    let counter = statements.clone();
+    db.set_metric_callback(move |_| {
+        counter.fetch_add(1, Ordering::Relaxed);
+    });
     db::migrate(&db).await.expect("migrate the test database");
     let config = adjust(config(database.url()));
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
@@ -67,6 +80,7 @@ pub async fn spawn_app_with(adjust: impl FnOnce(Config) -> Config) -> TestApp {
             .timeout(Duration::from_secs(30))
             .build()
             .expect("http client"),
+        statements,
         signer: TokenSigner::new(&self::config("").jwt).expect("signer"),
         _database: database,
     }
@@ -133,6 +147,13 @@ impl TestApp {
         let body = self.gql(token, query, variables).await;
         assert!(body.get("errors").is_none(), "unexpected errors: {body}");
         body["data"].clone()
+    }
+
+    /// How many SQL statements one operation runs.
+    pub async fn statements_for(&self, token: &str, query: &str, variables: Value) -> u64 {
+        let before = self.statements.load(Ordering::SeqCst);
+        self.data(token, query, variables).await;
+        self.statements.load(Ordering::SeqCst) - before
     }
 
     /// How many audit entries the tenant of `admin` (an ADMIN's token) has.
