@@ -239,3 +239,67 @@ async fn with_no_subcommand_the_server_reads_its_listen_address_from_the_environ
     child.wait().ok();
     assert!(ready, "debrief did not listen on DEBRIEF_LISTEN");
 }
+
+#[tokio::test]
+async fn the_demo_shows_a_complete_published_post_mortem() {
+    let database = TestDatabase::create().await;
+    let url = database.url().to_owned();
+    stdout(&debrief(&url, &["seed-demo"]));
+    let token = stdout(&debrief(
+        &url,
+        &[
+            "token",
+            "--tenant",
+            "acme",
+            "--email",
+            "viewer@acme.example",
+        ],
+    ));
+    let db = debrief::repo::db::connect(&url).await.expect("connect");
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let app = debrief::commands::spawn(&config(&url), db, listener).expect("spawn");
+    let query = "{ incidents(filter: { status: [RESOLVED] }, orderBy: { field: NUMBER, direction: ASC }) { nodes { reference postMortem { status document } rootCauses { kind } measures { kind committedDueOn } impacts { client { name } } } } }";
+    let response: serde_json::Value = reqwest::Client::new()
+        .post(format!("http://{}/graphql", app.address))
+        .bearer_auth(token.trim())
+        .json(&serde_json::json!({ "query": query }))
+        .send()
+        .await
+        .expect("send")
+        .json()
+        .await
+        .expect("json");
+    let incidents = response["data"]["incidents"]["nodes"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    let published: Vec<_> = incidents
+        .iter()
+        .filter(|i| i["postMortem"]["status"] == "PUBLISHED")
+        .collect();
+    assert_eq!(published.len(), 1, "{response}");
+    let record = published[0];
+    let kinds: Vec<_> = record["measures"]
+        .as_array()
+        .map(|m| m.iter().map(|x| x["kind"].clone()).collect())
+        .unwrap_or_default();
+    assert_eq!(kinds, ["TECHNICAL", "PROCESS", "MONITORING"]);
+    assert!(record["measures"][0]["committedDueOn"].is_string());
+    assert_eq!(record["impacts"][0]["client"]["name"], "Globex");
+    let document = record["postMortem"]["document"]
+        .as_str()
+        .unwrap_or_default();
+    assert!(
+        document.contains("## 2. Root cause")
+            && document.contains("What questions or concerns do you have?"),
+        "{document}"
+    );
+    assert!(
+        incidents
+            .iter()
+            .any(|i| i["postMortem"]["status"] == "DRAFT"),
+        "a draft shows the work in progress"
+    );
+}

@@ -4,6 +4,7 @@ use entity::{
     ImpactLevel, MeasureKind, MeasureStatus, RootCauseCategory, Severity, TimelineEventKind,
 };
 
+/// The severity as written in summaries.
 pub fn severity(value: Severity) -> &'static str {
     match value {
         Severity::Sev1 => "SEV1",
@@ -13,6 +14,7 @@ pub fn severity(value: Severity) -> &'static str {
     }
 }
 
+/// A timeline entry's kind as written in summaries.
 pub fn event_kind(value: TimelineEventKind) -> &'static str {
     match value {
         TimelineEventKind::Started => "Started",
@@ -26,6 +28,7 @@ pub fn event_kind(value: TimelineEventKind) -> &'static str {
     }
 }
 
+/// A root cause category as written in summaries.
 pub fn category(value: RootCauseCategory) -> &'static str {
     match value {
         RootCauseCategory::CodeChange => "Code change",
@@ -40,6 +43,7 @@ pub fn category(value: RootCauseCategory) -> &'static str {
     }
 }
 
+/// An impact level as written in summaries.
 pub fn impact_level(value: ImpactLevel) -> &'static str {
     match value {
         ImpactLevel::Degraded => "Degraded service",
@@ -48,6 +52,7 @@ pub fn impact_level(value: ImpactLevel) -> &'static str {
     }
 }
 
+/// A measure kind as written in summaries.
 pub fn measure_kind(value: MeasureKind) -> &'static str {
     match value {
         MeasureKind::Technical => "Technical",
@@ -56,6 +61,7 @@ pub fn measure_kind(value: MeasureKind) -> &'static str {
     }
 }
 
+/// A measure status as written in summaries.
 pub fn measure_status(value: MeasureStatus) -> &'static str {
     match value {
         MeasureStatus::Planned => "Planned",

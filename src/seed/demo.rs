@@ -89,17 +89,23 @@ async fn seed_directory(scope: &Scope) -> Result<(), String> {
             })
             .await)?;
     }
-    seed_incidents(scope, &services).await
+    let incidents = seed_incidents(scope, &services).await?;
+    super::demo_record::seed(scope, &incidents, globex.id, &services).await
 }
 
 /// Unwraps a repository result, turning field errors into a message (the seed is fixed data).
-fn ok<T>(result: Result<crate::repo::Checked<T>, crate::error::AppError>) -> Result<T, String> {
+pub(super) fn ok<T>(
+    result: Result<crate::repo::Checked<T>, crate::error::AppError>,
+) -> Result<T, String> {
     result
         .map_err(|e| e.to_string())?
         .map_err(|e| format!("{e:?}"))
 }
 
-async fn seed_incidents(scope: &Scope, services: &[Uuid]) -> Result<(), String> {
+async fn seed_incidents(
+    scope: &Scope,
+    services: &[Uuid],
+) -> Result<Vec<entity::incident::Model>, String> {
     let writer = scope.writer().map_err(|e| e.to_string())?;
     let now = crate::domain::time::now();
     let hours = |h: i64| now - TimeDelta::hours(h);
@@ -129,6 +135,7 @@ async fn seed_incidents(scope: &Scope, services: &[Uuid]) -> Result<(), String> 
             vec![services[0]],
         ),
     ];
+    let mut created = Vec::new();
     for (title, severity, status, started, [detected, mitigated, resolved], service_ids) in
         incidents
     {
@@ -147,9 +154,9 @@ async fn seed_incidents(scope: &Scope, services: &[Uuid]) -> Result<(), String> 
             timeline,
             service_ids,
         };
-        ok(writer.incident_create(new).await)?;
+        created.push(ok(writer.incident_create(new).await)?);
     }
-    Ok(())
+    Ok(created)
 }
 
 /// The demo users, for printing their tokens at start-up.

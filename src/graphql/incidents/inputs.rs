@@ -89,7 +89,15 @@ impl Default for IncidentOrder {
 impl IncidentOrder {
     /// Cursors are bound to the order they were issued for.
     pub fn list_name(&self) -> String {
-        format!("incidents:{:?}:{:?}", self.field, self.direction)
+        let field = match self.field {
+            IncidentOrderField::Number => "NUMBER",
+            IncidentOrderField::StartedAt => "STARTED_AT",
+        };
+        let direction = match self.direction {
+            OrderDirection::Asc => "ASC",
+            OrderDirection::Desc => "DESC",
+        };
+        format!("incidents:{field}:{direction}")
     }
 }
 
