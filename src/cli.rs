@@ -54,6 +54,14 @@ pub struct GlobalArgs {
     /// How long one request may take, e.g. `10s`.
     #[arg(long, env = "DEBRIEF_REQUEST_TIMEOUT", default_value = "10s", value_parser = humantime::parse_duration, global = true)]
     pub request_timeout: std::time::Duration,
+    /// How many feedback threads one client contact may open per hour.
+    #[arg(
+        long,
+        env = "DEBRIEF_FEEDBACK_PER_HOUR",
+        default_value_t = 30,
+        global = true
+    )]
+    pub feedback_per_hour: u32,
     /// Expected `aud` claim.
     #[arg(
         long,

@@ -19,6 +19,8 @@ pub struct Config {
     pub request_timeout: Duration,
     /// How long a DataLoader waits to gather keys into one batch.
     pub batch_window: Duration,
+    /// How many feedback threads one client contact may open per hour.
+    pub feedback_per_hour: u32,
 }
 
 /// The default for [`Config::batch_window`].
@@ -115,6 +117,7 @@ impl Config {
             },
             request_timeout: args.request_timeout,
             batch_window: DEFAULT_BATCH_WINDOW,
+            feedback_per_hour: args.feedback_per_hour,
         })
     }
 }

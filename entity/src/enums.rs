@@ -185,3 +185,27 @@ pub enum Effectiveness {
     #[sea_orm(string_value = "NOT_EFFECTIVE")]
     NotEffective,
 }
+
+/// What a client's feedback is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(16))")]
+pub enum FeedbackKind {
+    #[sea_orm(string_value = "QUESTION")]
+    Question,
+    #[sea_orm(string_value = "CONCERN")]
+    Concern,
+    #[sea_orm(string_value = "SUGGESTION")]
+    Suggestion,
+}
+
+/// Where a feedback thread stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(16))")]
+pub enum FeedbackStatus {
+    #[sea_orm(string_value = "OPEN")]
+    Open,
+    #[sea_orm(string_value = "ANSWERED")]
+    Answered,
+    #[sea_orm(string_value = "CLOSED")]
+    Closed,
+}

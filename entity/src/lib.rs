@@ -8,6 +8,8 @@ pub mod audit_entry;
 pub mod client;
 pub mod client_impact;
 pub mod enums;
+pub mod feedback;
+pub mod feedback_reply;
 pub mod incident;
 pub mod incident_service;
 pub mod measure_root_cause;
@@ -21,7 +23,7 @@ pub mod timeline_event;
 pub mod user;
 
 pub use enums::{
-    BlamelessPolicy, Effectiveness, ImpactLevel, IncidentStatus, MeasureKind, MeasureStatus,
-    PostMortemStatus, Role, RootCauseCategory, RootCauseKind, Severity, TimelineEventKind,
-    Visibility,
+    BlamelessPolicy, Effectiveness, FeedbackKind, FeedbackStatus, ImpactLevel, IncidentStatus,
+    MeasureKind, MeasureStatus, PostMortemStatus, Role, RootCauseCategory, RootCauseKind, Severity,
+    TimelineEventKind, Visibility,
 };

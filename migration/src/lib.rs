@@ -12,6 +12,7 @@ mod m20261125_000001_tenancy;
 mod m20261125_000002_incidents;
 mod m20261125_000003_audit_entries;
 mod m20261125_000004_post_mortem_record;
+mod m20261125_000005_feedback;
 
 /// Applies Debrief's migrations in order.
 pub struct Migrator;
@@ -24,6 +25,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261125_000002_incidents::Migration),
             Box::new(m20261125_000003_audit_entries::Migration),
             Box::new(m20261125_000004_post_mortem_record::Migration),
+            Box::new(m20261125_000005_feedback::Migration),
         ]
     }
 }

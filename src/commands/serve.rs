@@ -37,6 +37,7 @@ fn router(config: &Config, db: DatabaseConnection) -> anyhow::Result<axum::Route
     let state = AppState {
         schema: graphql::build(SchemaOptions {
             suggestions: development,
+            feedback_per_hour: config.feedback_per_hour,
         }),
         authenticator: Authenticator::new(TokenVerifier::new(&config.jwt)?, db.clone()),
         db,

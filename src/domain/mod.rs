@@ -3,6 +3,7 @@
 
 pub mod directory;
 pub mod document;
+pub mod feedback;
 pub mod field_error;
 pub mod impact;
 pub mod incident;

@@ -17,6 +17,10 @@ pub enum Capability {
     ReadMetrics,
     /// Read the audit log.
     ReadAuditLog,
+    /// Send questions, concerns and suggestions about a published post-mortem.
+    SubmitFeedback,
+    /// Reply to and close any feedback thread.
+    AnswerFeedback,
 }
 
 /// Whether `role` has `capability`.
@@ -24,7 +28,8 @@ pub fn allows(role: Role, capability: Capability) -> bool {
     use Capability::*;
     match capability {
         ManageDirectory | ReadAuditLog => role == Role::Admin,
-        WriteIncidents => matches!(role, Role::Admin | Role::Editor),
+        WriteIncidents | AnswerFeedback => matches!(role, Role::Admin | Role::Editor),
+        SubmitFeedback => role == Role::Client,
         ReadInternal => matches!(role, Role::Admin | Role::Editor | Role::Viewer),
         ReadCatalog | ReadMetrics => {
             matches!(
@@ -45,6 +50,8 @@ pub fn refusal(capability: Capability) -> &'static str {
         ReadCatalog => "your role cannot list the tenant's records",
         ReadMetrics => "your role cannot read metrics",
         ReadAuditLog => "only an ADMIN can read the audit log",
+        SubmitFeedback => "only a client contact can send feedback",
+        AnswerFeedback => "only an ADMIN or EDITOR can answer feedback",
     }
 }
 
@@ -62,13 +69,15 @@ mod tests {
             Role::Client,
             Role::Reporter,
         ];
-        let expected: [(Capability, [bool; 5]); 6] = [
+        let expected: [(Capability, [bool; 5]); 8] = [
             (ManageDirectory, [true, false, false, false, false]),
             (WriteIncidents, [true, true, false, false, false]),
             (ReadInternal, [true, true, true, false, false]),
             (ReadCatalog, [true, true, true, false, true]),
             (ReadMetrics, [true, true, true, false, true]),
             (ReadAuditLog, [true, false, false, false, false]),
+            (SubmitFeedback, [false, false, false, true, false]),
+            (AnswerFeedback, [true, true, false, false, false]),
         ];
         for (capability, allowed) in expected {
             for (role, allowed) in roles.iter().zip(allowed) {

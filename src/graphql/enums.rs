@@ -171,3 +171,24 @@ pub enum DocumentFormat {
     /// Sanitised HTML rendered from the Markdown.
     Html,
 }
+
+/// What a client's feedback is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
+#[graphql(remote = "entity::FeedbackKind")]
+pub enum FeedbackKind {
+    Question,
+    Concern,
+    Suggestion,
+}
+
+/// Where a feedback thread stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
+#[graphql(remote = "entity::FeedbackStatus")]
+pub enum FeedbackStatus {
+    /// Waiting for the provider.
+    Open,
+    /// The provider replied; the client may follow up.
+    Answered,
+    /// Finished.
+    Closed,
+}

@@ -20,10 +20,11 @@ pub enum NodeType {
     ClientImpact,
     PostMortem,
     PreventionMeasure,
+    Feedback,
 }
 
 impl NodeType {
-    const ALL: [NodeType; 11] = [
+    const ALL: [NodeType; 12] = [
         Self::Tenant,
         Self::Incident,
         Self::User,
@@ -35,6 +36,7 @@ impl NodeType {
         Self::ClientImpact,
         Self::PostMortem,
         Self::PreventionMeasure,
+        Self::Feedback,
     ];
 
     /// The GraphQL type name, which is also the prefix inside the id.
@@ -51,6 +53,7 @@ impl NodeType {
             Self::ClientImpact => "ClientImpact",
             Self::PostMortem => "PostMortem",
             Self::PreventionMeasure => "PreventionMeasure",
+            Self::Feedback => "Feedback",
         }
     }
 
@@ -73,6 +76,7 @@ impl NodeType {
             Self::ClientImpact => "client impact",
             Self::PostMortem => "post-mortem",
             Self::PreventionMeasure => "prevention measure",
+            Self::Feedback => "feedback",
         }
     }
 }

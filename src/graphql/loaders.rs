@@ -7,7 +7,8 @@ use crate::repo::Scope;
 use crate::repo::timeline::{TimelinePage, TimelinePageKey};
 use async_graphql::dataloader::{DataLoader, Loader};
 use entity::{
-    Visibility, client, client_impact, post_mortem, prevention_measure, root_cause, service, user,
+    Visibility, client, client_impact, feedback_reply, post_mortem, prevention_measure, root_cause,
+    service, tenant, user,
 };
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -72,6 +73,16 @@ loader!(
     PostMortemsByIncident, Uuid => post_mortem::Model, post_mortems_of_incidents
 );
 
+loader!(
+    /// `Feedback.replies`.
+    RepliesOfFeedback, Uuid => Vec<feedback_reply::Model>, replies_of_feedback
+);
+
+loader!(
+    /// The caller's tenant and its settings, read once per request.
+    OwnTenant, () => tenant::Model, tenant_for_loader
+);
+
 /// `Incident.timeline.totalCount`, batched per requested visibility.
 pub struct TimelineCounts(pub Scope);
 
@@ -130,4 +141,6 @@ pub fn attach(
         .data(new(MeasuresByIncident(scope.clone()), window))
         .data(new(MeasureAddresses(scope.clone()), window))
         .data(new(PostMortemsByIncident(scope.clone()), window))
+        .data(new(RepliesOfFeedback(scope.clone()), window))
+        .data(new(OwnTenant(scope.clone()), window))
 }

@@ -52,6 +52,7 @@ pub struct Mutation(
     record::impact::ImpactMutation,
     record::post_mortem::PostMortemMutation,
     record::measure::MeasureMutation,
+    record::feedback::FeedbackMutation,
 );
 
 pub type DebriefSchema = Schema<Query, Mutation, EmptySubscription>;
@@ -61,6 +62,8 @@ pub type DebriefSchema = Schema<Query, Mutation, EmptySubscription>;
 pub struct SchemaOptions {
     /// "Did you mean …?" hints in validation errors (development only).
     pub suggestions: bool,
+    /// How many feedback threads a client contact may open per hour.
+    pub feedback_per_hour: u32,
 }
 
 /// Builds the schema with its limits and error policy. Needs no database.
@@ -70,7 +73,10 @@ pub fn build(options: SchemaOptions) -> DebriefSchema {
         .limit_complexity(MAX_COMPLEXITY)
         .extension(errors::ErrorPolicy)
         .extension(limits::OperationLimits)
-        .extension(errors::ExecutionMarker);
+        .extension(errors::ExecutionMarker)
+        .data(record::feedback::FeedbackRateLimit(
+            options.feedback_per_hour,
+        ));
     if !options.suggestions {
         builder = builder.disable_suggestions();
     }
@@ -79,7 +85,11 @@ pub fn build(options: SchemaOptions) -> DebriefSchema {
 
 /// The schema as SDL, with sorted fields: the text of `schema.graphql`.
 pub fn sdl() -> String {
-    build(SchemaOptions { suggestions: false }).sdl_with_options(
+    build(SchemaOptions {
+        suggestions: false,
+        feedback_per_hour: 30,
+    })
+    .sdl_with_options(
         SDLExportOptions::new()
             .sorted_fields()
             .sorted_arguments()

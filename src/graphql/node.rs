@@ -5,6 +5,7 @@ use super::context::scope;
 use super::directory::{client::Client, service::Service, tenant::Tenant, user::User};
 use super::ids::{self, NodeType};
 use super::incidents::Incident;
+use super::record::feedback::Feedback;
 use super::record::impact::ClientImpact;
 use super::record::measure::PreventionMeasure;
 use super::record::post_mortem::PostMortem;
@@ -24,6 +25,7 @@ pub enum Node {
     ClientImpact(ClientImpact),
     PostMortem(PostMortem),
     PreventionMeasure(PreventionMeasure),
+    Feedback(Feedback),
     Incident(Incident),
     User(User),
     Client(Client),
@@ -48,6 +50,7 @@ async fn load(scope: &Scope, id: &ID) -> AppResult<Node> {
         NodeType::PreventionMeasure => {
             Node::PreventionMeasure(PreventionMeasure(scope.measure(uuid).await?))
         }
+        NodeType::Feedback => Node::Feedback(Feedback(scope.feedback(uuid).await?)),
         NodeType::User => Node::User(User(scope.user(uuid).await?)),
         NodeType::Client => Node::Client(Client(scope.client(uuid).await?)),
         NodeType::Service => Node::Service(Service(scope.service(uuid).await?)),

@@ -7,6 +7,7 @@ mod changes;
 pub mod clients;
 pub mod db;
 mod document;
+pub mod feedback;
 pub mod identity;
 pub mod impacts;
 pub mod incidents;

@@ -40,6 +40,8 @@ tenant_owned!(
     post_mortem,
     prevention_measure,
     measure_root_cause,
+    feedback,
+    feedback_reply,
 );
 
 /// The caller and their tenant: the start of every query on tenant data.

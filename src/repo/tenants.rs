@@ -11,6 +11,7 @@ use sea_orm::{
     ActiveEnum, ActiveModelTrait, ConnectionTrait, DatabaseConnection, EntityTrait,
     IntoActiveModel, Set, TransactionTrait,
 };
+use std::collections::HashMap;
 use uuid::Uuid;
 
 /// A new tenant and its first ADMIN.
@@ -106,6 +107,14 @@ impl Scope {
     /// The caller's own tenant.
     pub async fn tenant(&self) -> AppResult<tenant::Model> {
         self.tenant_in(self.db()).await
+    }
+
+    /// The caller's own tenant for a per-request loader (keyed by `()`: there is only one).
+    pub async fn tenant_for_loader(&self, keys: &[()]) -> AppResult<HashMap<(), tenant::Model>> {
+        if keys.is_empty() {
+            return Ok(HashMap::new());
+        }
+        Ok(HashMap::from([((), self.tenant().await?)]))
     }
 
     /// The caller's own tenant by id; any other tenant's id is NOT_FOUND.

@@ -45,6 +45,7 @@ pub fn config(database_url: &str) -> Config {
         },
         request_timeout: debrief::config::DEFAULT_REQUEST_TIMEOUT,
         batch_window: debrief::config::DEFAULT_BATCH_WINDOW,
+        feedback_per_hour: 30,
     }
 }
 

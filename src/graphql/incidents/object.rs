@@ -6,12 +6,13 @@ use crate::error::{AppError, AppResult};
 use crate::graphql::connection::{ListRef, TotalCount, connection, page_cost};
 use crate::graphql::context::{load, scope};
 use crate::graphql::directory::service::Service;
-use crate::graphql::enums::{IncidentStatus, Severity, Visibility};
+use crate::graphql::enums::{FeedbackStatus, IncidentStatus, Severity, Visibility};
 use crate::graphql::ids::{self, NodeType};
 use crate::graphql::loaders::{
     ImpactsByIncident, IncidentServices, MeasuresByIncident, PostMortemsByIncident,
     RootCausesByIncident, TimelineCounts, TimelinePages,
 };
+use crate::graphql::record::feedback::FeedbackConnection;
 use crate::graphql::record::impact::ClientImpact;
 use crate::graphql::record::measure::PreventionMeasure;
 use crate::graphql::record::post_mortem::PostMortem;
@@ -179,6 +180,39 @@ impl Incident {
             .into_iter()
             .map(PreventionMeasure)
             .collect())
+    }
+
+    /// Clients' questions, concerns and suggestions, oldest first. Staff see every thread,
+    /// a CLIENT user their own client's; reporters see the threads without their bodies.
+    #[graphql(complexity = "page_cost(first, last, child_complexity)")]
+    async fn feedback(
+        &self,
+        ctx: &Context<'_>,
+        status: Option<FeedbackStatus>,
+        first: Option<i32>,
+        after: Option<String>,
+        last: Option<i32>,
+        before: Option<String>,
+    ) -> AppResult<FeedbackConnection> {
+        let scope = scope(ctx);
+        let status: Option<entity::FeedbackStatus> = status.map(Into::into);
+        let list = ListRef::new(
+            scope.principal().tenant_id(),
+            format!("feedback:{}", self.0.id),
+        );
+        let page = scope
+            .feedback_of_incident(
+                self.0.id,
+                status,
+                &list.page_request(first, after, last, before)?,
+            )
+            .await?;
+        let (counter, incident_id) = (scope.clone(), self.0.id);
+        let total = TotalCount::new(move || {
+            let scope = counter.clone();
+            async move { scope.feedback_of_incident_count(incident_id, status).await }.boxed()
+        });
+        Ok(FeedbackConnection::new(&list, page, total))
     }
 
     /// The post-mortem (every incident has one, from DRAFT on).

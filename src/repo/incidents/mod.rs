@@ -22,7 +22,10 @@ use super::scope::Scope;
 use crate::domain::policy::Capability;
 use crate::error::{AppError, AppResult};
 use chrono::{DateTime, Utc};
-use entity::{IncidentStatus, Severity, incident, incident_service, service};
+use entity::{
+    IncidentStatus, PostMortemStatus, Severity, client_impact, incident, incident_service,
+    post_mortem, service,
+};
 use sea_orm::sea_query::{Expr, Query};
 use sea_orm::{ActiveEnum, ColumnTrait, ConnectionTrait, PaginatorTrait, QueryFilter, Select, Set};
 use std::collections::HashMap;
@@ -71,16 +74,35 @@ fn ordering(sort: IncidentSort, direction: Direction) -> Ordering<incident::Enti
 }
 
 impl Scope {
-    /// The incidents this caller may see. Staff and reporters see the whole tenant. CLIENT
-    /// users see only incidents whose published post-mortem names their client's impact;
-    /// post-mortems and impacts arrive with issues 3 and 4, so until then they see none.
+    /// The incidents this caller may see. Staff and reporters see the whole tenant. A CLIENT
+    /// user sees an incident only once its post-mortem is published (or reviewed) and only if
+    /// it impacted their own client; anything else answers NOT_FOUND on every path.
     fn visible_incidents(&self) -> Select<incident::Entity> {
         let select = self.select::<incident::Entity>();
         if self.principal().can(Capability::ReadCatalog) {
-            select
-        } else {
-            select.filter(Expr::value(false))
+            return select;
         }
+        let Some(own_client) = self.principal().client_id() else {
+            return select.filter(Expr::value(false));
+        };
+        let shared = Query::select()
+            .column(post_mortem::Column::IncidentId)
+            .from(post_mortem::Entity)
+            .and_where(self.tenant_condition::<post_mortem::Entity>())
+            .and_where(post_mortem::Column::Status.is_in([
+                PostMortemStatus::Published.to_value(),
+                PostMortemStatus::Reviewed.to_value(),
+            ]))
+            .to_owned();
+        let impacted = Query::select()
+            .column(client_impact::Column::IncidentId)
+            .from(client_impact::Entity)
+            .and_where(self.tenant_condition::<client_impact::Entity>())
+            .and_where(client_impact::Column::ClientId.eq(own_client))
+            .to_owned();
+        select
+            .filter(incident::Column::Id.in_subquery(shared))
+            .filter(incident::Column::Id.in_subquery(impacted))
     }
 
     pub async fn incident(&self, id: Uuid) -> AppResult<incident::Model> {

@@ -1,0 +1,296 @@
+//! Client feedback: threads of questions, concerns and suggestions, and their replies.
+
+use super::Checked;
+use super::audit::{self, Event};
+use super::changes::Changes;
+use super::page::{self, Direction, Key, KeyKind, KeyValue, Ordering, Page, PageRequest};
+use super::scope::Scope;
+use crate::domain::policy::Capability;
+use crate::domain::{FieldError, FieldErrorCode, feedback as rules, time};
+use crate::error::{AppError, AppResult};
+use chrono::TimeDelta;
+use entity::{FeedbackKind, FeedbackStatus, feedback, feedback_reply};
+use sea_orm::{
+    ActiveEnum, ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseTransaction,
+    IntoActiveModel, PaginatorTrait, QueryFilter, QueryOrder, Select, Set,
+};
+use std::collections::HashMap;
+use uuid::Uuid;
+
+/// A new thread, its text already validated.
+pub struct NewFeedback {
+    pub incident_id: Uuid,
+    pub kind: FeedbackKind,
+    pub body: String,
+    pub confidence: Option<i32>,
+}
+
+fn oldest_first() -> Ordering<feedback::Entity> {
+    Ordering {
+        column: feedback::Column::Id,
+        kind: KeyKind::Id,
+        id: feedback::Column::Id,
+        direction: Direction::Asc,
+        key: |m| Key {
+            value: KeyValue::Id(m.id),
+            id: m.id,
+        },
+    }
+}
+
+impl Scope {
+    /// The threads the caller may see: every thread for staff and reporters (reporters
+    /// without bodies), their own client's threads for a CLIENT user.
+    fn visible_feedback(&self) -> Select<feedback::Entity> {
+        let select = self.select::<feedback::Entity>();
+        if self.principal().can(Capability::ReadCatalog) {
+            return select;
+        }
+        match self.principal().client_id() {
+            Some(own) => select.filter(feedback::Column::ClientId.eq(own)),
+            None => select.filter(sea_orm::sea_query::Expr::value(false)),
+        }
+    }
+
+    /// One thread, if the caller may see it and its incident.
+    pub async fn feedback(&self, id: Uuid) -> AppResult<feedback::Model> {
+        self.feedback_in(self.db(), id).await
+    }
+
+    async fn feedback_in<C: ConnectionTrait>(
+        &self,
+        db: &C,
+        id: Uuid,
+    ) -> AppResult<feedback::Model> {
+        let thread = self
+            .visible_feedback()
+            .filter(feedback::Column::Id.eq(id))
+            .one(db)
+            .await?
+            .ok_or(AppError::not_found("feedback"))?;
+        self.incident_in(db, thread.incident_id)
+            .await
+            .map_err(|_| AppError::not_found("feedback"))?;
+        Ok(thread)
+    }
+
+    fn feedback_of_incident_select(
+        &self,
+        incident_id: Uuid,
+        status: Option<FeedbackStatus>,
+    ) -> Select<feedback::Entity> {
+        let mut select = self
+            .visible_feedback()
+            .filter(feedback::Column::IncidentId.eq(incident_id));
+        if let Some(status) = status {
+            select = select.filter(feedback::Column::Status.eq(status.to_value()));
+        }
+        select
+    }
+
+    /// An incident's threads, oldest first.
+    pub async fn feedback_of_incident(
+        &self,
+        incident_id: Uuid,
+        status: Option<FeedbackStatus>,
+        request: &PageRequest,
+    ) -> AppResult<Page<feedback::Model>> {
+        page::fetch(
+            self.db(),
+            self.feedback_of_incident_select(incident_id, status),
+            &oldest_first(),
+            request,
+        )
+        .await
+    }
+
+    pub async fn feedback_of_incident_count(
+        &self,
+        incident_id: Uuid,
+        status: Option<FeedbackStatus>,
+    ) -> AppResult<u64> {
+        Ok(self
+            .feedback_of_incident_select(incident_id, status)
+            .count(self.db())
+            .await?)
+    }
+
+    /// The replies of each thread, oldest first (one statement).
+    pub async fn replies_of_feedback(
+        &self,
+        ids: &[Uuid],
+    ) -> AppResult<HashMap<Uuid, Vec<feedback_reply::Model>>> {
+        let rows = self
+            .select::<feedback_reply::Entity>()
+            .filter(feedback_reply::Column::FeedbackId.is_in(ids.iter().copied()))
+            .order_by_asc(feedback_reply::Column::Id)
+            .all(self.db())
+            .await?;
+        let mut grouped: HashMap<Uuid, Vec<feedback_reply::Model>> = HashMap::new();
+        for row in rows {
+            grouped.entry(row.feedback_id).or_default().push(row);
+        }
+        Ok(grouped)
+    }
+
+    /// Opens a thread on a published post-mortem that concerns the caller's client. CLIENT
+    /// users only, at most `per_hour` threads an hour each (RATE_LIMITED past that).
+    pub async fn feedback_submit(
+        &self,
+        new: NewFeedback,
+        per_hour: u32,
+    ) -> AppResult<Checked<feedback::Model>> {
+        self.principal().require(Capability::SubmitFeedback)?;
+        let (Some(author), Some(client)) =
+            (self.principal().user_id(), self.principal().client_id())
+        else {
+            return Err(AppError::forbidden(
+                "only a client contact can send feedback",
+            ));
+        };
+        let txn = self.begin_write().await?;
+        let incident = self.incident_in(&txn, new.incident_id).await?;
+        let now = time::now();
+        let recent = self
+            .select::<feedback::Entity>()
+            .filter(feedback::Column::AuthorId.eq(author))
+            .filter(feedback::Column::CreatedAt.gt(now - TimeDelta::hours(1)))
+            .count(&txn)
+            .await?;
+        if recent >= u64::from(per_hour) {
+            return Err(AppError::RateLimited(format!(
+                "at most {per_hour} feedback threads an hour; try again later"
+            )));
+        }
+        let saved = feedback::ActiveModel {
+            tenant_id: Set(self.tenant_id()),
+            id: Set(Uuid::now_v7()),
+            incident_id: Set(incident.id),
+            client_id: Set(client),
+            author_id: Set(author),
+            kind: Set(new.kind),
+            body: Set(new.body),
+            confidence: Set(new.confidence),
+            status: Set(FeedbackStatus::Open),
+            first_response_at: Set(None),
+            closed_at: Set(None),
+            created_at: Set(now),
+            updated_at: Set(now),
+        }
+        .insert(&txn)
+        .await?;
+        let changes = Changes::default()
+            .set("incidentId", &saved.incident_id)
+            .set("kind", &saved.kind.to_value())
+            .set("body", &saved.body)
+            .set("confidence", &saved.confidence);
+        self.record_feedback(&txn, "feedback.submit", saved.id, changes)
+            .await?;
+        txn.commit().await?;
+        Ok(Ok(saved))
+    }
+
+    /// Adds a reply. Staff (ADMIN, EDITOR) may reply to any thread, a CLIENT user to their own
+    /// client's threads. The first staff reply answers the thread; the client following up on
+    /// an answer reopens it.
+    pub async fn feedback_reply(
+        &self,
+        feedback_id: Uuid,
+        body: String,
+    ) -> AppResult<Checked<(feedback_reply::Model, feedback::Model)>> {
+        let from_staff = self.principal().can(Capability::AnswerFeedback);
+        if !from_staff && !self.principal().can(Capability::SubmitFeedback) {
+            return Err(AppError::forbidden(
+                "only staff and the client's own contacts can reply",
+            ));
+        }
+        let author = self
+            .principal()
+            .user_id()
+            .ok_or_else(|| AppError::forbidden("replies need a signed-in user"))?;
+        let txn = self.begin_write().await?;
+        let old = self.feedback_in(&txn, feedback_id).await?;
+        if old.status == FeedbackStatus::Closed {
+            return Ok(Err(vec![FieldError::new(
+                "feedbackId",
+                FieldErrorCode::Invalid,
+                "this thread is closed",
+            )]));
+        }
+        let now = time::now();
+        let reply = feedback_reply::ActiveModel {
+            tenant_id: Set(self.tenant_id()),
+            id: Set(Uuid::now_v7()),
+            feedback_id: Set(old.id),
+            author_id: Set(author),
+            from_staff: Set(from_staff),
+            body: Set(body),
+            created_at: Set(now),
+        }
+        .insert(&txn)
+        .await?;
+        let mut row = old.clone().into_active_model();
+        row.status = Set(rules::after_reply(old.status, from_staff));
+        if from_staff && old.first_response_at.is_none() {
+            row.first_response_at = Set(Some(now));
+        }
+        row.updated_at = Set(now);
+        let saved = row.update(&txn).await?;
+        let changes = Changes::default()
+            .set("reply", &reply.body)
+            .diff("status", &old.status.to_value(), &saved.status.to_value())
+            .diff(
+                "firstResponseAt",
+                &old.first_response_at,
+                &saved.first_response_at,
+            );
+        self.record_feedback(&txn, "feedback.reply", saved.id, changes)
+            .await?;
+        txn.commit().await?;
+        Ok(Ok((reply, saved)))
+    }
+
+    /// Closes a thread: staff, or the client user who opened it.
+    pub async fn feedback_close(&self, feedback_id: Uuid) -> AppResult<Checked<feedback::Model>> {
+        let txn = self.begin_write().await?;
+        let old = self.feedback_in(&txn, feedback_id).await?;
+        let opener = self.principal().user_id() == Some(old.author_id);
+        if !opener && !self.principal().can(Capability::AnswerFeedback) {
+            return Err(AppError::forbidden(
+                "only staff or the client who opened the thread can close it",
+            ));
+        }
+        if old.status == FeedbackStatus::Closed {
+            return Ok(Ok(old));
+        }
+        let now = time::now();
+        let mut row = old.clone().into_active_model();
+        row.status = Set(FeedbackStatus::Closed);
+        row.closed_at = Set(Some(now));
+        row.updated_at = Set(now);
+        let saved = row.update(&txn).await?;
+        let changes =
+            Changes::default().diff("status", &old.status.to_value(), &saved.status.to_value());
+        self.record_feedback(&txn, "feedback.close", saved.id, changes)
+            .await?;
+        txn.commit().await?;
+        Ok(Ok(saved))
+    }
+
+    async fn record_feedback(
+        &self,
+        txn: &DatabaseTransaction,
+        action: &'static str,
+        id: Uuid,
+        changes: Changes,
+    ) -> AppResult<()> {
+        let event = Event {
+            action,
+            entity_type: "Feedback",
+            entity_id: id,
+            changes,
+            principal: self.principal(),
+        };
+        Ok(audit::record(txn, event).await?)
+    }
+}
