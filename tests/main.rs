@@ -8,6 +8,7 @@ mod support;
 
 mod auth;
 mod cli;
+mod client_channel;
 mod cross_tenant;
 mod directory;
 mod incident_lists;

@@ -46,7 +46,14 @@ pub struct World {
 
 impl World {
     pub async fn new() -> Self {
-        let app = super::spawn_app().await;
+        Self::with(|config| config).await
+    }
+
+    /// The same world on a server whose configuration `adjust` changed.
+    pub async fn with(
+        adjust: impl FnOnce(debrief::config::Config) -> debrief::config::Config,
+    ) -> Self {
+        let app = super::spawn_app_with(adjust).await;
         let a = populate(&app, "tenant-a").await;
         let b = populate(&app, "tenant-b").await;
         Self { app, a, b }
