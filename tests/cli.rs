@@ -303,3 +303,45 @@ async fn the_demo_shows_a_complete_published_post_mortem() {
         "a draft shows the work in progress"
     );
 }
+
+#[tokio::test]
+async fn the_demo_client_sees_one_published_post_mortem_with_an_answered_question() {
+    let database = TestDatabase::create().await;
+    let url = database.url().to_owned();
+    stdout(&debrief(&url, &["seed-demo"]));
+    let token = stdout(&debrief(
+        &url,
+        &[
+            "token",
+            "--tenant",
+            "acme",
+            "--email",
+            "client@globex.example",
+        ],
+    ));
+    let db = debrief::repo::db::connect(&url).await.expect("connect");
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let app = debrief::commands::spawn(&config(&url), db, listener).expect("spawn");
+    let query = "{ viewer { client { name } } incidents { totalCount nodes { reference feedback { nodes { kind status body firstResponseAt replies { fromStaff } } } } } }";
+    let response: serde_json::Value = reqwest::Client::new()
+        .post(format!("http://{}/graphql", app.address))
+        .bearer_auth(token.trim())
+        .json(&serde_json::json!({ "query": query }))
+        .send()
+        .await
+        .expect("send")
+        .json()
+        .await
+        .expect("json");
+    assert!(response.get("errors").is_none(), "{response}");
+    let data = &response["data"];
+    assert_eq!(data["viewer"]["client"]["name"], "Globex");
+    assert_eq!(data["incidents"]["totalCount"], 1, "{response}");
+    let thread = &data["incidents"]["nodes"][0]["feedback"]["nodes"][0];
+    assert_eq!(thread["kind"], "QUESTION");
+    assert_eq!(thread["status"], "ANSWERED");
+    assert!(thread["firstResponseAt"].is_string());
+    assert_eq!(thread["replies"][0]["fromStaff"], true);
+}

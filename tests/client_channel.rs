@@ -48,7 +48,8 @@ async fn published(world: &World) -> (Record, String) {
     (record, app.token(tenant_id, bystander_id))
 }
 
-const EVERYTHING: &str = "query($id: ID!) { incident(id: $id) { reference title timeline { totalCount nodes { body visibility } } rootCauses { kind clientExplanation } impacts { description client { name } } measures { title status committedDueOn } postMortem { status impactSummary wentWell couldBeBetter document } } }";
+/// Every field docs/CLIENT_ACCESS.md lists as readable by a CLIENT.
+const EVERYTHING: &str = "query($id: ID!) { viewer { role user { id email displayName } client { id name } tenant { id name slug } } incident(id: $id) { id number reference title severity status startedAt detectedAt mitigatedAt resolvedAt version createdAt updatedAt services { name } timeline { totalCount nodes { id occurredAt kind body visibility createdAt updatedAt } } rootCauses { id kind category clientExplanation services { name } } impacts { id level description startedAt endedAt duration durationSeconds client { id name } } measures { id kind title description successCriterion ownerTeam dueOn committedDueOn status completedAt cancelReason trackerUrl effectiveness effectivenessNote addresses { id clientExplanation } } postMortem { id status impactSummary wentWell couldBeBetter meetingAt publishedAt reviewDueAt version document } feedback { totalCount nodes { id kind body confidence status overdue firstResponseAt replies { body fromStaff at } } } } }";
 
 #[tokio::test]
 async fn a_client_of_the_impacted_client_sees_the_published_post_mortem_and_nothing_internal() {

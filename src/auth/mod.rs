@@ -51,6 +51,12 @@ impl Authenticator {
     }
 }
 
+/// The principal of an existing user, for operator commands that act on their behalf (the
+/// demo seed writes a client's question this way). Crate-private, like [`operator`].
+pub(crate) fn acting_as(user: &entity::user::Model) -> Principal {
+    Principal::from_user(user)
+}
+
 /// A principal for operator commands run from the command line (seeding, provisioning).
 /// It acts as an ADMIN of `tenant_id` with no user behind it; audit entries show no actor.
 /// Crate-private: only the CLI's own code paths can act as the operator.

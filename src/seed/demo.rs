@@ -35,7 +35,7 @@ pub async fn seed(db: &DatabaseConnection) -> anyhow::Result<()> {
         .await
         .map_err(|e| anyhow!(e.to_string()))?;
     let scope = Scope::new(db.clone(), auth::operator(tenant.id));
-    if let Err(error) = seed_directory(&scope).await {
+    if let Err(error) = seed_directory(db, &scope).await {
         // Leave nothing half-seeded: the next run starts over.
         tenants::delete(db, tenant.id)
             .await
@@ -45,7 +45,7 @@ pub async fn seed(db: &DatabaseConnection) -> anyhow::Result<()> {
     Ok(())
 }
 
-async fn seed_directory(scope: &Scope) -> Result<(), String> {
+async fn seed_directory(db: &DatabaseConnection, scope: &Scope) -> Result<(), String> {
     let admin = scope.admin().map_err(|e| e.to_string())?;
     let globex = ok(admin
         .client_create(NewClient {
@@ -90,7 +90,7 @@ async fn seed_directory(scope: &Scope) -> Result<(), String> {
             .await)?;
     }
     let incidents = seed_incidents(scope, &services).await?;
-    super::demo_record::seed(scope, &incidents, globex.id, &services).await
+    super::demo_record::seed(db, scope, &incidents, globex.id, &services).await
 }
 
 /// Unwraps a repository result, turning field errors into a message (the seed is fixed data).

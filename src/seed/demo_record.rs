@@ -1,23 +1,27 @@
 //! The demo's post-mortems: one complete and published, one draft still being written.
 
 use super::demo::ok;
+use crate::auth;
 use crate::domain::time;
+use crate::repo::feedback::NewFeedback;
 use crate::repo::impacts::ImpactInput;
 use crate::repo::measures::NewMeasure;
 use crate::repo::post_mortems::PostMortemChanges;
 use crate::repo::root_causes::NewRootCause;
 use crate::repo::timeline::NewTimelineEvent;
-use crate::repo::{Scope, Writer};
+use crate::repo::{Scope, Writer, identity};
 use chrono::{TimeDelta, Utc};
 use entity::{
-    ImpactLevel, MeasureKind, RootCauseCategory, RootCauseKind, TimelineEventKind, Visibility,
-    incident,
+    FeedbackKind, ImpactLevel, MeasureKind, RootCauseCategory, RootCauseKind, TimelineEventKind,
+    Visibility, incident,
 };
+use sea_orm::DatabaseConnection;
 use uuid::Uuid;
 
-/// Writes the post-mortem of the first demo incident and publishes it, and starts a draft
-/// for the second.
+/// Writes the post-mortem of the first demo incident, publishes it, and has Globex's contact
+/// ask a question that the editor answers; starts a draft for the second incident.
 pub(super) async fn seed(
+    db: &DatabaseConnection,
     scope: &Scope,
     incidents: &[incident::Model],
     globex: Uuid,
@@ -26,6 +30,7 @@ pub(super) async fn seed(
     let writer = scope.writer().map_err(|e| e.to_string())?;
     if let Some(checkout) = incidents.first() {
         published(&writer, checkout, globex, services).await?;
+        conversation(db, scope, checkout.id).await?;
     }
     if let Some(email) = incidents.get(1) {
         draft(&writer, email).await?;
@@ -182,6 +187,33 @@ async fn published(
     };
     ok(writer.post_mortem_update(incident.id, sections).await)?;
     ok(writer.post_mortem_publish(incident.id).await)?;
+    Ok(())
+}
+
+/// Gina from Globex asks a question and the editor answers it.
+async fn conversation(
+    db: &DatabaseConnection,
+    scope: &Scope,
+    incident_id: Uuid,
+) -> Result<(), String> {
+    let as_user = |email: &'static str| async move {
+        let user = identity::user_by_email(db, scope.principal().tenant_id(), email)
+            .await
+            .map_err(|e| e.to_string())?
+            .ok_or_else(|| format!("demo user {email} is missing"))?;
+        Ok::<Scope, String>(Scope::new(db.clone(), auth::acting_as(&user)))
+    };
+    let gina = as_user("client@globex.example").await?;
+    let question = NewFeedback {
+        incident_id,
+        kind: FeedbackKind::Question,
+        body: "Will the new connection-limit check also cover our EU payment gateway?".into(),
+        confidence: Some(3),
+    };
+    let thread = ok(gina.feedback_submit(question, u32::MAX).await)?;
+    let eddie = as_user("editor@acme.example").await?;
+    let answer = "Yes: the CI check validates the limits of every processor connection, including the EU gateway.".to_owned();
+    ok(eddie.feedback_reply(thread.id, answer).await)?;
     Ok(())
 }
 
