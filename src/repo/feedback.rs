@@ -1,10 +1,10 @@
 //! Client feedback: threads of questions, concerns and suggestions, and their replies.
 
-use super::Checked;
 use super::audit::{self, Event};
 use super::changes::Changes;
 use super::page::{self, Direction, Key, KeyKind, KeyValue, Ordering, Page, PageRequest};
 use super::scope::Scope;
+use super::{Checked, grouping};
 use crate::domain::policy::Capability;
 use crate::domain::{FieldError, FieldErrorCode, feedback as rules, time};
 use crate::error::{AppError, AppResult};
@@ -126,11 +126,7 @@ impl Scope {
             .order_by_asc(feedback_reply::Column::Id)
             .all(self.db())
             .await?;
-        let mut grouped: HashMap<Uuid, Vec<feedback_reply::Model>> = HashMap::new();
-        for row in rows {
-            grouped.entry(row.feedback_id).or_default().push(row);
-        }
-        Ok(grouped)
+        Ok(grouping::by_parent(rows, |row| row.feedback_id))
     }
 
     /// Opens a thread on a published post-mortem that concerns the caller's client. CLIENT

@@ -1,9 +1,9 @@
 //! How each incident affected each client: one impact per incident and client.
 
-use super::Checked;
 use super::changes::Changes;
 use super::page::{self, Direction, Key, KeyKind, KeyValue, Ordering, Page, PageRequest};
 use super::scope::{Scope, Writer};
+use super::{Checked, grouping};
 use crate::domain::policy::Capability;
 use crate::domain::{FieldError, FieldErrorCode, time};
 use crate::error::{AppError, AppResult};
@@ -78,11 +78,7 @@ impl Scope {
             .order_by_asc(client_impact::Column::Id)
             .all(self.db())
             .await?;
-        let mut grouped: HashMap<Uuid, Vec<client_impact::Model>> = HashMap::new();
-        for row in rows {
-            grouped.entry(row.incident_id).or_default().push(row);
-        }
-        Ok(grouped)
+        Ok(grouping::by_parent(rows, |row| row.incident_id))
     }
 
     fn impacts_of_client_select(

@@ -1,10 +1,10 @@
 //! Prevention measures: what will keep the incident from happening again, and how the
 //! follow-through stands.
 
-use super::Checked;
 use super::changes::Changes;
 use super::links::LinkTable;
 use super::scope::{Scope, Writer};
+use super::{Checked, grouping};
 use crate::domain::{FieldError, FieldErrorCode, measure, time};
 use crate::error::{AppError, AppResult};
 use chrono::NaiveDate;
@@ -91,11 +91,7 @@ impl Scope {
             .order_by_asc(prevention_measure::Column::Id)
             .all(self.db())
             .await?;
-        let mut grouped: HashMap<Uuid, Vec<prevention_measure::Model>> = HashMap::new();
-        for row in rows {
-            grouped.entry(row.incident_id).or_default().push(row);
-        }
-        Ok(grouped)
+        Ok(grouping::by_parent(rows, |row| row.incident_id))
     }
 
     /// The root causes each measure addresses (two statements).

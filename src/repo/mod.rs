@@ -8,6 +8,7 @@ pub mod clients;
 pub mod db;
 mod document;
 pub mod feedback;
+mod grouping;
 pub mod identity;
 pub mod impacts;
 pub mod incidents;

@@ -1,9 +1,9 @@
 //! Root causes and contributing factors, with the services each involves.
 
-use super::Checked;
 use super::changes::Changes;
 use super::links::LinkTable;
 use super::scope::{Scope, Writer};
+use super::{Checked, grouping};
 use crate::domain::{FieldError, FieldErrorCode, time};
 use crate::error::{AppError, AppResult};
 use entity::{RootCauseCategory, RootCauseKind, root_cause, root_cause_service, service};
@@ -78,11 +78,7 @@ impl Scope {
             .order_by_asc(root_cause::Column::Id)
             .all(self.db())
             .await?;
-        let mut grouped: HashMap<Uuid, Vec<root_cause::Model>> = HashMap::new();
-        for row in rows {
-            grouped.entry(row.incident_id).or_default().push(row);
-        }
-        Ok(grouped)
+        Ok(grouping::by_parent(rows, |row| row.incident_id))
     }
 
     /// Root causes by id (one statement).

@@ -1,9 +1,9 @@
 //! Timeline entries: what happened, when, and who may read it.
 
-use super::Checked;
 use super::changes::Changes;
 use super::page::{Key, KeyValue};
 use super::scope::{Scope, Writer};
+use super::{Checked, grouping};
 use crate::domain::policy::Capability;
 use crate::domain::{time, timeline};
 use crate::error::{AppError, AppResult};
@@ -181,11 +181,7 @@ impl Scope {
         let rows = timeline_event::Model::find_by_statement(statement)
             .all(self.db())
             .await?;
-        let mut by_incident: HashMap<Uuid, Vec<timeline_event::Model>> = HashMap::new();
-        for row in rows {
-            by_incident.entry(row.incident_id).or_default().push(row);
-        }
-        Ok(by_incident)
+        Ok(grouping::by_parent(rows, |row| row.incident_id))
     }
 
     /// How many entries each incident has that the caller may read (one statement).
