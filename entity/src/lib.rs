@@ -7,6 +7,7 @@
 pub mod audit_entry;
 pub mod client;
 pub mod client_impact;
+pub mod effectiveness_review;
 pub mod enums;
 pub mod feedback;
 pub mod feedback_reply;

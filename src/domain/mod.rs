@@ -11,6 +11,7 @@ pub mod labels;
 pub mod measure;
 pub mod policy;
 pub mod post_mortem;
+pub mod review;
 pub mod text;
 pub mod time;
 pub mod timeline;

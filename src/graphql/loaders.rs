@@ -7,8 +7,8 @@ use crate::repo::Scope;
 use crate::repo::timeline::{TimelinePage, TimelinePageKey};
 use async_graphql::dataloader::{DataLoader, Loader};
 use entity::{
-    Visibility, client, client_impact, feedback_reply, post_mortem, prevention_measure, root_cause,
-    service, tenant, user,
+    Visibility, client, client_impact, effectiveness_review, feedback_reply, post_mortem,
+    prevention_measure, root_cause, service, tenant, user,
 };
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -83,6 +83,11 @@ loader!(
     OwnTenant, () => tenant::Model, tenant_for_loader
 );
 
+loader!(
+    /// `PostMortem.review`.
+    ReviewsByIncident, Uuid => effectiveness_review::Model, reviews_of_incidents
+);
+
 /// `Incident.timeline.totalCount`, batched per requested visibility.
 pub struct TimelineCounts(pub Scope);
 
@@ -143,4 +148,5 @@ pub fn attach(
         .data(new(PostMortemsByIncident(scope.clone()), window))
         .data(new(RepliesOfFeedback(scope.clone()), window))
         .data(new(OwnTenant(scope.clone()), window))
+        .data(new(ReviewsByIncident(scope.clone()), window))
 }

@@ -53,6 +53,7 @@ pub struct Mutation(
     record::post_mortem::PostMortemMutation,
     record::measure::MeasureMutation,
     record::feedback::FeedbackMutation,
+    record::review::ReviewMutation,
 );
 
 pub type DebriefSchema = Schema<Query, Mutation, EmptySubscription>;

@@ -42,6 +42,7 @@ tenant_owned!(
     measure_root_cause,
     feedback,
     feedback_reply,
+    effectiveness_review,
 );
 
 /// The caller and their tenant: the start of every query on tenant data.

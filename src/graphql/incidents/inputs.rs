@@ -23,6 +23,12 @@ pub struct IncidentFilterInput {
     pub started_after: Option<DateTime<Utc>>,
     /// Started before this time.
     pub started_before: Option<DateTime<Utc>>,
+    /// `true`: published post-mortems past their review date and not yet reviewed, the
+    /// reviews that need scheduling.
+    pub review_due: Option<bool>,
+    /// `true`: resolved SEV1 and SEV2 incidents whose post-mortem is still a draft more than
+    /// the tenant's `postMortemDueDays` after resolution.
+    pub post_mortem_due: Option<bool>,
 }
 
 impl IncidentFilterInput {
@@ -44,6 +50,8 @@ impl IncidentFilterInput {
                 .started_before
                 .map(|at| time_filter("startedBefore", at))
                 .transpose()?,
+            review_due: self.review_due,
+            post_mortem_due: self.post_mortem_due,
         })
     }
 }

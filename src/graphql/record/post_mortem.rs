@@ -1,12 +1,14 @@
 //! The post-mortem: its client-facing sections, publication, and the written summary.
 
+use super::review::EffectivenessReview;
 use crate::domain::policy::Capability;
-use crate::domain::{Validation, document, post_mortem as rules, text};
+use crate::domain::{Validation, document, post_mortem as rules, review, text, time};
 use crate::error::AppResult;
-use crate::graphql::context::scope;
+use crate::graphql::context::{load, scope};
 use crate::graphql::enums::{DocumentFormat, PostMortemStatus};
 use crate::graphql::ids::{self, NodeType};
 use crate::graphql::incidents::Incident;
+use crate::graphql::loaders::ReviewsByIncident;
 use crate::graphql::payload::payload;
 use crate::repo::post_mortems::PostMortemChanges;
 use async_graphql::{Context, ID, InputObject, Object};
@@ -72,6 +74,18 @@ impl PostMortem {
     /// When the 30-day effectiveness review falls due.
     async fn review_due_at(&self) -> Option<DateTime<Utc>> {
         self.0.review_due_at
+    }
+
+    /// The 30-day effectiveness review, once recorded.
+    async fn review(&self, ctx: &Context<'_>) -> AppResult<Option<EffectivenessReview>> {
+        Ok(load::<ReviewsByIncident, _>(ctx, self.0.incident_id)
+            .await?
+            .map(EffectivenessReview))
+    }
+
+    /// True while the post-mortem is PUBLISHED past `reviewDueAt` and not yet reviewed.
+    async fn review_overdue(&self) -> bool {
+        review::overdue(self.0.status, self.0.review_due_at, time::now())
     }
 
     /// Pass this back to `postMortemUpdate`; it changes with every change.

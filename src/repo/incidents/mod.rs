@@ -1,6 +1,7 @@
 //! Incidents: numbered per tenant, listed with keyset pagination, changed under a version check.
 //! Reads live here; writes in [`write`].
 
+mod follow_through;
 mod write;
 
 pub use write::{IncidentChanges, NewIncident};
@@ -39,6 +40,12 @@ pub struct IncidentFilter {
     pub service_id: Option<Uuid>,
     pub started_after: Option<DateTime<Utc>>,
     pub started_before: Option<DateTime<Utc>>,
+    /// Published post-mortems past their review date and still not reviewed (or, with
+    /// `false`, every other incident).
+    pub review_due: Option<bool>,
+    /// Resolved SEV1/SEV2 incidents whose post-mortem is still a draft more than the
+    /// tenant's `postMortemDueDays` after resolution (or, with `false`, every other incident).
+    pub post_mortem_due: Option<bool>,
 }
 
 /// The sort orders an incident list supports.
@@ -130,7 +137,10 @@ impl Scope {
             .ok_or(AppError::not_found("incident"))
     }
 
-    fn filtered_incidents(&self, filter: &IncidentFilter) -> Select<incident::Entity> {
+    async fn filtered_incidents(
+        &self,
+        filter: &IncidentFilter,
+    ) -> AppResult<Select<incident::Entity>> {
         let mut select = self.visible_incidents();
         if let Some(statuses) = &filter.status {
             select = select
@@ -155,7 +165,7 @@ impl Scope {
                 .to_owned();
             select = select.filter(incident::Column::Id.in_subquery(affected));
         }
-        select
+        self.follow_through_filters(select, filter).await
     }
 
     pub async fn incidents(
@@ -167,7 +177,7 @@ impl Scope {
     ) -> AppResult<Page<incident::Model>> {
         page::fetch(
             self.db(),
-            self.filtered_incidents(filter),
+            self.filtered_incidents(filter).await?,
             &ordering(sort, direction),
             request,
         )
@@ -175,7 +185,11 @@ impl Scope {
     }
 
     pub async fn incidents_count(&self, filter: &IncidentFilter) -> AppResult<u64> {
-        Ok(self.filtered_incidents(filter).count(self.db()).await?)
+        Ok(self
+            .filtered_incidents(filter)
+            .await?
+            .count(self.db())
+            .await?)
     }
 
     /// The services of each incident, for the per-request loader (one statement per batch).

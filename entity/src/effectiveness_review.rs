@@ -1,0 +1,26 @@
+//! The 30-day effectiveness review of a published post-mortem: one per post-mortem.
+
+use sea_orm::entity::prelude::*;
+
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "effectiveness_reviews")]
+pub struct Model {
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub tenant_id: Uuid,
+    /// The reviewed post-mortem's incident.
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub incident_id: Uuid,
+    pub held_at: DateTimeUtc,
+    /// Client-facing: "here is what we implemented, and did it work?"
+    pub summary: String,
+    /// The verdicts as recorded: `[{ "measureId", "effectiveness", "note" }]`.
+    pub verdicts: Json,
+    /// Who recorded it; `None` for operator commands.
+    pub recorded_by: Option<Uuid>,
+    pub created_at: DateTimeUtc,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

@@ -1,0 +1,285 @@
+//! Follow-through: the 30-day effectiveness review, and the lists of what needs doing.
+
+use crate::support::record;
+use crate::support::{TestApp, World, error_codes, spawn_app, user_error_codes};
+use serde_json::{Value, json};
+
+const PUBLISH: &str = "mutation($id: ID!) { postMortemPublish(input: { postMortemId: $id }) { userErrors { code } } }";
+const REVIEW: &str = "mutation($input: EffectivenessReviewRecordInput!) { effectivenessReviewRecord(input: $input) { review { heldAt summary verdicts { effectiveness note measure { title } } } userErrors { field code message } } }";
+
+fn review_input(post_mortem: &str, measure: &str) -> Value {
+    json!({ "input": {
+        "postMortemId": post_mortem,
+        "heldAt": chrono::Utc::now().to_rfc3339(),
+        "summary": "The CI check shipped and caught two bad changes since.",
+        "verdicts": [{ "measureId": measure, "effectiveness": "EFFECTIVE", "note": "Caught two changes" }],
+    } })
+}
+
+async fn age_reviews(app: &TestApp) {
+    use sea_orm::ConnectionTrait;
+    let past = (chrono::Utc::now() - chrono::TimeDelta::days(1)).to_rfc3339();
+    let sql = match app.db.get_database_backend() {
+        sea_orm::DatabaseBackend::Postgres => {
+            "UPDATE post_mortems SET review_due_at = $1::timestamptz WHERE review_due_at IS NOT NULL"
+        }
+        _ => "UPDATE post_mortems SET review_due_at = ? WHERE review_due_at IS NOT NULL",
+    };
+    app.db
+        .execute_raw(sea_orm::Statement::from_sql_and_values(
+            app.db.get_database_backend(),
+            sql,
+            [past.into()],
+        ))
+        .await
+        .expect("age reviews");
+}
+
+async fn listed(app: &TestApp, token: &str, filter: Value) -> Vec<String> {
+    let data = app
+        .data(
+            token,
+            "query($f: IncidentFilter) { incidents(filter: $f) { nodes { title } } }",
+            json!({ "f": filter }),
+        )
+        .await;
+    data["incidents"]["nodes"]
+        .as_array()
+        .map(|n| {
+            n.iter()
+                .map(|i| i["title"].as_str().unwrap_or_default().to_owned())
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+#[tokio::test]
+async fn a_review_records_verdicts_and_moves_the_post_mortem_to_reviewed() {
+    let app = spawn_app().await;
+    let tenant = app.create_tenant("acme").await;
+    let record = record::build(&app, &tenant.admin, 2).await;
+    let draft = app
+        .data(
+            &tenant.admin,
+            REVIEW,
+            review_input(&record.post_mortem_id, &record.measure_ids[0]),
+        )
+        .await;
+    assert_eq!(
+        user_error_codes(&draft["effectivenessReviewRecord"]),
+        ["INVALID"],
+        "a draft cannot be reviewed"
+    );
+    app.data(
+        &tenant.admin,
+        PUBLISH,
+        json!({ "id": record.post_mortem_id }),
+    )
+    .await;
+    let reviewed = app
+        .data(
+            &tenant.admin,
+            REVIEW,
+            review_input(&record.post_mortem_id, &record.measure_ids[0]),
+        )
+        .await;
+    let review = &reviewed["effectivenessReviewRecord"]["review"];
+    assert_eq!(
+        review["verdicts"],
+        json!([{ "effectiveness": "EFFECTIVE", "note": "Caught two changes", "measure": { "title": "Measure 0" } }]),
+        "{reviewed}"
+    );
+    let after = app
+        .data(&tenant.admin, "query($id: ID!) { node(id: $id) { ... on PostMortem { status reviewOverdue review { summary } incident { measures { effectiveness effectivenessNote } } } } }", json!({ "id": record.post_mortem_id }))
+        .await;
+    assert_eq!(after["node"]["status"], "REVIEWED");
+    assert_eq!(after["node"]["reviewOverdue"], false);
+    assert_eq!(
+        after["node"]["review"]["summary"],
+        "The CI check shipped and caught two bad changes since."
+    );
+    assert_eq!(
+        after["node"]["incident"]["measures"],
+        json!([{ "effectiveness": "EFFECTIVE", "effectivenessNote": "Caught two changes" }, { "effectiveness": "NOT_REVIEWED", "effectivenessNote": null }])
+    );
+    let again = app
+        .data(
+            &tenant.admin,
+            REVIEW,
+            review_input(&record.post_mortem_id, &record.measure_ids[0]),
+        )
+        .await;
+    assert_eq!(
+        user_error_codes(&again["effectivenessReviewRecord"]),
+        ["INVALID"],
+        "reviewed once"
+    );
+    let log = app.data(&tenant.admin, "query($id: ID!) { auditLog(filter: { entityId: $id }, first: 1) { nodes { action } } }", json!({ "id": record.post_mortem_id })).await;
+    assert_eq!(
+        log["auditLog"]["nodes"][0]["action"],
+        "effectiveness_review.record"
+    );
+}
+
+#[tokio::test]
+async fn bad_reviews_are_refused_and_nothing_is_written() {
+    let world = World::new().await;
+    let app = &world.app;
+    let record = record::build(app, &world.a.admin, 1).await;
+    let other = record::build(app, &world.a.admin, 1).await;
+    app.data(
+        &world.a.admin,
+        PUBLISH,
+        json!({ "id": record.post_mortem_id }),
+    )
+    .await;
+    let before = app.audit_count(&world.a.admin).await;
+    let foreign = app
+        .data(
+            &world.a.admin,
+            REVIEW,
+            review_input(&record.post_mortem_id, &other.measure_ids[0]),
+        )
+        .await;
+    assert_eq!(
+        user_error_codes(&foreign["effectivenessReviewRecord"]),
+        ["NOT_FOUND"],
+        "a measure of another post-mortem"
+    );
+    let mut blank = review_input(&record.post_mortem_id, &record.measure_ids[0]);
+    blank["input"]["summary"] = json!(" ");
+    blank["input"]["verdicts"][0]["effectiveness"] = json!("NOT_REVIEWED");
+    let blank = app.data(&world.a.admin, REVIEW, blank).await;
+    assert_eq!(
+        user_error_codes(&blank["effectivenessReviewRecord"]),
+        ["BLANK", "INVALID"]
+    );
+    let mut early = review_input(&record.post_mortem_id, &record.measure_ids[0]);
+    early["input"]["heldAt"] = json!("2026-01-01T00:00:00Z");
+    let early = app.data(&world.a.admin, REVIEW, early).await;
+    assert_eq!(
+        user_error_codes(&early["effectivenessReviewRecord"]),
+        ["OUT_OF_ORDER"]
+    );
+    for (role, token) in [
+        ("VIEWER", &world.a.viewer),
+        ("REPORTER", &world.a.reporter),
+        ("CLIENT", &world.a.client),
+    ] {
+        let body = app
+            .gql(
+                token,
+                REVIEW,
+                review_input(&record.post_mortem_id, &record.measure_ids[0]),
+            )
+            .await;
+        assert_eq!(error_codes(&body), ["FORBIDDEN"], "{role}");
+    }
+    let body = app
+        .gql(
+            &world.b.admin,
+            REVIEW,
+            review_input(&record.post_mortem_id, &record.measure_ids[0]),
+        )
+        .await;
+    assert_eq!(error_codes(&body), ["NOT_FOUND"], "another tenant");
+    assert_eq!(app.audit_count(&world.a.admin).await, before);
+}
+
+#[tokio::test]
+async fn reviews_past_their_date_are_overdue_and_listed_until_held() {
+    let app = spawn_app().await;
+    let tenant = app.create_tenant("acme").await;
+    let record = record::build(&app, &tenant.admin, 1).await;
+    app.data(
+        &tenant.admin,
+        PUBLISH,
+        json!({ "id": record.post_mortem_id }),
+    )
+    .await;
+    assert!(
+        listed(&app, &tenant.admin, json!({ "reviewDue": true }))
+            .await
+            .is_empty(),
+        "not due yet"
+    );
+    age_reviews(&app).await;
+    assert_eq!(
+        listed(&app, &tenant.admin, json!({ "reviewDue": true })).await,
+        ["Checkout failures"]
+    );
+    let overdue = app
+        .data(
+            &tenant.admin,
+            "query($id: ID!) { node(id: $id) { ... on PostMortem { reviewOverdue } } }",
+            json!({ "id": record.post_mortem_id }),
+        )
+        .await;
+    assert_eq!(overdue["node"]["reviewOverdue"], true);
+    app.data(
+        &tenant.admin,
+        REVIEW,
+        review_input(&record.post_mortem_id, &record.measure_ids[0]),
+    )
+    .await;
+    assert!(
+        listed(&app, &tenant.admin, json!({ "reviewDue": true }))
+            .await
+            .is_empty(),
+        "held"
+    );
+    assert_eq!(
+        listed(&app, &tenant.admin, json!({ "reviewDue": false })).await,
+        ["Checkout failures"]
+    );
+}
+
+#[tokio::test]
+async fn significant_incidents_with_a_late_post_mortem_are_listed_as_due() {
+    let app = spawn_app().await;
+    let tenant = app.create_tenant("acme").await;
+    let create = "mutation($input: IncidentCreateInput!) { incidentCreate(input: $input) { incident { postMortem { id } } } }";
+    let resolved = |title: &str, severity: &str, resolved: &str| json!({ "input": { "title": title, "severity": severity, "status": "RESOLVED", "startedAt": "2026-01-01T00:00:00Z", "resolvedAt": resolved } });
+    let recent = chrono::Utc::now() - chrono::TimeDelta::days(2);
+    app.data(
+        &tenant.admin,
+        create,
+        resolved("Old SEV1", "SEV1", "2026-01-02T00:00:00Z"),
+    )
+    .await;
+    app.data(
+        &tenant.admin,
+        create,
+        resolved("Old SEV3", "SEV3", "2026-01-02T00:00:00Z"),
+    )
+    .await;
+    app.data(
+        &tenant.admin,
+        create,
+        resolved("Recent SEV2", "SEV2", &recent.to_rfc3339()),
+    )
+    .await;
+    let published = app
+        .data(
+            &tenant.admin,
+            create,
+            resolved("Published SEV2", "SEV2", "2026-01-02T00:00:00Z"),
+        )
+        .await;
+    app.data(
+        &tenant.admin,
+        PUBLISH,
+        json!({ "id": published["incidentCreate"]["incident"]["postMortem"]["id"] }),
+    )
+    .await;
+    app.data(&tenant.admin, create, json!({ "input": { "title": "Open SEV1", "severity": "SEV1", "startedAt": "2026-01-01T00:00:00Z" } })).await;
+    assert_eq!(
+        listed(&app, &tenant.admin, json!({ "postMortemDue": true })).await,
+        ["Old SEV1"]
+    );
+    app.data(&tenant.admin, "mutation { tenantSettingsUpdate(input: { postMortemDueDays: 1 }) { userErrors { code } } }", json!({})).await;
+    assert_eq!(
+        listed(&app, &tenant.admin, json!({ "postMortemDue": true })).await,
+        ["Recent SEV2", "Old SEV1"]
+    );
+}
