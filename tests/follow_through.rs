@@ -283,3 +283,138 @@ async fn significant_incidents_with_a_late_post_mortem_are_listed_as_due() {
         ["Recent SEV2", "Old SEV1"]
     );
 }
+
+#[tokio::test]
+async fn a_later_incident_sharing_a_category_and_a_service_is_a_recurrence() {
+    let app = spawn_app().await;
+    let tenant = app.create_tenant("acme").await;
+    let token = &tenant.admin;
+    let service = app
+        .data(
+            token,
+            "mutation { serviceCreate(input: { name: \"Payments\" }) { service { id } } }",
+            json!({}),
+        )
+        .await["serviceCreate"]["service"]["id"]
+        .clone();
+    let other_service = app
+        .data(
+            token,
+            "mutation { serviceCreate(input: { name: \"Email\" }) { service { id } } }",
+            json!({}),
+        )
+        .await["serviceCreate"]["service"]["id"]
+        .clone();
+    let create = "mutation($input: IncidentCreateInput!) { incidentCreate(input: $input) { incident { id postMortem { id } } } }";
+    let incident = |title: &str,
+                    started: String,
+                    resolved: Option<String>,
+                    services: Vec<Value>| {
+        let status = if resolved.is_some() {
+            "RESOLVED"
+        } else {
+            "INVESTIGATING"
+        };
+        json!({ "input": { "title": title, "severity": "SEV2", "status": status, "startedAt": started, "resolvedAt": resolved, "serviceIds": services } })
+    };
+    let cause = |id: &Value, category: &str| json!({ "input": { "incidentId": id, "kind": "ROOT_CAUSE", "category": category } });
+    let original = app
+        .data(
+            token,
+            create,
+            incident(
+                "Original",
+                "2026-01-01T00:00:00Z".into(),
+                Some("2026-01-01T02:00:00Z".into()),
+                vec![service.clone()],
+            ),
+        )
+        .await;
+    let original_id = original["incidentCreate"]["incident"]["id"].clone();
+    app.data(
+        token,
+        record::ROOT_CAUSE_CREATE,
+        cause(&original_id, "CONFIGURATION"),
+    )
+    .await;
+    let before = app
+        .data(
+            token,
+            create,
+            incident(
+                "Before publication",
+                "2026-02-01T00:00:00Z".into(),
+                None,
+                vec![service.clone()],
+            ),
+        )
+        .await;
+    app.data(
+        token,
+        record::ROOT_CAUSE_CREATE,
+        cause(&before["incidentCreate"]["incident"]["id"], "CONFIGURATION"),
+    )
+    .await;
+    app.data(
+        token,
+        PUBLISH,
+        json!({ "id": original["incidentCreate"]["incident"]["postMortem"]["id"] }),
+    )
+    .await;
+    let soon = (chrono::Utc::now() + chrono::TimeDelta::minutes(5)).to_rfc3339();
+    let again = app
+        .data(
+            token,
+            create,
+            incident("Again", soon.clone(), None, vec![service.clone()]),
+        )
+        .await;
+    app.data(
+        token,
+        record::ROOT_CAUSE_CREATE,
+        cause(&again["incidentCreate"]["incident"]["id"], "CONFIGURATION"),
+    )
+    .await;
+    let other_cause = app
+        .data(
+            token,
+            create,
+            incident("Other category", soon.clone(), None, vec![service.clone()]),
+        )
+        .await;
+    app.data(
+        token,
+        record::ROOT_CAUSE_CREATE,
+        cause(&other_cause["incidentCreate"]["incident"]["id"], "CAPACITY"),
+    )
+    .await;
+    let other_system = app
+        .data(
+            token,
+            create,
+            incident("Other service", soon, None, vec![other_service]),
+        )
+        .await;
+    app.data(
+        token,
+        record::ROOT_CAUSE_CREATE,
+        cause(
+            &other_system["incidentCreate"]["incident"]["id"],
+            "CONFIGURATION",
+        ),
+    )
+    .await;
+    let links = app
+        .data(token, "{ incidents(orderBy: { field: NUMBER, direction: ASC }) { nodes { title recurrenceOf { title } recurrences { title } } } }", json!({}))
+        .await;
+    assert_eq!(
+        links["incidents"]["nodes"],
+        json!([
+            { "title": "Original", "recurrenceOf": [], "recurrences": [{ "title": "Again" }] },
+            { "title": "Before publication", "recurrenceOf": [], "recurrences": [] },
+            { "title": "Again", "recurrenceOf": [{ "title": "Original" }], "recurrences": [] },
+            { "title": "Other category", "recurrenceOf": [], "recurrences": [] },
+            { "title": "Other service", "recurrenceOf": [], "recurrences": [] },
+        ])
+    );
+}

@@ -7,7 +7,7 @@ use crate::repo::Scope;
 use crate::repo::timeline::{TimelinePage, TimelinePageKey};
 use async_graphql::dataloader::{DataLoader, Loader};
 use entity::{
-    Visibility, client, client_impact, effectiveness_review, feedback_reply, post_mortem,
+    Visibility, client, client_impact, effectiveness_review, feedback_reply, incident, post_mortem,
     prevention_measure, root_cause, service, tenant, user,
 };
 use std::collections::HashMap;
@@ -88,6 +88,15 @@ loader!(
     ReviewsByIncident, Uuid => effectiveness_review::Model, reviews_of_incidents
 );
 
+loader!(
+    /// `Incident.recurrenceOf`.
+    RecurrenceOf, Uuid => Vec<incident::Model>, recurrence_of_incidents
+);
+loader!(
+    /// `Incident.recurrences`.
+    Recurrences, Uuid => Vec<incident::Model>, recurrences_of_incidents
+);
+
 /// `Incident.timeline.totalCount`, batched per requested visibility.
 pub struct TimelineCounts(pub Scope);
 
@@ -149,4 +158,6 @@ pub fn attach(
         .data(new(RepliesOfFeedback(scope.clone()), window))
         .data(new(OwnTenant(scope.clone()), window))
         .data(new(ReviewsByIncident(scope.clone()), window))
+        .data(new(RecurrenceOf(scope.clone()), window))
+        .data(new(Recurrences(scope.clone()), window))
 }

@@ -16,6 +16,7 @@ mod links;
 pub mod measures;
 pub mod page;
 pub mod post_mortems;
+pub mod recurrences;
 pub mod reviews;
 pub mod root_causes;
 mod scope;

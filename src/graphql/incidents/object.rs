@@ -9,8 +9,8 @@ use crate::graphql::directory::service::Service;
 use crate::graphql::enums::{FeedbackStatus, IncidentStatus, Severity, Visibility};
 use crate::graphql::ids::{self, NodeType};
 use crate::graphql::loaders::{
-    ImpactsByIncident, IncidentServices, MeasuresByIncident, PostMortemsByIncident,
-    RootCausesByIncident, TimelineCounts, TimelinePages,
+    ImpactsByIncident, IncidentServices, MeasuresByIncident, PostMortemsByIncident, RecurrenceOf,
+    Recurrences, RootCausesByIncident, TimelineCounts, TimelinePages,
 };
 use crate::graphql::record::feedback::FeedbackConnection;
 use crate::graphql::record::impact::ClientImpact;
@@ -213,6 +213,27 @@ impl Incident {
             async move { scope.feedback_of_incident_count(incident_id, status).await }.boxed()
         });
         Ok(FeedbackConnection::new(&list, page, total))
+    }
+
+    /// Earlier incidents this one recurs: it started after their post-mortem was published
+    /// and shares a root-cause category and a service with them.
+    async fn recurrence_of(&self, ctx: &Context<'_>) -> AppResult<Vec<Incident>> {
+        Ok(load::<RecurrenceOf, _>(ctx, self.0.id)
+            .await?
+            .unwrap_or_default()
+            .into_iter()
+            .map(Incident)
+            .collect())
+    }
+
+    /// Later incidents that recur this one (see `recurrenceOf`).
+    async fn recurrences(&self, ctx: &Context<'_>) -> AppResult<Vec<Incident>> {
+        Ok(load::<Recurrences, _>(ctx, self.0.id)
+            .await?
+            .unwrap_or_default()
+            .into_iter()
+            .map(Incident)
+            .collect())
     }
 
     /// The post-mortem (every incident has one, from DRAFT on).

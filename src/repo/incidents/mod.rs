@@ -84,7 +84,7 @@ impl Scope {
     /// The incidents this caller may see. Staff and reporters see the whole tenant. A CLIENT
     /// user sees an incident only once its post-mortem is published (or reviewed) and only if
     /// it impacted their own client; anything else answers NOT_FOUND on every path.
-    fn visible_incidents(&self) -> Select<incident::Entity> {
+    pub(in crate::repo) fn visible_incidents(&self) -> Select<incident::Entity> {
         let select = self.select::<incident::Entity>();
         if self.principal().can(Capability::ReadCatalog) {
             return select;
