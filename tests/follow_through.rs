@@ -418,3 +418,104 @@ async fn a_later_incident_sharing_a_category_and_a_service_is_a_recurrence() {
         ])
     );
 }
+
+#[tokio::test]
+async fn the_follow_up_report_states_each_measure_against_its_commitment() {
+    let world = World::new().await;
+    let app = &world.app;
+    let record = record::build(app, &world.a.admin, 3).await;
+    let viewer = app
+        .data(&world.a.client, "{ viewer { user { id } } }", json!({}))
+        .await;
+    app.data(&world.a.admin, "mutation($id: ID!, $c: ID!) { userUpdate(input: { id: $id, clientId: $c }) { userErrors { code } } }", json!({ "id": viewer["viewer"]["user"]["id"], "c": record.client_id })).await;
+    app.data(
+        &world.a.admin,
+        PUBLISH,
+        json!({ "id": record.post_mortem_id }),
+    )
+    .await;
+    let update = "mutation($input: PreventionMeasureUpdateInput!) { preventionMeasureUpdate(input: $input) { userErrors { code } } }";
+    app.data(
+        &world.a.admin,
+        update,
+        json!({ "input": { "id": record.measure_ids[0], "status": "IN_PROGRESS" } }),
+    )
+    .await;
+    app.data(
+        &world.a.admin,
+        update,
+        json!({ "input": { "id": record.measure_ids[0], "status": "DONE" } }),
+    )
+    .await;
+    app.data(&world.a.admin, update, json!({ "input": { "id": record.measure_ids[1], "status": "CANCELLED", "cancelReason": "Replaced by the platform migration" } })).await;
+    app.data(
+        &world.a.admin,
+        update,
+        json!({ "input": { "id": record.measure_ids[2], "dueOn": "2027-02-01" } }),
+    )
+    .await;
+    let question = app
+        .data(&world.a.client, "mutation($id: ID!) { feedbackSubmit(input: { incidentId: $id, kind: QUESTION, body: \"Is the limit monitored now?\" }) { feedback { id } } }", json!({ "id": record.incident_id }))
+        .await;
+    app.data(&world.a.editor, "mutation($id: ID!) { feedbackReply(input: { feedbackId: $id, body: \"Yes.\" }) { userErrors { code } } }", json!({ "id": question["feedbackSubmit"]["feedback"]["id"] })).await;
+    let report = |token: &str| {
+        let token = token.to_owned();
+        let id = record.post_mortem_id.clone();
+        async move {
+            let data = app
+                .data(
+                    &token,
+                    "query($id: ID!) { node(id: $id) { ... on PostMortem { followUpReport } } }",
+                    json!({ "id": id }),
+                )
+                .await;
+            data["node"]["followUpReport"]
+                .as_str()
+                .unwrap_or_default()
+                .to_owned()
+        }
+    };
+    let text = report(&world.a.client).await;
+    let today = chrono::Utc::now().date_naive();
+    let committed = chrono::NaiveDate::from_ymd_opt(2026, 12, 1).expect("date");
+    let done = match (today - committed).num_days() {
+        0 => format!("Done on {today}, on the committed date."),
+        late if late > 0 => format!(
+            "Done on {today}, {late} day{} after the committed date of 2026-12-01.",
+            if late == 1 { "" } else { "s" }
+        ),
+        early => format!(
+            "Done on {today}, {} day{} before the committed date of 2026-12-01.",
+            -early,
+            if early == -1 { "" } else { "s" }
+        ),
+    };
+    for expected in [
+        "— what we implemented",
+        "## Prevention measures",
+        &format!("1. **Measure 0** (Technical). {done}"),
+        "2. **Measure 1** (Process). Cancelled: Replaced by the platform migration",
+        "The due date has moved to 2027-02-01.",
+        "## Did it work?",
+        "The effectiveness review is due on",
+        "## Recurrence",
+        "No later incident has shared this incident's cause and service.",
+        "## Your questions",
+        "- **Question** (answered): Is the limit monitored now?",
+    ] {
+        assert!(text.contains(expected), "missing `{expected}`:\n{text}");
+    }
+    let reporter = report(&world.a.reporter).await;
+    assert!(
+        reporter.contains("- **Question** (answered)")
+            && !reporter.contains("Is the limit monitored"),
+        "reporters do not read question text:\n{reporter}"
+    );
+    let html = app.data(&world.a.admin, "query($id: ID!) { node(id: $id) { ... on PostMortem { followUpReport(format: HTML) } } }", json!({ "id": record.post_mortem_id })).await;
+    assert!(
+        html["node"]["followUpReport"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("<h2>Did it work?</h2>")
+    );
+}

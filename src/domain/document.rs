@@ -253,11 +253,15 @@ fn going_forward(out: &mut String, doc: &Snapshot) {
 
 /// Renders the summary as sanitised HTML: user Markdown cannot inject scripts or handlers.
 pub fn html(doc: &Snapshot) -> String {
-    let markdown = markdown(doc);
+    sanitised_html(&markdown(doc))
+}
+
+/// Renders Markdown to HTML and sanitises it: no scripts, no event handlers.
+pub fn sanitised_html(markdown: &str) -> String {
     let mut raw = String::new();
     pulldown_cmark::html::push_html(
         &mut raw,
-        pulldown_cmark::Parser::new_ext(&markdown, pulldown_cmark::Options::ENABLE_STRIKETHROUGH),
+        pulldown_cmark::Parser::new_ext(markdown, pulldown_cmark::Options::ENABLE_STRIKETHROUGH),
     );
     ammonia::clean(&raw)
 }

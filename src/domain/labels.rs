@@ -1,7 +1,8 @@
 //! How stored values read in client-facing text.
 
 use entity::{
-    ImpactLevel, MeasureKind, MeasureStatus, RootCauseCategory, Severity, TimelineEventKind,
+    FeedbackKind, ImpactLevel, MeasureKind, MeasureStatus, RootCauseCategory, Severity,
+    TimelineEventKind,
 };
 
 /// The severity as written in summaries.
@@ -68,5 +69,14 @@ pub fn measure_status(value: MeasureStatus) -> &'static str {
         MeasureStatus::InProgress => "In progress",
         MeasureStatus::Done => "Done",
         MeasureStatus::Cancelled => "Cancelled",
+    }
+}
+
+/// A feedback kind as written in reports.
+pub fn feedback_kind(value: FeedbackKind) -> &'static str {
+    match value {
+        FeedbackKind::Question => "Question",
+        FeedbackKind::Concern => "Concern",
+        FeedbackKind::Suggestion => "Suggestion",
     }
 }

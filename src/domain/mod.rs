@@ -5,6 +5,7 @@ pub mod directory;
 pub mod document;
 pub mod feedback;
 pub mod field_error;
+pub mod follow_up;
 pub mod impact;
 pub mod incident;
 pub mod labels;

@@ -8,6 +8,7 @@ pub mod clients;
 pub mod db;
 mod document;
 pub mod feedback;
+mod follow_up;
 mod grouping;
 pub mod identity;
 pub mod impacts;

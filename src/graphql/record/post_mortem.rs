@@ -2,7 +2,7 @@
 
 use super::review::EffectivenessReview;
 use crate::domain::policy::Capability;
-use crate::domain::{Validation, document, post_mortem as rules, review, text, time};
+use crate::domain::{Validation, document, follow_up, post_mortem as rules, review, text, time};
 use crate::error::AppResult;
 use crate::graphql::context::{load, scope};
 use crate::graphql::enums::{DocumentFormat, PostMortemStatus};
@@ -105,6 +105,22 @@ impl PostMortem {
         Ok(match format {
             DocumentFormat::Markdown => document::markdown(&snapshot),
             DocumentFormat::Html => document::html(&snapshot),
+        })
+    }
+
+    /// The client-facing follow-up, "here is what we implemented": each measure against the
+    /// date committed at publication (slips stated plainly), the review's verdicts, any
+    /// recurrence, and the client's questions with whether each was answered. Rendered for
+    /// the caller under the same rules as `document`.
+    async fn follow_up_report(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(default)] format: DocumentFormat,
+    ) -> AppResult<String> {
+        let snapshot = scope(ctx).follow_up_snapshot(self.0.incident_id).await?;
+        Ok(match format {
+            DocumentFormat::Markdown => follow_up::markdown(&snapshot),
+            DocumentFormat::Html => follow_up::html(&snapshot),
         })
     }
 

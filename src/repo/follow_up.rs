@@ -1,0 +1,106 @@
+//! The snapshot the follow-up report is rendered from, filtered for its reader.
+
+use super::PageRequest;
+use super::reviews::verdicts_of;
+use super::scope::Scope;
+use crate::domain::follow_up::{Measure, Progress, Question, Review, Snapshot};
+use crate::domain::policy::Capability;
+use crate::domain::{incident, labels};
+use crate::error::AppResult;
+use entity::{Effectiveness, MeasureStatus};
+use uuid::Uuid;
+
+/// How a verdict reads in the report.
+fn verdict_label(effectiveness: Effectiveness) -> Option<String> {
+    match effectiveness {
+        Effectiveness::NotReviewed => None,
+        Effectiveness::Effective => Some("effective".into()),
+        Effectiveness::PartiallyEffective => Some("partially effective".into()),
+        Effectiveness::NotEffective => Some("not effective".into()),
+    }
+}
+
+impl Scope {
+    /// Everything the follow-up report of `incident_id` shows to this caller. Questions are
+    /// those the caller may see; their text only for readers of feedback bodies.
+    pub async fn follow_up_snapshot(&self, incident_id: Uuid) -> AppResult<Snapshot> {
+        let incident = self.incident(incident_id).await?;
+        let post_mortem = self.post_mortem(incident_id).await?;
+        let ids = [incident_id];
+        let measures = self
+            .measures_of_incidents(&ids)
+            .await?
+            .remove(&incident_id)
+            .unwrap_or_default();
+        let review = self.reviews_of_incidents(&ids).await?.remove(&incident_id);
+        let notes: Vec<_> = review.as_ref().map(verdicts_of).unwrap_or_default();
+        let recurrences = self
+            .recurrences_of_incidents(&ids)
+            .await?
+            .remove(&incident_id)
+            .unwrap_or_default();
+        let threads = self
+            .feedback_of_incident(
+                incident_id,
+                None,
+                &PageRequest {
+                    first: Some(100),
+                    ..PageRequest::default()
+                },
+            )
+            .await?;
+        let show_bodies = self.principal().can(Capability::ReadInternal)
+            || self.principal().can(Capability::SubmitFeedback);
+        Ok(Snapshot {
+            reference: incident::reference(incident.number),
+            title: incident.title,
+            published_at: post_mortem.published_at,
+            measures: measures
+                .into_iter()
+                .map(|m| Measure {
+                    verdict: verdict_label(m.effectiveness).map(|label| {
+                        let note = notes
+                            .iter()
+                            .find(|v| v.measure_id == m.id)
+                            .and_then(|v| v.note.clone());
+                        note.map_or(label.clone(), |note| format!("{label}. {note}"))
+                    }),
+                    progress: match m.status {
+                        MeasureStatus::Done => Progress::Done {
+                            on: m.completed_at.unwrap_or(m.updated_at).date_naive(),
+                        },
+                        MeasureStatus::Cancelled => Progress::Cancelled {
+                            reason: m.cancel_reason.unwrap_or_default(),
+                        },
+                        status => Progress::Open {
+                            in_progress: status == MeasureStatus::InProgress,
+                        },
+                    },
+                    title: m.title,
+                    kind: labels::measure_kind(m.kind).into(),
+                    committed_due_on: m.committed_due_on,
+                    due_on: m.due_on,
+                })
+                .collect(),
+            review: review.map(|r| Review {
+                held_at: r.held_at,
+                summary: r.summary,
+            }),
+            review_due_at: post_mortem.review_due_at,
+            recurrences: recurrences
+                .iter()
+                .map(|i| incident::reference(i.number))
+                .collect(),
+            questions: threads
+                .rows
+                .into_iter()
+                .map(|(_, f)| Question {
+                    kind: labels::feedback_kind(f.kind).into(),
+                    body: if show_bodies { f.body } else { String::new() },
+                    answered: f.first_response_at.is_some(),
+                })
+                .collect(),
+            today: crate::domain::time::now().date_naive(),
+        })
+    }
+}
