@@ -39,6 +39,9 @@ async fn published(world: &World) -> (Record, String) {
     let third_impact = json!({ "input": { "incidentId": record.incident_id, "clientId": third["clientCreate"]["client"]["id"], "level": "DEGRADED", "description": "SECRET other client's impact", "startedAt": "2026-03-01T09:00:00Z" } });
     app.data(&world.a.admin, record::IMPACT_SET, third_impact)
         .await;
+    let internal_cause = json!({ "input": { "incidentId": record.incident_id, "kind": "CONTRIBUTING_FACTOR", "category": "SECURITY", "internalAnalysis": "SECRET internal-only cause" } });
+    app.data(&world.a.admin, record::ROOT_CAUSE_CREATE, internal_cause)
+        .await;
     app.data(
         &world.a.admin,
         PUBLISH,
@@ -49,7 +52,7 @@ async fn published(world: &World) -> (Record, String) {
 }
 
 /// Every field docs/CLIENT_ACCESS.md lists as readable by a CLIENT.
-const EVERYTHING: &str = "query($id: ID!) { viewer { role user { id email displayName } client { id name } tenant { id name slug } } incident(id: $id) { id number reference title severity status startedAt detectedAt mitigatedAt resolvedAt version createdAt updatedAt services { name } timeline { totalCount nodes { id occurredAt kind body visibility createdAt updatedAt } } rootCauses { id kind category clientExplanation services { name } } impacts { id level description startedAt endedAt duration durationSeconds client { id name } } measures { id kind title description successCriterion ownerTeam dueOn committedDueOn status completedAt cancelReason trackerUrl effectiveness effectivenessNote addresses { id clientExplanation } } postMortem { id status impactSummary wentWell couldBeBetter meetingAt publishedAt reviewDueAt version document } feedback { totalCount nodes { id kind body confidence status overdue firstResponseAt replies { body fromStaff at } } } } }";
+const EVERYTHING: &str = "query($id: ID!) { viewer { role user { id email displayName } client { id name } tenant { id name slug } } incident(id: $id) { id number reference title severity status startedAt detectedAt mitigatedAt resolvedAt version createdAt updatedAt services { name } timeline { totalCount nodes { id occurredAt kind body visibility createdAt updatedAt } } rootCauses { id kind category clientExplanation services { name } } impacts { id level description startedAt endedAt duration durationSeconds client { id name } } measures { id kind title description successCriterion ownerTeam dueOn committedDueOn status completedAt cancelReason effectiveness effectivenessNote addresses { id clientExplanation } } postMortem { id status impactSummary wentWell couldBeBetter meetingAt publishedAt reviewDueAt reviewOverdue review { summary } version document followUpReport } feedback { totalCount nodes { id kind body confidence status overdue firstResponseAt replies { body fromStaff at } } } } }";
 
 #[tokio::test]
 async fn a_client_of_the_impacted_client_sees_the_published_post_mortem_and_nothing_internal() {
@@ -66,6 +69,11 @@ async fn a_client_of_the_impacted_client_sees_the_published_post_mortem_and_noth
     assert!(body.get("errors").is_none(), "{body}");
     let incident = &body["data"]["incident"];
     assert_eq!(incident["timeline"]["totalCount"], 1, "only CLIENT entries");
+    assert_eq!(
+        incident["rootCauses"].as_array().map(Vec::len),
+        Some(1),
+        "a cause without a client explanation stays internal"
+    );
     assert_eq!(
         incident["impacts"].as_array().map(Vec::len),
         Some(1),
@@ -102,12 +110,24 @@ async fn a_client_of_the_impacted_client_sees_the_published_post_mortem_and_noth
 async fn fields_a_client_may_not_read_answer_forbidden_not_null() {
     let world = World::new().await;
     let (record, _) = published(&world).await;
+    let thread = world.app.data(&world.a.client, SUBMIT, json!({ "input": { "incidentId": record.incident_id, "kind": "QUESTION", "body": "Who?" } })).await;
+    world
+        .app
+        .data(
+            &world.a.editor,
+            REPLY,
+            json!({ "id": thread["feedbackSubmit"]["feedback"]["id"], "body": "Us." }),
+        )
+        .await;
     for field in [
         "summary",
         "rootCauses { internalAnalysis }",
         "postMortem { lessonsLearned }",
         "timeline { nodes { author { displayName } } }",
         "impacts { client { contactEmail } }",
+        "measures { trackerUrl }",
+        "feedback { nodes { author { displayName } } }",
+        "feedback { nodes { replies { author { displayName } } } }",
     ] {
         let query = format!("query($id: ID!) {{ incident(id: $id) {{ {field} }} }}");
         let body = world
@@ -286,10 +306,16 @@ async fn a_feedback_thread_goes_open_answered_open_closed() {
         "the first response time stays"
     );
     let viewer_reply = app
-        .gql(&world.a.viewer, REPLY, json!({ "id": id, "body": "x" }))
+        .gql(&world.a.viewer, REPLY, json!({ "id": id, "body": "" }))
         .await;
     assert_eq!(error_codes(&viewer_reply), ["FORBIDDEN"]);
     let closed = app.data(&world.a.client, "mutation($id: ID!) { feedbackClose(input: { feedbackId: $id }) { feedback { status closedAt } userErrors { code } } }", json!({ "id": id })).await;
+    let twice = app.data(&world.a.client, "mutation($id: ID!) { feedbackClose(input: { feedbackId: $id }) { userErrors { code } } }", json!({ "id": id })).await;
+    assert_eq!(
+        user_error_codes(&twice["feedbackClose"]),
+        ["INVALID"],
+        "already closed"
+    );
     assert_eq!(closed["feedbackClose"]["feedback"]["status"], "CLOSED");
     let late = app
         .data(

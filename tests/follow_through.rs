@@ -154,6 +154,15 @@ async fn bad_reviews_are_refused_and_nothing_is_written() {
         user_error_codes(&blank["effectivenessReviewRecord"]),
         ["BLANK", "INVALID"]
     );
+    let mut twice = review_input(&record.post_mortem_id, &record.measure_ids[0]);
+    let verdict = twice["input"]["verdicts"][0].clone();
+    twice["input"]["verdicts"] = json!([verdict.clone(), verdict]);
+    let twice = app.data(&world.a.admin, REVIEW, twice).await;
+    assert_eq!(
+        user_error_codes(&twice["effectivenessReviewRecord"]),
+        ["INVALID"],
+        "one verdict per measure"
+    );
     let mut early = review_input(&record.post_mortem_id, &record.measure_ids[0]);
     early["input"]["heldAt"] = json!("2026-01-01T00:00:00Z");
     let early = app.data(&world.a.admin, REVIEW, early).await;

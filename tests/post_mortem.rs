@@ -239,6 +239,12 @@ async fn committed_due_dates_freeze_at_publication_and_published_measures_can_on
             json!({ "id": record.post_mortem_id, "reason": "Wrong client list" }),
         )
         .await;
+    let delete_after = app.data(&tenant.admin, "mutation($id: ID!) { preventionMeasureDelete(input: { id: $id }) { userErrors { code } } }", json!({ "id": measure })).await;
+    assert_eq!(
+        user_error_codes(&delete_after["preventionMeasureDelete"]),
+        ["INVALID"],
+        "a committed measure survives unpublishing"
+    );
     assert_eq!(
         draft["postMortemUnpublish"]["postMortem"]["status"],
         "DRAFT"
@@ -328,5 +334,11 @@ async fn bad_record_input_is_refused_and_nothing_is_written() {
     );
     let bad_date = app.gql(&tenant.admin, MEASURE_CREATE, json!({ "input": { "incidentId": record.incident_id, "kind": "TECHNICAL", "title": "t", "dueOn": "01/12/2026" } })).await;
     assert_eq!(error_codes(&bad_date), ["BAD_USER_INPUT"]);
+    let ancient = app.gql(&tenant.admin, MEASURE_CREATE, json!({ "input": { "incidentId": record.incident_id, "kind": "TECHNICAL", "title": "t", "dueOn": "0999-01-01" } })).await;
+    assert_eq!(
+        error_codes(&ancient),
+        ["BAD_USER_INPUT"],
+        "dates outside 1970-9999"
+    );
     assert_eq!(app.audit_count(&tenant.admin).await, before);
 }

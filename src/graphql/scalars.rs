@@ -1,7 +1,7 @@
 //! Scalars the API adds to GraphQL's own.
 
 use async_graphql::{InputValueError, InputValueResult, Scalar, ScalarType, Value};
-use chrono::NaiveDate;
+use chrono::{Datelike, NaiveDate};
 
 /// A calendar day, `YYYY-MM-DD`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -12,8 +12,12 @@ impl ScalarType for Date {
     fn parse(value: Value) -> InputValueResult<Self> {
         match &value {
             Value::String(text) => NaiveDate::parse_from_str(text, "%Y-%m-%d")
+                .ok()
+                .filter(|day| (1970..=9999).contains(&day.year()))
                 .map(Date)
-                .map_err(|_| InputValueError::custom("a Date is written YYYY-MM-DD")),
+                .ok_or_else(|| {
+                    InputValueError::custom("a Date is written YYYY-MM-DD, between 1970 and 9999")
+                }),
             _ => Err(InputValueError::expected_type(value)),
         }
     }

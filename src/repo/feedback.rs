@@ -9,10 +9,10 @@ use crate::domain::policy::Capability;
 use crate::domain::{FieldError, FieldErrorCode, feedback as rules, time};
 use crate::error::{AppError, AppResult};
 use chrono::TimeDelta;
-use entity::{FeedbackKind, FeedbackStatus, feedback, feedback_reply};
+use entity::{FeedbackKind, FeedbackStatus, feedback, feedback_reply, user};
 use sea_orm::{
     ActiveEnum, ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseTransaction,
-    IntoActiveModel, PaginatorTrait, QueryFilter, QueryOrder, Select, Set,
+    IntoActiveModel, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Select, Set,
 };
 use std::collections::HashMap;
 use uuid::Uuid;
@@ -146,6 +146,12 @@ impl Scope {
         };
         let txn = self.begin_write().await?;
         let incident = self.incident_in(&txn, new.incident_id).await?;
+        // Holding the author's row makes the hourly count exact under concurrent submissions.
+        self.select::<user::Entity>()
+            .filter(user::Column::Id.eq(author))
+            .lock_exclusive()
+            .one(&txn)
+            .await?;
         let now = time::now();
         let recent = self
             .select::<feedback::Entity>()
@@ -257,7 +263,11 @@ impl Scope {
             ));
         }
         if old.status == FeedbackStatus::Closed {
-            return Ok(Ok(old));
+            return Ok(Err(vec![FieldError::new(
+                "feedbackId",
+                FieldErrorCode::Invalid,
+                "this thread is already closed",
+            )]));
         }
         let now = time::now();
         let mut row = old.clone().into_active_model();

@@ -44,11 +44,12 @@ impl Scope {
     /// client's for a CLIENT user.
     fn visible_impacts(&self) -> Select<client_impact::Entity> {
         let select = self.select::<client_impact::Entity>();
+        if self.principal().can(Capability::ReadCatalog) {
+            return select;
+        }
         match self.principal().client_id() {
-            Some(own) if !self.principal().can(Capability::ReadCatalog) => {
-                select.filter(client_impact::Column::ClientId.eq(own))
-            }
-            _ => select,
+            Some(own) => select.filter(client_impact::Column::ClientId.eq(own)),
+            None => select.filter(sea_orm::sea_query::Expr::value(false)),
         }
     }
 
@@ -146,12 +147,17 @@ impl Writer<'_> {
     ) -> AppResult<Checked<client_impact::Model>> {
         let txn = self.scope.begin_write().await?;
         self.scope.incident_in(&txn, input.incident_id).await?;
-        if self
+        self.scope
+            .post_mortem_locked(&txn, input.incident_id)
+            .await?;
+        let client_exists = self
             .scope
-            .clients_by_id(&[input.client_id])
+            .select::<client::Entity>()
+            .filter(client::Column::Id.eq(input.client_id))
+            .count(&txn)
             .await?
-            .is_empty()
-        {
+            > 0;
+        if !client_exists {
             return Ok(Err(vec![FieldError::new(
                 "clientId",
                 FieldErrorCode::NotFound,

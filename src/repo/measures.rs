@@ -94,6 +94,20 @@ impl Scope {
         Ok(grouping::by_parent(rows, |row| row.incident_id))
     }
 
+    /// One incident's measures, read through `db` (a transaction, when writing).
+    pub(super) async fn measures_of_incident_in<C: ConnectionTrait>(
+        &self,
+        db: &C,
+        incident_id: Uuid,
+    ) -> AppResult<Vec<prevention_measure::Model>> {
+        Ok(self
+            .select::<prevention_measure::Entity>()
+            .filter(prevention_measure::Column::IncidentId.eq(incident_id))
+            .order_by_asc(prevention_measure::Column::Id)
+            .all(db)
+            .await?)
+    }
+
     /// The root causes each measure addresses (two statements).
     pub async fn addresses_of_measures(
         &self,
@@ -123,12 +137,13 @@ impl Writer<'_> {
         &self,
         new: NewMeasure,
     ) -> AppResult<Checked<prevention_measure::Model>> {
-        let foreign = self
-            .scope
-            .foreign_root_causes(new.incident_id, &new.addresses)
-            .await?;
         let txn = self.scope.begin_write().await?;
         self.scope.incident_in(&txn, new.incident_id).await?;
+        self.scope.post_mortem_locked(&txn, new.incident_id).await?;
+        let foreign = self
+            .scope
+            .foreign_root_causes(&txn, new.incident_id, &new.addresses)
+            .await?;
         if !foreign.is_empty() {
             return Ok(Err(foreign));
         }
@@ -200,7 +215,7 @@ impl Writer<'_> {
         if let Some(addresses) = &new.addresses {
             errors.extend(
                 self.scope
-                    .foreign_root_causes(old.incident_id, addresses)
+                    .foreign_root_causes(&txn, old.incident_id, addresses)
                     .await?,
             );
         }
@@ -272,16 +287,17 @@ impl Writer<'_> {
     pub async fn measure_delete(&self, id: Uuid) -> AppResult<Checked<Uuid>> {
         let txn = self.scope.begin_write().await?;
         let old = self.scope.measure_in(&txn, id).await?;
-        if self
+        let published = self
             .scope
-            .post_mortem_status_in(&txn, old.incident_id)
+            .post_mortem_locked(&txn, old.incident_id)
             .await?
-            != PostMortemStatus::Draft
-        {
+            .status
+            != PostMortemStatus::Draft;
+        if published || old.committed_due_on.is_some() {
             return Ok(Err(vec![FieldError::new(
                 "id",
                 FieldErrorCode::Invalid,
-                "a measure of a published post-mortem cannot be deleted; cancel it with a reason instead",
+                "a measure committed by publication cannot be deleted; cancel it with a reason instead",
             )]));
         }
         self.scope

@@ -11,7 +11,7 @@ use entity::{PostMortemStatus, post_mortem, prevention_measure};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveEnum, ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, IntoActiveModel,
-    QueryFilter, Set,
+    QueryFilter, QuerySelect, Set,
 };
 use std::collections::HashMap;
 use uuid::Uuid;
@@ -70,6 +70,22 @@ impl Scope {
         self.select::<post_mortem::Entity>()
             .filter(post_mortem::Column::IncidentId.eq(incident_id))
             .one(db)
+            .await?
+            .ok_or(AppError::not_found("post-mortem"))
+    }
+
+    /// The post-mortem read inside a write transaction, its row locked until the transaction
+    /// ends (PostgreSQL; SQLite's write lock already covers it), so publication, review and
+    /// measure changes cannot interleave.
+    pub(super) async fn post_mortem_locked(
+        &self,
+        txn: &sea_orm::DatabaseTransaction,
+        incident_id: Uuid,
+    ) -> AppResult<post_mortem::Model> {
+        self.select::<post_mortem::Entity>()
+            .filter(post_mortem::Column::IncidentId.eq(incident_id))
+            .lock_exclusive()
+            .one(txn)
             .await?
             .ok_or(AppError::not_found("post-mortem"))
     }
@@ -161,7 +177,7 @@ impl Writer<'_> {
     ) -> AppResult<Checked<post_mortem::Model>> {
         let txn = self.scope.begin_write().await?;
         let incident = self.scope.incident_in(&txn, incident_id).await?;
-        let old = self.scope.post_mortem_in(&txn, incident_id).await?;
+        let old = self.scope.post_mortem_locked(&txn, incident_id).await?;
         if old.status != PostMortemStatus::Draft {
             return Ok(Err(vec![FieldError::new(
                 "postMortemId",
@@ -215,7 +231,7 @@ impl Writer<'_> {
         reason: String,
     ) -> AppResult<Checked<post_mortem::Model>> {
         let txn = self.scope.begin_write().await?;
-        let old = self.scope.post_mortem_in(&txn, incident_id).await?;
+        let old = self.scope.post_mortem_locked(&txn, incident_id).await?;
         if old.status != PostMortemStatus::Published {
             return Ok(Err(vec![FieldError::new(
                 "postMortemId",

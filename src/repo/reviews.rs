@@ -79,7 +79,7 @@ impl Writer<'_> {
         new: NewReview,
     ) -> AppResult<Checked<effectiveness_review::Model>> {
         let txn = self.scope.begin_write().await?;
-        let old = self.scope.post_mortem_in(&txn, new.incident_id).await?;
+        let old = self.scope.post_mortem_locked(&txn, new.incident_id).await?;
         if let Err(error) = review::can_review(old.status) {
             return Ok(Err(vec![error]));
         }
@@ -102,10 +102,8 @@ impl Writer<'_> {
         }
         let measures = self
             .scope
-            .measures_of_incidents(&[new.incident_id])
-            .await?
-            .remove(&new.incident_id)
-            .unwrap_or_default();
+            .measures_of_incident_in(&txn, new.incident_id)
+            .await?;
         for (index, verdict) in new.verdicts.iter().enumerate() {
             if !measures.iter().any(|m| m.id == verdict.measure_id) {
                 errors.push(

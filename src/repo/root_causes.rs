@@ -4,12 +4,14 @@ use super::changes::Changes;
 use super::links::LinkTable;
 use super::scope::{Scope, Writer};
 use super::{Checked, grouping};
+use crate::domain::policy::Capability;
 use crate::domain::{FieldError, FieldErrorCode, time};
 use crate::error::{AppError, AppResult};
 use entity::{RootCauseCategory, RootCauseKind, root_cause, root_cause_service, service};
+use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveEnum, ActiveModelTrait, ColumnTrait, ConnectionTrait, IntoActiveModel, QueryFilter,
-    QueryOrder, Set,
+    QueryOrder, Select, Set,
 };
 use std::collections::HashMap;
 use uuid::Uuid;
@@ -46,9 +48,25 @@ pub struct RootCauseChanges {
 }
 
 impl Scope {
+    /// The root causes the caller may read: all for staff; for everyone else only those with
+    /// a client explanation (an internal-only cause stays internal).
+    fn visible_root_causes(&self) -> Select<root_cause::Entity> {
+        let select = self.select::<root_cause::Entity>();
+        if self.principal().can(Capability::ReadInternal) {
+            select
+        } else {
+            select.filter(Expr::cust("TRIM(client_explanation) <> ''"))
+        }
+    }
+
     /// One root cause, if the caller may see its incident.
     pub async fn root_cause(&self, id: Uuid) -> AppResult<root_cause::Model> {
-        let cause = self.root_cause_in(self.db(), id).await?;
+        let cause = self
+            .visible_root_causes()
+            .filter(root_cause::Column::Id.eq(id))
+            .one(self.db())
+            .await?
+            .ok_or(AppError::not_found("root cause"))?;
         self.incident(cause.incident_id)
             .await
             .map_err(|_| AppError::not_found("root cause"))?;
@@ -73,7 +91,7 @@ impl Scope {
         incident_ids: &[Uuid],
     ) -> AppResult<HashMap<Uuid, Vec<root_cause::Model>>> {
         let rows = self
-            .select::<root_cause::Entity>()
+            .visible_root_causes()
             .filter(root_cause::Column::IncidentId.is_in(incident_ids.iter().copied()))
             .order_by_asc(root_cause::Column::Id)
             .all(self.db())
@@ -87,7 +105,7 @@ impl Scope {
         ids: &[Uuid],
     ) -> AppResult<HashMap<Uuid, root_cause::Model>> {
         let rows = self
-            .select::<root_cause::Entity>()
+            .visible_root_causes()
             .filter(root_cause::Column::Id.is_in(ids.iter().copied()))
             .all(self.db())
             .await?;
@@ -104,12 +122,20 @@ impl Scope {
     }
 
     /// Field errors for root cause ids that are not causes of `incident_id`.
-    pub(super) async fn foreign_root_causes(
+    pub(super) async fn foreign_root_causes<C: ConnectionTrait>(
         &self,
+        db: &C,
         incident_id: Uuid,
         ids: &[Uuid],
     ) -> AppResult<Vec<FieldError>> {
-        let known = self.root_causes_by_id(ids).await?;
+        let known: HashMap<Uuid, root_cause::Model> = self
+            .select::<root_cause::Entity>()
+            .filter(root_cause::Column::Id.is_in(ids.iter().copied()))
+            .all(db)
+            .await?
+            .into_iter()
+            .map(|cause| (cause.id, cause))
+            .collect();
         Ok(ids
             .iter()
             .enumerate()

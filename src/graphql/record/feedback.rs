@@ -68,9 +68,9 @@ impl Feedback {
         self.0.status.into()
     }
 
-    /// The client contact who opened the thread.
+    /// The client contact who opened the thread. Staff only.
     async fn author(&self, ctx: &Context<'_>) -> AppResult<Option<User>> {
-        require_body_access(ctx)?;
+        scope(ctx).principal().require(Capability::ReadInternal)?;
         Ok(load::<UsersById, _>(ctx, self.0.author_id).await?.map(User))
     }
 
@@ -135,9 +135,9 @@ impl FeedbackReply {
         self.0.from_staff
     }
 
-    /// Who wrote it.
+    /// Who wrote it. Staff only; clients see `fromStaff`.
     async fn author(&self, ctx: &Context<'_>) -> AppResult<Option<User>> {
-        require_body_access(ctx)?;
+        scope(ctx).principal().require(Capability::ReadInternal)?;
         Ok(load::<UsersById, _>(ctx, self.0.author_id).await?.map(User))
     }
 
@@ -226,6 +226,13 @@ impl FeedbackMutation {
         ctx: &Context<'_>,
         input: FeedbackReplyInput,
     ) -> AppResult<FeedbackReplyPayload> {
+        let principal = scope(ctx).principal();
+        if !principal.can(Capability::AnswerFeedback) && !principal.can(Capability::SubmitFeedback)
+        {
+            return Err(AppError::forbidden(
+                "only staff and the client's own contacts can reply",
+            ));
+        }
         let id = ids::decode(&input.feedback_id, NodeType::Feedback)?;
         let body = match rules::body(&input.body) {
             Ok(body) => body,

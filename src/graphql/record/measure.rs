@@ -2,6 +2,7 @@
 
 use super::decode_list;
 use super::root_cause::RootCause;
+use crate::domain::policy::Capability;
 use crate::domain::{Validation, measure, text};
 use crate::error::AppResult;
 use crate::graphql::context::{load, scope};
@@ -78,9 +79,10 @@ impl PreventionMeasure {
         self.0.cancel_reason.as_deref()
     }
 
-    /// Where the work is tracked (http or https).
-    async fn tracker_url(&self) -> Option<&str> {
-        self.0.tracker_url.as_deref()
+    /// Where the work is tracked (http or https): an internal link. Staff only.
+    async fn tracker_url(&self, ctx: &Context<'_>) -> AppResult<Option<&str>> {
+        scope(ctx).principal().require(Capability::ReadInternal)?;
+        Ok(self.0.tracker_url.as_deref())
     }
 
     /// The root causes it addresses.

@@ -96,6 +96,7 @@ impl PostMortem {
     /// The client-facing written summary, rendered for the caller. It never contains
     /// internal timeline entries, internal analysis or lessons learned; a CLIENT user sees
     /// only their own client's impact.
+    #[graphql(complexity = 100)]
     async fn document(
         &self,
         ctx: &Context<'_>,
@@ -112,6 +113,7 @@ impl PostMortem {
     /// date committed at publication (slips stated plainly), the review's verdicts, any
     /// recurrence, and the client's questions with whether each was answered. Rendered for
     /// the caller under the same rules as `document`.
+    #[graphql(complexity = 100)]
     async fn follow_up_report(
         &self,
         ctx: &Context<'_>,

@@ -1,7 +1,7 @@
 //! The 30-day effectiveness review: "here is what we implemented, and did it work?"
 
 use super::measure::PreventionMeasure;
-use crate::domain::{Validation, review, text, time};
+use crate::domain::{FieldError, FieldErrorCode, Validation, review, text, time};
 use crate::error::AppResult;
 use crate::graphql::context::scope;
 use crate::graphql::enums::Effectiveness;
@@ -11,6 +11,9 @@ use crate::repo::reviews::{NewReview, Verdict, verdicts_of};
 use async_graphql::{Context, ID, InputObject, Object, SimpleObject};
 use chrono::{DateTime, Utc};
 use entity::effectiveness_review;
+
+/// The most verdicts one review takes.
+const MAX_VERDICTS: usize = 100;
 
 /// The review of a post-mortem's measures, held about 30 days after publication.
 pub struct EffectivenessReview(pub effectiveness_review::Model);
@@ -112,8 +115,15 @@ impl ReviewMutation {
         let incident_id = ids::decode(&input.post_mortem_id, NodeType::PostMortem)?;
         let mut v = Validation::default();
         let summary = v.check(review::summary(&input.summary));
-        let mut verdicts = Vec::new();
-        for (index, verdict) in input.verdicts.iter().enumerate() {
+        let mut verdicts: Vec<Verdict> = Vec::new();
+        if input.verdicts.len() > MAX_VERDICTS {
+            v.push(FieldError::new(
+                "verdicts",
+                FieldErrorCode::Invalid,
+                format!("at most {MAX_VERDICTS} verdicts"),
+            ));
+        }
+        for (index, verdict) in input.verdicts.iter().enumerate().take(MAX_VERDICTS) {
             let measure_id = ids::decode(&verdict.measure_id, NodeType::PreventionMeasure).ok();
             let effectiveness = v.check(
                 review::verdict(verdict.effectiveness.into()).map_err(|e| e.at_index(index)),
@@ -125,18 +135,26 @@ impl ReviewMutation {
                 )
             });
             match (measure_id, effectiveness) {
+                (Some(measure_id), _)
+                    if verdicts.iter().any(|seen| seen.measure_id == measure_id) =>
+                {
+                    v.push(
+                        FieldError::new(
+                            "verdicts",
+                            FieldErrorCode::Invalid,
+                            "one verdict per measure",
+                        )
+                        .at_index(index),
+                    )
+                }
                 (Some(measure_id), Some(effectiveness)) => verdicts.push(Verdict {
                     measure_id,
                     effectiveness,
                     note: note.flatten(),
                 }),
                 (None, _) => v.push(
-                    crate::domain::FieldError::new(
-                        "verdicts",
-                        crate::domain::FieldErrorCode::NotFound,
-                        "no such measure",
-                    )
-                    .at_index(index),
+                    FieldError::new("verdicts", FieldErrorCode::NotFound, "no such measure")
+                        .at_index(index),
                 ),
                 _ => {}
             }
