@@ -108,21 +108,7 @@ async fn an_operator_provisions_a_tenant_and_mints_a_token_the_server_accepts() 
             "5m",
         ],
     ));
-    let db = debrief::repo::db::connect(&url).await.expect("connect");
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .expect("bind");
-    let app = debrief::commands::spawn(&config(&url), db, listener).expect("spawn");
-    let response: serde_json::Value = reqwest::Client::new()
-        .post(format!("http://{}/graphql", app.address))
-        .bearer_auth(token.trim())
-        .json(&serde_json::json!({ "query": "{ viewer { role tenant { name } } }" }))
-        .send()
-        .await
-        .expect("send")
-        .json()
-        .await
-        .expect("json");
+    let response = serve_and_query(&url, &token, "{ viewer { role tenant { name } } }").await;
     assert_eq!(response["data"]["viewer"]["role"], "ADMIN");
     assert_eq!(
         response["data"]["viewer"]["tenant"]["name"],
@@ -255,22 +241,8 @@ async fn the_demo_shows_a_complete_published_post_mortem() {
             "viewer@acme.example",
         ],
     ));
-    let db = debrief::repo::db::connect(&url).await.expect("connect");
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .expect("bind");
-    let app = debrief::commands::spawn(&config(&url), db, listener).expect("spawn");
     let query = "{ incidents(filter: { status: [RESOLVED] }, orderBy: { field: NUMBER, direction: ASC }) { nodes { reference postMortem { status document } rootCauses { kind } measures { kind committedDueOn } impacts { client { name } } } } }";
-    let response: serde_json::Value = reqwest::Client::new()
-        .post(format!("http://{}/graphql", app.address))
-        .bearer_auth(token.trim())
-        .json(&serde_json::json!({ "query": query }))
-        .send()
-        .await
-        .expect("send")
-        .json()
-        .await
-        .expect("json");
+    let response = serve_and_query(&url, &token, query).await;
     let incidents = response["data"]["incidents"]["nodes"]
         .as_array()
         .cloned()
@@ -319,22 +291,8 @@ async fn the_demo_client_sees_one_published_post_mortem_with_an_answered_questio
             "client@globex.example",
         ],
     ));
-    let db = debrief::repo::db::connect(&url).await.expect("connect");
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .expect("bind");
-    let app = debrief::commands::spawn(&config(&url), db, listener).expect("spawn");
     let query = "{ viewer { client { name } } incidents { totalCount nodes { reference feedback { nodes { kind status body firstResponseAt replies { fromStaff } } } } } }";
-    let response: serde_json::Value = reqwest::Client::new()
-        .post(format!("http://{}/graphql", app.address))
-        .bearer_auth(token.trim())
-        .json(&serde_json::json!({ "query": query }))
-        .send()
-        .await
-        .expect("send")
-        .json()
-        .await
-        .expect("json");
+    let response = serve_and_query(&url, &token, query).await;
     assert!(response.get("errors").is_none(), "{response}");
     let data = &response["data"];
     assert_eq!(data["viewer"]["client"]["name"], "Globex");
@@ -344,4 +302,23 @@ async fn the_demo_client_sees_one_published_post_mortem_with_an_answered_questio
     assert_eq!(thread["status"], "ANSWERED");
     assert!(thread["firstResponseAt"].is_string());
     assert_eq!(thread["replies"][0]["fromStaff"], true);
+}
+
+/// Serves the database at `url` in-process and runs one query with `token`.
+async fn serve_and_query(url: &str, token: &str, query: &str) -> serde_json::Value {
+    let db = debrief::repo::db::connect(url).await.expect("connect");
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let app = debrief::commands::spawn(&config(url), db, listener).expect("spawn");
+    reqwest::Client::new()
+        .post(format!("http://{}/graphql", app.address))
+        .bearer_auth(token.trim())
+        .json(&serde_json::json!({ "query": query }))
+        .send()
+        .await
+        .expect("send")
+        .json()
+        .await
+        .expect("json")
 }
