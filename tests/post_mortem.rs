@@ -342,3 +342,25 @@ async fn bad_record_input_is_refused_and_nothing_is_written() {
     );
     assert_eq!(app.audit_count(&tenant.admin).await, before);
 }
+
+#[tokio::test]
+async fn a_published_post_mortems_incident_stays_resolved() {
+    let app = spawn_app().await;
+    let tenant = app.create_tenant("acme").await;
+    let record = record::build(&app, &tenant.admin, 1).await;
+    app.data(
+        &tenant.admin,
+        PUBLISH,
+        json!({ "id": record.post_mortem_id }),
+    )
+    .await;
+    let reopen = "mutation($id: ID!) { incidentUpdate(input: { id: $id, version: 1, status: MONITORING, resolvedAt: null }) { incident { status } userErrors { field code } } }";
+    let refused = app
+        .data(&tenant.admin, reopen, json!({ "id": record.incident_id }))
+        .await;
+    assert_eq!(user_error_codes(&refused["incidentUpdate"]), ["INVALID"]);
+    assert_eq!(
+        refused["incidentUpdate"]["userErrors"][0]["field"],
+        json!(["status"])
+    );
+}

@@ -9,7 +9,7 @@ use crate::domain::incident::Timeline;
 use crate::domain::{FieldError, FieldErrorCode, time};
 use crate::error::AppResult;
 use chrono::{DateTime, Utc};
-use entity::{IncidentStatus, Severity, incident, tenant};
+use entity::{IncidentStatus, PostMortemStatus, Severity, incident, tenant};
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
     ActiveEnum, ActiveModelTrait, ColumnTrait, DatabaseTransaction, EntityTrait, QueryFilter, Set,
@@ -121,6 +121,20 @@ impl Writer<'_> {
         };
         let status = changes.status.unwrap_or(old.status);
         let mut errors = timeline.validate(status, time::now());
+        if status != IncidentStatus::Resolved && old.status == IncidentStatus::Resolved {
+            let shared = self
+                .scope
+                .post_mortem_status_in(self.scope.db(), id)
+                .await?
+                != PostMortemStatus::Draft;
+            if shared {
+                errors.push(FieldError::new(
+                    "status",
+                    FieldErrorCode::Invalid,
+                    "the post-mortem is published, so the incident stays RESOLVED; unpublish it first",
+                ));
+            }
+        }
         if let Some(service_ids) = &changes.service_ids {
             errors.extend(self.scope.unknown_services(service_ids).await?);
         }
