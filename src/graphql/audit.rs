@@ -1,9 +1,10 @@
 //! The audit log, for ADMINs.
 
 use super::connection::{ListRef, TotalCount, connection, page_cost};
-use super::context::scope;
+use super::context::{load, scope};
 use super::directory::user::User;
 use super::ids::{self, NodeType};
+use super::loaders::UsersById;
 use crate::error::AppResult;
 use crate::repo::AuditFilter;
 use async_graphql::{Context, ID, InputObject, Json, Object};
@@ -29,7 +30,7 @@ impl AuditEntry {
     /// Who made the change; null for operator commands run on the server.
     async fn actor(&self, ctx: &Context<'_>) -> AppResult<Option<User>> {
         match self.0.actor_id {
-            Some(id) => Ok(Some(User(scope(ctx).user(id).await?))),
+            Some(id) => Ok(load::<UsersById, _>(ctx, id).await?.map(User)),
             None => Ok(None),
         }
     }

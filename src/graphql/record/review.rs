@@ -3,9 +3,10 @@
 use super::measure::PreventionMeasure;
 use crate::domain::{FieldError, FieldErrorCode, Validation, review, text, time};
 use crate::error::AppResult;
-use crate::graphql::context::scope;
+use crate::graphql::context::{load, scope};
 use crate::graphql::enums::Effectiveness;
 use crate::graphql::ids::{self, NodeType};
+use crate::graphql::loaders::MeasuresByIncident;
 use crate::graphql::payload::payload;
 use crate::repo::reviews::{NewReview, Verdict, verdicts_of};
 use async_graphql::{Context, ID, InputObject, Object, SimpleObject};
@@ -39,10 +40,8 @@ impl EffectivenessReview {
 
     /// The verdict on each measure, as recorded at the review.
     async fn verdicts(&self, ctx: &Context<'_>) -> AppResult<Vec<EffectivenessVerdict>> {
-        let measures = scope(ctx)
-            .measures_of_incidents(&[self.0.incident_id])
+        let measures = load::<MeasuresByIncident, _>(ctx, self.0.incident_id)
             .await?
-            .remove(&self.0.incident_id)
             .unwrap_or_default();
         Ok(verdicts_of(&self.0)
             .into_iter()
