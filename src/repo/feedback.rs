@@ -68,9 +68,8 @@ impl Scope {
             .one(db)
             .await?
             .ok_or(AppError::not_found("feedback"))?;
-        self.incident_in(db, thread.incident_id)
-            .await
-            .map_err(|_| AppError::not_found("feedback"))?;
+        self.require_visible_incident(db, thread.incident_id, "feedback")
+            .await?;
         Ok(thread)
     }
 

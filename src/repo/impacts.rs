@@ -61,9 +61,8 @@ impl Scope {
             .one(self.db())
             .await?
             .ok_or(AppError::not_found("client impact"))?;
-        self.incident(impact.incident_id)
-            .await
-            .map_err(|_| AppError::not_found("client impact"))?;
+        self.require_visible_incident(self.db(), impact.incident_id, "client impact")
+            .await?;
         Ok(impact)
     }
 

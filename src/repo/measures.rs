@@ -62,9 +62,8 @@ impl Scope {
     /// One measure, if the caller may see its incident.
     pub async fn measure(&self, id: Uuid) -> AppResult<prevention_measure::Model> {
         let measure = self.measure_in(self.db(), id).await?;
-        self.incident(measure.incident_id)
-            .await
-            .map_err(|_| AppError::not_found("prevention measure"))?;
+        self.require_visible_incident(self.db(), measure.incident_id, "prevention measure")
+            .await?;
         Ok(measure)
     }
 

@@ -56,9 +56,8 @@ pub struct PostMortemChanges {
 impl Scope {
     /// An incident's post-mortem, if the caller may see the incident.
     pub async fn post_mortem(&self, incident_id: Uuid) -> AppResult<post_mortem::Model> {
-        self.incident(incident_id)
-            .await
-            .map_err(|_| AppError::not_found("post-mortem"))?;
+        self.require_visible_incident(self.db(), incident_id, "post-mortem")
+            .await?;
         self.post_mortem_in(self.db(), incident_id).await
     }
 

@@ -67,9 +67,8 @@ impl Scope {
             .one(self.db())
             .await?
             .ok_or(AppError::not_found("root cause"))?;
-        self.incident(cause.incident_id)
-            .await
-            .map_err(|_| AppError::not_found("root cause"))?;
+        self.require_visible_incident(self.db(), cause.incident_id, "root cause")
+            .await?;
         Ok(cause)
     }
 

@@ -86,9 +86,8 @@ impl Scope {
             .one(self.db())
             .await?
             .ok_or(AppError::not_found("timeline event"))?;
-        self.incident(event.incident_id)
-            .await
-            .map_err(|_| AppError::not_found("timeline event"))?;
+        self.require_visible_incident(self.db(), event.incident_id, "timeline event")
+            .await?;
         Ok(event)
     }
 

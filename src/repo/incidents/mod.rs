@@ -112,6 +112,20 @@ impl Scope {
             .filter(incident::Column::Id.in_subquery(impacted))
     }
 
+    /// Succeeds when the caller may see `incident_id`; otherwise the child they asked for
+    /// (`what`) is NOT_FOUND, so a child never outlives its incident's visibility.
+    pub(in crate::repo) async fn require_visible_incident<C: ConnectionTrait>(
+        &self,
+        db: &C,
+        incident_id: Uuid,
+        what: &'static str,
+    ) -> AppResult<()> {
+        self.incident_in(db, incident_id)
+            .await
+            .map(|_| ())
+            .map_err(|_| AppError::not_found(what))
+    }
+
     pub async fn incident(&self, id: Uuid) -> AppResult<incident::Model> {
         self.incident_in(self.db(), id).await
     }
