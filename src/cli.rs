@@ -85,8 +85,20 @@ pub enum Command {
     Token(TokenArgs),
     /// Create the demo tenant `acme` with one user per role (safe to run twice).
     SeedDemo,
+    /// Create a large generated tenant (benchmarks, capacity checks), showing progress.
+    SeedVolume(SeedVolumeArgs),
     /// Print the GraphQL schema (SDL), the same text as `schema.graphql`.
     Schema,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct SeedVolumeArgs {
+    /// Slug of the tenant to create; it must not exist yet.
+    #[arg(long, env = "DEBRIEF_SEED_SLUG", default_value = "volume")]
+    pub slug: String,
+    /// How many incidents to generate, with their post-mortems, measures and feedback.
+    #[arg(long, env = "DEBRIEF_SEED_INCIDENTS", default_value_t = 200_000)]
+    pub incidents: u64,
 }
 
 #[derive(Debug, Clone, Args)]

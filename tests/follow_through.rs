@@ -378,12 +378,14 @@ async fn a_later_incident_sharing_a_category_and_a_service_is_a_recurrence() {
             incident("Again", soon.clone(), None, vec![service.clone()]),
         )
         .await;
-    app.data(
-        token,
-        record::ROOT_CAUSE_CREATE,
-        cause(&again["incidentCreate"]["incident"]["id"], "CONFIGURATION"),
-    )
-    .await;
+    let again_cause = app
+        .data(
+            token,
+            record::ROOT_CAUSE_CREATE,
+            cause(&again["incidentCreate"]["incident"]["id"], "CONFIGURATION"),
+        )
+        .await["rootCauseCreate"]["rootCause"]["id"]
+        .clone();
     let other_cause = app
         .data(
             token,
@@ -426,6 +428,38 @@ async fn a_later_incident_sharing_a_category_and_a_service_is_a_recurrence() {
             { "title": "Other service", "recurrenceOf": [], "recurrences": [] },
         ])
     );
+
+    // Metrics count the same link from what each write keeps up to date.
+    let counted = || async {
+        let range = json!({ "from": "2026-01-01T00:00:00Z", "to": (chrono::Utc::now() + chrono::TimeDelta::days(1)).to_rfc3339() });
+        app.data(token, "query($from: DateTime!, $to: DateTime!) { metrics(from: $from, to: $to) { total { reviews { recurrences } } } }", range)
+            .await["metrics"]["total"]["reviews"]["recurrences"]
+            .clone()
+    };
+    assert_eq!(counted().await, 1, "Again recurs Original");
+    let recategorise = "mutation($id: ID!, $category: RootCauseCategory!) { rootCauseUpdate(input: { id: $id, category: $category }) { userErrors { code } } }";
+    app.data(
+        token,
+        recategorise,
+        json!({ "id": again_cause, "category": "CAPACITY" }),
+    )
+    .await;
+    assert_eq!(counted().await, 0, "no shared category any more");
+    app.data(
+        token,
+        recategorise,
+        json!({ "id": again_cause, "category": "CONFIGURATION" }),
+    )
+    .await;
+    assert_eq!(counted().await, 1);
+    let unpublish = "mutation($id: ID!) { postMortemUnpublish(input: { postMortemId: $id, reason: \"corrections\" }) { userErrors { code } } }";
+    app.data(
+        token,
+        unpublish,
+        json!({ "id": original["incidentCreate"]["incident"]["postMortem"]["id"] }),
+    )
+    .await;
+    assert_eq!(counted().await, 0, "nothing published to recur");
 }
 
 #[tokio::test]

@@ -16,6 +16,7 @@ mod incident_lists;
 mod incidents;
 mod keys;
 mod limits;
+mod metrics;
 mod post_mortem;
 mod record;
 mod roles;

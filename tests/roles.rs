@@ -51,6 +51,12 @@ fn cases() -> Vec<Case> {
             expected: [A, A, A, F, F],
         },
         Case {
+            name: "metrics",
+            query: "{ metrics(from: \"2026-01-01T00:00:00Z\", to: \"2026-02-01T00:00:00Z\") { total { incidents { count } } } }",
+            variables: none,
+            expected: [A, A, A, A, F],
+        },
+        Case {
             name: "services",
             query: "{ services { totalCount nodes { name } } }",
             variables: none,

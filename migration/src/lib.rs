@@ -14,6 +14,7 @@ mod m20261125_000003_audit_entries;
 mod m20261125_000004_post_mortem_record;
 mod m20261125_000005_feedback;
 mod m20261125_000006_effectiveness_reviews;
+mod m20261125_000007_metrics;
 
 /// Applies Debrief's migrations in order.
 pub struct Migrator;
@@ -28,6 +29,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261125_000004_post_mortem_record::Migration),
             Box::new(m20261125_000005_feedback::Migration),
             Box::new(m20261125_000006_effectiveness_reviews::Migration),
+            Box::new(m20261125_000007_metrics::Migration),
         ]
     }
 }

@@ -1,5 +1,6 @@
 //! The command-line verbs. Outside the request path, so errors are `anyhow`.
 
+mod seed_volume;
 mod serve;
 mod tenant;
 mod token;
@@ -41,6 +42,11 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             crate::seed::demo::seed(&db).await?;
             println!("demo tenant `{}` is ready", crate::seed::demo::SLUG);
             Ok(())
+        }
+        Command::SeedVolume(args) => {
+            let db = connect(&config).await?;
+            db::migrate(&db).await.context("applying migrations")?;
+            seed_volume::run(&db, &args).await
         }
         Command::Schema => unreachable!("handled above"),
     }

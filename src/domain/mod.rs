@@ -10,6 +10,7 @@ pub mod impact;
 pub mod incident;
 pub mod labels;
 pub mod measure;
+pub mod metrics;
 pub mod policy;
 pub mod post_mortem;
 pub mod review;

@@ -12,6 +12,7 @@ mod ids;
 mod incidents;
 mod limits;
 mod loaders;
+mod metrics;
 mod node;
 mod payload;
 mod record;
@@ -37,6 +38,7 @@ pub struct Query(
     directory::client::ClientQuery,
     directory::service::ServiceQuery,
     audit::AuditQuery,
+    metrics::MetricsQuery,
 );
 
 /// Every mutation field.

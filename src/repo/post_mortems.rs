@@ -218,6 +218,7 @@ impl Writer<'_> {
             changes,
         )
         .await?;
+        self.refresh_signatures(&txn, incident_id).await?;
         txn.commit().await?;
         Ok(Ok(saved))
     }
@@ -256,6 +257,7 @@ impl Writer<'_> {
             changes,
         )
         .await?;
+        self.refresh_signatures(&txn, incident_id).await?;
         txn.commit().await?;
         Ok(Ok(saved))
     }

@@ -1,11 +1,13 @@
 //! Recurrences: an incident that started after another incident's post-mortem was published,
 //! and shares a root-cause category and a service with it, is a recurrence of it. The link
-//! is computed by one query, the same on SQLite and PostgreSQL.
+//! is computed by one query, the same on SQLite and PostgreSQL (`repo::metrics` counts the
+//! same rule in aggregate).
 
 use super::scope::Scope;
+use super::tenant_sql::TenantSql;
 use crate::error::AppResult;
 use entity::incident;
-use sea_orm::{ColumnTrait, ConnectionTrait, DatabaseBackend, QueryFilter, Statement, Value};
+use sea_orm::{ColumnTrait, ConnectionTrait, QueryFilter};
 use std::collections::HashMap;
 use uuid::Uuid;
 
@@ -18,24 +20,48 @@ pub enum Side {
     Earlier,
 }
 
-const PAIRS: &str = "SELECT later.id AS later_id, earlier.id AS earlier_id \
-    FROM incidents later \
-    JOIN post_mortems pm ON pm.tenant_id = later.tenant_id \
-        AND pm.published_at IS NOT NULL AND pm.published_at < later.started_at \
-    JOIN incidents earlier ON earlier.tenant_id = pm.tenant_id AND earlier.id = pm.incident_id \
-    WHERE later.tenant_id = {tenant} AND earlier.id <> later.id AND {side}.id IN ({ids}) \
-    AND EXISTS (SELECT 1 FROM root_causes a JOIN root_causes b \
-        ON b.tenant_id = a.tenant_id AND b.category = a.category \
-        WHERE a.tenant_id = later.tenant_id AND a.incident_id = later.id AND b.incident_id = earlier.id) \
-    AND EXISTS (SELECT 1 FROM incident_services a JOIN incident_services b \
-        ON b.tenant_id = a.tenant_id AND b.service_id = a.service_id \
-        WHERE a.tenant_id = later.tenant_id AND a.incident_id = later.id AND b.incident_id = earlier.id)";
-
-fn placeholder(backend: DatabaseBackend, position: usize) -> String {
-    match backend {
-        DatabaseBackend::Postgres => format!("${position}"),
-        _ => "?".to_owned(),
-    }
+/// `SELECT later_id, earlier_id` of the recurrence pairs where `side`'s id is one of `ids`.
+fn pairs(q: &mut TenantSql, side: Side, ids: &[Uuid]) -> String {
+    let list: Vec<String> = ids.iter().map(|id| q.bind(*id)).collect();
+    let side = match side {
+        Side::Later => "later",
+        Side::Earlier => "earlier",
+    };
+    let tables = [
+        q.table("incidents", "later"),
+        q.table("post_mortems", "pm"),
+        q.table("incidents", "earlier"),
+        q.table("root_causes", "lrc"),
+        q.table("root_causes", "erc"),
+        q.table("incident_services", "lis"),
+        q.table("incident_services", "eis"),
+    ];
+    let tenant = |alias: &str| TenantSql::tenant_of(alias);
+    format!(
+        "SELECT later.id AS later_id, earlier.id AS earlier_id FROM {later} \
+         JOIN {pm} ON {} AND pm.published_at IS NOT NULL AND pm.published_at < later.started_at \
+         JOIN {earlier} ON {} AND earlier.id = pm.incident_id \
+         WHERE {} AND earlier.id <> later.id AND {side}.id IN ({ids}) \
+         AND EXISTS (SELECT 1 FROM {lrc} JOIN {erc} ON {} AND erc.category = lrc.category \
+            WHERE {} AND lrc.incident_id = later.id AND erc.incident_id = earlier.id) \
+         AND EXISTS (SELECT 1 FROM {lis} JOIN {eis} ON {} AND eis.service_id = lis.service_id \
+            WHERE {} AND lis.incident_id = later.id AND eis.incident_id = earlier.id)",
+        tenant("pm"),
+        tenant("earlier"),
+        tenant("later"),
+        tenant("erc"),
+        tenant("lrc"),
+        tenant("eis"),
+        tenant("lis"),
+        later = tables[0],
+        pm = tables[1],
+        earlier = tables[2],
+        lrc = tables[3],
+        erc = tables[4],
+        lis = tables[5],
+        eis = tables[6],
+        ids = list.join(", "),
+    )
 }
 
 impl Scope {
@@ -49,27 +75,9 @@ impl Scope {
         if ids.is_empty() {
             return Ok(HashMap::new());
         }
-        let backend = self.db().get_database_backend();
-        let list: Vec<String> = (0..ids.len())
-            .map(|i| placeholder(backend, i + 2))
-            .collect();
-        let sql = PAIRS
-            .replace("{tenant}", &placeholder(backend, 1))
-            .replace(
-                "{side}",
-                if side == Side::Later {
-                    "later"
-                } else {
-                    "earlier"
-                },
-            )
-            .replace("{ids}", &list.join(", "));
-        let mut values: Vec<Value> = vec![self.principal().tenant_id().into()];
-        values.extend(ids.iter().map(|id| Value::from(*id)));
-        let rows = self
-            .db()
-            .query_all_raw(Statement::from_sql_and_values(backend, sql, values))
-            .await?;
+        let mut q = TenantSql::new(self);
+        let sql = pairs(&mut q, side, ids);
+        let rows = self.db().query_all_raw(q.finish(sql)).await?;
         let mut pairs = Vec::with_capacity(rows.len());
         for row in rows {
             let later: Uuid = row.try_get("", "later_id")?;

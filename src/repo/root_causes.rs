@@ -193,6 +193,7 @@ impl Writer<'_> {
             .set("serviceIds", &new.service_ids);
         self.record(&txn, "root_cause.create", "RootCause", saved.id, changes)
             .await?;
+        self.refresh_signatures(&txn, saved.incident_id).await?;
         txn.commit().await?;
         Ok(Ok(saved))
     }
@@ -249,6 +250,7 @@ impl Writer<'_> {
         }
         self.record(&txn, "root_cause.update", "RootCause", saved.id, changes)
             .await?;
+        self.refresh_signatures(&txn, saved.incident_id).await?;
         txn.commit().await?;
         Ok(Ok(saved))
     }
@@ -266,6 +268,7 @@ impl Writer<'_> {
             Changes::default().diff("clientExplanation", &Some(old.client_explanation), &None);
         self.record(&txn, "root_cause.delete", "RootCause", id, changes)
             .await?;
+        self.refresh_signatures(&txn, old.incident_id).await?;
         txn.commit().await?;
         Ok(Ok(id))
     }

@@ -1,6 +1,7 @@
 //! Spawning the app on a fresh database, minting tokens, and making requests.
 
 pub mod database;
+pub mod history;
 pub mod record;
 mod world;
 

@@ -126,7 +126,7 @@ async fn populate(app: &TestApp, slug: &str) -> TenantWorld {
         reporter: token_for(&reporter_id),
         client: token_for(&client_user_id),
         admin,
-        admin_id: encode_user(tenant.admin_id),
+        admin_id: global_id("User", tenant.admin_id),
         editor_id,
         client_id,
         other_client_id,
@@ -154,7 +154,8 @@ pub fn decode_uuid(global_id: &str) -> Uuid {
     Uuid::parse_str(text.split_once(':').expect("typed id").1).expect("uuid")
 }
 
-fn encode_user(id: Uuid) -> String {
+/// The global id of a `type_name` node (tests that write rows directly need it).
+pub fn global_id(type_name: &str, id: Uuid) -> String {
     use base64::Engine;
-    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(format!("User:{id}"))
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(format!("{type_name}:{id}"))
 }

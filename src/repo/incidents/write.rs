@@ -198,6 +198,7 @@ impl Writer<'_> {
             },
         )
         .await?;
+        self.refresh_signatures(&txn, id).await?;
         txn.commit().await?;
         Ok(Ok(new))
     }

@@ -1,0 +1,171 @@
+//! `metrics` over one year by month, through HTTP, on a tenant of 200,000 generated
+//! incidents (with their measures, reviews and feedback), on SQLite and on PostgreSQL.
+//!
+//! The seeded databases are kept between runs: the SQLite file in the target folder, and
+//! the PostgreSQL database `debrief_bench` (or `DEBRIEF_BENCH_DATABASE_URL`). Set
+//! `DEBRIEF_BENCH_INCIDENTS` for another size; docs/BENCHMARKS.md records the figures.
+
+use criterion::{Criterion, criterion_group, criterion_main};
+use debrief::auth::TokenSigner;
+use debrief::config::{Config, Environment, JwtConfig, JwtKey};
+use debrief::repo::{db, identity};
+use sea_orm::{ConnectionTrait, Database};
+use serde_json::json;
+use std::time::{Duration, Instant};
+
+const SECRET: &str = "benchmark-secret-at-least-32-bytes-long!";
+const SLUG: &str = "volume";
+const QUERY: &str = "query($from: DateTime!, $to: DateTime!) { metrics(from: $from, to: $to, bucket: MONTH) {
+  total { ...figures } series { ...figures } }
+} fragment figures on MetricsPeriod { start
+  followThrough { committed completed completedOnTime overdue cancelled completionRate onTimeRate medianDaysToComplete byKind { kind committed completionRate } }
+  reviews { due held heldOnTime overdue effective partiallyEffective notEffective recurrences }
+  incidents { count bySeverity { severity count } postMortemDue timeToResolve { meanHours medianHours p90Hours } timeToPublish { meanHours medianHours p90Hours } }
+  feedback { received open answered medianFirstResponseHours answeredWithinSlaRate meanConfidenceAtPublication meanConfidenceAfterReview } }";
+
+fn incidents() -> u64 {
+    std::env::var("DEBRIEF_BENCH_INCIDENTS")
+        .ok()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(200_000)
+}
+
+fn config(url: &str) -> Config {
+    Config {
+        database_url: url.to_owned(),
+        environment: Environment::Production,
+        jwt: JwtConfig {
+            key: JwtKey::Secret(SECRET.as_bytes().to_vec()),
+            issuer: "debrief".into(),
+            audience: "debrief-api".into(),
+        },
+        request_timeout: Duration::from_secs(60),
+        batch_window: debrief::config::DEFAULT_BATCH_WINDOW,
+        feedback_per_hour: 30,
+    }
+}
+
+/// The databases to measure: SQLite always, PostgreSQL when its server answers.
+async fn targets() -> Vec<(&'static str, String)> {
+    let size = incidents();
+    let folder = std::env::var("CARGO_TARGET_DIR").unwrap_or_else(|_| "target".into());
+    let sqlite = format!("sqlite://{folder}/bench-metrics-{size}.db?mode=rwc");
+    let mut targets = vec![("sqlite", sqlite)];
+    let server = std::env::var("DEBRIEF_BENCH_DATABASE_URL")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into());
+    let name = format!("debrief_bench_{size}");
+    match Database::connect(&server).await {
+        Ok(admin) => {
+            let exists = admin
+                .query_one_raw(sea_orm::Statement::from_string(
+                    admin.get_database_backend(),
+                    format!("SELECT 1 FROM pg_database WHERE datname = '{name}'"),
+                ))
+                .await
+                .ok()
+                .flatten()
+                .is_some();
+            if !exists {
+                admin
+                    .execute_unprepared(&format!("CREATE DATABASE {name}"))
+                    .await
+                    .expect("create the benchmark database");
+            }
+            let base = server.rsplit_once('/').map_or(server.as_str(), |(b, _)| b);
+            targets.push(("postgres", format!("{base}/{name}")));
+        }
+        Err(error) => eprintln!("PostgreSQL not reachable ({error}); measuring SQLite only"),
+    }
+    targets
+}
+
+/// The URL to seed through. On PostgreSQL the seeding session skips foreign-key triggers
+/// (`session_replication_role = replica`, superuser only): checked row by row they slow bulk
+/// loading several times over, and the generator writes only consistent rows.
+fn seeding_url(url: &str) -> String {
+    if url.starts_with("postgres") {
+        format!("{url}?options=-c%20session_replication_role%3Dreplica")
+    } else {
+        url.to_owned()
+    }
+}
+
+/// A server on `url` with the volume tenant seeded, and an ADMIN token for it.
+async fn prepare(url: &str) -> (String, String) {
+    let connection = db::connect(url).await.expect("connect");
+    db::migrate(&connection).await.expect("migrate");
+    let size = incidents();
+    if identity::tenant_by_slug(&connection, SLUG)
+        .await
+        .expect("lookup")
+        .is_none()
+    {
+        let started = Instant::now();
+        let seeding = db::connect(&seeding_url(url))
+            .await
+            .expect("connect to seed");
+        debrief::seed::volume::seed(&seeding, SLUG, size, |done| {
+            if done % 20_000 == 0 || done == size {
+                eprintln!("seeded {done}/{size} incidents ({:.0?})", started.elapsed());
+            }
+        })
+        .await
+        .expect("seed the volume tenant");
+    }
+    let tenant = identity::tenant_by_slug(&connection, SLUG)
+        .await
+        .expect("lookup")
+        .expect("tenant");
+    let admin = identity::user_by_email(&connection, tenant.id, &format!("admin@{SLUG}.example"))
+        .await
+        .expect("lookup")
+        .expect("admin");
+    let config = config(url);
+    let token = TokenSigner::new(&config.jwt)
+        .expect("signer")
+        .sign(tenant.id, admin.id, Duration::from_secs(3600))
+        .expect("token");
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let app = debrief::commands::spawn(&config, connection, listener).expect("spawn");
+    (format!("http://{}/graphql", app.address), token)
+}
+
+fn metrics_over_a_year(c: &mut Criterion) {
+    let runtime = tokio::runtime::Runtime::new().expect("runtime");
+    let http = reqwest::Client::new();
+    let body = json!({ "query": QUERY, "variables": { "from": "2026-01-01T00:00:00Z", "to": "2027-01-01T00:00:00Z" } });
+    let mut group = c.benchmark_group(format!(
+        "metrics_year_by_month_{}k_incidents",
+        incidents() / 1000
+    ));
+    group
+        .sample_size(20)
+        .measurement_time(Duration::from_secs(10));
+    for (name, url) in runtime.block_on(targets()) {
+        let (endpoint, token) = runtime.block_on(prepare(&url));
+        let run = || async {
+            let response = http
+                .post(&endpoint)
+                .bearer_auth(&token)
+                .json(&body)
+                .send()
+                .await
+                .expect("request");
+            let value: serde_json::Value = response.json().await.expect("json");
+            assert!(value["errors"].is_null(), "{value}");
+            value
+        };
+        let sample = runtime.block_on(run());
+        eprintln!(
+            "{name}: {} incidents in 2026",
+            sample["data"]["metrics"]["total"]["incidents"]["count"]
+        );
+        group.bench_function(name, |b| b.to_async(&runtime).iter(run));
+    }
+    group.finish();
+}
+
+criterion_group!(benches, metrics_over_a_year);
+criterion_main!(benches);

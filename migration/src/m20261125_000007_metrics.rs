@@ -1,0 +1,131 @@
+//! Reporting metrics: an index per time column a section filters on, and
+//! `incident_signatures`, the (service, root-cause category) pairs of each incident with its
+//! publication time, kept up to date by the write path so recurrences can be counted with
+//! index lookups instead of a pass over the whole history.
+
+use crate::columns::{Common, tenant_fk, tenant_index};
+use sea_orm_migration::{prelude::*, schema};
+
+#[derive(DeriveMigrationName)]
+pub struct Migration;
+
+#[derive(DeriveIden)]
+enum PreventionMeasures {
+    Table,
+    CommittedDueOn,
+}
+
+#[derive(DeriveIden)]
+enum PostMortems {
+    Table,
+    ReviewDueAt,
+}
+
+#[derive(DeriveIden)]
+enum Feedback {
+    Table,
+    CreatedAt,
+}
+
+#[derive(DeriveIden)]
+enum Incidents {
+    Table,
+}
+
+#[derive(DeriveIden)]
+enum IncidentSignatures {
+    Table,
+    IncidentId,
+    ServiceId,
+    Category,
+    PublishedAt,
+}
+
+const NAMES: [&str; 4] = [
+    "ix_prevention_measures_committed",
+    "ix_post_mortems_review_due_at",
+    "ix_feedback_created",
+    "ix_incident_signatures_pair",
+];
+
+/// Fills the table from the records that exist already; the same SQL on both databases.
+const BACKFILL: &str = "INSERT INTO incident_signatures \
+    (tenant_id, incident_id, service_id, category, published_at) \
+    SELECT DISTINCT s.tenant_id, s.incident_id, s.service_id, c.category, pm.published_at \
+    FROM incident_services s \
+    JOIN root_causes c ON c.tenant_id = s.tenant_id AND c.incident_id = s.incident_id \
+    LEFT JOIN post_mortems pm ON pm.tenant_id = s.tenant_id AND pm.incident_id = s.incident_id";
+
+fn signatures() -> TableCreateStatement {
+    Table::create()
+        .table(IncidentSignatures::Table)
+        .col(schema::uuid(Common::TenantId))
+        .col(schema::uuid(IncidentSignatures::IncidentId))
+        .col(schema::uuid(IncidentSignatures::ServiceId))
+        .col(schema::string_len(IncidentSignatures::Category, 24))
+        .col(schema::timestamp_with_time_zone_null(
+            IncidentSignatures::PublishedAt,
+        ))
+        .primary_key(
+            Index::create()
+                .col(Common::TenantId)
+                .col(IncidentSignatures::IncidentId)
+                .col(IncidentSignatures::ServiceId)
+                .col(IncidentSignatures::Category),
+        )
+        .foreign_key(&mut tenant_fk(
+            IncidentSignatures::Table,
+            IncidentSignatures::IncidentId,
+            Incidents::Table,
+        ))
+        .to_owned()
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for Migration {
+    async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        manager.create_table(signatures()).await?;
+        let indexes = [
+            tenant_index(
+                NAMES[0],
+                PreventionMeasures::Table,
+                [PreventionMeasures::CommittedDueOn],
+            ),
+            tenant_index(NAMES[1], PostMortems::Table, [PostMortems::ReviewDueAt]),
+            tenant_index(NAMES[2], Feedback::Table, [Feedback::CreatedAt]),
+            tenant_index(
+                NAMES[3],
+                IncidentSignatures::Table,
+                [
+                    IncidentSignatures::ServiceId,
+                    IncidentSignatures::Category,
+                    IncidentSignatures::PublishedAt,
+                ],
+            ),
+        ];
+        for index in indexes {
+            manager.create_index(index).await?;
+        }
+        manager
+            .get_connection()
+            .execute_unprepared(BACKFILL)
+            .await?;
+        Ok(())
+    }
+
+    async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        let tables = [
+            PreventionMeasures::Table.into_iden(),
+            PostMortems::Table.into_iden(),
+            Feedback::Table.into_iden(),
+        ];
+        for (name, table) in NAMES.into_iter().zip(tables) {
+            manager
+                .drop_index(Index::drop().name(name).table(table).to_owned())
+                .await?;
+        }
+        manager
+            .drop_table(Table::drop().table(IncidentSignatures::Table).to_owned())
+            .await
+    }
+}

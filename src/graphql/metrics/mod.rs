@@ -1,0 +1,94 @@
+//! `metrics`: follow-through, review, incident and feedback figures for reporting tools.
+
+mod objects;
+
+use crate::domain::metrics::Range;
+use crate::error::{AppError, AppResult};
+use crate::graphql::context::scope;
+use crate::graphql::ids::{self, NodeType};
+use crate::repo::metrics::MetricsRequest;
+use async_graphql::{Context, Enum, ID, Object};
+use chrono::{DateTime, Utc};
+use objects::MetricsPeriod;
+
+/// What one statement of `metrics` costs against the complexity limit: it aggregates the
+/// whole range in the database, so it is priced like a full page of incidents.
+const METRICS_COST: usize = 500;
+
+#[derive(Default)]
+pub struct MetricsQuery;
+
+#[Object]
+impl MetricsQuery {
+    /// Follow-through, effectiveness-review, incident and feedback figures over
+    /// `[from, to)`, for the whole range and as a series of UTC buckets. Each section is
+    /// filtered on its own time field (see each field). Readable by ADMIN, EDITOR, VIEWER
+    /// and REPORTER; a range may cover at most five years.
+    #[graphql(complexity = "METRICS_COST + child_complexity")]
+    async fn metrics(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Start of the range (inclusive). Any offset; buckets are UTC.")]
+        from: DateTime<Utc>,
+        #[graphql(desc = "End of the range (exclusive).")] to: DateTime<Utc>,
+        #[graphql(desc = "Only incidents that impacted this client, and only its feedback.")]
+        client_id: Option<ID>,
+        #[graphql(desc = "Only incidents that affected this service.")] service_id: Option<ID>,
+        #[graphql(
+            default_with = "Some(MetricsBucket::Month)",
+            desc = "Width of the series buckets; MONTH when omitted or null."
+        )]
+        bucket: Option<MetricsBucket>,
+    ) -> AppResult<Metrics> {
+        let range = Range::new(from, to).map_err(AppError::bad_input)?;
+        let bucket = bucket.unwrap_or(MetricsBucket::Month);
+        let request = MetricsRequest {
+            range,
+            bucket: bucket.into(),
+            client_id: client_id
+                .map(|id| ids::decode(&id, NodeType::Client))
+                .transpose()?,
+            service_id: service_id
+                .map(|id| ids::decode(&id, NodeType::Service))
+                .transpose()?,
+        };
+        let figures = scope(ctx).metrics(&request).await?;
+        Ok(Metrics {
+            from,
+            to,
+            bucket,
+            total: MetricsPeriod::new(from, to, figures.total),
+            series: figures
+                .series
+                .into_iter()
+                .map(|(period, figures)| MetricsPeriod::bucket(period, figures))
+                .collect(),
+        })
+    }
+}
+
+/// The width of one point of a metrics series.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
+#[graphql(remote = "crate::domain::metrics::Bucket")]
+pub enum MetricsBucket {
+    /// ISO weeks: Monday 00:00 UTC to the next Monday.
+    Week,
+    /// Calendar months: the 1st 00:00 UTC to the next 1st.
+    Month,
+}
+
+/// Reporting figures over a range, overall and per bucket.
+#[derive(async_graphql::SimpleObject)]
+pub struct Metrics {
+    /// The start of the range, as given.
+    from: DateTime<Utc>,
+    /// The end of the range, as given.
+    to: DateTime<Utc>,
+    /// The width of the series buckets.
+    bucket: MetricsBucket,
+    /// Every figure over the whole range.
+    total: MetricsPeriod,
+    /// Every figure per UTC bucket overlapping the range, oldest first; a bucket with
+    /// nothing in it has zero counts and null rates.
+    series: Vec<MetricsPeriod>,
+}

@@ -1,0 +1,97 @@
+//! Client feedback received in the range: volume, answers against the SLA, confidence.
+
+use super::figures::FeedbackFigures;
+use super::sql::{self, TimeField};
+use super::{ByBucket, MetricsRequest, incident_filters};
+use crate::domain::time;
+use crate::error::AppResult;
+use crate::repo::scope::Scope;
+use crate::repo::tenant_sql::TenantSql;
+use chrono::TimeDelta;
+use entity::FeedbackStatus;
+use sea_orm::{ActiveEnum, FromQueryResult};
+
+#[derive(FromQueryResult)]
+struct Row {
+    bucket: String,
+    received: i64,
+    open: i64,
+    answered: i64,
+    median_response: Option<f64>,
+    within_sla: i64,
+    sla_decided: i64,
+    confidence_before: Option<f64>,
+    confidence_after: Option<f64>,
+}
+
+impl Scope {
+    pub(super) async fn feedback_metrics(
+        &self,
+        request: &MetricsRequest,
+        sla_hours: i32,
+    ) -> AppResult<ByBucket<FeedbackFigures>> {
+        let mut q = TenantSql::new(self);
+        let feedback = q.table("feedback", "f");
+        let incidents = q.table("incidents", "i");
+        let reviews = q.table("effectiveness_reviews", "r");
+        let from = q.bind(request.range.from());
+        let to = q.bind(request.range.to());
+        let open = q.bind(FeedbackStatus::Open.to_value());
+        let sla = TimeDelta::hours(i64::from(sla_hours));
+        let sla_seconds = q.bind(sla.num_seconds());
+        let window_closed_before = q.bind(time::now() - sla);
+        let mut filters = incident_filters(&mut q, request, "i");
+        if let Some(client) = request.client_id {
+            filters.push_str(&format!(" AND f.client_id = {}", q.bind(client)));
+        }
+        let series = sql::bucket_key(&q, request.bucket, TimeField::Instant("f.created_at"));
+        let response = format!(
+            "{} - {}",
+            q.epoch("f.first_response_at"),
+            q.epoch("f.created_at")
+        );
+        let base = format!(
+            "SELECT {series} AS series, '{all}' AS grp, f.status AS status, f.confidence AS confidence, \
+             {response} AS response, \
+             CASE WHEN f.first_response_at IS NOT NULL OR f.created_at < {window_closed_before} \
+                THEN 1 ELSE 0 END AS decided, \
+             CASE WHEN r.held_at IS NOT NULL AND f.created_at >= r.held_at THEN 1 ELSE 0 END AS after_review \
+             FROM {feedback} JOIN {incidents} ON {} AND i.id = f.incident_id \
+             LEFT JOIN {reviews} ON {} AND r.incident_id = f.incident_id \
+             WHERE {} AND f.created_at >= {from} AND f.created_at < {to}{filters}",
+            TenantSql::tenant_of("i"),
+            TenantSql::tenant_of("r"),
+            TenantSql::tenant_of("f"),
+            all = sql::ALL,
+        );
+        let aggregates = format!(
+            "COUNT(*) AS received, {} AS open, COUNT(response) AS answered, \
+             {} AS median_response, {} AS within_sla, {} AS sla_decided, \
+             {} AS confidence_before, {} AS confidence_after",
+            sql::count_if(&format!("status = {open}")),
+            sql::median(&q, "response"),
+            sql::count_if(&format!("response <= {sla_seconds}")),
+            sql::count_if("decided = 1"),
+            sql::mean("CASE WHEN after_review = 0 THEN confidence END"),
+            sql::mean("CASE WHEN after_review = 1 THEN confidence END"),
+        );
+        let statement = sql::aggregate(&q, &base, false, &["response"], &aggregates);
+        let rows: Vec<Row> = self.metrics_rows(q, statement).await?;
+        Ok(rows
+            .into_iter()
+            .map(|row| {
+                let figures = FeedbackFigures {
+                    received: row.received,
+                    open: row.open,
+                    answered: row.answered,
+                    median_first_response_seconds: row.median_response,
+                    answered_within_sla: row.within_sla,
+                    sla_decided: row.sla_decided,
+                    mean_confidence_at_publication: row.confidence_before,
+                    mean_confidence_after_review: row.confidence_after,
+                };
+                (row.bucket, figures)
+            })
+            .collect())
+    }
+}

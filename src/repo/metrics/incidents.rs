@@ -1,0 +1,163 @@
+//! Incidents that started in the range: counts, time to resolve and publish, post-mortems
+//! overdue, and recurrences.
+
+use super::figures::{DurationStats, IncidentFigures};
+use super::sql::{self, TimeField};
+use super::{ByBucket, MetricsRequest, incident_filters};
+use crate::domain::time;
+use crate::error::AppResult;
+use crate::repo::scope::Scope;
+use crate::repo::tenant_sql::TenantSql;
+use chrono::TimeDelta;
+use entity::{IncidentStatus, PostMortemStatus, Severity};
+use sea_orm::{ActiveEnum, FromQueryResult};
+
+#[derive(FromQueryResult)]
+struct Row {
+    bucket: String,
+    count: i64,
+    sev1: i64,
+    sev2: i64,
+    sev3: i64,
+    sev4: i64,
+    resolve_n: i64,
+    resolve_mean: Option<f64>,
+    resolve_median: Option<f64>,
+    resolve_p90: Option<f64>,
+    publish_n: i64,
+    publish_mean: Option<f64>,
+    publish_median: Option<f64>,
+    publish_p90: Option<f64>,
+    post_mortem_due: i64,
+    recurrences: i64,
+}
+
+impl Scope {
+    pub(super) async fn incident_metrics(
+        &self,
+        request: &MetricsRequest,
+        post_mortem_due_days: i32,
+    ) -> AppResult<ByBucket<IncidentFigures>> {
+        let mut q = TenantSql::new(self);
+        let incidents = q.table("incidents", "i");
+        let post_mortems = q.table("post_mortems", "pm");
+        let from = q.bind(request.range.from());
+        let to = q.bind(request.range.to());
+        let recurs = recurs(&mut q);
+        let severities: Vec<String> = [
+            Severity::Sev1,
+            Severity::Sev2,
+            Severity::Sev3,
+            Severity::Sev4,
+        ]
+        .iter()
+        .map(|s| q.bind(s.to_value()))
+        .collect();
+        let resolved = q.bind(IncidentStatus::Resolved.to_value());
+        let draft = q.bind(PostMortemStatus::Draft.to_value());
+        let due_before = q.bind(time::now() - TimeDelta::days(i64::from(post_mortem_due_days)));
+        let filters = incident_filters(&mut q, request, "i");
+        let series = sql::bucket_key(&q, request.bucket, TimeField::Instant("i.started_at"));
+        let (started, resolved_at, published) = (
+            q.epoch("i.started_at"),
+            q.epoch("i.resolved_at"),
+            q.epoch("pm.published_at"),
+        );
+        let base = format!(
+            "SELECT {series} AS series, '{all}' AS grp, i.severity AS severity, \
+             {resolved_at} - {started} AS resolve, \
+             CASE WHEN pm.published_at IS NOT NULL THEN {published} - {resolved_at} END AS publish, \
+             CASE WHEN i.status = {resolved} AND i.severity IN ({sev1}, {sev2}) \
+                AND i.resolved_at < {due_before} AND pm.status = {draft} THEN 1 ELSE 0 END AS overdue, \
+             {recurs} AS recurs \
+             FROM {incidents} JOIN {post_mortems} ON {} AND pm.incident_id = i.id \
+             WHERE {} AND i.started_at >= {from} AND i.started_at < {to}{filters}",
+            TenantSql::tenant_of("pm"),
+            TenantSql::tenant_of("i"),
+            all = sql::ALL,
+            sev1 = severities[0],
+            sev2 = severities[1],
+        );
+        let by_severity: Vec<String> = severities
+            .iter()
+            .enumerate()
+            .map(|(i, s)| {
+                format!(
+                    "{} AS sev{}",
+                    sql::count_if(&format!("severity = {s}")),
+                    i + 1
+                )
+            })
+            .collect();
+        let aggregates = format!(
+            "COUNT(*) AS count, {}, {}, {}, {} AS post_mortem_due, {} AS recurrences",
+            by_severity.join(", "),
+            stats(&q, "resolve"),
+            stats(&q, "publish"),
+            sql::count_if("overdue = 1"),
+            sql::count_if("recurs = 1"),
+        );
+        let statement = sql::aggregate(&q, &base, false, &["resolve", "publish"], &aggregates);
+        let rows: Vec<Row> = self.metrics_rows(q, statement).await?;
+        Ok(rows
+            .into_iter()
+            .map(|row| (row.bucket.clone(), figures(row)))
+            .collect())
+    }
+}
+
+/// `<value>_n`, `_mean`, `_median` and `_p90` columns of a ranked duration.
+fn stats(q: &TenantSql, value: &str) -> String {
+    format!(
+        "COUNT({value}) AS {value}_n, {} AS {value}_mean, {} AS {value}_median, {} AS {value}_p90",
+        sql::mean(value),
+        sql::median(q, value),
+        sql::p90(q, value),
+    )
+}
+
+/// `1` when incident `i` recurs an earlier incident: one whose post-mortem was published
+/// before `i` started and that shares a service and a root-cause category with it (the rule
+/// of `repo::recurrences`), else `0`. Each probe is an index range scan on
+/// `incident_signatures` that stops at the first match.
+fn recurs(q: &mut TenantSql) -> String {
+    let (own, other) = (
+        q.table("incident_signatures", "own"),
+        q.table("incident_signatures", "other"),
+    );
+    format!(
+        "CASE WHEN EXISTS (SELECT 1 FROM {own} JOIN {other} ON {} \
+            AND other.service_id = own.service_id AND other.category = own.category \
+            WHERE {} AND own.incident_id = i.id \
+            AND other.published_at < i.started_at AND other.incident_id <> i.id) \
+         THEN 1 ELSE 0 END",
+        TenantSql::tenant_of("other"),
+        TenantSql::tenant_of("own"),
+    )
+}
+
+fn figures(row: Row) -> IncidentFigures {
+    IncidentFigures {
+        count: row.count,
+        by_severity: vec![
+            (Severity::Sev1, row.sev1),
+            (Severity::Sev2, row.sev2),
+            (Severity::Sev3, row.sev3),
+            (Severity::Sev4, row.sev4),
+        ],
+        time_to_resolve: DurationStats {
+            count: row.resolve_n,
+            mean_seconds: row.resolve_mean,
+            median_seconds: row.resolve_median,
+            p90_seconds: row.resolve_p90,
+        },
+        time_to_publish: DurationStats {
+            count: row.publish_n,
+            mean_seconds: row.publish_mean,
+            median_seconds: row.publish_median,
+            p90_seconds: row.publish_p90,
+        },
+        post_mortem_due: row.post_mortem_due,
+        recurrences: row.recurrences,
+    }
+}

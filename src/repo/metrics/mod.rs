@@ -1,0 +1,122 @@
+//! Reporting metrics, computed by aggregate SQL in the database: one statement per section,
+//! each returning the whole range and every bucket at once. docs/METRICS.md defines every
+//! figure and the time field it is filtered on.
+
+mod feedback;
+pub mod figures;
+mod follow_through;
+mod incidents;
+mod reviews;
+mod sql;
+
+use crate::domain::metrics::{Bucket, Range};
+use crate::domain::policy::Capability;
+use crate::error::AppResult;
+use crate::repo::scope::Scope;
+use crate::repo::tenant_sql::TenantSql;
+use figures::{Metrics, PeriodFigures};
+use sea_orm::FromQueryResult;
+use std::collections::HashMap;
+use uuid::Uuid;
+
+/// What to measure: a range, its bucket width, and optionally one client or one service.
+#[derive(Debug, Clone, Copy)]
+pub struct MetricsRequest {
+    pub range: Range,
+    pub bucket: Bucket,
+    /// Only incidents that impacted this client (and only this client's feedback).
+    pub client_id: Option<Uuid>,
+    /// Only incidents that affected this service.
+    pub service_id: Option<Uuid>,
+}
+
+/// Figures of one section keyed by bucket: [`sql::TOTAL`] or the bucket's first day.
+type ByBucket<T> = HashMap<String, T>;
+
+impl Scope {
+    /// Every metric over the request's range and per bucket. Readers of metrics only; an
+    /// unknown client or service is NOT_FOUND.
+    pub async fn metrics(&self, request: &MetricsRequest) -> AppResult<Metrics> {
+        self.principal().require(Capability::ReadMetrics)?;
+        if let Some(client) = request.client_id {
+            self.client(client).await?;
+        }
+        if let Some(service) = request.service_id {
+            self.service(service).await?;
+        }
+        let tenant = self.tenant().await?;
+        let (follow_through, reviews, incidents, feedback) = tokio::try_join!(
+            self.follow_through_metrics(request),
+            self.review_metrics(request),
+            self.incident_metrics(request, tenant.post_mortem_due_days),
+            self.feedback_metrics(request, tenant.feedback_answer_sla_hours),
+        )?;
+        let mut sections = Sections {
+            follow_through,
+            reviews,
+            incidents,
+            feedback,
+        };
+        let total = sections.take(sql::TOTAL);
+        let series = request
+            .range
+            .buckets(request.bucket)
+            .into_iter()
+            .map(|period| (period, sections.take(&period.key())))
+            .collect();
+        Ok(Metrics { total, series })
+    }
+
+    async fn metrics_rows<R: FromQueryResult>(
+        &self,
+        query: TenantSql,
+        sql: String,
+    ) -> AppResult<Vec<R>> {
+        Ok(R::find_by_statement(query.finish(sql))
+            .all(self.db())
+            .await?)
+    }
+}
+
+struct Sections {
+    follow_through: ByBucket<figures::FollowThrough>,
+    reviews: ByBucket<figures::ReviewFigures>,
+    incidents: ByBucket<figures::IncidentFigures>,
+    feedback: ByBucket<figures::FeedbackFigures>,
+}
+
+impl Sections {
+    /// The figures of one bucket; a bucket with no rows has all counts zero.
+    fn take(&mut self, key: &str) -> PeriodFigures {
+        PeriodFigures {
+            follow_through: self.follow_through.remove(key).unwrap_or_default(),
+            reviews: self.reviews.remove(key).unwrap_or_default(),
+            incidents: self.incidents.remove(key).unwrap_or_default(),
+            feedback: self.feedback.remove(key).unwrap_or_default(),
+        }
+    }
+}
+
+/// `AND …` conditions restricting incident `alias` to the requested client and service.
+fn incident_filters(query: &mut TenantSql, request: &MetricsRequest, alias: &str) -> String {
+    let mut conditions = String::new();
+    if let Some(client) = request.client_id {
+        let impacts = query.table("client_impacts", "fci");
+        let client = query.bind(client);
+        conditions.push_str(&format!(
+            " AND EXISTS (SELECT 1 FROM {impacts} WHERE {} \
+             AND fci.incident_id = {alias}.id AND fci.client_id = {client})",
+            TenantSql::tenant_of("fci")
+        ));
+    }
+    if let Some(service) = request.service_id {
+        let services = query.table("incident_services", "fis");
+        let service = query.bind(service);
+        conditions.push_str(&format!(
+            " AND EXISTS (SELECT 1 FROM {services} WHERE {} \
+             AND fis.incident_id = {alias}.id AND fis.service_id = {service})",
+            TenantSql::tenant_of("fis")
+        ));
+    }
+    conditions
+}

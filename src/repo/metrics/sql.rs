@@ -1,0 +1,146 @@
+//! The pieces every metrics statement is built from: the UTC bucket key, and medians and
+//! percentiles (ordered-set aggregates on PostgreSQL, window ranks on SQLite, the same
+//! definition on both).
+//!
+//! Every section runs one statement shaped like this:
+//!
+//! ```sql
+//! WITH base AS (SELECT <series key>, <group>, <row values> FROM … WHERE <tenant, range, filters>),
+//!      expanded AS (SELECT <series key> AS bucket, … FROM base UNION ALL SELECT 'total', … FROM base),
+//!      ranked AS (SELECT expanded.*, <row numbers per bucket and group> FROM expanded)
+//! SELECT bucket, grp, <aggregates> FROM ranked GROUP BY bucket, grp
+//! ```
+//!
+//! so the whole range and every bucket come back from one round trip, computed the same way.
+
+use crate::domain::metrics::Bucket;
+use crate::repo::tenant_sql::TenantSql;
+use sea_orm::DatabaseBackend;
+
+/// The bucket key of the row for the whole range.
+pub const TOTAL: &str = "total";
+/// The group of a row that is not split (by kind, say).
+pub const ALL: &str = "";
+
+/// The first day (`YYYY-MM-DD`) of the UTC bucket holding a timestamp or date column.
+pub fn bucket_key(query: &TenantSql, bucket: Bucket, field: TimeField<'_>) -> String {
+    match query.backend() {
+        DatabaseBackend::Postgres => {
+            let unit = match bucket {
+                Bucket::Week => "week",
+                Bucket::Month => "month",
+            };
+            let utc = match field {
+                TimeField::Instant(column) => format!("{column} AT TIME ZONE 'UTC'"),
+                TimeField::Day(column) => format!("{column}::timestamp"),
+            };
+            format!("to_char(date_trunc('{unit}', {utc}), 'YYYY-MM-DD')")
+        }
+        _ => {
+            let column = field.column();
+            match bucket {
+                Bucket::Week => format!("date({column}, 'weekday 0', '-6 days')"),
+                Bucket::Month => format!("strftime('%Y-%m-01', {column})"),
+            }
+        }
+    }
+}
+
+/// The time column a figure is filtered and bucketed on.
+#[derive(Debug, Clone, Copy)]
+pub enum TimeField<'a> {
+    /// A UTC timestamp column.
+    Instant(&'a str),
+    /// A calendar-day column.
+    Day(&'a str),
+}
+
+impl TimeField<'_> {
+    fn column(&self) -> &str {
+        match self {
+            TimeField::Instant(column) | TimeField::Day(column) => column,
+        }
+    }
+}
+
+/// `WITH base AS (…), expanded AS (…), ranked AS (…) SELECT bucket, grp, <aggregates> …`.
+///
+/// `base` must select `series` (the bucket key), `grp` and the row values; it is computed
+/// once (MATERIALIZED, which both databases honour) and read once per grouping. On SQLite,
+/// each name in `ranked_values` gets `<name>_rank` and `<name>_size` window columns for
+/// [`median`] and [`p90`]; PostgreSQL has ordered-set aggregates and needs none. With
+/// `split`, every row also counts in the unsplit group [`ALL`].
+pub fn aggregate(
+    query: &TenantSql,
+    base: &str,
+    split: bool,
+    ranked_values: &[&str],
+    aggregates: &str,
+) -> String {
+    let mut groups = vec![
+        "SELECT series AS bucket, grp AS grp_key, b.* FROM base b".to_owned(),
+        format!("SELECT '{TOTAL}', grp, b.* FROM base b"),
+    ];
+    if split {
+        groups.push(format!("SELECT series, '{ALL}', b.* FROM base b"));
+        groups.push(format!("SELECT '{TOTAL}', '{ALL}', b.* FROM base b"));
+    }
+    let windows: String = match query.backend() {
+        DatabaseBackend::Postgres => String::new(),
+        _ => ranked_values
+            .iter()
+            .map(|value| {
+                format!(
+                    ", ROW_NUMBER() OVER (PARTITION BY bucket, grp_key \
+                     ORDER BY ({value} IS NULL), {value}) AS {value}_rank, \
+                     COUNT({value}) OVER (PARTITION BY bucket, grp_key) AS {value}_size"
+                )
+            })
+            .collect(),
+    };
+    format!(
+        "WITH base AS MATERIALIZED ({base}), expanded AS ({groups}), \
+         ranked AS (SELECT expanded.*{windows} FROM expanded) \
+         SELECT bucket, grp_key AS grp, {aggregates} FROM ranked GROUP BY bucket, grp_key",
+        groups = groups.join(" UNION ALL "),
+    )
+}
+
+/// The median of `value` within each bucket and group: the middle value, or the mean of the
+/// two middle values. NULL when the group has no values.
+pub fn median(query: &TenantSql, value: &str) -> String {
+    match query.backend() {
+        DatabaseBackend::Postgres => format!(
+            "CAST(percentile_cont(0.5) WITHIN GROUP (ORDER BY {value}) AS DOUBLE PRECISION)"
+        ),
+        _ => format!(
+            "CAST(AVG(CASE WHEN {value}_rank IN (({value}_size + 1) / 2, ({value}_size + 2) / 2) \
+             THEN {value} END) AS DOUBLE PRECISION)"
+        ),
+    }
+}
+
+/// The 90th percentile of `value` by the nearest-rank method: the smallest value with at
+/// least 90 % of the values at or below it (PostgreSQL's `percentile_disc`). NULL when the
+/// group has no values.
+pub fn p90(query: &TenantSql, value: &str) -> String {
+    match query.backend() {
+        DatabaseBackend::Postgres => format!(
+            "CAST(percentile_disc(0.9) WITHIN GROUP (ORDER BY {value}) AS DOUBLE PRECISION)"
+        ),
+        _ => format!(
+            "CAST(MAX(CASE WHEN {value}_rank = (9 * {value}_size + 9) / 10 THEN {value} END) \
+             AS DOUBLE PRECISION)"
+        ),
+    }
+}
+
+/// The mean of `value`, NULL when there are none.
+pub fn mean(value: &str) -> String {
+    format!("CAST(AVG({value}) AS DOUBLE PRECISION)")
+}
+
+/// `COUNT(CASE WHEN <condition> THEN 1 END)`: how many rows meet `condition`.
+pub fn count_if(condition: &str) -> String {
+    format!("COUNT(CASE WHEN {condition} THEN 1 END)")
+}

@@ -1,0 +1,164 @@
+//! A large generated tenant for benchmarks and capacity checks: `debrief seed-volume`.
+//!
+//! Rows are written in bulk straight into the tables, not through the repository's write
+//! path: the API's rules (numbering, audit entries, one transaction per change) would make
+//! 200,000 incidents take hours. The generator obeys the schema's constraints and the
+//! domain's orderings (started ≤ resolved ≤ published), so every read path works on it.
+
+mod generate;
+
+use crate::repo::{identity, signatures, tenants};
+use anyhow::{Context, anyhow};
+use chrono::{DateTime, TimeDelta, Utc};
+use entity::{Role, client, service, tenant, user};
+use generate::{Directory, IncidentRows};
+use rand::SeedableRng;
+use rand::rngs::StdRng;
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, DatabaseConnection, DatabaseTransaction, EntityTrait,
+    IntoActiveModel, TransactionTrait,
+};
+use uuid::Uuid;
+
+/// How many incidents are written per transaction.
+const CHUNK: u64 = 500;
+const SERVICES: usize = 20;
+const CLIENTS: usize = 50;
+
+/// Creates tenant `slug` with `incidents` generated incidents spread over 2023–2026, calling
+/// `progress` with the number written so far after each chunk. Refuses an existing slug.
+pub async fn seed(
+    db: &DatabaseConnection,
+    slug: &str,
+    incidents: u64,
+    mut progress: impl FnMut(u64),
+) -> anyhow::Result<Uuid> {
+    anyhow::ensure!(
+        identity::tenant_by_slug(db, slug).await?.is_none(),
+        "tenant `{slug}` already exists; choose another slug or a fresh database"
+    );
+    let new = tenants::NewTenant {
+        slug: slug.into(),
+        name: format!("Volume tenant {slug}"),
+        admin_email: format!("admin@{slug}.example"),
+        admin_name: "Volume Admin".into(),
+    };
+    let (tenant, _) = tenants::create(db, new)
+        .await
+        .map_err(|e| anyhow!(e.to_string()))?;
+    let directory = directory(db, tenant.id, slug).await?;
+    let mut rng = StdRng::seed_from_u64(2026);
+    let mut written = 0;
+    while written < incidents {
+        let mut rows = IncidentRows::default();
+        let end = (written + CHUNK).min(incidents);
+        for number in written + 1..=end {
+            rows.append(generate::incident(&mut rng, &directory, number as i64));
+        }
+        let txn = db.begin().await?;
+        write(&txn, rows)
+            .await
+            .context("writing generated incidents")?;
+        txn.commit().await?;
+        written = end;
+        progress(written);
+    }
+    signatures::rebuild(db, tenant.id)
+        .await
+        .map_err(|e| anyhow!(e.to_string()))?;
+    tenant::ActiveModel {
+        id: Set(tenant.id),
+        incident_seq: Set(incidents as i64),
+        ..Default::default()
+    }
+    .update(db)
+    .await?;
+    Ok(tenant.id)
+}
+
+async fn directory(db: &DatabaseConnection, t: Uuid, slug: &str) -> anyhow::Result<Directory> {
+    let now = Utc::now();
+    let services: Vec<service::Model> = (1..=SERVICES)
+        .map(|i| service::Model {
+            tenant_id: t,
+            id: Uuid::now_v7(),
+            name: format!("Service {i:02}"),
+            created_at: now,
+            updated_at: now,
+        })
+        .collect();
+    let clients: Vec<client::Model> = (1..=CLIENTS)
+        .map(|i| client::Model {
+            tenant_id: t,
+            id: Uuid::now_v7(),
+            name: format!("Client {i:02}"),
+            contact_email: None,
+            created_at: now,
+            updated_at: now,
+        })
+        .collect();
+    let contacts: Vec<user::Model> = clients
+        .iter()
+        .enumerate()
+        .map(|(i, c)| user::Model {
+            tenant_id: t,
+            id: Uuid::now_v7(),
+            email: format!("contact{i:02}@{slug}.example"),
+            display_name: format!("Contact of {}", c.name),
+            role: Role::Client,
+            client_id: Some(c.id),
+            active: true,
+            created_at: now,
+            updated_at: now,
+        })
+        .collect();
+    let directory = Directory {
+        tenant_id: t,
+        services: services.iter().map(|s| s.id).collect(),
+        clients: clients
+            .iter()
+            .zip(&contacts)
+            .map(|(c, u)| (c.id, u.id))
+            .collect(),
+        first_start: start_of(2023),
+        last_start: start_of(2027) - TimeDelta::days(3),
+    };
+    let txn = db.begin().await?;
+    insert_all(&txn, services).await?;
+    insert_all(&txn, clients).await?;
+    insert_all(&txn, contacts).await?;
+    txn.commit().await?;
+    Ok(directory)
+}
+
+fn start_of(year: i32) -> DateTime<Utc> {
+    chrono::NaiveDate::from_ymd_opt(year, 1, 1)
+        .unwrap_or_default()
+        .and_time(chrono::NaiveTime::MIN)
+        .and_utc()
+}
+
+async fn write(txn: &DatabaseTransaction, rows: IncidentRows) -> Result<(), sea_orm::DbErr> {
+    insert_all(txn, rows.incident).await?;
+    insert_all(txn, rows.services).await?;
+    insert_all(txn, rows.causes).await?;
+    insert_all(txn, rows.impacts).await?;
+    insert_all(txn, rows.post_mortem).await?;
+    insert_all(txn, rows.review).await?;
+    insert_all(txn, rows.measures).await?;
+    insert_all(txn, rows.feedback).await
+}
+
+async fn insert_all<M, A>(txn: &DatabaseTransaction, rows: Vec<M>) -> Result<(), sea_orm::DbErr>
+where
+    M: IntoActiveModel<A>,
+    A: ActiveModelTrait + Send,
+{
+    if rows.is_empty() {
+        return Ok(());
+    }
+    A::Entity::insert_many(rows.into_iter().map(|m| m.into_active_model().reset_all()))
+        .exec_without_returning(txn)
+        .await?;
+    Ok(())
+}
