@@ -32,7 +32,6 @@ impl Scope {
     ) -> AppResult<ByBucket<FeedbackFigures>> {
         let mut q = TenantSql::new(self);
         let feedback = q.table("feedback", "f");
-        let incidents = q.table("incidents", "i");
         let reviews = q.table("effectiveness_reviews", "r");
         let from = q.bind(request.range.from());
         let to = q.bind(request.range.to());
@@ -40,7 +39,7 @@ impl Scope {
         let sla = TimeDelta::hours(i64::from(sla_hours));
         let sla_seconds = q.bind(sla.num_seconds());
         let window_closed_before = q.bind(time::now() - sla);
-        let mut filters = incident_filters(&mut q, request, "i");
+        let mut filters = incident_filters(&mut q, request, "f.incident_id");
         if let Some(client) = request.client_id {
             filters.push_str(&format!(" AND f.client_id = {}", q.bind(client)));
         }
@@ -56,10 +55,9 @@ impl Scope {
              CASE WHEN f.first_response_at IS NOT NULL OR f.created_at < {window_closed_before} \
                 THEN 1 ELSE 0 END AS decided, \
              CASE WHEN r.held_at IS NOT NULL AND f.created_at >= r.held_at THEN 1 ELSE 0 END AS after_review \
-             FROM {feedback} JOIN {incidents} ON {} AND i.id = f.incident_id \
+             FROM {feedback} \
              LEFT JOIN {reviews} ON {} AND r.incident_id = f.incident_id \
              WHERE {} AND f.created_at >= {from} AND f.created_at < {to}{filters}",
-            TenantSql::tenant_of("i"),
             TenantSql::tenant_of("r"),
             TenantSql::tenant_of("f"),
             all = sql::ALL,

@@ -29,7 +29,6 @@ impl Scope {
     ) -> AppResult<ByBucket<FollowThrough>> {
         let mut q = TenantSql::new(self);
         let measures = q.table("prevention_measures", "m");
-        let incidents = q.table("incidents", "i");
         let (first_day, end_day) = request.range.days();
         let (first_day, end_day) = (q.bind(first_day), q.bind(end_day));
         let today = q.bind(Utc::now().date_naive());
@@ -37,7 +36,7 @@ impl Scope {
         let cancelled = q.bind(MeasureStatus::Cancelled.to_value());
         let planned = q.bind(MeasureStatus::Planned.to_value());
         let in_progress = q.bind(MeasureStatus::InProgress.to_value());
-        let filters = incident_filters(&mut q, request, "i");
+        let filters = incident_filters(&mut q, request, "m.incident_id");
         let series = sql::bucket_key(&q, request.bucket, TimeField::Day("m.committed_due_on"));
         let completed_day = q.utc_day("m.completed_at");
         let done_seconds = format!(
@@ -52,9 +51,8 @@ impl Scope {
              CASE WHEN m.status IN ({planned}, {in_progress}) AND m.committed_due_on < {today} \
                 THEN 1 ELSE 0 END AS late, \
              CASE WHEN m.status = {done} THEN {done_seconds} END AS done_s \
-             FROM {measures} JOIN {incidents} ON {} AND i.id = m.incident_id \
+             FROM {measures} \
              WHERE {} AND m.committed_due_on >= {first_day} AND m.committed_due_on < {end_day}{filters}",
-            TenantSql::tenant_of("i"),
             TenantSql::tenant_of("m"),
         );
         let aggregates = format!(

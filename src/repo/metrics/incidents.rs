@@ -2,6 +2,7 @@
 //! overdue, and recurrences.
 
 use super::figures::{DurationStats, IncidentFigures};
+use super::recurring::recurring_incidents;
 use super::sql::{self, TimeField};
 use super::{ByBucket, MetricsRequest, incident_filters};
 use crate::domain::time;
@@ -43,7 +44,7 @@ impl Scope {
         let post_mortems = q.table("post_mortems", "pm");
         let from = q.bind(request.range.from());
         let to = q.bind(request.range.to());
-        let recurs = recurs(&mut q);
+        let recurring = recurring_incidents(&mut q, &from, &to);
         let severities: Vec<String> = [
             Severity::Sev1,
             Severity::Sev2,
@@ -56,7 +57,7 @@ impl Scope {
         let resolved = q.bind(IncidentStatus::Resolved.to_value());
         let draft = q.bind(PostMortemStatus::Draft.to_value());
         let due_before = q.bind(time::now() - TimeDelta::days(i64::from(post_mortem_due_days)));
-        let filters = incident_filters(&mut q, request, "i");
+        let filters = incident_filters(&mut q, request, "i.id");
         let series = sql::bucket_key(&q, request.bucket, TimeField::Instant("i.started_at"));
         let (started, resolved_at, published) = (
             q.epoch("i.started_at"),
@@ -69,8 +70,9 @@ impl Scope {
              CASE WHEN pm.published_at IS NOT NULL THEN {published} - {resolved_at} END AS publish, \
              CASE WHEN i.status = {resolved} AND i.severity IN ({sev1}, {sev2}) \
                 AND i.resolved_at < {due_before} AND pm.status = {draft} THEN 1 ELSE 0 END AS overdue, \
-             {recurs} AS recurs \
+             CASE WHEN rec.incident_id IS NULL THEN 0 ELSE 1 END AS recurs \
              FROM {incidents} JOIN {post_mortems} ON {} AND pm.incident_id = i.id \
+             LEFT JOIN ({recurring}) rec ON rec.incident_id = i.id \
              WHERE {} AND i.started_at >= {from} AND i.started_at < {to}{filters}",
             TenantSql::tenant_of("pm"),
             TenantSql::tenant_of("i"),
@@ -113,26 +115,6 @@ fn stats(q: &TenantSql, value: &str) -> String {
         sql::mean(value),
         sql::median(q, value),
         sql::p90(q, value),
-    )
-}
-
-/// `1` when incident `i` recurs an earlier incident: one whose post-mortem was published
-/// before `i` started and that shares a service and a root-cause category with it (the rule
-/// of `repo::recurrences`), else `0`. Each probe is an index range scan on
-/// `incident_signatures` that stops at the first match.
-fn recurs(q: &mut TenantSql) -> String {
-    let (own, other) = (
-        q.table("incident_signatures", "own"),
-        q.table("incident_signatures", "other"),
-    );
-    format!(
-        "CASE WHEN EXISTS (SELECT 1 FROM {own} JOIN {other} ON {} \
-            AND other.service_id = own.service_id AND other.category = own.category \
-            WHERE {} AND own.incident_id = i.id \
-            AND other.published_at < i.started_at AND other.incident_id <> i.id) \
-         THEN 1 ELSE 0 END",
-        TenantSql::tenant_of("other"),
-        TenantSql::tenant_of("own"),
     )
 }
 

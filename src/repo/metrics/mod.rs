@@ -6,6 +6,7 @@ mod feedback;
 pub mod figures;
 mod follow_through;
 mod incidents;
+mod recurring;
 mod reviews;
 mod sql;
 
@@ -97,15 +98,16 @@ impl Sections {
     }
 }
 
-/// `AND …` conditions restricting incident `alias` to the requested client and service.
-fn incident_filters(query: &mut TenantSql, request: &MetricsRequest, alias: &str) -> String {
+/// `AND …` conditions restricting the incident whose id is `incident_id` (a column) to the
+/// requested client and service.
+fn incident_filters(query: &mut TenantSql, request: &MetricsRequest, incident_id: &str) -> String {
     let mut conditions = String::new();
     if let Some(client) = request.client_id {
         let impacts = query.table("client_impacts", "fci");
         let client = query.bind(client);
         conditions.push_str(&format!(
             " AND EXISTS (SELECT 1 FROM {impacts} WHERE {} \
-             AND fci.incident_id = {alias}.id AND fci.client_id = {client})",
+             AND fci.incident_id = {incident_id} AND fci.client_id = {client})",
             TenantSql::tenant_of("fci")
         ));
     }
@@ -114,7 +116,7 @@ fn incident_filters(query: &mut TenantSql, request: &MetricsRequest, alias: &str
         let service = query.bind(service);
         conditions.push_str(&format!(
             " AND EXISTS (SELECT 1 FROM {services} WHERE {} \
-             AND fis.incident_id = {alias}.id AND fis.service_id = {service})",
+             AND fis.incident_id = {incident_id} AND fis.service_id = {service})",
             TenantSql::tenant_of("fis")
         ));
     }

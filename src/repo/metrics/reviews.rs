@@ -29,7 +29,6 @@ impl Scope {
     ) -> AppResult<ByBucket<ReviewFigures>> {
         let mut q = TenantSql::new(self);
         let post_mortems = q.table("post_mortems", "pm");
-        let incidents = q.table("incidents", "i");
         let reviews = q.table("effectiveness_reviews", "r");
         let measures = q.table("prevention_measures", "m");
         let due_post_mortems = q.table("post_mortems", "dpm");
@@ -42,7 +41,7 @@ impl Scope {
             Effectiveness::NotEffective,
         ]
         .map(|e| q.bind(e.to_value()));
-        let filters = incident_filters(&mut q, request, "i");
+        let filters = incident_filters(&mut q, request, "pm.incident_id");
         let series = sql::bucket_key(&q, request.bucket, TimeField::Instant("pm.review_due_at"));
         let base = format!(
             "SELECT {series} AS series, '{all}' AS grp, \
@@ -52,7 +51,7 @@ impl Scope {
              COALESCE(v.effective, 0) AS effective, \
              COALESCE(v.partially_effective, 0) AS partially_effective, \
              COALESCE(v.not_effective, 0) AS not_effective \
-             FROM {post_mortems} JOIN {incidents} ON {} AND i.id = pm.incident_id \
+             FROM {post_mortems} \
              LEFT JOIN {reviews} ON {} AND r.incident_id = pm.incident_id \
              LEFT JOIN (SELECT m.incident_id, {} AS effective, {} AS partially_effective, \
                 {} AS not_effective FROM {measures} WHERE {} AND m.incident_id IN ( \
@@ -61,7 +60,6 @@ impl Scope {
                 GROUP BY m.incident_id) v \
                 ON v.incident_id = pm.incident_id \
              WHERE {} AND pm.review_due_at >= {from} AND pm.review_due_at < {to}{filters}",
-            TenantSql::tenant_of("i"),
             TenantSql::tenant_of("r"),
             sql::count_if(&format!("m.effectiveness = {}", verdicts[0])),
             sql::count_if(&format!("m.effectiveness = {}", verdicts[1])),
