@@ -2,16 +2,9 @@
 //! percentiles (ordered-set aggregates on PostgreSQL, window ranks on SQLite, the same
 //! definition on both).
 //!
-//! Every section runs one statement shaped like this:
-//!
-//! ```sql
-//! WITH base AS (SELECT <series key>, <group>, <row values> FROM … WHERE <tenant, range, filters>),
-//!      expanded AS (SELECT <series key> AS bucket, … FROM base UNION ALL SELECT 'total', … FROM base),
-//!      ranked AS (SELECT expanded.*, <row numbers per bucket and group> FROM expanded)
-//! SELECT bucket, grp, <aggregates> FROM ranked GROUP BY bucket, grp
-//! ```
-//!
-//! so the whole range and every bucket come back from one round trip, computed the same way.
+//! Every section runs one statement: `base` selects one row per counted record with its
+//! bucket key (`series`) and group, and one aggregate query over it returns the whole range
+//! and every bucket in a single round trip, computed the same way.
 
 use crate::domain::metrics::Bucket;
 use crate::repo::tenant_sql::TenantSql;
@@ -63,13 +56,14 @@ impl TimeField<'_> {
     }
 }
 
-/// `WITH base AS (…), expanded AS (…), ranked AS (…) SELECT bucket, grp, <aggregates> …`.
+/// `… SELECT bucket, grp, <aggregates> …` over `base`, once per bucket and once for the
+/// whole range (`bucket` = [`TOTAL`]); with `split`, also across every group (`grp` =
+/// [`ALL`]).
 ///
-/// `base` must select `series` (the bucket key), `grp` and the row values; it is computed
-/// once (MATERIALIZED, which both databases honour) and read once per grouping. On SQLite,
-/// each name in `ranked_values` gets `<name>_rank` and `<name>_size` window columns for
-/// [`median`] and [`p90`]; PostgreSQL has ordered-set aggregates and needs none. With
-/// `split`, every row also counts in the unsplit group [`ALL`].
+/// `base` must select `series` (the bucket key), `grp` and the row values. PostgreSQL groups
+/// with GROUPING SETS in one pass and has ordered-set aggregates for [`median`] and [`p90`].
+/// SQLite has neither: there `base` is read once per grouping (UNION ALL), and each name in
+/// `ranked_values` gets `<name>_rank` and `<name>_size` window columns.
 pub fn aggregate(
     query: &TenantSql,
     base: &str,
@@ -77,6 +71,18 @@ pub fn aggregate(
     ranked_values: &[&str],
     aggregates: &str,
 ) -> String {
+    if query.backend() == DatabaseBackend::Postgres {
+        let sets = if split {
+            "(series, grp), (grp), (series), ()"
+        } else {
+            "(series, grp), (grp)"
+        };
+        return format!(
+            "WITH base AS ({base}) \
+             SELECT COALESCE(series, '{TOTAL}') AS bucket, COALESCE(grp, '{ALL}') AS grp, \
+             {aggregates} FROM base GROUP BY GROUPING SETS ({sets})"
+        );
+    }
     let mut groups = vec![
         "SELECT series AS bucket, grp AS grp_key, b.* FROM base b".to_owned(),
         format!("SELECT '{TOTAL}', grp, b.* FROM base b"),
@@ -85,19 +91,16 @@ pub fn aggregate(
         groups.push(format!("SELECT series, '{ALL}', b.* FROM base b"));
         groups.push(format!("SELECT '{TOTAL}', '{ALL}', b.* FROM base b"));
     }
-    let windows: String = match query.backend() {
-        DatabaseBackend::Postgres => String::new(),
-        _ => ranked_values
-            .iter()
-            .map(|value| {
-                format!(
-                    ", ROW_NUMBER() OVER (PARTITION BY bucket, grp_key \
-                     ORDER BY ({value} IS NULL), {value}) AS {value}_rank, \
-                     COUNT({value}) OVER (PARTITION BY bucket, grp_key) AS {value}_size"
-                )
-            })
-            .collect(),
-    };
+    let windows: String = ranked_values
+        .iter()
+        .map(|value| {
+            format!(
+                ", ROW_NUMBER() OVER (PARTITION BY bucket, grp_key \
+                 ORDER BY ({value} IS NULL), {value}) AS {value}_rank, \
+                 COUNT({value}) OVER (PARTITION BY bucket, grp_key) AS {value}_size"
+            )
+        })
+        .collect();
     format!(
         "WITH base AS MATERIALIZED ({base}), expanded AS ({groups}), \
          ranked AS (SELECT expanded.*{windows} FROM expanded) \
