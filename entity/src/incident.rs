@@ -20,6 +20,9 @@ pub struct Model {
     pub detected_at: Option<DateTimeUtc>,
     pub mitigated_at: Option<DateTimeUtc>,
     pub resolved_at: Option<DateTimeUtc>,
+    /// Whether this incident recurs an earlier one (see `recurrenceOf`). Derived, and kept
+    /// up to date by the write path from `incident_signatures`.
+    pub recurring: bool,
     /// Optimistic-concurrency counter, bumped by every update.
     pub version: i32,
     pub created_at: DateTimeUtc,

@@ -1,7 +1,7 @@
-//! Reporting metrics: an index per time column a section filters on, and
+//! Reporting metrics: a covering index per time column a section filters on;
 //! `incident_signatures`, the (service, root-cause category) pairs of each incident with its
-//! publication time, kept up to date by the write path so recurrences can be counted with
-//! index lookups instead of a pass over the whole history.
+//! publication time; and `incidents.recurring`, derived from them. The write path keeps both
+//! up to date, so counting recurrences never needs a pass over the whole history.
 
 use crate::columns::{Common, tenant_fk, tenant_index};
 use sea_orm_migration::{prelude::*, schema};
@@ -39,6 +39,11 @@ enum Feedback {
 #[derive(DeriveIden)]
 enum Incidents {
     Table,
+    StartedAt,
+    Severity,
+    Status,
+    ResolvedAt,
+    Recurring,
 }
 
 #[derive(DeriveIden)]
@@ -50,20 +55,30 @@ enum IncidentSignatures {
     PublishedAt,
 }
 
-const NAMES: [&str; 4] = [
+const NAMES: [&str; 5] = [
     "ix_prevention_measures_committed",
     "ix_post_mortems_review_due_at",
     "ix_feedback_created",
+    "ix_incidents_metrics",
     "ix_incident_signatures_pair",
 ];
 
-/// Fills the table from the records that exist already; the same SQL on both databases.
-const BACKFILL: &str = "INSERT INTO incident_signatures \
+/// Fills the signatures from the records that exist already; the same SQL on both databases.
+const BACKFILL_SIGNATURES: &str = "INSERT INTO incident_signatures \
     (tenant_id, incident_id, service_id, category, published_at) \
     SELECT DISTINCT s.tenant_id, s.incident_id, s.service_id, c.category, pm.published_at \
     FROM incident_services s \
     JOIN root_causes c ON c.tenant_id = s.tenant_id AND c.incident_id = s.incident_id \
     LEFT JOIN post_mortems pm ON pm.tenant_id = s.tenant_id AND pm.incident_id = s.incident_id";
+
+/// Then derives each incident's `recurring` flag from them.
+const BACKFILL_RECURRING: &str = "UPDATE incidents SET recurring = CASE WHEN EXISTS ( \
+    SELECT 1 FROM incident_signatures own JOIN incident_signatures other \
+    ON other.tenant_id = own.tenant_id AND other.service_id = own.service_id \
+    AND other.category = own.category \
+    WHERE own.tenant_id = incidents.tenant_id AND own.incident_id = incidents.id \
+    AND other.incident_id <> incidents.id AND other.published_at < incidents.started_at) \
+    THEN TRUE ELSE FALSE END";
 
 fn signatures() -> TableCreateStatement {
     Table::create()
@@ -94,6 +109,14 @@ fn signatures() -> TableCreateStatement {
 impl MigrationTrait for Migration {
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
         manager.create_table(signatures()).await?;
+        manager
+            .alter_table(
+                Table::alter()
+                    .table(Incidents::Table)
+                    .add_column(schema::boolean(Incidents::Recurring).default(false))
+                    .to_owned(),
+            )
+            .await?;
         // Each section's index leads with its time column and carries every column the
         // section reads, so a year of rows is an index-only range scan.
         let indexes = [
@@ -128,6 +151,18 @@ impl MigrationTrait for Migration {
             ),
             tenant_index(
                 NAMES[3],
+                Incidents::Table,
+                [
+                    Incidents::StartedAt.into_iden(),
+                    Common::Id.into_iden(),
+                    Incidents::Severity.into_iden(),
+                    Incidents::Status.into_iden(),
+                    Incidents::ResolvedAt.into_iden(),
+                    Incidents::Recurring.into_iden(),
+                ],
+            ),
+            tenant_index(
+                NAMES[4],
                 IncidentSignatures::Table,
                 [
                     IncidentSignatures::ServiceId,
@@ -139,10 +174,9 @@ impl MigrationTrait for Migration {
         for index in indexes {
             manager.create_index(index).await?;
         }
-        manager
-            .get_connection()
-            .execute_unprepared(BACKFILL)
-            .await?;
+        let db = manager.get_connection();
+        db.execute_unprepared(BACKFILL_SIGNATURES).await?;
+        db.execute_unprepared(BACKFILL_RECURRING).await?;
         Ok(())
     }
 
@@ -151,12 +185,21 @@ impl MigrationTrait for Migration {
             PreventionMeasures::Table.into_iden(),
             PostMortems::Table.into_iden(),
             Feedback::Table.into_iden(),
+            Incidents::Table.into_iden(),
         ];
         for (name, table) in NAMES.into_iter().zip(tables) {
             manager
                 .drop_index(Index::drop().name(name).table(table).to_owned())
                 .await?;
         }
+        manager
+            .alter_table(
+                Table::alter()
+                    .table(Incidents::Table)
+                    .drop_column(Incidents::Recurring)
+                    .to_owned(),
+            )
+            .await?;
         manager
             .drop_table(Table::drop().table(IncidentSignatures::Table).to_owned())
             .await

@@ -1,35 +1,71 @@
-//! `incident_signatures`: each incident's (service, root-cause category) pairs with its
-//! publication time. Recurrence counting in `repo::metrics` reads it through an index, so it
-//! is rewritten in the same transaction as every change to what it derives from: an
-//! incident's services, its root causes, and its post-mortem's publication.
+//! What recurrence counting needs, kept up to date by the write path:
+//! - `incident_signatures`: each incident's (service, root-cause category) pairs with its
+//!   post-mortem's publication time;
+//! - `incidents.recurring`: whether the incident recurs an earlier one, that is, shares a
+//!   pair with an incident whose post-mortem was published before it started (the rule of
+//!   `repo::recurrences`).
+//!
+//! Both are rewritten in the same transaction as every change they derive from: an
+//! incident's services, start or root causes, and its post-mortem's publication.
 
 use super::scope::{Scope, Writer};
 use super::tenant_sql::TenantSql;
 use crate::auth;
 use crate::error::AppResult;
 use sea_orm::{ConnectionTrait, DatabaseConnection, TransactionTrait};
+use std::collections::BTreeSet;
 use uuid::Uuid;
 
+/// A (service, root-cause category) pair.
+type Pair = (Uuid, String);
+
 impl Writer<'_> {
-    /// Rewrites the signatures of `incident_id` from its current services, root causes and
-    /// post-mortem.
+    /// Rewrites the signatures of `incident_id`, then the `recurring` flag of every incident
+    /// whose flag may have changed: this one, and, when it is or was published, those that
+    /// share a pair with it.
     pub(super) async fn refresh_signatures(
         &self,
         txn: &impl ConnectionTrait,
         incident_id: Uuid,
     ) -> AppResult<()> {
-        rewrite(txn, self.scope, Some(incident_id)).await
+        let mut pairs = published_pairs(txn, self.scope, incident_id).await?;
+        rewrite(txn, self.scope, Some(incident_id)).await?;
+        pairs.extend(published_pairs(txn, self.scope, incident_id).await?);
+        update_recurring(txn, self.scope, Some((incident_id, pairs))).await
     }
 }
 
-/// Rewrites every signature of a tenant: for rows written in bulk, outside the write path
-/// (the generated volume tenant, test fixtures).
+/// Rewrites every signature and flag of a tenant: for rows written in bulk, outside the
+/// write path (the generated volume tenant, test fixtures).
 pub async fn rebuild(db: &DatabaseConnection, tenant_id: Uuid) -> AppResult<()> {
     let scope = Scope::new(db.clone(), auth::operator(tenant_id));
     let txn = db.begin().await?;
     rewrite(&txn, &scope, None).await?;
+    update_recurring(&txn, &scope, None).await?;
     txn.commit().await?;
     Ok(())
+}
+
+/// The pairs of `incident_id` if its post-mortem is published: those other incidents'
+/// flags depend on.
+async fn published_pairs(
+    conn: &impl ConnectionTrait,
+    scope: &Scope,
+    incident_id: Uuid,
+) -> AppResult<BTreeSet<Pair>> {
+    let mut q = TenantSql::new(scope);
+    let table = q.table("incident_signatures", "p");
+    let incident = q.bind(incident_id);
+    let sql = format!(
+        "SELECT p.service_id, p.category FROM {table} WHERE {} \
+         AND p.incident_id = {incident} AND p.published_at IS NOT NULL",
+        TenantSql::tenant_of("p")
+    );
+    let mut pairs = BTreeSet::new();
+    for row in conn.query_all_raw(q.finish(sql)).await? {
+        pairs.insert((row.try_get("", "service_id")?, row.try_get("", "category")?));
+    }
+    Ok(pairs)
 }
 
 /// DELETE then INSERT … SELECT, for one incident or (with `None`) the whole tenant.
@@ -69,5 +105,59 @@ async fn rewrite(
         TenantSql::tenant_of("s"),
     );
     conn.execute_raw(q.finish(insert)).await?;
+    Ok(())
+}
+
+/// Recomputes `incidents.recurring` for one incident and the sharers of `pairs`, or (with
+/// `None`) for the whole tenant. Each probe is a range scan of the pair index.
+async fn update_recurring(
+    conn: &impl ConnectionTrait,
+    scope: &Scope,
+    affected: Option<(Uuid, BTreeSet<Pair>)>,
+) -> AppResult<()> {
+    let mut q = TenantSql::new(scope);
+    let target = q.target("incidents");
+    let (own, other) = (
+        q.table("incident_signatures", "own"),
+        q.table("incident_signatures", "other"),
+    );
+    let only = match affected {
+        None => String::new(),
+        Some((incident_id, pairs)) => {
+            let incident = q.bind(incident_id);
+            let matches: Vec<String> = pairs
+                .into_iter()
+                .map(|(service, category)| {
+                    format!(
+                        "(sh.service_id = {} AND sh.category = {})",
+                        q.bind(service),
+                        q.bind(category)
+                    )
+                })
+                .collect();
+            let shared = if matches.is_empty() {
+                String::new()
+            } else {
+                let sharers = q.table("incident_signatures", "sh");
+                format!(
+                    " OR incidents.id IN (SELECT sh.incident_id FROM {sharers} WHERE {} AND ({}))",
+                    TenantSql::tenant_of("sh"),
+                    matches.join(" OR ")
+                )
+            };
+            format!(" AND (incidents.id = {incident}{shared})")
+        }
+    };
+    let sql = format!(
+        "UPDATE {target} SET recurring = CASE WHEN EXISTS (SELECT 1 FROM {own} JOIN {other} \
+            ON {} AND other.service_id = own.service_id AND other.category = own.category \
+            WHERE {} AND own.incident_id = incidents.id AND other.incident_id <> incidents.id \
+            AND other.published_at < incidents.started_at) THEN TRUE ELSE FALSE END \
+         WHERE {}{only}",
+        TenantSql::tenant_of("other"),
+        TenantSql::tenant_of("own"),
+        TenantSql::tenant_of("incidents"),
+    );
+    conn.execute_raw(q.finish(sql)).await?;
     Ok(())
 }

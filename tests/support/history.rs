@@ -549,6 +549,7 @@ async fn incident(db: &DatabaseConnection, t: Uuid, spec: &Incident) -> Uuid {
         detected_at: None,
         mitigated_at: None,
         resolved_at: resolved,
+        recurring: false,
         version: 1,
         created_at: started,
         updated_at: started,

@@ -63,6 +63,7 @@ impl Writer<'_> {
             detected_at: Set(new.timeline.detected_at),
             mitigated_at: Set(new.timeline.mitigated_at),
             resolved_at: Set(new.timeline.resolved_at),
+            recurring: Set(false),
             version: Set(1),
             created_at: Set(now),
             updated_at: Set(now),

@@ -2,7 +2,6 @@
 //! overdue, and recurrences.
 
 use super::figures::{DurationStats, IncidentFigures};
-use super::recurring::recurring_incidents;
 use super::sql::{self, TimeField};
 use super::{ByBucket, MetricsRequest, incident_filters};
 use crate::domain::time;
@@ -44,7 +43,6 @@ impl Scope {
         let post_mortems = q.table("post_mortems", "pm");
         let from = q.bind(request.range.from());
         let to = q.bind(request.range.to());
-        let recurring = recurring_incidents(&mut q, &from, &to);
         let severities: Vec<String> = [
             Severity::Sev1,
             Severity::Sev2,
@@ -70,9 +68,8 @@ impl Scope {
              CASE WHEN pm.published_at IS NOT NULL THEN {published} - {resolved_at} END AS publish, \
              CASE WHEN i.status = {resolved} AND i.severity IN ({sev1}, {sev2}) \
                 AND i.resolved_at < {due_before} AND pm.status = {draft} THEN 1 ELSE 0 END AS overdue, \
-             CASE WHEN rec.incident_id IS NULL THEN 0 ELSE 1 END AS recurs \
+             CASE WHEN i.recurring THEN 1 ELSE 0 END AS recurs \
              FROM {incidents} JOIN {post_mortems} ON {} AND pm.incident_id = i.id \
-             LEFT JOIN ({recurring}) rec ON rec.incident_id = i.id \
              WHERE {} AND i.started_at >= {from} AND i.started_at < {to}{filters}",
             TenantSql::tenant_of("pm"),
             TenantSql::tenant_of("i"),

@@ -113,6 +113,7 @@ pub fn incident(rng: &mut StdRng, dir: &Directory, number: i64) -> IncidentRows 
         detected_at: None,
         mitigated_at: None,
         resolved_at: resolved,
+        recurring: false,
         version: 1,
         created_at: started,
         updated_at: resolved.unwrap_or(started),
