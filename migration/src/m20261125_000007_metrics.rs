@@ -73,11 +73,12 @@ const BACKFILL_SIGNATURES: &str = "INSERT INTO incident_signatures \
 
 /// Then derives each incident's `recurring` flag from them.
 const BACKFILL_RECURRING: &str = "UPDATE incidents SET recurring = CASE WHEN EXISTS ( \
-    SELECT 1 FROM incident_signatures own JOIN incident_signatures other \
-    ON other.tenant_id = own.tenant_id AND other.service_id = own.service_id \
-    AND other.category = own.category \
+    SELECT 1 FROM incident_signatures own \
     WHERE own.tenant_id = incidents.tenant_id AND own.incident_id = incidents.id \
-    AND other.incident_id <> incidents.id AND other.published_at < incidents.started_at) \
+    AND EXISTS (SELECT 1 FROM incident_signatures other \
+        WHERE other.tenant_id = own.tenant_id AND other.service_id = own.service_id \
+        AND other.category = own.category AND other.published_at < incidents.started_at \
+        AND other.incident_id <> incidents.id)) \
     THEN TRUE ELSE FALSE END";
 
 fn signatures() -> TableCreateStatement {

@@ -148,14 +148,17 @@ async fn update_recurring(
             format!(" AND (incidents.id = {incident}{shared})")
         }
     };
+    // Nested EXISTS so both planners start from the incident's own few pairs and probe the
+    // pair index for each, instead of scanning every signature of the tenant.
     let sql = format!(
-        "UPDATE {target} SET recurring = CASE WHEN EXISTS (SELECT 1 FROM {own} JOIN {other} \
-            ON {} AND other.service_id = own.service_id AND other.category = own.category \
-            WHERE {} AND own.incident_id = incidents.id AND other.incident_id <> incidents.id \
-            AND other.published_at < incidents.started_at) THEN TRUE ELSE FALSE END \
+        "UPDATE {target} SET recurring = CASE WHEN EXISTS (SELECT 1 FROM {own} \
+            WHERE {} AND own.incident_id = incidents.id AND EXISTS (SELECT 1 FROM {other} \
+                WHERE {} AND other.service_id = own.service_id AND other.category = own.category \
+                AND other.published_at < incidents.started_at \
+                AND other.incident_id <> incidents.id)) THEN TRUE ELSE FALSE END \
          WHERE {}{only}",
-        TenantSql::tenant_of("other"),
         TenantSql::tenant_of("own"),
+        TenantSql::tenant_of("other"),
         TenantSql::tenant_of("incidents"),
     );
     conn.execute_raw(q.finish(sql)).await?;
