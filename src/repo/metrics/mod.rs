@@ -70,9 +70,8 @@ impl Scope {
         Ok(Metrics { total, series })
     }
 
-    /// Runs one section's statement in a read-only transaction. On PostgreSQL the
-    /// transaction raises `work_mem` for itself alone, so a year of rows is grouped and
-    /// ranked in memory rather than in temporary files.
+    /// Runs one section's statement in its own transaction, which on PostgreSQL raises
+    /// `work_mem` for itself alone ([`SECTION_WORK_MEM`]), so its sorts stay in memory.
     async fn metrics_rows<R: FromQueryResult>(
         &self,
         query: TenantSql,
@@ -110,23 +109,19 @@ impl Sections {
 /// `AND …` conditions restricting the incident whose id is `incident_id` (a column) to the
 /// requested client and service.
 fn incident_filters(query: &mut TenantSql, request: &MetricsRequest, incident_id: &str) -> String {
+    let links = [
+        ("client_impacts", "fci", "client_id", request.client_id),
+        ("incident_services", "fis", "service_id", request.service_id),
+    ];
     let mut conditions = String::new();
-    if let Some(client) = request.client_id {
-        let impacts = query.table("client_impacts", "fci");
-        let client = query.bind(client);
+    for (table, alias, column, wanted) in links {
+        let Some(wanted) = wanted else { continue };
+        let table = query.table(table, alias);
+        let wanted = query.bind(wanted);
         conditions.push_str(&format!(
-            " AND EXISTS (SELECT 1 FROM {impacts} WHERE {} \
-             AND fci.incident_id = {incident_id} AND fci.client_id = {client})",
-            TenantSql::tenant_of("fci")
-        ));
-    }
-    if let Some(service) = request.service_id {
-        let services = query.table("incident_services", "fis");
-        let service = query.bind(service);
-        conditions.push_str(&format!(
-            " AND EXISTS (SELECT 1 FROM {services} WHERE {} \
-             AND fis.incident_id = {incident_id} AND fis.service_id = {service})",
-            TenantSql::tenant_of("fis")
+            " AND EXISTS (SELECT 1 FROM {table} WHERE {} \
+             AND {alias}.incident_id = {incident_id} AND {alias}.{column} = {wanted})",
+            TenantSql::tenant_of(alias)
         ));
     }
     conditions
