@@ -41,8 +41,13 @@ pub struct Range {
 }
 
 impl Range {
-    /// Checks that `from` comes before `to` and that the range is at most [`MAX_RANGE_DAYS`].
+    /// Checks that both ends lie in 1970–9999 (as every stored time does), that `from` comes
+    /// before `to`, and that the range is at most [`MAX_RANGE_DAYS`].
     pub fn new(from: DateTime<Utc>, to: DateTime<Utc>) -> Result<Self, &'static str> {
+        if super::time::in_range("from", from).is_err() || super::time::in_range("to", to).is_err()
+        {
+            return Err("`from` and `to` must lie between 1970 and 9999");
+        }
         if from >= to {
             return Err("`from` must be earlier than `to`");
         }
@@ -184,6 +189,8 @@ mod tests {
         assert!(Range::new(t, t - Days::new(1)).is_err());
         assert!(Range::new(t, t + Days::new(5 * 366 + 1)).is_err());
         assert!(Range::new(t, t + Days::new(5 * 366)).is_ok());
+        assert!(Range::new(at("1969-12-31T00:00:00Z"), t).is_err());
+        assert!(Range::new(at("9999-12-31T00:00:00Z"), at("9999-12-31T23:00:00Z")).is_ok());
     }
 
     #[test]

@@ -174,7 +174,7 @@ impl Writer<'_> {
         &self,
         incident_id: Uuid,
     ) -> AppResult<Checked<post_mortem::Model>> {
-        let txn = self.scope.begin_write().await?;
+        let txn = self.scope.begin_tenant_write().await?;
         let incident = self.scope.incident_in(&txn, incident_id).await?;
         let old = self.scope.post_mortem_locked(&txn, incident_id).await?;
         if old.status != PostMortemStatus::Draft {
@@ -230,7 +230,7 @@ impl Writer<'_> {
         incident_id: Uuid,
         reason: String,
     ) -> AppResult<Checked<post_mortem::Model>> {
-        let txn = self.scope.begin_write().await?;
+        let txn = self.scope.begin_tenant_write().await?;
         let old = self.scope.post_mortem_locked(&txn, incident_id).await?;
         if old.status != PostMortemStatus::Published {
             return Ok(Err(vec![FieldError::new(

@@ -165,7 +165,7 @@ impl Writer<'_> {
         if !unknown.is_empty() {
             return Ok(Err(unknown));
         }
-        let txn = self.scope.begin_write().await?;
+        let txn = self.scope.begin_tenant_write().await?;
         let incident = self.scope.incident_in(&txn, new.incident_id).await?;
         let now = time::now();
         let saved = root_cause::ActiveModel {
@@ -210,7 +210,7 @@ impl Writer<'_> {
                 return Ok(Err(unknown));
             }
         }
-        let txn = self.scope.begin_write().await?;
+        let txn = self.scope.begin_tenant_write().await?;
         let old = self.scope.root_cause_in(&txn, id).await?;
         let mut row = old.clone().into_active_model();
         row.kind = Set(new.kind.unwrap_or(old.kind));
@@ -257,7 +257,7 @@ impl Writer<'_> {
 
     /// Deletes a root cause; its service links and the measures' references to it go too.
     pub async fn root_cause_delete(&self, id: Uuid) -> AppResult<Checked<Uuid>> {
-        let txn = self.scope.begin_write().await?;
+        let txn = self.scope.begin_tenant_write().await?;
         let old = self.scope.root_cause_in(&txn, id).await?;
         self.scope
             .delete::<root_cause::Entity>()

@@ -104,6 +104,20 @@ impl Scope {
             .await
     }
 
+    /// Starts a write transaction holding the tenant row's lock, so that writes whose checks
+    /// or derived data span many rows (directory rules, recurrence flags) take turns on
+    /// PostgreSQL too; SQLite's `BEGIN IMMEDIATE` already serialises writers. Writers take
+    /// it first, before any other row, so they cannot deadlock on each other.
+    #[allow(clippy::disallowed_methods)] // keyed by the scope's own tenant id
+    pub(super) async fn begin_tenant_write(&self) -> Result<DatabaseTransaction, DbErr> {
+        let txn = self.begin_write().await?;
+        entity::tenant::Entity::find_by_id(self.tenant_id())
+            .lock_exclusive()
+            .one(&txn)
+            .await?;
+        Ok(txn)
+    }
+
     /// The handle for incident and post-mortem writes: ADMIN and EDITOR only.
     pub fn writer(&self) -> AppResult<Writer<'_>> {
         self.principal.require(Capability::WriteIncidents)?;
@@ -129,15 +143,8 @@ pub struct Admin<'a> {
 
 impl Admin<'_> {
     /// Starts a directory write holding the tenant row's lock, so that checks such as "the
-    /// last active ADMIN" or "the name is free" still hold at commit on PostgreSQL (SQLite's
-    /// `BEGIN IMMEDIATE` already serialises writers).
-    #[allow(clippy::disallowed_methods)] // keyed by the scope's own tenant id
+    /// last active ADMIN" or "the name is free" still hold at commit.
     pub(super) async fn begin(&self) -> Result<DatabaseTransaction, DbErr> {
-        let txn = self.scope.begin_write().await?;
-        entity::tenant::Entity::find_by_id(self.scope.tenant_id())
-            .lock_exclusive()
-            .one(&txn)
-            .await?;
-        Ok(txn)
+        self.scope.begin_tenant_write().await
     }
 }

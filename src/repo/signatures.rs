@@ -6,7 +6,9 @@
 //!   `repo::recurrences`).
 //!
 //! Both are rewritten in the same transaction as every change they derive from: an
-//! incident's services, start or root causes, and its post-mortem's publication.
+//! incident's services, start or root causes, and its post-mortem's publication. Those
+//! writes hold the tenant row's lock (`Scope::begin_tenant_write`): a flag depends on other
+//! incidents' rows, so two such writes must not each work from a snapshot missing the other.
 
 use super::scope::{Scope, Writer};
 use super::tenant_sql::TenantSql;

@@ -74,10 +74,35 @@ impl TenantSql {
     pub fn finish(self, sql: String) -> Statement {
         for alias in &self.aliases {
             debug_assert!(
-                sql.contains(&Self::tenant_of(alias)),
+                constrains(&sql, alias),
                 "SQL reads `{alias}` without its tenant condition"
             );
         }
         Statement::from_sql_and_values(self.backend, sql, self.values)
+    }
+}
+
+/// Whether `sql` holds `<alias>.tenant_id = $1` as a whole condition: not as the tail of a
+/// longer alias (`lrc` for `c`) nor as the head of a longer placeholder (`$10`).
+fn constrains(sql: &str, alias: &str) -> bool {
+    let condition = TenantSql::tenant_of(alias);
+    sql.match_indices(&condition).any(|(at, _)| {
+        let before = sql[..at].chars().next_back();
+        let after = sql[at + condition.len()..].chars().next();
+        !before.is_some_and(|c| c.is_alphanumeric() || c == '_')
+            && !after.is_some_and(|c| c.is_ascii_digit())
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::constrains;
+
+    #[test]
+    fn a_condition_counts_only_for_its_own_alias_and_placeholder() {
+        assert!(constrains("WHERE c.tenant_id = $1 AND", "c"));
+        assert!(constrains("ON c.tenant_id = $1", "c"));
+        assert!(!constrains("WHERE lrc.tenant_id = $1", "c"));
+        assert!(!constrains("WHERE c.tenant_id = $10", "c"));
     }
 }

@@ -155,7 +155,7 @@ impl Writer<'_> {
             updated_at: time::now(),
             ..old.clone()
         };
-        let txn = self.scope.begin_write().await?;
+        let txn = self.scope.begin_tenant_write().await?;
         let updated = self
             .scope
             .update::<incident::Entity>()
