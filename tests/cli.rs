@@ -2,6 +2,7 @@
 
 use crate::support::database::TestDatabase;
 use crate::support::{SECRET, config};
+use serde_json::json;
 use std::process::{Command, Output};
 
 fn debrief(database_url: &str, args: &[&str]) -> Output {
@@ -241,7 +242,7 @@ async fn the_demo_shows_a_complete_published_post_mortem() {
             "viewer@acme.example",
         ],
     ));
-    let query = "{ incidents(filter: { status: [RESOLVED] }, orderBy: { field: NUMBER, direction: ASC }) { nodes { reference postMortem { status document } rootCauses { kind } measures { kind committedDueOn } impacts { client { name } } } } }";
+    let query = "{ incidents(filter: { status: [RESOLVED] }, orderBy: { field: NUMBER, direction: ASC }) { nodes { reference postMortem { status document readiness { ready findings { code severity } } } rootCauses { kind } measures { kind committedDueOn } impacts { client { name } } } } }";
     let response = serve_and_query(&url, &token, query).await;
     let incidents = response["data"]["incidents"]["nodes"]
         .as_array()
@@ -268,11 +269,42 @@ async fn the_demo_shows_a_complete_published_post_mortem() {
             && document.contains("What questions or concerns do you have?"),
         "{document}"
     );
-    assert!(
-        incidents
-            .iter()
-            .any(|i| i["postMortem"]["status"] == "DRAFT"),
-        "a draft shows the work in progress"
+    assert_eq!(record["postMortem"]["readiness"]["findings"], json!([]));
+    let draft = incidents
+        .iter()
+        .find(|i| i["postMortem"]["status"] == "DRAFT")
+        .expect("a draft shows the work in progress");
+    let readiness = &draft["postMortem"]["readiness"];
+    assert_eq!(readiness["ready"], false, "{readiness}");
+    let findings: Vec<String> = readiness["findings"]
+        .as_array()
+        .map(|f| {
+            f.iter()
+                .map(|x| {
+                    format!(
+                        "{} {}",
+                        x["code"].as_str().unwrap_or(""),
+                        x["severity"].as_str().unwrap_or("")
+                    )
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    assert_eq!(
+        findings,
+        [
+            "IMPACT_DESCRIPTION_MISSING BLOCKER",
+            "PERSON_NAMED WARNING",
+            "BLAMING_LANGUAGE WARNING",
+            "DEFENSIVE_TONE WARNING",
+            "MEASURE_CRITERION_MISSING BLOCKER",
+            "VAGUE_MEASURE WARNING",
+            "MEASURE_KIND_MISSING WARNING",
+            "MEASURE_KIND_MISSING WARNING",
+            "MEETING_TOO_SOON WARNING",
+            "MEETING_BEFORE_SUMMARY WARNING",
+        ],
+        "{readiness}"
     );
 }
 

@@ -123,6 +123,7 @@ async fn fields_a_client_may_not_read_answer_forbidden_not_null() {
         "summary",
         "rootCauses { internalAnalysis }",
         "postMortem { lessonsLearned }",
+        "postMortem { readiness { ready } }",
         "timeline { nodes { author { displayName } } }",
         "impacts { client { contactEmail } }",
         "measures { trackerUrl }",

@@ -18,6 +18,7 @@ mod keys;
 mod limits;
 mod metrics;
 mod post_mortem;
+mod readiness;
 mod record;
 mod roles;
 mod schema;

@@ -29,8 +29,8 @@ async fn a_full_post_mortem_is_built_published_and_rendered_section_by_section()
     let record = record::build(&app, &tenant.admin, 3).await;
     let script = json!({ "input": { "incidentId": record.incident_id, "occurredAt": "2026-03-01T10:30:00Z", "kind": "CLIENT_NOTIFIED", "body": "We told you <script>alert('x')</script> <img src=x onerror=alert(1)> about it.", "visibility": "CLIENT" } });
     app.data(&tenant.admin, TIMELINE_CREATE, script).await;
-    let sections = write_sections(&app, &tenant.admin, &record.post_mortem_id, 1).await;
-    assert_eq!(sections["postMortemUpdate"]["postMortem"]["version"], 2);
+    let sections = write_sections(&app, &tenant.admin, &record.post_mortem_id, 2).await;
+    assert_eq!(sections["postMortemUpdate"]["postMortem"]["version"], 3);
     let published = app
         .data(
             &tenant.admin,
@@ -82,7 +82,7 @@ async fn a_full_post_mortem_is_built_published_and_rendered_section_by_section()
         "- **Client 00**: Full outage, from 2026-03-01 09:00 UTC to 2026-03-01 11:00 UTC (2 h). Checkout unavailable for client 0",
         "We rolled back within an hour.",
         "Our alerting missed the error rate.",
-        "1. **Measure 0** (Technical). Owner: Payments SRE. Due: 2026-12-01. Status: Planned.",
+        "1. **Measure 0** (Technical). Owner: Payments SRE. Due: 2099-12-01. Status: Planned.",
         "3. **Measure 2** (Monitoring).",
         "We will review how well these measures worked on",
         "What questions or concerns do you have?",
@@ -136,8 +136,21 @@ async fn only_a_resolved_incident_can_be_published() {
         .await;
     let id = data["incidentCreate"]["incident"]["postMortem"]["id"].clone();
     let refused = app.data(&tenant.admin, PUBLISH, json!({ "id": id })).await;
-    assert_eq!(user_error_codes(&refused["postMortemPublish"]), ["INVALID"]);
+    let codes = user_error_codes(&refused["postMortemPublish"]);
+    assert_eq!(codes[0], "INCIDENT_NOT_RESOLVED", "{refused}");
     assert_eq!(refused["postMortemPublish"]["postMortem"], Value::Null);
+    let overriding = app
+        .data(
+            &tenant.admin,
+            "mutation($id: ID!) { postMortemPublish(input: { postMortemId: $id, override: { reason: \"urgent\" } }) { postMortem { status } userErrors { field code } } }",
+            json!({ "id": id }),
+        )
+        .await;
+    assert_eq!(
+        overriding["postMortemPublish"],
+        json!({ "postMortem": null, "userErrors": [{ "field": ["incident.status"], "code": "INCIDENT_NOT_RESOLVED" }] }),
+        "no override publishes an unresolved incident"
+    );
 }
 
 #[tokio::test]
@@ -145,9 +158,9 @@ async fn a_stale_post_mortem_version_is_a_conflict() {
     let app = spawn_app().await;
     let tenant = app.create_tenant("acme").await;
     let record = record::build(&app, &tenant.admin, 1).await;
-    write_sections(&app, &tenant.admin, &record.post_mortem_id, 1).await;
+    write_sections(&app, &tenant.admin, &record.post_mortem_id, 2).await;
     let stale = app
-        .data(&tenant.admin, UPDATE, json!({ "input": { "postMortemId": record.post_mortem_id, "version": 1, "impactSummary": "lost edit" } }))
+        .data(&tenant.admin, UPDATE, json!({ "input": { "postMortemId": record.post_mortem_id, "version": 2, "impactSummary": "lost edit" } }))
         .await;
     assert_eq!(user_error_codes(&stale["postMortemUpdate"]), ["CONFLICT"]);
     let now = app
@@ -159,7 +172,7 @@ async fn a_stale_post_mortem_version_is_a_conflict() {
         .await;
     assert_eq!(
         now["node"],
-        json!({ "impactSummary": "Card payments failed for two hours.", "version": 2 })
+        json!({ "impactSummary": "Card payments failed for two hours.", "version": 3 })
     );
 }
 
@@ -184,7 +197,7 @@ async fn committed_due_dates_freeze_at_publication_and_published_measures_can_on
     assert_eq!(
         app.data(&tenant.admin, read, json!({ "id": measure }))
             .await["node"]["committedDueOn"],
-        "2026-12-01"
+        "2099-12-01"
     );
     let update = "mutation($input: PreventionMeasureUpdateInput!) { preventionMeasureUpdate(input: $input) { preventionMeasure { dueOn committedDueOn status completedAt } userErrors { field code } } }";
     let moved = app
@@ -199,7 +212,7 @@ async fn committed_due_dates_freeze_at_publication_and_published_measures_can_on
         "2027-01-15"
     );
     assert_eq!(
-        moved["preventionMeasureUpdate"]["preventionMeasure"]["committedDueOn"], "2026-12-01",
+        moved["preventionMeasureUpdate"]["preventionMeasure"]["committedDueOn"], "2099-12-01",
         "the commitment does not move"
     );
     let delete = app.data(&tenant.admin, "mutation($id: ID!) { preventionMeasureDelete(input: { id: $id }) { deletedPreventionMeasureId userErrors { code } } }", json!({ "id": measure })).await;
@@ -267,7 +280,7 @@ async fn committed_due_dates_freeze_at_publication_and_published_measures_can_on
     assert_eq!(
         app.data(&tenant.admin, read, json!({ "id": measure }))
             .await["node"]["committedDueOn"],
-        "2026-12-01",
+        "2099-12-01",
         "republishing keeps the first commitment"
     );
 }

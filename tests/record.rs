@@ -157,11 +157,11 @@ fn mutations(record: &record::Record) -> Vec<(&'static str, Value)> {
         ),
         (
             ROOT_CAUSE_CREATE,
-            json!({ "input": { "incidentId": incident, "kind": "ROOT_CAUSE", "category": "OTHER" } }),
+            json!({ "input": { "incidentId": incident, "kind": "ROOT_CAUSE", "category": "OTHER", "clientExplanation": "A queue filled up." } }),
         ),
         (
             MEASURE_CREATE,
-            json!({ "input": { "incidentId": incident, "kind": "PROCESS", "title": "x" } }),
+            json!({ "input": { "incidentId": incident, "kind": "PROCESS", "title": "x", "ownerTeam": "SRE", "dueOn": "2099-01-01", "successCriterion": "A drill passes." } }),
         ),
         (
             IMPACT_SET,
@@ -189,7 +189,7 @@ fn mutations(record: &record::Record) -> Vec<(&'static str, Value)> {
         ),
         (
             "mutation($input: PostMortemUpdateInput!) { postMortemUpdate(input: $input) { userErrors { code } } }",
-            json!({ "input": { "postMortemId": record.post_mortem_id, "version": 1, "wentWell": "x" } }),
+            json!({ "input": { "postMortemId": record.post_mortem_id, "version": 2, "wentWell": "x" } }),
         ),
         (
             "mutation($input: PostMortemPublishInput!) { postMortemPublish(input: $input) { userErrors { code } } }",

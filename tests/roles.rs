@@ -1,6 +1,6 @@
 //! The role matrix of DESIGN.md section 2: every operation, run by every role.
 
-use crate::support::{TenantWorld, World, error_codes};
+use crate::support::{TenantWorld, World, decode_uuid, error_codes, global_id};
 use serde_json::{Value, json};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -18,6 +18,11 @@ struct Case {
     query: &'static str,
     variables: fn(&TenantWorld, &str) -> Value,
     expected: [Outcome; 5],
+}
+
+/// The global id of the world's incident's post-mortem.
+fn post_mortem_of(w: &TenantWorld) -> String {
+    global_id("PostMortem", decode_uuid(&w.incident_id))
 }
 
 fn none(_: &TenantWorld, _: &str) -> Value {
@@ -211,6 +216,24 @@ fn cases() -> Vec<Case> {
             query: "mutation($id: ID!, $version: Int!) { incidentUpdate(input: { id: $id, version: $version, title: \"Renamed\" }) { incident { id } userErrors { code } } }",
             variables: |w, _| json!({ "id": w.incident_id, "version": w.incident_version }),
             expected: [A, A, F, F, F],
+        },
+        Case {
+            name: "postMortem.readiness",
+            query: "query($id: ID!) { node(id: $id) { ... on PostMortem { readiness { ready findings { code } } } } }",
+            variables: |w, _| json!({ "id": post_mortem_of(w) }),
+            expected: [A, A, A, F, N],
+        },
+        Case {
+            name: "postMortemScheduleMeeting",
+            query: "mutation($id: ID!) { postMortemScheduleMeeting(input: { postMortemId: $id, meetingAt: \"2026-02-01T10:00:00Z\" }) { postMortem { meetingAt } findings { code } userErrors { code } } }",
+            variables: |w, _| json!({ "id": post_mortem_of(w) }),
+            expected: [A, A, F, F, F],
+        },
+        Case {
+            name: "postMortemPublish(override)",
+            query: "mutation($id: ID!) { postMortemPublish(input: { postMortemId: $id, override: { reason: \"board deadline\" } }) { postMortem { status } userErrors { code } } }",
+            variables: |w, _| json!({ "id": post_mortem_of(w) }),
+            expected: [A, F, F, F, F],
         },
         Case {
             name: "userDeactivate",

@@ -2,6 +2,7 @@
 
 use crate::BlamelessPolicy;
 use sea_orm::entity::prelude::*;
+use serde::{Deserialize, Serialize};
 
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "tenants")]
@@ -16,10 +17,22 @@ pub struct Model {
     pub feedback_answer_sla_hours: i32,
     pub post_mortem_due_days: i32,
     pub blameless_policy: BlamelessPolicy,
+    /// Phrases the tenant adds to the built-in readiness lists.
+    #[sea_orm(column_type = "Json")]
+    pub readiness_terms: ReadinessTerms,
     /// The last incident number handed out; incremented under the row's write lock.
     pub incident_seq: i64,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
+}
+
+/// Phrases a tenant adds to the built-in blame, defensive and self-flagellation lists.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, FromJsonQueryResult)]
+#[serde(default, rename_all = "camelCase")]
+pub struct ReadinessTerms {
+    pub blame: Vec<String>,
+    pub defensive: Vec<String>,
+    pub self_flagellation: Vec<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -15,6 +15,7 @@ mod m20261125_000004_post_mortem_record;
 mod m20261125_000005_feedback;
 mod m20261125_000006_effectiveness_reviews;
 mod m20261125_000007_metrics;
+mod m20261126_000008_readiness;
 
 /// Applies Debrief's migrations in order.
 pub struct Migrator;
@@ -30,6 +31,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261125_000005_feedback::Migration),
             Box::new(m20261125_000006_effectiveness_reviews::Migration),
             Box::new(m20261125_000007_metrics::Migration),
+            Box::new(m20261126_000008_readiness::Migration),
         ]
     }
 }

@@ -1,5 +1,6 @@
 //! Rules for the tenant's directory: people, client accounts, services and settings.
 
+use super::readiness::phrases::Phrase;
 use super::{FieldError, FieldErrorCode, text};
 use entity::Role;
 
@@ -78,6 +79,39 @@ pub fn setting_in_range(
     }
 }
 
+/// Most phrases a tenant may add to one readiness list.
+pub const TERMS_MAX: usize = 100;
+/// Longest phrase a tenant may add, in characters.
+pub const TERM_MAX: usize = 100;
+
+/// Phrases for one readiness list: each trimmed, holding at least one word, at most
+/// [`TERM_MAX`] characters; duplicates (ignoring case) are dropped.
+pub fn readiness_terms(field: &str, terms: Vec<String>) -> Result<Vec<String>, FieldError> {
+    if terms.len() > TERMS_MAX {
+        return Err(FieldError::new(
+            field,
+            FieldErrorCode::TooLong,
+            format!("at most {TERMS_MAX} phrases"),
+        ));
+    }
+    let mut kept: Vec<String> = Vec::with_capacity(terms.len());
+    for (index, term) in terms.iter().enumerate() {
+        let term = text::required(field, term, TERM_MAX).map_err(|e| e.at_index(index))?;
+        if Phrase::new(&term).is_none() {
+            return Err(FieldError::new(
+                field,
+                FieldErrorCode::Invalid,
+                "a phrase needs at least one letter or digit",
+            )
+            .at_index(index));
+        }
+        if !kept.iter().any(|k| k.to_lowercase() == term.to_lowercase()) {
+            kept.push(term);
+        }
+    }
+    Ok(kept)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -100,6 +134,26 @@ mod tests {
         assert!(client_binding(Role::Editor, Some(1)).is_err());
         assert_eq!(client_binding(Role::Client, Some(1)).unwrap(), Some(1));
         assert_eq!(client_binding(Role::Viewer, None::<u8>).unwrap(), None);
+    }
+
+    #[test]
+    fn readiness_terms_are_trimmed_deduplicated_and_bounded() {
+        let terms = |list: &[&str]| list.iter().map(|t| (*t).to_owned()).collect();
+        assert_eq!(
+            readiness_terms("t", terms(&[" cowboy deploy ", "Cowboy Deploy", "yolo"])),
+            Ok(vec!["cowboy deploy".to_owned(), "yolo".to_owned()])
+        );
+        let blank = readiness_terms("t", terms(&["ok", "  "])).unwrap_err();
+        assert_eq!(
+            (blank.code, blank.field),
+            (FieldErrorCode::Blank, vec!["t".into(), "1".into()])
+        );
+        let symbols = readiness_terms("t", terms(&["--"])).unwrap_err();
+        assert_eq!(symbols.code, FieldErrorCode::Invalid);
+        let long = readiness_terms("t", vec!["x".repeat(TERM_MAX + 1)]).unwrap_err();
+        assert_eq!(long.code, FieldErrorCode::TooLong);
+        let many = readiness_terms("t", vec!["x".to_owned(); TERMS_MAX + 1]).unwrap_err();
+        assert_eq!(many.code, FieldErrorCode::TooLong);
     }
 
     #[test]

@@ -1,5 +1,7 @@
 //! A validation problem tied to one input field. The API turns these into `userErrors`.
 
+use super::readiness::FindingCode;
+
 /// Why a field was refused.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum FieldErrorCode {
@@ -17,6 +19,8 @@ pub enum FieldErrorCode {
     OutOfOrder,
     /// The record changed since the caller read it.
     Conflict,
+    /// A blocking readiness finding stops publication.
+    NotReady(FindingCode),
 }
 
 /// One refused field: its path in the input, a code, and a readable message.

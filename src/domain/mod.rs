@@ -13,6 +13,7 @@ pub mod measure;
 pub mod metrics;
 pub mod policy;
 pub mod post_mortem;
+pub mod readiness;
 pub mod review;
 pub mod text;
 pub mod time;

@@ -1,8 +1,7 @@
 //! Rules for the post-mortem document and its publication.
 
-use super::{FieldError, FieldErrorCode, text};
+use super::{FieldError, text};
 use chrono::{DateTime, TimeDelta, Utc};
-use entity::IncidentStatus;
 
 /// Longest section, in characters of Markdown.
 pub const SECTION_MAX: usize = 20_000;
@@ -13,19 +12,6 @@ pub fn section(field: &str, value: &str) -> Result<String, FieldError> {
     text::bounded(field, value, SECTION_MAX)
 }
 
-/// Only a resolved incident's post-mortem can be published.
-pub fn can_publish(incident_status: IncidentStatus) -> Result<(), FieldError> {
-    if incident_status == IncidentStatus::Resolved {
-        Ok(())
-    } else {
-        Err(FieldError::new(
-            "postMortemId",
-            FieldErrorCode::Invalid,
-            "only a RESOLVED incident's post-mortem can be published",
-        ))
-    }
-}
-
 /// When the effectiveness review falls due.
 pub fn review_due_at(published_at: DateTime<Utc>, review_after_days: i32) -> DateTime<Utc> {
     published_at + TimeDelta::days(i64::from(review_after_days))
@@ -34,12 +20,6 @@ pub fn review_due_at(published_at: DateTime<Utc>, review_after_days: i32) -> Dat
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn only_resolved_incidents_publish() {
-        assert!(can_publish(IncidentStatus::Resolved).is_ok());
-        assert!(can_publish(IncidentStatus::Monitoring).is_err());
-    }
 
     #[test]
     fn the_review_falls_due_after_the_tenants_days() {

@@ -1,6 +1,7 @@
 //! Error policy: every top-level error leaves with `extensions.code`, and internal text never
 //! leaves at all. Also the `UserError` type that mutation payloads carry.
 
+use crate::domain::readiness::FindingCode;
 use crate::domain::{FieldError, FieldErrorCode};
 use crate::error::{AppError, ErrorCode, INTERNAL_MESSAGE};
 use async_graphql::extensions::{Extension, ExtensionContext, ExtensionFactory, NextRequest};
@@ -78,9 +79,9 @@ pub struct UserError {
     pub message: String,
 }
 
-/// Why an input field was refused.
+/// Why an input was refused. `postMortemPublish` also answers with the code of each
+/// blocking readiness finding (`ReadinessCode`), at the finding's path.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
-#[graphql(remote = "FieldErrorCode")]
 pub enum UserErrorCode {
     /// Required but empty.
     Blank,
@@ -96,6 +97,78 @@ pub enum UserErrorCode {
     OutOfOrder,
     /// The record changed since it was read: reload and try again.
     Conflict,
+    /// Readiness blocker `NoClientTimeline` (see `ReadinessCode`).
+    NoClientTimeline,
+    /// Readiness blocker `NoRootCauseExplanation` (see `ReadinessCode`).
+    NoRootCauseExplanation,
+    /// Readiness blocker `NoImpactSummary` (see `ReadinessCode`).
+    NoImpactSummary,
+    /// Readiness blocker `ImpactDescriptionMissing` (see `ReadinessCode`).
+    ImpactDescriptionMissing,
+    /// Readiness blocker `NoImpactedClient` (see `ReadinessCode`).
+    NoImpactedClient,
+    /// Readiness blocker `NoPreventionMeasure` (see `ReadinessCode`).
+    NoPreventionMeasure,
+    /// Readiness blocker `IncidentNotResolved` (see `ReadinessCode`).
+    IncidentNotResolved,
+    /// Readiness blocker `PersonNamed` (see `ReadinessCode`).
+    PersonNamed,
+    /// Readiness blocker `BlamingLanguage` (see `ReadinessCode`).
+    BlamingLanguage,
+    /// Readiness blocker `DefensiveTone` (see `ReadinessCode`).
+    DefensiveTone,
+    /// Readiness blocker `SelfFlagellation` (see `ReadinessCode`).
+    SelfFlagellation,
+    /// Readiness blocker `MeasureOwnerMissing` (see `ReadinessCode`).
+    MeasureOwnerMissing,
+    /// Readiness blocker `MeasureDueDateMissing` (see `ReadinessCode`).
+    MeasureDueDateMissing,
+    /// Readiness blocker `MeasureCriterionMissing` (see `ReadinessCode`).
+    MeasureCriterionMissing,
+    /// Readiness blocker `VagueMeasure` (see `ReadinessCode`).
+    VagueMeasure,
+    /// Readiness blocker `MeasurePastDue` (see `ReadinessCode`).
+    MeasurePastDue,
+    /// Readiness blocker `MeasureKindMissing` (see `ReadinessCode`).
+    MeasureKindMissing,
+    /// Readiness blocker `MeetingTooSoon` (see `ReadinessCode`).
+    MeetingTooSoon,
+    /// Readiness blocker `MeetingBeforeSummary` (see `ReadinessCode`).
+    MeetingBeforeSummary,
+}
+
+impl From<FieldErrorCode> for UserErrorCode {
+    fn from(code: FieldErrorCode) -> Self {
+        use FieldErrorCode::*;
+        match code {
+            Blank => Self::Blank,
+            TooLong => Self::TooLong,
+            Invalid => Self::Invalid,
+            Taken => Self::Taken,
+            NotFound => Self::NotFound,
+            OutOfOrder => Self::OutOfOrder,
+            Conflict => Self::Conflict,
+            NotReady(FindingCode::NoClientTimeline) => Self::NoClientTimeline,
+            NotReady(FindingCode::NoRootCauseExplanation) => Self::NoRootCauseExplanation,
+            NotReady(FindingCode::NoImpactSummary) => Self::NoImpactSummary,
+            NotReady(FindingCode::ImpactDescriptionMissing) => Self::ImpactDescriptionMissing,
+            NotReady(FindingCode::NoImpactedClient) => Self::NoImpactedClient,
+            NotReady(FindingCode::NoPreventionMeasure) => Self::NoPreventionMeasure,
+            NotReady(FindingCode::IncidentNotResolved) => Self::IncidentNotResolved,
+            NotReady(FindingCode::PersonNamed) => Self::PersonNamed,
+            NotReady(FindingCode::BlamingLanguage) => Self::BlamingLanguage,
+            NotReady(FindingCode::DefensiveTone) => Self::DefensiveTone,
+            NotReady(FindingCode::SelfFlagellation) => Self::SelfFlagellation,
+            NotReady(FindingCode::MeasureOwnerMissing) => Self::MeasureOwnerMissing,
+            NotReady(FindingCode::MeasureDueDateMissing) => Self::MeasureDueDateMissing,
+            NotReady(FindingCode::MeasureCriterionMissing) => Self::MeasureCriterionMissing,
+            NotReady(FindingCode::VagueMeasure) => Self::VagueMeasure,
+            NotReady(FindingCode::MeasurePastDue) => Self::MeasurePastDue,
+            NotReady(FindingCode::MeasureKindMissing) => Self::MeasureKindMissing,
+            NotReady(FindingCode::MeetingTooSoon) => Self::MeetingTooSoon,
+            NotReady(FindingCode::MeetingBeforeSummary) => Self::MeetingBeforeSummary,
+        }
+    }
 }
 
 impl From<FieldError> for UserError {

@@ -22,6 +22,7 @@ mod viewer;
 use async_graphql::{EmptySubscription, MergedObject, SDLExportOptions, Schema};
 
 pub use limits::{MAX_ALIASES, MAX_ROOT_FIELDS};
+pub use record::readiness::name_record;
 
 /// Nesting deeper than this is refused.
 pub const MAX_DEPTH: usize = 15;

@@ -18,6 +18,8 @@ pub mod measures;
 pub mod metrics;
 pub mod page;
 pub mod post_mortems;
+pub mod publication;
+mod readiness;
 pub mod recurrences;
 pub mod reviews;
 pub mod root_causes;

@@ -3,15 +3,13 @@
 use super::Checked;
 use super::changes::Changes;
 use super::scope::{Scope, Writer};
-use crate::domain::post_mortem as rules;
 use crate::domain::{FieldError, FieldErrorCode, time};
 use crate::error::{AppError, AppResult};
 use chrono::{DateTime, Utc};
-use entity::{PostMortemStatus, post_mortem, prevention_measure};
-use sea_orm::sea_query::Expr;
+use entity::{PostMortemStatus, post_mortem};
 use sea_orm::{
-    ActiveEnum, ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, IntoActiveModel,
-    QueryFilter, QuerySelect, Set,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, IntoActiveModel, QueryFilter,
+    QuerySelect, Set,
 };
 use std::collections::HashMap;
 use uuid::Uuid;
@@ -164,100 +162,6 @@ impl Writer<'_> {
             changes,
         )
         .await?;
-        txn.commit().await?;
-        Ok(Ok(saved))
-    }
-
-    /// Publishes a resolved incident's post-mortem: sets `publishedAt` and `reviewDueAt`, and
-    /// commits every measure's due date that is not committed yet.
-    pub async fn post_mortem_publish(
-        &self,
-        incident_id: Uuid,
-    ) -> AppResult<Checked<post_mortem::Model>> {
-        let txn = self.scope.begin_tenant_write().await?;
-        let incident = self.scope.incident_in(&txn, incident_id).await?;
-        let old = self.scope.post_mortem_locked(&txn, incident_id).await?;
-        if old.status != PostMortemStatus::Draft {
-            return Ok(Err(vec![FieldError::new(
-                "postMortemId",
-                FieldErrorCode::Invalid,
-                "the post-mortem is already published",
-            )]));
-        }
-        if let Err(error) = rules::can_publish(incident.status) {
-            return Ok(Err(vec![error]));
-        }
-        let tenant = self.scope.tenant_in(&txn).await?;
-        let now = time::now();
-        let mut row = old.clone().into_active_model();
-        row.status = Set(PostMortemStatus::Published);
-        row.published_at = Set(Some(now));
-        row.review_due_at = Set(Some(rules::review_due_at(now, tenant.review_after_days)));
-        row.version = Set(old.version + 1);
-        row.updated_at = Set(now);
-        let saved = row.update(&txn).await?;
-        self.scope
-            .update::<prevention_measure::Entity>()
-            .col_expr(
-                prevention_measure::Column::CommittedDueOn,
-                Expr::col(prevention_measure::Column::DueOn),
-            )
-            .filter(prevention_measure::Column::IncidentId.eq(incident_id))
-            .filter(prevention_measure::Column::CommittedDueOn.is_null())
-            .exec(&txn)
-            .await?;
-        let changes = Changes::default()
-            .diff("status", &old.status.to_value(), &saved.status.to_value())
-            .diff("publishedAt", &old.published_at, &saved.published_at)
-            .diff("reviewDueAt", &old.review_due_at, &saved.review_due_at);
-        self.record(
-            &txn,
-            "post_mortem.publish",
-            "PostMortem",
-            incident_id,
-            changes,
-        )
-        .await?;
-        self.refresh_signatures(&txn, incident_id).await?;
-        txn.commit().await?;
-        Ok(Ok(saved))
-    }
-
-    /// Takes a published post-mortem back to DRAFT, recording why. Committed due dates stay
-    /// as they were first committed.
-    pub async fn post_mortem_unpublish(
-        &self,
-        incident_id: Uuid,
-        reason: String,
-    ) -> AppResult<Checked<post_mortem::Model>> {
-        let txn = self.scope.begin_tenant_write().await?;
-        let old = self.scope.post_mortem_locked(&txn, incident_id).await?;
-        if old.status != PostMortemStatus::Published {
-            return Ok(Err(vec![FieldError::new(
-                "postMortemId",
-                FieldErrorCode::Invalid,
-                "only a PUBLISHED post-mortem can be unpublished",
-            )]));
-        }
-        let mut row = old.clone().into_active_model();
-        row.status = Set(PostMortemStatus::Draft);
-        row.published_at = Set(None);
-        row.review_due_at = Set(None);
-        row.version = Set(old.version + 1);
-        row.updated_at = Set(time::now());
-        let saved = row.update(&txn).await?;
-        let changes = Changes::default()
-            .diff("status", &old.status.to_value(), &saved.status.to_value())
-            .set("reason", &reason);
-        self.record(
-            &txn,
-            "post_mortem.unpublish",
-            "PostMortem",
-            incident_id,
-            changes,
-        )
-        .await?;
-        self.refresh_signatures(&txn, incident_id).await?;
         txn.commit().await?;
         Ok(Ok(saved))
     }

@@ -6,6 +6,7 @@ use super::scope::{Admin, Scope};
 use crate::auth;
 use crate::domain::time;
 use crate::error::{AppError, AppResult};
+use entity::tenant::ReadinessTerms;
 use entity::{BlamelessPolicy, Role, tenant, user};
 use sea_orm::{
     ActiveEnum, ActiveModelTrait, ConnectionTrait, DatabaseConnection, EntityTrait,
@@ -42,6 +43,7 @@ pub async fn create(
         feedback_answer_sla_hours: Set(48),
         post_mortem_due_days: Set(5),
         blameless_policy: Set(BlamelessPolicy::Warn),
+        readiness_terms: Set(ReadinessTerms::default()),
         incident_seq: Set(0),
         created_at: Set(now),
         updated_at: Set(now),
@@ -101,6 +103,12 @@ pub struct SettingsChanges {
     pub post_mortem_due_days: Option<i32>,
     /// Whether blame findings warn or block publication.
     pub blameless_policy: Option<BlamelessPolicy>,
+    /// Phrases added to the built-in blame list (replacing the tenant's earlier ones).
+    pub blameless_terms: Option<Vec<String>>,
+    /// Phrases added to the built-in defensive list.
+    pub defensive_terms: Option<Vec<String>>,
+    /// Phrases added to the built-in self-flagellation list.
+    pub self_flagellation_terms: Option<Vec<String>>,
 }
 
 impl Scope {
@@ -150,6 +158,16 @@ impl Admin<'_> {
         ));
         row.post_mortem_due_days = Set(pick(new.post_mortem_due_days, old.post_mortem_due_days));
         row.blameless_policy = Set(new.blameless_policy.unwrap_or(old.blameless_policy));
+        let terms = &old.readiness_terms;
+        row.readiness_terms = Set(ReadinessTerms {
+            blame: new.blameless_terms.unwrap_or_else(|| terms.blame.clone()),
+            defensive: new
+                .defensive_terms
+                .unwrap_or_else(|| terms.defensive.clone()),
+            self_flagellation: new
+                .self_flagellation_terms
+                .unwrap_or_else(|| terms.self_flagellation.clone()),
+        });
         row.updated_at = Set(time::now());
         let saved = row.update(&txn).await?;
         let changes = Changes::default()
@@ -177,6 +195,11 @@ impl Admin<'_> {
                 "blamelessPolicy",
                 &old.blameless_policy.to_value(),
                 &saved.blameless_policy.to_value(),
+            )
+            .diff(
+                "readinessTerms",
+                &old.readiness_terms,
+                &saved.readiness_terms,
             );
         let principal = self.scope.principal();
         audit::record(

@@ -3,10 +3,12 @@
 use super::demo::ok;
 use crate::auth;
 use crate::domain::time;
+use crate::graphql::name_record;
 use crate::repo::feedback::NewFeedback;
 use crate::repo::impacts::ImpactInput;
 use crate::repo::measures::NewMeasure;
 use crate::repo::post_mortems::PostMortemChanges;
+use crate::repo::publication::Publication;
 use crate::repo::root_causes::NewRootCause;
 use crate::repo::timeline::NewTimelineEvent;
 use crate::repo::{Scope, Writer, identity};
@@ -33,7 +35,7 @@ pub(super) async fn seed(
         conversation(db, scope, checkout.id).await?;
     }
     if let Some(email) = incidents.get(1) {
-        draft(&writer, email).await?;
+        draft(&writer, email, globex, services).await?;
     }
     Ok(())
 }
@@ -186,7 +188,11 @@ async fn published(
         lessons_learned: Some("Config values need schema validation; rollbacks of config should be one command.".into()),
     };
     ok(writer.post_mortem_update(incident.id, sections).await)?;
-    ok(writer.post_mortem_publish(incident.id).await)?;
+    let publication = Publication {
+        override_reason: None,
+        name_record,
+    };
+    ok(writer.post_mortem_publish(incident.id, publication).await)?;
     Ok(())
 }
 
@@ -217,7 +223,15 @@ async fn conversation(
     Ok(())
 }
 
-async fn draft(writer: &Writer<'_>, incident: &incident::Model) -> Result<(), String> {
+/// A draft still being written, with findings a newcomer can see in `readiness`: a named
+/// person and blame in the root cause, a defensive sentence, a vague measure without a
+/// success criterion, an impact without a description, and a meeting set too soon.
+async fn draft(
+    writer: &Writer<'_>,
+    incident: &incident::Model,
+    globex: Uuid,
+    services: &[Uuid],
+) -> Result<(), String> {
     let new = NewTimelineEvent {
         incident_id: incident.id,
         occurred_at: time::to_storage_precision(incident.started_at + TimeDelta::minutes(30)),
@@ -226,11 +240,51 @@ async fn draft(writer: &Writer<'_>, incident: &incident::Model) -> Result<(), St
         visibility: Visibility::Client,
     };
     ok(writer.timeline_event_create(new).await)?;
+    let cause = ok(writer
+        .root_cause_create(NewRootCause {
+            incident_id: incident.id,
+            kind: RootCauseKind::RootCause,
+            category: RootCauseCategory::Capacity,
+            internal_analysis: "The worker pool was halved in a settings change; queue depth had no alert.".into(),
+            client_explanation: "Eddie's change to the queue settings was careless and halved the number of email workers.".into(),
+            service_ids: vec![services[2]],
+        })
+        .await)?;
+    ok(writer
+        .client_impact_set(ImpactInput {
+            incident_id: incident.id,
+            client_id: globex,
+            level: ImpactLevel::Degraded,
+            description: String::new(),
+            started_at: incident.started_at,
+            ended_at: incident.resolved_at,
+        })
+        .await)?;
+    let measure = NewMeasure {
+        incident_id: incident.id,
+        kind: MeasureKind::Technical,
+        title: "Try to improve queue monitoring".into(),
+        description: "Watch the queue more closely.".into(),
+        success_criterion: String::new(),
+        owner_team: "Messaging".into(),
+        due_on: Some((Utc::now() + TimeDelta::days(10)).date_naive()),
+        tracker_url: None,
+        addresses: vec![cause.id],
+    };
+    ok(writer.measure_create(measure).await)?;
     let sections = PostMortemChanges {
         version: 1,
         impact_summary: Some("Notification emails arrived up to two hours late.".into()),
+        could_be_better: Some(
+            "Once our email provider throttled us, the delay was beyond our control.".into(),
+        ),
         ..PostMortemChanges::default()
     };
     ok(writer.post_mortem_update(incident.id, sections).await)?;
+    let too_soon = incident.resolved_at.map(|at| at + TimeDelta::hours(12));
+    writer
+        .post_mortem_schedule_meeting(incident.id, too_soon)
+        .await
+        .map_err(|e| e.to_string())?;
     Ok(())
 }

@@ -5,7 +5,7 @@ pub mod history;
 pub mod record;
 mod world;
 
-pub use world::{TenantWorld, World, decode_uuid};
+pub use world::{TenantWorld, World, decode_uuid, global_id};
 
 use database::TestDatabase;
 use debrief::auth::TokenSigner;

@@ -12,7 +12,8 @@ pub struct Record {
     pub measure_ids: Vec<String>,
 }
 
-async fn mutate(
+/// Runs a mutation that must save, and returns the id of `object` in its payload.
+pub async fn mutate(
     app: &TestApp,
     token: &str,
     query: &str,
@@ -32,10 +33,12 @@ async fn mutate(
 pub const TIMELINE_CREATE: &str = "mutation($input: TimelineEventCreateInput!) { timelineEventCreate(input: $input) { timelineEvent { id } userErrors { field code message } } }";
 pub const ROOT_CAUSE_CREATE: &str = "mutation($input: RootCauseCreateInput!) { rootCauseCreate(input: $input) { rootCause { id } userErrors { field code message } } }";
 pub const IMPACT_SET: &str = "mutation($input: ClientImpactSetInput!) { clientImpactSet(input: $input) { clientImpact { id } userErrors { field code message } } }";
+pub const POST_MORTEM_UPDATE: &str = "mutation($input: PostMortemUpdateInput!) { postMortemUpdate(input: $input) { postMortem { id } userErrors { field code message } } }";
 pub const MEASURE_CREATE: &str = "mutation($input: PreventionMeasureCreateInput!) { preventionMeasureCreate(input: $input) { preventionMeasure { id } userErrors { field code message } } }";
 
 /// A resolved incident with `children` client-visible timeline entries, root causes,
-/// impacts (one per client) and measures, plus one internal entry.
+/// impacts (one per client) and measures, plus one internal entry, and an impact summary
+/// (post-mortem version 2). With `children` ≥ 3 it passes every readiness check.
 pub async fn build(app: &TestApp, token: &str, children: usize) -> Record {
     let incident = app
         .data(
@@ -70,7 +73,7 @@ pub async fn build(app: &TestApp, token: &str, children: usize) -> Record {
         mutate(app, token, IMPACT_SET, json!({ "incidentId": incident_id, "clientId": client, "level": "FULL_OUTAGE", "description": format!("Checkout unavailable for client {i}"), "startedAt": "2026-03-01T09:00:00Z", "endedAt": "2026-03-01T11:00:00Z" }), "clientImpactSet", "clientImpact").await;
         mutate(app, token, TIMELINE_CREATE, json!({ "incidentId": incident_id, "occurredAt": format!("2026-03-01T09:{:02}:00Z", i % 60), "kind": "NOTE", "body": format!("Public update {i}"), "visibility": "CLIENT" }), "timelineEventCreate", "timelineEvent").await;
         let cause = mutate(app, token, ROOT_CAUSE_CREATE, json!({ "incidentId": incident_id, "kind": if i == 0 { "ROOT_CAUSE" } else { "CONTRIBUTING_FACTOR" }, "category": "CONFIGURATION", "internalAnalysis": format!("SECRET analysis {i}"), "clientExplanation": format!("A connection limit was set too low ({i}).") }), "rootCauseCreate", "rootCause").await;
-        let measure = mutate(app, token, MEASURE_CREATE, json!({ "incidentId": incident_id, "kind": kinds[i % 3], "title": format!("Measure {i}"), "description": "Raise the limit and test it.", "successCriterion": "Load test at 2x peak passes", "ownerTeam": "Payments SRE", "dueOn": "2026-12-01", "addresses": [cause] }), "preventionMeasureCreate", "preventionMeasure").await;
+        let measure = mutate(app, token, MEASURE_CREATE, json!({ "incidentId": incident_id, "kind": kinds[i % 3], "title": format!("Measure {i}"), "description": "Raise the limit and test it.", "successCriterion": "Load test at 2x peak passes", "ownerTeam": "Payments SRE", "dueOn": "2099-12-01", "addresses": [cause] }), "preventionMeasureCreate", "preventionMeasure").await;
         if i == 0 {
             client_id = client;
             root_cause_id = cause;
@@ -78,6 +81,7 @@ pub async fn build(app: &TestApp, token: &str, children: usize) -> Record {
         measure_ids.push(measure);
     }
     mutate(app, token, TIMELINE_CREATE, json!({ "incidentId": incident_id, "occurredAt": "2026-03-01T09:30:00Z", "kind": "NOTE", "body": "SECRET internal note", "visibility": "INTERNAL" }), "timelineEventCreate", "timelineEvent").await;
+    mutate(app, token, POST_MORTEM_UPDATE, json!({ "postMortemId": post_mortem_id, "version": 1, "impactSummary": "Checkout was unavailable for two hours." }), "postMortemUpdate", "postMortem").await;
     Record {
         incident_id,
         post_mortem_id,

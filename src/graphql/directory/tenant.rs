@@ -40,6 +40,9 @@ impl Tenant {
             feedback_answer_sla_hours: self.0.feedback_answer_sla_hours,
             post_mortem_due_days: self.0.post_mortem_due_days,
             blameless_policy: self.0.blameless_policy.into(),
+            blameless_terms: self.0.readiness_terms.blame.clone(),
+            defensive_terms: self.0.readiness_terms.defensive.clone(),
+            self_flagellation_terms: self.0.readiness_terms.self_flagellation.clone(),
         })
     }
 }
@@ -57,6 +60,13 @@ pub struct TenantSettings {
     pub post_mortem_due_days: i32,
     /// Whether blame findings warn or block publication.
     pub blameless_policy: BlamelessPolicy,
+    /// Blaming phrases the readiness checks flag besides the built-in list
+    /// (docs/READINESS.md).
+    pub blameless_terms: Vec<String>,
+    /// Defensive phrases flagged besides the built-in list.
+    pub defensive_terms: Vec<String>,
+    /// Self-flagellating phrases flagged besides the built-in list.
+    pub self_flagellation_terms: Vec<String>,
 }
 
 /// New values for the tenant's settings; omitted fields keep their value.
@@ -72,6 +82,13 @@ pub struct TenantSettingsUpdateInput {
     pub post_mortem_due_days: Option<i32>,
     /// Whether blame findings warn or block publication.
     pub blameless_policy: Option<BlamelessPolicy>,
+    /// Replaces the tenant's blaming phrases: at most 100, each 1 to 100 characters with at
+    /// least one letter or digit; duplicates ignoring case are dropped.
+    pub blameless_terms: Option<Vec<String>>,
+    /// Replaces the tenant's defensive phrases, on the same terms.
+    pub defensive_terms: Option<Vec<String>>,
+    /// Replaces the tenant's self-flagellating phrases, on the same terms.
+    pub self_flagellation_terms: Option<Vec<String>>,
 }
 
 /// The result of `tenantSettingsUpdate`.
@@ -110,6 +127,13 @@ impl TenantMutation {
             ),
             post_mortem_due_days: range("postMortemDueDays", input.post_mortem_due_days, 1..=90),
             blameless_policy: input.blameless_policy.map(Into::into),
+            blameless_terms: terms(&mut v, "blamelessTerms", input.blameless_terms),
+            defensive_terms: terms(&mut v, "defensiveTerms", input.defensive_terms),
+            self_flagellation_terms: terms(
+                &mut v,
+                "selfFlagellationTerms",
+                input.self_flagellation_terms,
+            ),
         };
         match v.finish(|| changes) {
             Ok(changes) => {
@@ -125,4 +149,8 @@ impl TenantMutation {
             }),
         }
     }
+}
+
+fn terms(v: &mut Validation, field: &str, terms: Option<Vec<String>>) -> Option<Vec<String>> {
+    terms.and_then(|t| v.check(directory::readiness_terms(field, t)))
 }

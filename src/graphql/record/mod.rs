@@ -5,6 +5,7 @@ pub mod feedback;
 pub mod impact;
 pub mod measure;
 pub mod post_mortem;
+pub mod readiness;
 pub mod review;
 pub mod root_cause;
 pub mod timeline;

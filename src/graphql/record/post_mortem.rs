@@ -1,5 +1,6 @@
 //! The post-mortem: its client-facing sections, publication, and the written summary.
 
+use super::readiness::{Readiness, ReadinessFinding, name_record};
 use super::review::EffectivenessReview;
 use crate::domain::policy::Capability;
 use crate::domain::{Validation, document, follow_up, post_mortem as rules, review, text, time};
@@ -11,6 +12,7 @@ use crate::graphql::incidents::Incident;
 use crate::graphql::loaders::ReviewsByIncident;
 use crate::graphql::payload::payload;
 use crate::repo::post_mortems::PostMortemChanges;
+use crate::repo::publication::Publication;
 use async_graphql::{Context, ID, InputObject, Object};
 use chrono::{DateTime, Utc};
 use entity::post_mortem;
@@ -126,6 +128,14 @@ impl PostMortem {
         })
     }
 
+    /// Whether it is fit to share with clients: completeness, blameless language, tone,
+    /// specific prevention and cooling off (docs/READINESS.md). `postMortemPublish` refuses
+    /// while any finding is a BLOCKER. Staff only.
+    #[graphql(complexity = 50)]
+    async fn readiness(&self, ctx: &Context<'_>) -> AppResult<Readiness> {
+        Ok(scope(ctx).readiness(self.0.incident_id).await?.into())
+    }
+
     /// When the post-mortem was created (with its incident).
     async fn created_at(&self) -> DateTime<Utc> {
         self.0.created_at
@@ -153,6 +163,38 @@ pub struct PostMortemUpdateInput {
 #[derive(InputObject)]
 pub struct PostMortemPublishInput {
     pub post_mortem_id: ID,
+    /// Publishes despite blocking readiness findings. ADMIN only (an EDITOR gets FORBIDDEN);
+    /// the reason and the findings overridden are recorded in the audit log. An unresolved
+    /// incident cannot be overridden.
+    #[graphql(name = "override")]
+    pub override_blockers: Option<PublishOverrideInput>,
+}
+
+/// Why the post-mortem is published despite its blocking findings.
+#[derive(InputObject)]
+pub struct PublishOverrideInput {
+    /// Required; at most 2,000 characters.
+    pub reason: String,
+}
+
+/// When the client meeting is held.
+#[derive(InputObject)]
+pub struct PostMortemScheduleMeetingInput {
+    pub post_mortem_id: ID,
+    /// The meeting time; null cancels the meeting.
+    pub meeting_at: Option<DateTime<Utc>>,
+}
+
+/// The result of `postMortemScheduleMeeting`.
+#[derive(async_graphql::SimpleObject)]
+pub struct PostMortemScheduleMeetingPayload {
+    /// The post-mortem with its meeting; null when there are user errors.
+    pub post_mortem: Option<PostMortem>,
+    /// The cooling-off findings about the meeting: too soon after resolution, or before the
+    /// written summary is published. Warnings only: the meeting is stored either way.
+    pub findings: Vec<ReadinessFinding>,
+    /// Why nothing was saved; empty on success.
+    pub user_errors: Vec<crate::graphql::errors::UserError>,
 }
 
 /// The post-mortem to take back to DRAFT, and why.
@@ -202,8 +244,30 @@ impl PostMortemMutation {
         }
     }
 
+    /// Stores the client meeting (null cancels it) and returns the cooling-off findings
+    /// about it. ADMIN or EDITOR.
+    async fn post_mortem_schedule_meeting(
+        &self,
+        ctx: &Context<'_>,
+        input: PostMortemScheduleMeetingInput,
+    ) -> AppResult<PostMortemScheduleMeetingPayload> {
+        let writer = scope(ctx).writer()?;
+        let incident_id = ids::decode(&input.post_mortem_id, NodeType::PostMortem)?;
+        let (saved, findings) = writer
+            .post_mortem_schedule_meeting(incident_id, input.meeting_at)
+            .await?;
+        Ok(PostMortemScheduleMeetingPayload {
+            post_mortem: Some(saved.into()),
+            findings: findings.into_iter().map(Into::into).collect(),
+            user_errors: vec![],
+        })
+    }
+
     /// Shares a resolved incident's post-mortem with the impacted clients, sets
-    /// `reviewDueAt`, and freezes every measure's `committedDueOn`. ADMIN or EDITOR.
+    /// `reviewDueAt`, and freezes every measure's `committedDueOn`. Refused while readiness
+    /// findings are BLOCKERs: each comes back as a user error with the finding's code and
+    /// its path as `field`, and nothing changes. ADMIN or EDITOR; only an ADMIN may
+    /// `override`.
     async fn post_mortem_publish(
         &self,
         ctx: &Context<'_>,
@@ -211,7 +275,14 @@ impl PostMortemMutation {
     ) -> AppResult<PostMortemPayload> {
         let writer = scope(ctx).writer()?;
         let incident_id = ids::decode(&input.post_mortem_id, NodeType::PostMortem)?;
-        Ok(writer.post_mortem_publish(incident_id).await?.into())
+        let publication = Publication {
+            override_reason: input.override_blockers.map(|o| o.reason),
+            name_record,
+        };
+        Ok(writer
+            .post_mortem_publish(incident_id, publication)
+            .await?
+            .into())
     }
 
     /// Takes a published post-mortem back to DRAFT; the reason is audited. ADMIN or EDITOR.

@@ -1,0 +1,400 @@
+//! Whole-word phrase matching over prose, and the built-in phrase lists of the language
+//! checks.
+//!
+//! A text is split into words: runs of letters and digits, lower-cased. Everything else,
+//! apostrophes included, separates words, so "Dana's" is `dana` `s` and matches both the
+//! name "Dana" and the phrase "'s fault", while "default" never matches "fault". Phrases are
+//! split the same way and match a run of consecutive words.
+
+use std::ops::Range;
+
+/// Blaming phrases: they point at a person's failing instead of the conditions that allowed it.
+pub const BLAME: &[&str] = &[
+    "human error",
+    "operator error",
+    "engineer error",
+    "at fault",
+    "'s fault",
+    "fault of",
+    "fault lies",
+    "his fault",
+    "her fault",
+    "their fault",
+    "whose fault",
+    "blame",
+    "blamed",
+    "blames",
+    "blaming",
+    "careless",
+    "carelessly",
+    "carelessness",
+    "negligent",
+    "negligently",
+    "negligence",
+    "should have known",
+    "should have caught",
+    "should have noticed",
+    "should have checked",
+    "failed to",
+    "forgot to",
+    "neglected to",
+    "incompetent",
+    "incompetence",
+    "sloppy",
+    "reckless",
+    "screwed up",
+    "messed up",
+    "dropped the ball",
+    "mistake by",
+    "his mistake",
+    "her mistake",
+    "didn't bother",
+    "did not bother",
+];
+
+/// Defensive phrases: denying ownership, or pushing the blame onto the client or a vendor.
+pub const DEFENSIVE: &[&str] = &[
+    "not our fault",
+    "no fault of our own",
+    "beyond our control",
+    "outside our control",
+    "out of our control",
+    "out of our hands",
+    "nothing we could have done",
+    "nothing we could do",
+    "nothing more we could have done",
+    "could not have been prevented",
+    "couldn't have been prevented",
+    "could not have prevented",
+    "could not have been avoided",
+    "unavoidable",
+    "not our responsibility",
+    "not responsible for",
+    "no one could have predicted",
+    "nobody could have predicted",
+    "caused by the client",
+    "caused by the customer",
+    "caused by your",
+    "your fault",
+    "client's fault",
+    "customer's fault",
+    "customer error",
+    "client error",
+    "user error",
+    "on your end",
+    "vendor's fault",
+    "provider's fault",
+    "blame the vendor",
+    "blame our vendor",
+];
+
+/// Self-flagellation: superlatives of guilt that bury the facts and the plan.
+pub const SELF_FLAGELLATION: &[&str] = &[
+    "terrible",
+    "horrible",
+    "awful",
+    "inexcusable",
+    "unforgivable",
+    "unacceptable",
+    "disgraceful",
+    "shameful",
+    "ashamed",
+    "deeply ashamed",
+    "embarrassing",
+    "embarrassed",
+    "humiliating",
+    "mortified",
+    "pathetic",
+    "utterly",
+    "abject",
+    "we failed you",
+    "we let you down",
+    "catastrophic failure",
+    "complete failure",
+    "total failure",
+];
+
+/// Words of apology. A few are sincere; a pile of them is self-flagellation.
+pub const APOLOGY: &[&str] = &[
+    "sorry",
+    "apologise",
+    "apologize",
+    "apologises",
+    "apologizes",
+    "apologised",
+    "apologized",
+    "apology",
+    "apologies",
+    "regret",
+    "regrets",
+];
+
+/// How many apology words one text may hold before it reads as piled up.
+pub const APOLOGY_LIMIT: usize = 2;
+
+/// Vague wording in a measure: intentions nobody can check.
+pub const VAGUE: &[&str] = &[
+    "try to",
+    "attempt to",
+    "be more careful",
+    "more careful",
+    "pay more attention",
+    "more attention",
+    "be aware",
+    "keep an eye on",
+    "look into",
+    "as needed",
+    "as necessary",
+    "as appropriate",
+    "asap",
+    "as soon as possible",
+    "where possible",
+    "if possible",
+    "when possible",
+    "hopefully",
+];
+
+/// Words of improvement that are vague unless the text also gives a number.
+pub const UNMEASURED: &[&str] = &[
+    "improve",
+    "improves",
+    "improved",
+    "improving",
+    "improvement",
+    "improvements",
+    "better",
+    "enhance",
+    "enhanced",
+    "enhancement",
+    "strengthen",
+    "optimise",
+    "optimize",
+    "more robust",
+    "more reliable",
+    "more resilient",
+];
+
+/// A phrase to look for: its words, and the label a finding quotes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Phrase {
+    pub label: String,
+    words: Vec<String>,
+}
+
+impl Phrase {
+    /// The phrase, or `None` when it has no words at all (punctuation only, say).
+    pub fn new(label: &str) -> Option<Self> {
+        let words: Vec<String> = spans(label)
+            .map(|range| label[range].to_lowercase())
+            .collect();
+        (!words.is_empty()).then(|| Self {
+            label: label.trim().to_owned(),
+            words,
+        })
+    }
+
+    /// Phrases for every label that has words.
+    pub fn all<S: AsRef<str>>(labels: &[S]) -> Vec<Self> {
+        labels
+            .iter()
+            .filter_map(|l| Self::new(l.as_ref()))
+            .collect()
+    }
+
+    /// How many words long it is.
+    pub fn word_count(&self) -> usize {
+        self.words.len()
+    }
+}
+
+/// Where a phrase occurs: word indexes and byte offsets in the source.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Occurrence {
+    pub words: (usize, usize),
+    pub bytes: (usize, usize),
+}
+
+impl Occurrence {
+    pub fn overlaps(&self, other: &Occurrence) -> bool {
+        self.words.0 < other.words.1 && other.words.0 < self.words.1
+    }
+}
+
+/// A text split into words, ready to be searched.
+pub struct Text<'a> {
+    source: &'a str,
+    words: Vec<(String, Range<usize>)>,
+}
+
+/// Characters of context on each side of an excerpt.
+const EXCERPT_CONTEXT: usize = 40;
+
+impl<'a> Text<'a> {
+    pub fn new(source: &'a str) -> Self {
+        let words = spans(source)
+            .map(|range| (source[range.clone()].to_lowercase(), range))
+            .collect();
+        Self { source, words }
+    }
+
+    /// Every occurrence of `phrase` as whole consecutive words.
+    pub fn find<'p>(&'p self, phrase: &'p Phrase) -> impl Iterator<Item = Occurrence> + 'p {
+        let n = phrase.words.len();
+        (0..=self.words.len().saturating_sub(n))
+            .filter(move |&start| {
+                n > 0
+                    && start + n <= self.words.len()
+                    && self.words[start..start + n]
+                        .iter()
+                        .zip(&phrase.words)
+                        .all(|((word, _), wanted)| word == wanted)
+            })
+            .map(move |start| Occurrence {
+                words: (start, start + n),
+                bytes: (self.words[start].1.start, self.words[start + n - 1].1.end),
+            })
+    }
+
+    /// How many words of the text are one of `words` (lower-case).
+    pub fn count_words(&self, words: &[&str]) -> usize {
+        self.words
+            .iter()
+            .filter(|(word, _)| words.contains(&word.as_str()))
+            .count()
+    }
+
+    /// Whether the text gives a number anywhere (a measurable target).
+    pub fn has_number(&self) -> bool {
+        self.source.chars().any(|c| c.is_ascii_digit())
+    }
+
+    /// The occurrence with some context on each side, cut at character boundaries and
+    /// marked with `…` where it was cut.
+    pub fn excerpt(&self, at: Occurrence) -> String {
+        let (start, end) = at.bytes;
+        let before = &self.source[..start];
+        let after = &self.source[end..];
+        let cut_start = before
+            .char_indices()
+            .rev()
+            .nth(EXCERPT_CONTEXT - 1)
+            .map(|(i, _)| i);
+        let cut_end = after.char_indices().nth(EXCERPT_CONTEXT).map(|(i, _)| i);
+        let head = cut_start.map_or(before, |i| &before[i..]);
+        let tail = cut_end.map_or(after, |i| &after[..i]);
+        let mut excerpt = String::new();
+        if cut_start.is_some() {
+            excerpt.push('…');
+        }
+        excerpt.push_str(head);
+        excerpt.push_str(&self.source[start..end]);
+        excerpt.push_str(tail);
+        if cut_end.is_some() {
+            excerpt.push('…');
+        }
+        excerpt.split_whitespace().collect::<Vec<_>>().join(" ")
+    }
+}
+
+/// Byte ranges of the words of `text`.
+fn spans(text: &str) -> impl Iterator<Item = Range<usize>> + '_ {
+    let mut chars = text.char_indices().peekable();
+    std::iter::from_fn(move || {
+        let (start, _) = chars.by_ref().find(|(_, c)| c.is_alphanumeric())?;
+        let mut end = text.len();
+        while let Some(&(i, c)) = chars.peek() {
+            if !c.is_alphanumeric() {
+                end = i;
+                break;
+            }
+            chars.next();
+        }
+        Some(start..end)
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn found(text: &str, phrase: &str) -> usize {
+        let Some(phrase) = Phrase::new(phrase) else {
+            panic!("{phrase} has no words")
+        };
+        Text::new(text).find(&phrase).count()
+    }
+
+    #[test]
+    fn phrases_match_whole_words_case_insensitively() {
+        assert_eq!(found("It was Human Error.", "human error"), 1);
+        assert_eq!(found("the default limit", "fault"), 0);
+        assert_eq!(found("a faulty disk", "fault"), 0);
+        assert_eq!(found("human\n  error", "human error"), 1);
+        assert_eq!(found("human errors", "human error"), 0);
+    }
+
+    #[test]
+    fn apostrophes_separate_words_so_possessives_match_names() {
+        assert_eq!(found("Dana's change", "dana"), 1);
+        assert_eq!(found("Dana’s change", "dana"), 1);
+        assert_eq!(found("the vendor's fault", "'s fault"), 1);
+        assert_eq!(found("we didn't bother", "didn't bother"), 1);
+    }
+
+    #[test]
+    fn a_phrase_without_words_is_refused() {
+        assert_eq!(Phrase::new(" '' "), None);
+        assert_eq!(Phrase::all(&["ok", "--", "Two Words"]).len(), 2);
+    }
+
+    /// The excerpt around the first occurrence of `phrase` in `text`.
+    fn excerpt(text: &str, phrase: &str) -> String {
+        let text = Text::new(text);
+        let Some(phrase) = Phrase::new(phrase) else {
+            panic!("{phrase} has no words")
+        };
+        let Some(at) = text.find(&phrase).next() else {
+            panic!("{} not found", phrase.label)
+        };
+        text.excerpt(at)
+    }
+
+    #[test]
+    fn excerpts_keep_context_and_mark_cuts() {
+        assert_eq!(
+            excerpt("Short: human error here.", "human error"),
+            "Short: human error here."
+        );
+        let long = format!("{} human error {}", "a".repeat(60), "b".repeat(60));
+        let cut = excerpt(&long, "human error");
+        assert!(cut.starts_with('…') && cut.ends_with('…'), "{cut}");
+        assert!(cut.contains("human error"));
+        assert!(cut.chars().count() < 100, "{cut}");
+    }
+
+    #[test]
+    fn excerpts_cut_multibyte_text_on_character_boundaries() {
+        let long = format!("{} blame {}", "é".repeat(50), "ü".repeat(50));
+        assert!(excerpt(&long, "blame").contains("blame"));
+    }
+
+    #[test]
+    fn apology_words_are_counted() {
+        let text = Text::new("We are sorry. We apologise. Our apologies.");
+        assert_eq!(text.count_words(APOLOGY), 3);
+    }
+
+    #[test]
+    fn every_built_in_phrase_has_words() {
+        for list in [
+            BLAME,
+            DEFENSIVE,
+            SELF_FLAGELLATION,
+            APOLOGY,
+            VAGUE,
+            UNMEASURED,
+        ] {
+            assert_eq!(Phrase::all(list).len(), list.len());
+        }
+    }
+}
