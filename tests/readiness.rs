@@ -435,7 +435,13 @@ async fn an_override_without_blockers_is_not_recorded_as_one() {
             json!({ "id": record.post_mortem_id }),
         )
         .await;
-    assert!(!log.to_string().contains("just in case"), "{log}");
+    let entry = log["auditLog"]["nodes"]
+        .as_array()
+        .and_then(|nodes| nodes.iter().find(|n| n["action"] == "post_mortem.publish"))
+        .cloned()
+        .unwrap_or_default();
+    assert_eq!(entry["changes"]["status"]["to"], "PUBLISHED", "{log}");
+    assert_eq!(entry["changes"].get("override"), None, "{log}");
 }
 
 #[tokio::test]
@@ -564,5 +570,28 @@ async fn meetings_are_cancelled_with_null_and_foreign_or_bad_ids_are_not_found()
         )
         .await;
     assert_eq!(error_codes(&bad_time), ["BAD_USER_INPUT"], "{bad_time}");
+    let ancient = app
+        .data(
+            &tenant.admin,
+            SCHEDULE,
+            json!({ "id": record.post_mortem_id, "at": "1969-12-31T23:00:00Z" }),
+        )
+        .await;
+    assert_eq!(
+        ancient["postMortemScheduleMeeting"],
+        json!({ "postMortem": null, "findings": [], "userErrors": [{ "code": "INVALID" }] })
+    );
+    let precise = app
+        .data(
+            &tenant.admin,
+            SCHEDULE,
+            json!({ "id": record.post_mortem_id, "at": "2099-03-05T10:00:00.123456789Z" }),
+        )
+        .await;
+    assert_eq!(
+        precise["postMortemScheduleMeeting"]["postMortem"]["meetingAt"],
+        "2099-03-05T10:00:00.123456+00:00",
+        "stored to the microsecond"
+    );
     assert_eq!(app.audit_count(&other.admin).await, before);
 }

@@ -84,8 +84,12 @@ pub const TERMS_MAX: usize = 100;
 /// Longest phrase a tenant may add, in characters.
 pub const TERM_MAX: usize = 100;
 
-/// Phrases for one readiness list: each trimmed, holding at least one word, at most
-/// [`TERM_MAX`] characters; duplicates (ignoring case) are dropped.
+/// Most words in one phrase.
+pub const TERM_WORDS_MAX: usize = 8;
+
+/// Phrases for one readiness list: each trimmed, holding 1 to [`TERM_WORDS_MAX`] words, at
+/// most [`TERM_MAX`] characters; a phrase with the same words as an earlier one (ignoring case
+/// and punctuation) is dropped.
 pub fn readiness_terms(field: &str, terms: Vec<String>) -> Result<Vec<String>, FieldError> {
     if terms.len() > TERMS_MAX {
         return Err(FieldError::new(
@@ -94,22 +98,21 @@ pub fn readiness_terms(field: &str, terms: Vec<String>) -> Result<Vec<String>, F
             format!("at most {TERMS_MAX} phrases"),
         ));
     }
-    let mut kept: Vec<String> = Vec::with_capacity(terms.len());
+    let mut kept: Vec<Phrase> = Vec::with_capacity(terms.len());
     for (index, term) in terms.iter().enumerate() {
         let term = text::required(field, term, TERM_MAX).map_err(|e| e.at_index(index))?;
-        if Phrase::new(&term).is_none() {
-            return Err(FieldError::new(
-                field,
-                FieldErrorCode::Invalid,
-                "a phrase needs at least one letter or digit",
-            )
-            .at_index(index));
+        let invalid =
+            |message| FieldError::new(field, FieldErrorCode::Invalid, message).at_index(index);
+        let phrase =
+            Phrase::new(&term).ok_or(invalid("a phrase needs at least one letter or digit"))?;
+        if phrase.word_count() > TERM_WORDS_MAX {
+            return Err(invalid("a phrase has at most 8 words"));
         }
-        if !kept.iter().any(|k| k.to_lowercase() == term.to_lowercase()) {
-            kept.push(term);
+        if !kept.iter().any(|k| k.words() == phrase.words()) {
+            kept.push(phrase);
         }
     }
-    Ok(kept)
+    Ok(kept.into_iter().map(|p| p.label).collect())
 }
 
 #[cfg(test)]
@@ -140,7 +143,7 @@ mod tests {
     fn readiness_terms_are_trimmed_deduplicated_and_bounded() {
         let terms = |list: &[&str]| list.iter().map(|t| (*t).to_owned()).collect();
         assert_eq!(
-            readiness_terms("t", terms(&[" cowboy deploy ", "Cowboy Deploy", "yolo"])),
+            readiness_terms("t", terms(&[" cowboy deploy ", "Cowboy-Deploy!", "yolo"])),
             Ok(vec!["cowboy deploy".to_owned(), "yolo".to_owned()])
         );
         let blank = readiness_terms("t", terms(&["ok", "  "])).unwrap_err();
@@ -150,6 +153,8 @@ mod tests {
         );
         let symbols = readiness_terms("t", terms(&["--"])).unwrap_err();
         assert_eq!(symbols.code, FieldErrorCode::Invalid);
+        let wordy = readiness_terms("t", terms(&["a b c d e f g h i"])).unwrap_err();
+        assert_eq!(wordy.code, FieldErrorCode::Invalid);
         let long = readiness_terms("t", vec!["x".repeat(TERM_MAX + 1)]).unwrap_err();
         assert_eq!(long.code, FieldErrorCode::TooLong);
         let many = readiness_terms("t", vec!["x".to_owned(); TERMS_MAX + 1]).unwrap_err();

@@ -97,43 +97,43 @@ pub enum UserErrorCode {
     OutOfOrder,
     /// The record changed since it was read: reload and try again.
     Conflict,
-    /// Readiness blocker `NoClientTimeline` (see `ReadinessCode`).
+    /// The readiness finding of this code, when it blocks publication (see `ReadinessCode`).
     NoClientTimeline,
-    /// Readiness blocker `NoRootCauseExplanation` (see `ReadinessCode`).
+    /// The readiness finding of this code, when it blocks publication (see `ReadinessCode`).
     NoRootCauseExplanation,
-    /// Readiness blocker `NoImpactSummary` (see `ReadinessCode`).
+    /// The readiness finding of this code, when it blocks publication (see `ReadinessCode`).
     NoImpactSummary,
-    /// Readiness blocker `ImpactDescriptionMissing` (see `ReadinessCode`).
+    /// The readiness finding of this code, when it blocks publication (see `ReadinessCode`).
     ImpactDescriptionMissing,
-    /// Readiness blocker `NoImpactedClient` (see `ReadinessCode`).
+    /// The readiness finding of this code, when it blocks publication (see `ReadinessCode`).
     NoImpactedClient,
-    /// Readiness blocker `NoPreventionMeasure` (see `ReadinessCode`).
+    /// The readiness finding of this code, when it blocks publication (see `ReadinessCode`).
     NoPreventionMeasure,
-    /// Readiness blocker `IncidentNotResolved` (see `ReadinessCode`).
+    /// The readiness finding of this code, when it blocks publication (see `ReadinessCode`).
     IncidentNotResolved,
-    /// Readiness blocker `PersonNamed` (see `ReadinessCode`).
+    /// The readiness finding of this code, when it blocks publication (see `ReadinessCode`).
     PersonNamed,
-    /// Readiness blocker `BlamingLanguage` (see `ReadinessCode`).
+    /// The readiness finding of this code, when it blocks publication (see `ReadinessCode`).
     BlamingLanguage,
-    /// Readiness blocker `DefensiveTone` (see `ReadinessCode`).
+    /// The readiness finding of this code, when it blocks publication (see `ReadinessCode`).
     DefensiveTone,
-    /// Readiness blocker `SelfFlagellation` (see `ReadinessCode`).
+    /// The readiness finding of this code, when it blocks publication (see `ReadinessCode`).
     SelfFlagellation,
-    /// Readiness blocker `MeasureOwnerMissing` (see `ReadinessCode`).
+    /// The readiness finding of this code, when it blocks publication (see `ReadinessCode`).
     MeasureOwnerMissing,
-    /// Readiness blocker `MeasureDueDateMissing` (see `ReadinessCode`).
+    /// The readiness finding of this code, when it blocks publication (see `ReadinessCode`).
     MeasureDueDateMissing,
-    /// Readiness blocker `MeasureCriterionMissing` (see `ReadinessCode`).
+    /// The readiness finding of this code, when it blocks publication (see `ReadinessCode`).
     MeasureCriterionMissing,
-    /// Readiness blocker `VagueMeasure` (see `ReadinessCode`).
+    /// The readiness finding of this code, when it blocks publication (see `ReadinessCode`).
     VagueMeasure,
-    /// Readiness blocker `MeasurePastDue` (see `ReadinessCode`).
+    /// The readiness finding of this code, when it blocks publication (see `ReadinessCode`).
     MeasurePastDue,
-    /// Readiness blocker `MeasureKindMissing` (see `ReadinessCode`).
+    /// The readiness finding of this code, when it blocks publication (see `ReadinessCode`).
     MeasureKindMissing,
-    /// Readiness blocker `MeetingTooSoon` (see `ReadinessCode`).
+    /// The readiness finding of this code, when it blocks publication (see `ReadinessCode`).
     MeetingTooSoon,
-    /// Readiness blocker `MeetingBeforeSummary` (see `ReadinessCode`).
+    /// The readiness finding of this code, when it blocks publication (see `ReadinessCode`).
     MeetingBeforeSummary,
 }
 

@@ -8,19 +8,19 @@ use entity::{BlamelessPolicy, Visibility};
 use std::collections::HashSet;
 
 /// What a match is about; earlier concerns win where matches of equal length overlap.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 pub(super) enum Concern {
     Defensive,
     Blame,
-    Person,
+    /// Names the person with this display name.
+    Person(String),
     SelfFlagellation,
 }
 
-/// A phrase to look for, what it is about, and (for people) whom it names.
+/// A phrase to look for, and what it is about.
 pub(super) struct Pattern {
     pub phrase: Phrase,
     pub concern: Concern,
-    pub person: Option<String>,
 }
 
 pub(super) fn check(s: &Snapshot) -> Vec<Finding> {
@@ -78,6 +78,8 @@ fn client_texts(s: &Snapshot) -> Vec<(Target, &str)> {
     texts
 }
 
+/// Every pattern, longest first, then by concern; a phrase whose words repeat an earlier
+/// pattern's is dropped, so each run of words is looked for once.
 fn patterns(s: &Snapshot) -> Vec<Pattern> {
     let terms = &s.settings.terms;
     let lists: [(Concern, &[&str], &[String]); 3] = [
@@ -94,15 +96,21 @@ fn patterns(s: &Snapshot) -> Vec<Pattern> {
         let phrases = Phrase::all(built_in).into_iter().chain(Phrase::all(extra));
         patterns.extend(phrases.map(|phrase| Pattern {
             phrase,
-            concern,
-            person: None,
+            concern: concern.clone(),
         }));
     }
+    patterns.sort_by(|a, b| {
+        let longest = b.phrase.word_count().cmp(&a.phrase.word_count());
+        longest.then_with(|| a.concern.cmp(&b.concern))
+    });
+    let mut seen = HashSet::new();
+    patterns.retain(|p| seen.insert(p.phrase.words().to_vec()));
     patterns
 }
 
-/// The findings in one text: the longest match wins where matches overlap, and each phrase
-/// is reported once per text.
+/// The findings in one text, in reading order. Patterns are tried in priority order and
+/// each claims the words it matches, so where matches overlap the longest wins; each
+/// pattern is reported once per text, at its first unclaimed occurrence.
 fn findings_in(
     patterns: &[Pattern],
     blame: Severity,
@@ -110,26 +118,20 @@ fn findings_in(
     source: &str,
 ) -> Vec<Finding> {
     let text = Text::new(source);
-    let mut matches: Vec<(Occurrence, &Pattern)> = patterns
-        .iter()
-        .flat_map(|p| text.find(&p.phrase).map(move |at| (at, p)))
-        .collect();
-    matches.sort_by_key(|(at, p)| {
-        (
-            std::cmp::Reverse(p.phrase.word_count()),
-            p.concern,
-            at.words,
-        )
-    });
-    let mut kept: Vec<Occurrence> = Vec::new();
-    let mut reported = HashSet::new();
+    let mut claimed = vec![false; text.word_count()];
     let mut found = Vec::new();
-    for (at, pattern) in matches {
-        if kept.iter().any(|k| k.overlaps(&at)) {
-            continue;
+    for pattern in patterns {
+        let mut first = None;
+        for at in text.find(&pattern.phrase) {
+            let words = at.words.0..at.words.1;
+            if claimed[words.clone()].contains(&true) || technical_fault(&text, &pattern.phrase, at)
+            {
+                continue;
+            }
+            claimed[words].fill(true);
+            first.get_or_insert(at);
         }
-        kept.push(at);
-        if reported.insert(pattern.phrase.label.to_lowercase()) {
+        if let Some(at) = first {
             let mut finding = finding(pattern, blame, target);
             finding.excerpt = Some(text.excerpt(at));
             found.push((at.words, finding));
@@ -141,29 +143,38 @@ fn findings_in(
     findings
 }
 
+/// "The system's fault tolerance": a phrase ending in "fault" followed by a word that makes
+/// it an engineering term, not blame.
+fn technical_fault(text: &Text<'_>, phrase: &Phrase, at: Occurrence) -> bool {
+    phrase.words().last().is_some_and(|w| w == "fault")
+        && text
+            .word(at.words.1)
+            .is_some_and(|next| phrases::FAULT_COMPOUNDS.contains(&next))
+}
+
 fn finding(pattern: &Pattern, blame: Severity, target: Target) -> Finding {
     let label = &pattern.phrase.label;
-    let (code, severity, message) = match (&pattern.concern, &pattern.person) {
-        (Concern::Person, Some(person)) => (
+    let (code, severity, message) = match &pattern.concern {
+        Concern::Person(person) => (
             FindingCode::PersonNamed,
             blame,
             format!(
                 "\"{label}\" names {person}; describe what the system or process did, not who did it."
             ),
         ),
-        (Concern::Defensive, _) => (
+        Concern::Defensive => (
             FindingCode::DefensiveTone,
             Severity::Warning,
             format!(
                 "\"{label}\" sounds defensive; own what was in your control and what will change."
             ),
         ),
-        (Concern::SelfFlagellation, _) => (
+        Concern::SelfFlagellation => (
             FindingCode::SelfFlagellation,
             Severity::Warning,
             format!("\"{label}\" dwells on guilt; state the facts and what changes instead."),
         ),
-        _ => (
+        Concern::Blame => (
             FindingCode::BlamingLanguage,
             blame,
             format!(

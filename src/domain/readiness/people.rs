@@ -83,7 +83,7 @@ pub(super) fn patterns(s: &Snapshot) -> Vec<Pattern> {
         .flat_map(|name| name.split(|c: char| !c.is_alphanumeric()))
         .map(str::to_lowercase)
         .collect();
-    let single_name = |word: &&str| {
+    let single_name = |word: &str| {
         let lower = word.to_lowercase();
         word.chars().count() >= 2
             && word.chars().next().is_some_and(char::is_uppercase)
@@ -92,17 +92,20 @@ pub(super) fn patterns(s: &Snapshot) -> Vec<Pattern> {
     };
     let mut patterns = Vec::new();
     for person in &s.people {
-        let names = person
+        let names: Vec<&str> = person
             .display_name
             .split(|c: char| !c.is_alphanumeric())
-            .filter(single_name);
-        let labels = [person.display_name.as_str(), person.email.as_str()]
+            .filter(|word| !word.is_empty())
+            .collect();
+        // A one-word display name is held to the same test as a single name.
+        let full_name = (names.len() > 1).then_some(person.display_name.as_str());
+        let labels = full_name
             .into_iter()
-            .chain(names);
+            .chain([person.email.as_str()])
+            .chain(names.into_iter().filter(|name| single_name(name)));
         patterns.extend(labels.filter_map(Phrase::new).map(|phrase| Pattern {
             phrase,
-            concern: Concern::Person,
-            person: Some(person.display_name.clone()),
+            concern: Concern::Person(person.display_name.clone()),
         }));
     }
     patterns
@@ -151,6 +154,30 @@ mod tests {
         let found = about("Dana Whitfield restarted Dana.", &mut s);
         assert_eq!(found.len(), 1);
         assert!(found[0].message.contains("\"Dana Whitfield\""), "{found:?}");
+    }
+
+    #[test]
+    fn a_one_word_display_name_is_held_to_the_single_name_test() {
+        let mut s = sample::ready();
+        s.other_names.push("Dana".into());
+        for name in ["Dana", "Support", "dana"] {
+            s.people = vec![Person {
+                display_name: name.into(),
+                email: "d@acme.example".into(),
+            }];
+            assert_eq!(
+                about("The Dana service lost Support.", &mut s),
+                vec![],
+                "{name}"
+            );
+        }
+        s.people[0].display_name = "Whitfield".into();
+        assert_eq!(about("Whitfield restarted it.", &mut s).len(), 1);
+        assert_eq!(
+            about("Ask d@acme.example.", &mut s).len(),
+            1,
+            "the email still counts"
+        );
     }
 
     #[test]

@@ -42,6 +42,13 @@ const TABLE: &[(&str, &[FindingCode])] = &[
     ("A dependency upgrade changed retry behaviour.", &[]),
     ("Danae's team was not involved.", &[]),
     ("We will improve the playbook", &[]),
+    ("The system's fault tolerance held in two zones.", &[]),
+    (
+        "The cluster is fault-tolerant, but it's fault domain was one rack.",
+        &[],
+    ),
+    ("A fault of the disk controller corrupted the index.", &[]),
+    ("It was the fault of the release process.", &[B]),
     // Blaming: people and their failings.
     ("Dana pushed the change.", &[P]),
     ("After Dana's change, payments failed.", &[P]),

@@ -15,7 +15,7 @@ pub const BLAME: &[&str] = &[
     "engineer error",
     "at fault",
     "'s fault",
-    "fault of",
+    "the fault of",
     "fault lies",
     "his fault",
     "her fault",
@@ -50,6 +50,25 @@ pub const BLAME: &[&str] = &[
     "her mistake",
     "didn't bother",
     "did not bother",
+];
+
+/// Words after "fault" that make it an engineering term ("fault tolerance"), not blame.
+pub const FAULT_COMPOUNDS: &[&str] = &[
+    "tolerance",
+    "tolerant",
+    "domain",
+    "domains",
+    "injection",
+    "isolation",
+    "detection",
+    "handling",
+    "handler",
+    "code",
+    "codes",
+    "zone",
+    "zones",
+    "condition",
+    "conditions",
 ];
 
 /// Defensive phrases: denying ownership, or pushing the blame onto the client or a vendor.
@@ -205,6 +224,11 @@ impl Phrase {
     pub fn word_count(&self) -> usize {
         self.words.len()
     }
+
+    /// Its words, lower-cased: two phrases with the same words match the same text.
+    pub fn words(&self) -> &[String] {
+        &self.words
+    }
 }
 
 /// Where a phrase occurs: word indexes and byte offsets in the source.
@@ -212,12 +236,6 @@ impl Phrase {
 pub struct Occurrence {
     pub words: (usize, usize),
     pub bytes: (usize, usize),
-}
-
-impl Occurrence {
-    pub fn overlaps(&self, other: &Occurrence) -> bool {
-        self.words.0 < other.words.1 && other.words.0 < self.words.1
-    }
 }
 
 /// A text split into words, ready to be searched.
@@ -255,6 +273,15 @@ impl<'a> Text<'a> {
             })
     }
 
+    pub fn word_count(&self) -> usize {
+        self.words.len()
+    }
+
+    /// The `index`-th word, lower-cased.
+    pub fn word(&self, index: usize) -> Option<&str> {
+        self.words.get(index).map(|(word, _)| word.as_str())
+    }
+
     /// How many words of the text are one of `words` (lower-case).
     pub fn count_words(&self, words: &[&str]) -> usize {
         self.words
@@ -278,7 +305,8 @@ impl<'a> Text<'a> {
             .char_indices()
             .rev()
             .nth(EXCERPT_CONTEXT - 1)
-            .map(|(i, _)| i);
+            .map(|(i, _)| i)
+            .filter(|&i| i > 0);
         let cut_end = after.char_indices().nth(EXCERPT_CONTEXT).map(|(i, _)| i);
         let head = cut_start.map_or(before, |i| &before[i..]);
         let tail = cut_end.map_or(after, |i| &after[..i]);
@@ -370,6 +398,8 @@ mod tests {
         assert!(cut.starts_with('…') && cut.ends_with('…'), "{cut}");
         assert!(cut.contains("human error"));
         assert!(cut.chars().count() < 100, "{cut}");
+        let exact = format!("{} blame", "a".repeat(39));
+        assert_eq!(excerpt(&exact, "blame"), exact, "nothing cut, no mark");
     }
 
     #[test]

@@ -130,8 +130,9 @@ impl PostMortem {
 
     /// Whether it is fit to share with clients: completeness, blameless language, tone,
     /// specific prevention and cooling off (docs/READINESS.md). `postMortemPublish` refuses
-    /// while any finding is a BLOCKER. Staff only.
-    #[graphql(complexity = 50)]
+    /// while any finding is a BLOCKER. Staff only. Each costs several statements, so it is
+    /// priced for at most 50 post-mortems per request.
+    #[graphql(complexity = 200)]
     async fn readiness(&self, ctx: &Context<'_>) -> AppResult<Readiness> {
         Ok(scope(ctx).readiness(self.0.incident_id).await?.into())
     }
@@ -253,8 +254,19 @@ impl PostMortemMutation {
     ) -> AppResult<PostMortemScheduleMeetingPayload> {
         let writer = scope(ctx).writer()?;
         let incident_id = ids::decode(&input.post_mortem_id, NodeType::PostMortem)?;
+        let checked = input.meeting_at.map(|at| time::in_range("meetingAt", at));
+        let meeting_at = match checked.transpose() {
+            Ok(at) => at.map(time::to_storage_precision),
+            Err(error) => {
+                return Ok(PostMortemScheduleMeetingPayload {
+                    post_mortem: None,
+                    findings: vec![],
+                    user_errors: crate::graphql::errors::user_errors(vec![error]),
+                });
+            }
+        };
         let (saved, findings) = writer
-            .post_mortem_schedule_meeting(incident_id, input.meeting_at)
+            .post_mortem_schedule_meeting(incident_id, meeting_at)
             .await?;
         Ok(PostMortemScheduleMeetingPayload {
             post_mortem: Some(saved.into()),
