@@ -354,3 +354,32 @@ async fn serve_and_query(url: &str, token: &str, query: &str) -> serde_json::Val
         .await
         .expect("json")
 }
+
+#[tokio::test]
+async fn seed_volume_builds_a_readable_tenant_and_refuses_to_run_twice() {
+    let database = TestDatabase::create().await;
+    let url = database.url().to_owned();
+    let out = stdout(&debrief(
+        &url,
+        &["seed-volume", "--slug", "bulk", "--incidents", "60"],
+    ));
+    assert!(out.contains("has 60 generated incidents"), "{out}");
+    let again = debrief(&url, &["seed-volume", "--slug", "bulk", "--incidents", "1"]);
+    assert!(!again.status.success());
+    assert!(
+        String::from_utf8_lossy(&again.stderr).contains("already exists"),
+        "{again:?}"
+    );
+    let token = stdout(&debrief(
+        &url,
+        &["token", "--tenant", "bulk", "--email", "admin@bulk.example"],
+    ));
+    let query = "{ incidents { totalCount } metrics(from: \"2023-01-01T00:00:00Z\", to: \"2027-01-01T00:00:00Z\") { total { incidents { count } } } }";
+    let response = serve_and_query(&url, &token, query).await;
+    assert!(response.get("errors").is_none(), "{response}");
+    assert_eq!(response["data"]["incidents"]["totalCount"], 60);
+    assert_eq!(
+        response["data"]["metrics"]["total"]["incidents"]["count"],
+        60
+    );
+}

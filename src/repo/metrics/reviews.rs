@@ -41,6 +41,7 @@ impl Scope {
             Effectiveness::NotEffective,
         ]
         .map(|e| q.bind(e.to_value()));
+        let not_reviewed = q.bind(Effectiveness::NotReviewed.to_value());
         let filters = incident_filters(&mut q, request, "pm.incident_id");
         let series = sql::bucket_key(&q, request.bucket, TimeField::Instant("pm.review_due_at"));
         let base = format!(
@@ -54,7 +55,8 @@ impl Scope {
              FROM {post_mortems} \
              LEFT JOIN {reviews} ON {} AND r.incident_id = pm.incident_id \
              LEFT JOIN (SELECT m.incident_id, {} AS effective, {} AS partially_effective, \
-                {} AS not_effective FROM {measures} WHERE {} AND m.incident_id IN ( \
+                {} AS not_effective FROM {measures} WHERE {} \
+                AND m.effectiveness <> {not_reviewed} AND m.incident_id IN ( \
                     SELECT dpm.incident_id FROM {due_post_mortems} WHERE {} \
                     AND dpm.review_due_at >= {from} AND dpm.review_due_at < {to}) \
                 GROUP BY m.incident_id) v \

@@ -15,7 +15,9 @@ pub const TOTAL: &str = "total";
 /// The group of a row that is not split (by kind, say).
 pub const ALL: &str = "";
 
-/// The first day (`YYYY-MM-DD`) of the UTC bucket holding a timestamp or date column.
+/// The UTC bucket holding a timestamp or date column: its first day as `YYYY-MM-DD` on SQLite;
+/// on PostgreSQL the bucket's start as a timestamp, which groups faster than text and which
+/// [`aggregate`] formats the same way once grouped.
 pub fn bucket_key(query: &TenantSql, bucket: Bucket, field: TimeField<'_>) -> String {
     match query.backend() {
         DatabaseBackend::Postgres => {
@@ -27,7 +29,7 @@ pub fn bucket_key(query: &TenantSql, bucket: Bucket, field: TimeField<'_>) -> St
                 TimeField::Instant(column) => format!("{column} AT TIME ZONE 'UTC'"),
                 TimeField::Day(column) => format!("{column}::timestamp"),
             };
-            format!("to_char(date_trunc('{unit}', {utc}), 'YYYY-MM-DD')")
+            format!("date_trunc('{unit}', {utc})")
         }
         _ => {
             let column = field.column();
@@ -60,7 +62,7 @@ impl TimeField<'_> {
 /// whole range (`bucket` = [`TOTAL`]); with `split`, also across every group (`grp` =
 /// [`ALL`]).
 ///
-/// `base` must select `series` (the bucket key), `grp` and the row values. PostgreSQL groups
+/// `base` must select `series` (the [`bucket_key`]), `grp` and the row values. PostgreSQL groups
 /// with GROUPING SETS in one pass and has ordered-set aggregates for [`median`] and [`p90`].
 /// SQLite has neither: there `base` is read once per grouping (UNION ALL), and each name in
 /// `ranked_values` gets `<name>_rank` and `<name>_size` window columns.
@@ -79,7 +81,8 @@ pub fn aggregate(
         };
         return format!(
             "WITH base AS ({base}) \
-             SELECT COALESCE(series, '{TOTAL}') AS bucket, COALESCE(grp, '{ALL}') AS grp, \
+             SELECT COALESCE(to_char(series, 'YYYY-MM-DD'), '{TOTAL}') AS bucket, \
+             COALESCE(grp, '{ALL}') AS grp, \
              {aggregates} FROM base GROUP BY GROUPING SETS ({sets})"
         );
     }
