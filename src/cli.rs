@@ -99,6 +99,9 @@ pub struct SeedVolumeArgs {
     /// How many incidents to generate, with their post-mortems, measures and feedback.
     #[arg(long, env = "DEBRIEF_SEED_INCIDENTS", default_value_t = 200_000)]
     pub incidents: u64,
+    /// Timeline entries per incident (every third one internal).
+    #[arg(long, env = "DEBRIEF_SEED_TIMELINE_EVENTS", default_value_t = 10)]
+    pub timeline_events: u32,
 }
 
 #[derive(Debug, Clone, Args)]

@@ -374,10 +374,14 @@ async fn seed_volume_builds_a_readable_tenant_and_refuses_to_run_twice() {
         &url,
         &["token", "--tenant", "bulk", "--email", "admin@bulk.example"],
     ));
-    let query = "{ incidents { totalCount } metrics(from: \"2023-01-01T00:00:00Z\", to: \"2027-01-01T00:00:00Z\") { total { incidents { count } } } }";
+    let query = "{ incidents { totalCount nodes { timeline { totalCount } } } metrics(from: \"2023-01-01T00:00:00Z\", to: \"2027-01-01T00:00:00Z\") { total { incidents { count } } } }";
     let response = serve_and_query(&url, &token, query).await;
     assert!(response.get("errors").is_none(), "{response}");
     assert_eq!(response["data"]["incidents"]["totalCount"], 60);
+    assert_eq!(
+        response["data"]["incidents"]["nodes"][0]["timeline"]["totalCount"], 10,
+        "ten timeline entries per incident by default"
+    );
     assert_eq!(
         response["data"]["metrics"]["total"]["incidents"]["count"],
         60

@@ -291,3 +291,45 @@ async fn every_record_mutation_succeeds_for_an_editor_and_is_audited_once() {
         assert_eq!(app.audit_count(&tenant.admin).await, before + 1, "{query}");
     }
 }
+
+#[tokio::test]
+async fn a_later_page_costs_what_the_first_costs_and_no_statement_skips_rows() {
+    let app = spawn_app_with(|mut config| {
+        config.batch_window = std::time::Duration::from_millis(50);
+        config
+    })
+    .await;
+    let tenant = app.create_tenant("acme").await;
+    for _ in 0..7 {
+        record::build(&app, &tenant.admin, 1).await;
+    }
+    let page = "query($after: String) { incidents(first: 2, after: $after) { pageInfo { endCursor } nodes { id title timeline(first: 50) { totalCount nodes { id } } rootCauses { id services { name } } impacts { client { name } } measures { title addresses { id } } postMortem { status } } } }";
+    let first = app
+        .sql_for(&tenant.admin, page, json!({ "after": null }))
+        .await;
+    let mut after = Value::Null;
+    for _ in 0..2 {
+        let data = app
+            .data(&tenant.admin, page, json!({ "after": after }))
+            .await;
+        after = data["incidents"]["pageInfo"]["endCursor"].clone();
+    }
+    let third = app
+        .sql_for(&tenant.admin, page, json!({ "after": after }))
+        .await;
+    assert_eq!(
+        first.len(),
+        third.len(),
+        "page 3 runs as many statements as page 1"
+    );
+    for sql in first.iter().chain(&third) {
+        assert!(
+            !sql.to_uppercase().contains("OFFSET"),
+            "keyset pages only: {sql}"
+        );
+    }
+    let data = app
+        .data(&tenant.admin, page, json!({ "after": after }))
+        .await;
+    assert_eq!(data["incidents"]["nodes"].as_array().map(Vec::len), Some(2));
+}

@@ -11,10 +11,12 @@ pub async fn run(db: &DatabaseConnection, args: &SeedVolumeArgs) -> anyhow::Resu
         )?,
     );
     bar.set_message(format!("seeding `{}`", args.slug));
-    let tenant = crate::seed::volume::seed(db, &args.slug, args.incidents, |done| {
-        bar.set_position(done)
-    })
-    .await?;
+    let volume = crate::seed::volume::Volume {
+        incidents: args.incidents,
+        timeline_events: args.timeline_events,
+    };
+    let tenant =
+        crate::seed::volume::seed(db, &args.slug, volume, |done| bar.set_position(done)).await?;
     bar.finish();
     println!(
         "tenant `{}` ({tenant}) has {} generated incidents",

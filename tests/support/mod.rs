@@ -14,8 +14,8 @@ use debrief::repo::{db, tenants};
 use reqwest::StatusCode;
 use sea_orm::DatabaseConnection;
 use serde_json::{Value, json};
-use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use uuid::Uuid;
 
@@ -31,6 +31,8 @@ pub struct TestApp {
     pub http: reqwest::Client,
     /// SQL statements the app has run so far.
     pub statements: Arc<AtomicU64>,
+    /// The text of every SQL statement the app has run.
+    pub sql: Arc<Mutex<Vec<String>>>,
     signer: TokenSigner,
     _database: TestDatabase,
 }
@@ -65,9 +67,13 @@ pub async fn spawn_app_with(adjust: impl FnOnce(Config) -> Config) -> TestApp {
         .await
         .expect("connect to the test database");
     let statements = Arc::new(AtomicU64::new(0));
-    let counter = statements.clone();
-    db.set_metric_callback(move |_| {
+    let sql = Arc::new(Mutex::new(Vec::new()));
+    let (counter, log) = (statements.clone(), sql.clone());
+    db.set_metric_callback(move |info| {
         counter.fetch_add(1, Ordering::Relaxed);
+        if let Ok(mut log) = log.lock() {
+            log.push(info.statement.sql.clone());
+        }
     });
     db::migrate(&db).await.expect("migrate the test database");
     let config = adjust(config(database.url()));
@@ -83,6 +89,7 @@ pub async fn spawn_app_with(adjust: impl FnOnce(Config) -> Config) -> TestApp {
             .build()
             .expect("http client"),
         statements,
+        sql,
         signer: TokenSigner::new(&self::config("").jwt).expect("signer"),
         _database: database,
     }
@@ -156,6 +163,16 @@ impl TestApp {
         let before = self.statements.load(Ordering::SeqCst);
         self.data(token, query, variables).await;
         self.statements.load(Ordering::SeqCst) - before
+    }
+
+    /// The SQL text of the statements one operation runs.
+    pub async fn sql_for(&self, token: &str, query: &str, variables: Value) -> Vec<String> {
+        let before = self.sql.lock().map(|log| log.len()).unwrap_or(0);
+        self.data(token, query, variables).await;
+        self.sql
+            .lock()
+            .map(|log| log[before..].to_vec())
+            .unwrap_or_default()
     }
 
     /// How many audit entries the tenant of `admin` (an ADMIN's token) has.

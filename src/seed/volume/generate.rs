@@ -23,6 +23,7 @@ pub struct Directory {
 #[derive(Default)]
 pub struct IncidentRows {
     pub incident: Vec<incident::Model>,
+    pub timeline: Vec<timeline_event::Model>,
     pub services: Vec<incident_service::Model>,
     pub causes: Vec<root_cause::Model>,
     pub impacts: Vec<client_impact::Model>,
@@ -36,6 +37,7 @@ impl IncidentRows {
     /// Appends `other`'s rows to these.
     pub fn append(&mut self, mut other: IncidentRows) {
         self.incident.append(&mut other.incident);
+        self.timeline.append(&mut other.timeline);
         self.services.append(&mut other.services);
         self.causes.append(&mut other.causes);
         self.impacts.append(&mut other.impacts);
@@ -90,7 +92,55 @@ fn severity(rng: &mut StdRng) -> Severity {
 }
 
 /// The rows of incident `number`.
-pub fn incident(rng: &mut StdRng, dir: &Directory, number: i64) -> IncidentRows {
+/// The kinds of generated timeline entries, in order; the rest are notes.
+const EVENT_KINDS: [TimelineEventKind; 7] = [
+    TimelineEventKind::Started,
+    TimelineEventKind::Detected,
+    TimelineEventKind::ResponseInitiated,
+    TimelineEventKind::ClientNotified,
+    TimelineEventKind::CauseIdentified,
+    TimelineEventKind::Mitigated,
+    TimelineEventKind::Resolved,
+];
+
+/// `count` timeline entries from `started` on, a few minutes apart; every third is internal.
+fn timeline(
+    rng: &mut StdRng,
+    t: Uuid,
+    incident_id: Uuid,
+    started: DateTime<Utc>,
+    count: u32,
+) -> Vec<timeline_event::Model> {
+    let mut at = started;
+    (0..count)
+        .map(|n| {
+            at += TimeDelta::minutes(rng.random_range(1..30));
+            let kind = EVENT_KINDS
+                .get(n as usize)
+                .copied()
+                .unwrap_or(TimelineEventKind::Note);
+            timeline_event::Model {
+                tenant_id: t,
+                id: Uuid::now_v7(),
+                incident_id,
+                occurred_at: at,
+                kind,
+                body: format!("Generated update {n}: what we saw and what we did next."),
+                visibility: if n % 3 == 2 {
+                    Visibility::Internal
+                } else {
+                    Visibility::Client
+                },
+                author_id: None,
+                created_at: at,
+                updated_at: at,
+            }
+        })
+        .collect()
+}
+
+/// One incident and everything recorded about it, with `events` timeline entries.
+pub fn incident(rng: &mut StdRng, dir: &Directory, number: i64, events: u32) -> IncidentRows {
     let t = dir.tenant_id;
     let id = Uuid::now_v7();
     let span = (dir.last_start - dir.first_start).num_minutes();
@@ -118,6 +168,7 @@ pub fn incident(rng: &mut StdRng, dir: &Directory, number: i64) -> IncidentRows 
         created_at: started,
         updated_at: resolved.unwrap_or(started),
     });
+    rows.timeline = timeline(rng, t, id, started, events);
     let count = rng.random_range(1..=2);
     let services: Vec<Uuid> = dir.services.choose_multiple(rng, count).copied().collect();
     for service in services {

@@ -22,17 +22,28 @@ use uuid::Uuid;
 
 /// How many incidents are written per transaction.
 const CHUNK: u64 = 500;
+/// Most rows in one INSERT.
+const INSERT_BATCH: usize = 1_000;
 const SERVICES: usize = 20;
 const CLIENTS: usize = 50;
 
-/// Creates tenant `slug` with `incidents` generated incidents spread over 2023–2026, calling
-/// `progress` with the number written so far after each chunk. Refuses an existing slug.
+/// How much to generate.
+#[derive(Debug, Clone, Copy)]
+pub struct Volume {
+    pub incidents: u64,
+    /// Timeline entries per incident.
+    pub timeline_events: u32,
+}
+
+/// Creates tenant `slug` with generated incidents spread over 2023–2026, calling `progress`
+/// with the number written so far after each chunk. Refuses an existing slug.
 pub async fn seed(
     db: &DatabaseConnection,
     slug: &str,
-    incidents: u64,
+    volume: Volume,
     mut progress: impl FnMut(u64),
 ) -> anyhow::Result<Uuid> {
+    let incidents = volume.incidents;
     anyhow::ensure!(
         identity::tenant_by_slug(db, slug).await?.is_none(),
         "tenant `{slug}` already exists; choose another slug or a fresh database"
@@ -53,7 +64,13 @@ pub async fn seed(
         let mut rows = IncidentRows::default();
         let end = (written + CHUNK).min(incidents);
         for number in written + 1..=end {
-            rows.append(generate::incident(&mut rng, &directory, number as i64));
+            let events = volume.timeline_events;
+            rows.append(generate::incident(
+                &mut rng,
+                &directory,
+                number as i64,
+                events,
+            ));
         }
         let txn = db.begin().await?;
         write(&txn, rows)
@@ -156,6 +173,7 @@ fn start_of(year: i32) -> DateTime<Utc> {
 
 async fn write(txn: &DatabaseTransaction, rows: IncidentRows) -> Result<(), sea_orm::DbErr> {
     insert_all(txn, rows.incident).await?;
+    insert_all(txn, rows.timeline).await?;
     insert_all(txn, rows.services).await?;
     insert_all(txn, rows.causes).await?;
     insert_all(txn, rows.impacts).await?;
@@ -170,11 +188,13 @@ where
     M: IntoActiveModel<A>,
     A: ActiveModelTrait + Send,
 {
-    if rows.is_empty() {
-        return Ok(());
+    let mut rows = rows.into_iter().peekable();
+    while rows.peek().is_some() {
+        // Bounded so one statement stays within SQLite's and PostgreSQL's bind-parameter limits.
+        let batch = rows.by_ref().take(INSERT_BATCH);
+        A::Entity::insert_many(batch.map(|m| m.into_active_model().reset_all()))
+            .exec_without_returning(txn)
+            .await?;
     }
-    A::Entity::insert_many(rows.into_iter().map(|m| m.into_active_model().reset_all()))
-        .exec_without_returning(txn)
-        .await?;
     Ok(())
 }

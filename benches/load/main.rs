@@ -1,0 +1,178 @@
+//! The load benchmark of issue 7: Q0–Q5 through real HTTP on loopback against the release
+//! server, on SQLite and PostgreSQL, at two sizes. docs/BENCHMARKS.md records the figures
+//! and how to run it:
+//!
+//! ```sh
+//! cargo bench --bench load                        # S and L, 10 s per operation
+//! DEBRIEF_LOAD_QUICK=1 cargo bench --bench load   # S only, 3 s per operation
+//! ```
+//!
+//! Settings: `DEBRIEF_LOAD_SIZES` (incidents, comma-separated; default `2000,20000`),
+//! `DEBRIEF_LOAD_SECONDS` (per operation), `DEBRIEF_LOAD_CONNECTIONS` (default 16),
+//! `DEBRIEF_BENCH_DATABASE_URL` (the PostgreSQL server). Seeded databases are kept.
+
+mod drive;
+mod ops;
+mod server;
+
+use debrief::auth::TokenSigner;
+use debrief::config::{Config, Environment, JwtConfig, JwtKey};
+use debrief::repo::{db, identity};
+use drive::Request;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
+
+/// The rate of the latency check (p99 at a fixed rate).
+const FIXED_RATE: u32 = 250;
+
+struct Settings {
+    sizes: Vec<u64>,
+    seconds: u64,
+    connections: usize,
+}
+
+fn settings() -> Settings {
+    let var = |name: &str| std::env::var(name).ok();
+    let quick = var("DEBRIEF_LOAD_QUICK").is_some();
+    let sizes = var("DEBRIEF_LOAD_SIZES")
+        .map(|s| s.split(',').filter_map(|n| n.trim().parse().ok()).collect())
+        .unwrap_or_else(|| {
+            if quick {
+                vec![2_000]
+            } else {
+                vec![2_000, 20_000]
+            }
+        });
+    Settings {
+        sizes,
+        seconds: var("DEBRIEF_LOAD_SECONDS")
+            .and_then(|s| s.parse().ok())
+            .unwrap_or(if quick { 3 } else { 10 }),
+        connections: var("DEBRIEF_LOAD_CONNECTIONS")
+            .and_then(|s| s.parse().ok())
+            .unwrap_or(16),
+    }
+}
+
+fn main() {
+    let runtime = tokio::runtime::Runtime::new().expect("runtime");
+    runtime.block_on(run(settings()));
+}
+
+async fn run(settings: Settings) {
+    let duration = Duration::from_secs(settings.seconds);
+    println!(
+        "| database | incidents | operation | req/s | p50 ms | p90 ms | p99 ms | SQL statements | server CPU ms/req |"
+    );
+    println!("|---|---|---|---|---|---|---|---|---|");
+    for &size in &settings.sizes {
+        for target in server::targets(size).await {
+            server::seed(&target.url, size).await;
+            let statements = statement_counts(&target.url).await;
+            let server = server::Server::start(&target.url).await;
+            let http = reqwest::Client::new();
+            let operations = ops::operations(&http, &server.endpoint, &server.token).await;
+            for (operation, statements) in operations.iter().zip(statements) {
+                let request = Request {
+                    endpoint: server.endpoint.clone(),
+                    token: server.token.clone(),
+                    body: Arc::new(serde_json::to_vec(&operation.body).expect("body")),
+                    mutation: operation.mutation,
+                };
+                let cpu_before = server.cpu_time();
+                let run = drive::closed_loop(&request, settings.connections, duration).await;
+                let cpu = server.cpu_time() - cpu_before;
+                println!(
+                    "| {} | {size} | {} | {:.0} | {:.1} | {:.1} | {:.1} | {statements} | {:.2} |",
+                    target.backend,
+                    operation.name,
+                    run.per_second(),
+                    run.percentile_ms(50.0),
+                    run.percentile_ms(90.0),
+                    run.percentile_ms(99.0),
+                    cpu.as_secs_f64() * 1000.0 / run.latencies.len().max(1) as f64,
+                );
+                if operation.name.starts_with("Q0") {
+                    let paced = drive::fixed_rate(&request, FIXED_RATE, duration).await;
+                    println!(
+                        "| {} | {size} | Q0 at a fixed {FIXED_RATE} req/s | {:.0} | {:.1} | {:.1} | {:.1} | {statements} | |",
+                        target.backend,
+                        paced.per_second(),
+                        paced.percentile_ms(50.0),
+                        paced.percentile_ms(90.0),
+                        paced.percentile_ms(99.0),
+                    );
+                }
+            }
+            eprintln!(
+                "{} {size}: server peak resident memory {:.0} MiB",
+                target.backend,
+                server.peak_memory_mib()
+            );
+        }
+    }
+}
+
+/// SQL statements per request of each operation, counted by an in-process server on the same
+/// database (authentication included).
+async fn statement_counts(url: &str) -> Vec<u64> {
+    let mut connection = db::connect(url).await.expect("connect");
+    let counter = Arc::new(AtomicU64::new(0));
+    let count = counter.clone();
+    connection.set_metric_callback(move |_| {
+        count.fetch_add(1, Ordering::Relaxed);
+    });
+    let tenant = identity::tenant_by_slug(&connection, server::SLUG)
+        .await
+        .expect("lookup")
+        .expect("tenant");
+    let email = format!("admin@{}.example", server::SLUG);
+    let admin = identity::user_by_email(&connection, tenant.id, &email)
+        .await
+        .expect("lookup")
+        .expect("admin");
+    let config = config(url);
+    let token = TokenSigner::new(&config.jwt)
+        .expect("signer")
+        .sign(tenant.id, admin.id, Duration::from_secs(3600))
+        .expect("token");
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let app = debrief::commands::spawn(&config, connection, listener).expect("spawn");
+    let endpoint = format!("http://{}/graphql", app.address);
+    let http = reqwest::Client::new();
+    let mut counts = Vec::new();
+    for operation in ops::operations(&http, &endpoint, &token).await {
+        let before = counter.load(Ordering::SeqCst);
+        let response: serde_json::Value = http
+            .post(&endpoint)
+            .bearer_auth(&token)
+            .json(&operation.body)
+            .send()
+            .await
+            .expect("request")
+            .json()
+            .await
+            .expect("json");
+        assert!(response.get("errors").is_none(), "{response}");
+        counts.push(counter.load(Ordering::SeqCst) - before);
+    }
+    counts
+}
+
+fn config(url: &str) -> Config {
+    Config {
+        database_url: url.to_owned(),
+        environment: Environment::Production,
+        jwt: JwtConfig {
+            key: JwtKey::Secret(server::SECRET.as_bytes().to_vec()),
+            issuer: "debrief".into(),
+            audience: "debrief-api".into(),
+        },
+        request_timeout: Duration::from_secs(10),
+        batch_window: debrief::config::DEFAULT_BATCH_WINDOW,
+        feedback_per_hour: 30,
+    }
+}

@@ -1,0 +1,117 @@
+//! The operations measured, Q0–Q5, with what each needs from the seeded data.
+
+use serde_json::{Value, json};
+
+/// The nested record Q1–Q3 read for each incident.
+const RECORD: &str = "id title severity status startedAt resolvedAt \
+    timeline(first: 50) { totalCount nodes { id occurredAt kind body visibility } } \
+    rootCauses { id kind category clientExplanation services { name } } \
+    impacts { level description client { name } } \
+    measures { id title status dueOn addresses { id } } \
+    postMortem { status impactSummary publishedAt } \
+    feedback { nodes { kind body status } }";
+
+/// One operation: its name, and the request body to send.
+pub struct Operation {
+    pub name: &'static str,
+    pub body: Value,
+    /// Whether it writes (its payload must then have no user errors).
+    pub mutation: bool,
+}
+
+/// Q0–Q5 for the seeded tenant: Q1 and Q5 use its newest incident, Q3 the cursor that ends
+/// page 49.
+pub async fn operations(http: &reqwest::Client, endpoint: &str, token: &str) -> Vec<Operation> {
+    let first = post(
+        http,
+        endpoint,
+        token,
+        &json!({ "query": "{ incidents(first: 1) { nodes { id } } }" }),
+    )
+    .await;
+    let incident = first["data"]["incidents"]["nodes"][0]["id"].clone();
+    let page_50 = cursor_before_page(http, endpoint, token, 50).await;
+    let page = |after: Value| {
+        json!({
+            "query": format!("query($after: String) {{ incidents(first: 20, after: $after) {{ nodes {{ {RECORD} }} }} }}"),
+            "variables": { "after": after },
+        })
+    };
+    vec![
+        Operation {
+            name: "Q0 incidents(first: 20) + 10 events",
+            body: json!({ "query": "{ incidents(first: 20) { nodes { id title severity startedAt timeline(first: 10) { nodes { id occurredAt kind body } } } } }" }),
+            mutation: false,
+        },
+        Operation {
+            name: "Q1 one incident, whole record",
+            body: json!({
+                "query": format!("query($id: ID!) {{ incident(id: $id) {{ {RECORD} }} }}"),
+                "variables": { "id": incident },
+            }),
+            mutation: false,
+        },
+        Operation {
+            name: "Q2 incidents(first: 20), whole records",
+            body: page(Value::Null),
+            mutation: false,
+        },
+        Operation {
+            name: "Q3 Q2 at page 50 (cursor)",
+            body: page(page_50),
+            mutation: false,
+        },
+        Operation {
+            name: "Q4 metrics, 2026 by month",
+            body: json!({
+                "query": "query($from: DateTime!, $to: DateTime!) { metrics(from: $from, to: $to, bucket: MONTH) { total { followThrough { committed completionRate onTimeRate medianDaysToComplete } reviews { due held } incidents { count timeToResolve { medianHours p90Hours } } feedback { received medianFirstResponseHours } } series { start incidents { count } followThrough { committed completed } } } }",
+                "variables": { "from": "2026-01-01T00:00:00Z", "to": "2027-01-01T00:00:00Z" },
+            }),
+            mutation: false,
+        },
+        Operation {
+            name: "Q5 timelineEventCreate",
+            body: json!({
+                "query": "mutation($input: TimelineEventCreateInput!) { timelineEventCreate(input: $input) { timelineEvent { id } userErrors { code } } }",
+                "variables": { "input": { "incidentId": incident, "occurredAt": chrono::Utc::now().to_rfc3339(), "kind": "NOTE", "body": "Load test update.", "visibility": "INTERNAL" } },
+            }),
+            mutation: true,
+        },
+    ]
+}
+
+/// The `endCursor` after `page - 1` pages of 20, walked through the cursors.
+async fn cursor_before_page(
+    http: &reqwest::Client,
+    endpoint: &str,
+    token: &str,
+    page: usize,
+) -> Value {
+    let mut after = Value::Null;
+    for _ in 1..page {
+        let body = json!({
+            "query": "query($after: String) { incidents(first: 20, after: $after) { pageInfo { endCursor } } }",
+            "variables": { "after": after },
+        });
+        after =
+            post(http, endpoint, token, &body).await["data"]["incidents"]["pageInfo"]["endCursor"]
+                .clone();
+    }
+    assert!(after.is_string(), "fewer than {page} pages");
+    after
+}
+
+async fn post(http: &reqwest::Client, endpoint: &str, token: &str, body: &Value) -> Value {
+    let response: Value = http
+        .post(endpoint)
+        .bearer_auth(token)
+        .json(body)
+        .send()
+        .await
+        .expect("request")
+        .json()
+        .await
+        .expect("json");
+    assert!(response.get("errors").is_none(), "{response}");
+    response
+}
