@@ -19,17 +19,14 @@ pub struct Operation {
     pub mutation: bool,
 }
 
-/// Q0–Q5 for the seeded tenant: Q1 and Q5 use its newest incident, Q3 the cursor that ends
-/// page 49.
+/// Q0–Q5 for the seeded tenant: Q1 reads the first incident of the default order, Q5 writes
+/// to the last, and Q3 starts from the cursor that ends page 49.
 pub async fn operations(http: &reqwest::Client, endpoint: &str, token: &str) -> Vec<Operation> {
-    let first = post(
-        http,
-        endpoint,
-        token,
-        &json!({ "query": "{ incidents(first: 1) { nodes { id } } }" }),
-    )
-    .await;
-    let incident = first["data"]["incidents"]["nodes"][0]["id"].clone();
+    let ends = json!({ "query": "{ first: incidents(first: 1) { nodes { id } } last: incidents(last: 1) { nodes { id } } }" });
+    let ends = post(http, endpoint, token, &ends).await;
+    let incident = ends["data"]["first"]["nodes"][0]["id"].clone();
+    // Q5 writes to the last incident, which no read here looks at, so runs stay comparable.
+    let written = ends["data"]["last"]["nodes"][0]["id"].clone();
     let page_50 = cursor_before_page(http, endpoint, token, 50).await;
     let page = |after: Value| {
         json!({
@@ -73,7 +70,7 @@ pub async fn operations(http: &reqwest::Client, endpoint: &str, token: &str) -> 
             name: "Q5 timelineEventCreate",
             body: json!({
                 "query": "mutation($input: TimelineEventCreateInput!) { timelineEventCreate(input: $input) { timelineEvent { id } userErrors { code } } }",
-                "variables": { "input": { "incidentId": incident, "occurredAt": chrono::Utc::now().to_rfc3339(), "kind": "NOTE", "body": "Load test update.", "visibility": "INTERNAL" } },
+                "variables": { "input": { "incidentId": written, "occurredAt": chrono::Utc::now().to_rfc3339(), "kind": "NOTE", "body": "Load test update.", "visibility": "INTERNAL" } },
             }),
             mutation: true,
         },

@@ -9,7 +9,7 @@ use crate::domain::{time, timeline};
 use crate::error::{AppError, AppResult};
 use chrono::{DateTime, Utc};
 use entity::{TimelineEventKind, Visibility, timeline_event};
-use sea_orm::sea_query::{Alias, Asterisk, Expr, ExprTrait, Query};
+use sea_orm::sea_query::{Alias, Asterisk, Query, UnionType};
 use sea_orm::{
     ActiveEnum, ActiveModelTrait, ColumnTrait, Condition, FromQueryResult, IntoActiveModel,
     Iterable, QueryFilter, QuerySelect, Set,
@@ -59,6 +59,9 @@ pub fn key(event: &timeline_event::Model) -> Key {
         id: event.id,
     }
 }
+
+/// Incidents per timeline statement: SQLite allows at most 500 terms in one compound SELECT.
+const INCIDENTS_PER_STATEMENT: usize = 400;
 
 impl Scope {
     /// The visibility the caller may read: staff read everything, everyone else only what
@@ -111,6 +114,7 @@ impl Scope {
                 .await?;
             for incident_id in incident_ids {
                 let mut events = rows.remove(&incident_id).unwrap_or_default();
+                events.sort_by_key(|e| (e.occurred_at, e.id));
                 let has_next_page = events.len() as u64 > first;
                 events.truncate(first as usize);
                 let key = TimelinePageKey {
@@ -131,7 +135,10 @@ impl Scope {
         Ok(pages)
     }
 
-    /// The first `limit` entries of each incident past `after`, in one statement.
+    /// The first `limit` entries of each incident past `after`: one statement per
+    /// [`INCIDENTS_PER_STATEMENT`] incidents, a `UNION ALL` of one ordered, limited read per
+    /// incident. Each read walks `ix_timeline_events_incident` and stops after `limit` rows, so
+    /// the cost follows the page size, not how many entries the incidents have.
     async fn timeline_window(
         &self,
         incident_ids: &[Uuid],
@@ -140,9 +147,7 @@ impl Scope {
         visibility: Option<Visibility>,
     ) -> AppResult<HashMap<Uuid, Vec<timeline_event::Model>>> {
         use timeline_event::Column as C;
-        let mut filter = Condition::all()
-            .add(self.tenant_condition::<timeline_event::Entity>())
-            .add(C::IncidentId.is_in(incident_ids.iter().copied()));
+        let mut filter = Condition::all().add(self.tenant_condition::<timeline_event::Entity>());
         if let Some(visible) = self.readable_visibility(visibility) {
             filter = filter.add(C::Visibility.is_in(visible.iter().map(|v| v.to_value())));
         }
@@ -160,26 +165,36 @@ impl Scope {
                 ),
             );
         }
-        let position = Alias::new("position");
-        let ranked = Query::select()
-            .columns(C::iter())
-            .expr_as(
-                Expr::cust("ROW_NUMBER() OVER (PARTITION BY incident_id ORDER BY occurred_at, id)"),
-                position.clone(),
-            )
-            .from(timeline_event::Entity)
-            .cond_where(filter)
-            .to_owned();
-        let statement = Query::select()
-            .column(Asterisk)
-            .from_subquery(ranked, Alias::new("ranked"))
-            .and_where(Expr::col(position.clone()).lte(limit as i64))
-            .order_by(position, sea_orm::Order::Asc)
-            .to_owned();
-        let statement = self.db().get_database_backend().build(&statement);
-        let rows = timeline_event::Model::find_by_statement(statement)
-            .all(self.db())
-            .await?;
+        let one_incident = |index: usize, incident_id: Uuid| {
+            let read = Query::select()
+                .columns(C::iter())
+                .from(timeline_event::Entity)
+                .cond_where(filter.clone().add(C::IncidentId.eq(incident_id)))
+                .order_by(C::OccurredAt, sea_orm::Order::Asc)
+                .order_by(C::Id, sea_orm::Order::Asc)
+                .limit(limit)
+                .to_owned();
+            Query::select()
+                .column(Asterisk)
+                .from_subquery(read, Alias::new(format!("t{index}")))
+                .to_owned()
+        };
+        let mut rows = Vec::new();
+        for chunk in incident_ids.chunks(INCIDENTS_PER_STATEMENT) {
+            let mut reads = chunk.iter().enumerate().map(|(i, id)| one_incident(i, *id));
+            let Some(mut statement) = reads.next() else {
+                continue;
+            };
+            for read in reads {
+                statement.union(UnionType::All, read);
+            }
+            let statement = self.db().get_database_backend().build(&statement);
+            rows.extend(
+                timeline_event::Model::find_by_statement(statement)
+                    .all(self.db())
+                    .await?,
+            );
+        }
         Ok(grouping::by_parent(rows, |row| row.incident_id))
     }
 
