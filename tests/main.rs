@@ -17,6 +17,7 @@ mod incidents;
 mod keys;
 mod limits;
 mod metrics;
+mod plans;
 mod post_mortem;
 mod readiness;
 mod record;

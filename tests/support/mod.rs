@@ -12,7 +12,7 @@ use debrief::auth::TokenSigner;
 use debrief::config::{Config, Environment, JwtConfig, JwtKey};
 use debrief::repo::{db, tenants};
 use reqwest::StatusCode;
-use sea_orm::DatabaseConnection;
+use sea_orm::{DatabaseConnection, Statement};
 use serde_json::{Value, json};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
@@ -31,8 +31,8 @@ pub struct TestApp {
     pub http: reqwest::Client,
     /// SQL statements the app has run so far.
     pub statements: Arc<AtomicU64>,
-    /// The text of every SQL statement the app has run.
-    pub sql: Arc<Mutex<Vec<String>>>,
+    /// Every SQL statement the app has run, with its values.
+    pub sql: Arc<Mutex<Vec<Statement>>>,
     signer: TokenSigner,
     _database: TestDatabase,
 }
@@ -72,7 +72,7 @@ pub async fn spawn_app_with(adjust: impl FnOnce(Config) -> Config) -> TestApp {
     db.set_metric_callback(move |info| {
         counter.fetch_add(1, Ordering::Relaxed);
         if let Ok(mut log) = log.lock() {
-            log.push(info.statement.sql.clone());
+            log.push(info.statement.clone());
         }
     });
     db::migrate(&db).await.expect("migrate the test database");
@@ -165,8 +165,8 @@ impl TestApp {
         self.statements.load(Ordering::SeqCst) - before
     }
 
-    /// The SQL text of the statements one operation runs.
-    pub async fn sql_for(&self, token: &str, query: &str, variables: Value) -> Vec<String> {
+    /// The SQL statements one operation runs.
+    pub async fn sql_for(&self, token: &str, query: &str, variables: Value) -> Vec<Statement> {
         let before = self.sql.lock().map(|log| log.len()).unwrap_or(0);
         self.data(token, query, variables).await;
         self.sql
