@@ -2,18 +2,18 @@
 //! incidents (with their measures, reviews and feedback), on SQLite and on PostgreSQL.
 //!
 //! The seeded databases are kept between runs: the SQLite file in the target folder, and
-//! the PostgreSQL database `debrief_bench` (or `DEBRIEF_BENCH_DATABASE_URL`). Set
+//! the PostgreSQL database `bench_metrics_<size>` (on `DEBRIEF_BENCH_DATABASE_URL`). Set
 //! `DEBRIEF_BENCH_INCIDENTS` for another size; docs/BENCHMARKS.md records the figures.
+
+#[path = "common/mod.rs"]
+mod common;
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use debrief::auth::TokenSigner;
-use debrief::config::{Config, Environment, JwtConfig, JwtKey};
 use debrief::repo::{db, identity};
-use sea_orm::{ConnectionTrait, Database};
 use serde_json::json;
 use std::time::{Duration, Instant};
 
-const SECRET: &str = "benchmark-secret-at-least-32-bytes-long!";
 const SLUG: &str = "volume";
 const QUERY: &str = "query($from: DateTime!, $to: DateTime!) { metrics(from: $from, to: $to, bucket: MONTH) {
   total { ...figures } series { ...figures } }
@@ -30,66 +30,6 @@ fn incidents() -> u64 {
         .unwrap_or(200_000)
 }
 
-fn config(url: &str) -> Config {
-    Config {
-        database_url: url.to_owned(),
-        environment: Environment::Production,
-        jwt: JwtConfig {
-            key: JwtKey::Secret(SECRET.as_bytes().to_vec()),
-            issuer: "debrief".into(),
-            audience: "debrief-api".into(),
-        },
-        request_timeout: Duration::from_secs(60),
-        batch_window: debrief::config::DEFAULT_BATCH_WINDOW,
-        feedback_per_hour: 30,
-    }
-}
-
-/// The databases to measure: SQLite always, PostgreSQL when its server answers.
-async fn targets() -> Vec<(&'static str, String)> {
-    let size = incidents();
-    let folder = std::env::var("CARGO_TARGET_DIR").unwrap_or_else(|_| "target".into());
-    let sqlite = format!("sqlite://{folder}/bench-metrics-{size}.db?mode=rwc");
-    let mut targets = vec![("sqlite", sqlite)];
-    let server = std::env::var("DEBRIEF_BENCH_DATABASE_URL")
-        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into());
-    let name = format!("debrief_bench_{size}");
-    match Database::connect(&server).await {
-        Ok(admin) => {
-            let exists = admin
-                .query_one_raw(sea_orm::Statement::from_string(
-                    admin.get_database_backend(),
-                    format!("SELECT 1 FROM pg_database WHERE datname = '{name}'"),
-                ))
-                .await
-                .ok()
-                .flatten()
-                .is_some();
-            if !exists {
-                admin
-                    .execute_unprepared(&format!("CREATE DATABASE {name}"))
-                    .await
-                    .expect("create the benchmark database");
-            }
-            let base = server.rsplit_once('/').map_or(server.as_str(), |(b, _)| b);
-            targets.push(("postgres", format!("{base}/{name}")));
-        }
-        Err(error) => eprintln!("PostgreSQL not reachable ({error}); measuring SQLite only"),
-    }
-    targets
-}
-
-/// The URL to seed through. On PostgreSQL the seeding session skips foreign-key triggers
-/// (`session_replication_role = replica`, superuser only): checked row by row they slow bulk
-/// loading several times over, and the generator writes only consistent rows.
-fn seeding_url(url: &str) -> String {
-    if url.starts_with("postgres") {
-        format!("{url}?options=-c%20session_replication_role%3Dreplica")
-    } else {
-        url.to_owned()
-    }
-}
-
 /// A server on `url` with the volume tenant seeded, and an ADMIN token for it.
 async fn prepare(url: &str) -> (String, String) {
     let connection = db::connect(url).await.expect("connect");
@@ -101,7 +41,7 @@ async fn prepare(url: &str) -> (String, String) {
         .is_none()
     {
         let started = Instant::now();
-        let seeding = db::connect(&seeding_url(url))
+        let seeding = db::connect(&common::seeding_url(url))
             .await
             .expect("connect to seed");
         let volume = debrief::seed::volume::Volume {
@@ -125,7 +65,7 @@ async fn prepare(url: &str) -> (String, String) {
         .await
         .expect("lookup")
         .expect("admin");
-    let config = config(url);
+    let config = common::config(url);
     let token = TokenSigner::new(&config.jwt)
         .expect("signer")
         .sign(tenant.id, admin.id, Duration::from_secs(3600))
@@ -148,7 +88,8 @@ fn metrics_over_a_year(c: &mut Criterion) {
     group
         .sample_size(20)
         .measurement_time(Duration::from_secs(10));
-    for (name, url) in runtime.block_on(targets()) {
+    let name = format!("bench-metrics-{}", incidents());
+    for common::Target { backend: name, url } in runtime.block_on(common::targets(&name)) {
         let (endpoint, token) = runtime.block_on(prepare(&url));
         let run = || async {
             let response = http

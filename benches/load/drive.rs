@@ -93,16 +93,26 @@ pub async fn closed_loop(request: &Request, connections: usize, duration: Durati
     }
 }
 
-/// Requests started at a fixed `rate` per second for `duration`, each on its own task.
+/// Requests started at a fixed `rate` per second for `duration`, each on its own task. Each
+/// latency counts from when the request was due, so a request the busy machine starts late is
+/// not reported as fast (no coordinated omission).
 pub async fn fixed_rate(request: &Request, rate: u32, duration: Duration) -> Run {
     let http = client();
     let started = Instant::now();
-    let mut ticks = tokio::time::interval(Duration::from_secs(1) / rate);
+    let period = Duration::from_secs(1) / rate;
+    let mut ticks = tokio::time::interval(period);
     let mut sent = Vec::new();
-    while started.elapsed() < duration {
+    for n in 0.. {
+        let due = started + period * n;
+        if due - started >= duration {
+            break;
+        }
         ticks.tick().await;
         let (request, http) = (request.clone(), http.clone());
-        sent.push(tokio::spawn(async move { request.send(&http).await }));
+        sent.push(tokio::spawn(async move {
+            request.send(&http).await;
+            due.elapsed()
+        }));
     }
     let mut latencies = Vec::new();
     for task in sent {

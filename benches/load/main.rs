@@ -11,14 +11,16 @@
 //! `DEBRIEF_LOAD_SECONDS` (per operation), `DEBRIEF_LOAD_CONNECTIONS` (default 16),
 //! `DEBRIEF_BENCH_DATABASE_URL` (the PostgreSQL server). Seeded databases are kept.
 
+#[path = "../common/mod.rs"]
+mod common;
 mod drive;
 mod ops;
 mod server;
 
 use debrief::auth::TokenSigner;
-use debrief::config::{Config, Environment, JwtConfig, JwtKey};
 use debrief::repo::{db, identity};
 use drive::Request;
+use sea_orm::ConnectionTrait;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
@@ -67,7 +69,7 @@ async fn run(settings: Settings) {
     );
     println!("|---|---|---|---|---|---|---|---|---|");
     for &size in &settings.sizes {
-        for target in server::targets(size).await {
+        for target in common::targets(&format!("bench-load-{size}")).await {
             server::seed(&target.url, size).await;
             let statements = statement_counts(&target.url).await;
             let server = server::Server::start(&target.url).await;
@@ -110,8 +112,21 @@ async fn run(settings: Settings) {
                 target.backend,
                 server.peak_memory_mib()
             );
+            forget_writes(&target.url).await;
         }
     }
+}
+
+/// Removes what Q5 wrote, so the next run measures the same data.
+async fn forget_writes(url: &str) {
+    let connection = db::connect(url).await.expect("connect");
+    connection
+        .execute_unprepared(&format!(
+            "DELETE FROM timeline_events WHERE body = '{}'",
+            ops::WRITTEN_BODY
+        ))
+        .await
+        .expect("remove Q5's entries");
 }
 
 /// SQL statements per request of each operation, counted by an in-process server on the same
@@ -132,7 +147,7 @@ async fn statement_counts(url: &str) -> Vec<u64> {
         .await
         .expect("lookup")
         .expect("admin");
-    let config = config(url);
+    let config = common::config(url);
     let token = TokenSigner::new(&config.jwt)
         .expect("signer")
         .sign(tenant.id, admin.id, Duration::from_secs(3600))
@@ -160,19 +175,4 @@ async fn statement_counts(url: &str) -> Vec<u64> {
         counts.push(counter.load(Ordering::SeqCst) - before);
     }
     counts
-}
-
-fn config(url: &str) -> Config {
-    Config {
-        database_url: url.to_owned(),
-        environment: Environment::Production,
-        jwt: JwtConfig {
-            key: JwtKey::Secret(server::SECRET.as_bytes().to_vec()),
-            issuer: "debrief".into(),
-            audience: "debrief-api".into(),
-        },
-        request_timeout: Duration::from_secs(10),
-        batch_window: debrief::config::DEFAULT_BATCH_WINDOW,
-        feedback_per_hour: 30,
-    }
 }

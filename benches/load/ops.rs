@@ -11,6 +11,9 @@ const RECORD: &str = "id title severity status startedAt resolvedAt \
     postMortem { status impactSummary publishedAt } \
     feedback { nodes { kind body status } }";
 
+/// The body of every entry Q5 writes, by which the benchmark removes them afterwards.
+pub const WRITTEN_BODY: &str = "Load test update.";
+
 /// One operation: its name, and the request body to send.
 pub struct Operation {
     pub name: &'static str,
@@ -70,7 +73,7 @@ pub async fn operations(http: &reqwest::Client, endpoint: &str, token: &str) -> 
             name: "Q5 timelineEventCreate",
             body: json!({
                 "query": "mutation($input: TimelineEventCreateInput!) { timelineEventCreate(input: $input) { timelineEvent { id } userErrors { code } } }",
-                "variables": { "input": { "incidentId": written, "occurredAt": chrono::Utc::now().to_rfc3339(), "kind": "NOTE", "body": "Load test update.", "visibility": "INTERNAL" } },
+                "variables": { "input": { "incidentId": written, "occurredAt": chrono::Utc::now().to_rfc3339(), "kind": "NOTE", "body": WRITTEN_BODY, "visibility": "INTERNAL" } },
             }),
             mutation: true,
         },

@@ -1,58 +1,13 @@
 //! The system under test: a seeded database, and the release server running on it as its own
 //! process, so its CPU time and memory can be read from `/proc` apart from the load generator.
 
+use crate::common;
 use debrief::repo::{db, identity};
-use sea_orm::{ConnectionTrait, Database};
 use std::net::TcpListener;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 pub const SLUG: &str = "load";
-pub const SECRET: &str = "benchmark-secret-at-least-32-bytes-long!";
-
-/// A database to measure: its name and URL.
-pub struct Target {
-    pub backend: &'static str,
-    pub url: String,
-}
-
-/// SQLite in the target folder always; PostgreSQL when its server answers.
-pub async fn targets(incidents: u64) -> Vec<Target> {
-    let folder = std::env::var("CARGO_TARGET_DIR").unwrap_or_else(|_| "target".into());
-    let mut targets = vec![Target {
-        backend: "sqlite",
-        url: format!("sqlite://{folder}/bench-load-{incidents}.db?mode=rwc"),
-    }];
-    let server = std::env::var("DEBRIEF_BENCH_DATABASE_URL")
-        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into());
-    let name = format!("debrief_load_{incidents}");
-    match Database::connect(&server).await {
-        Ok(admin) => {
-            let exists = admin
-                .query_one_raw(sea_orm::Statement::from_string(
-                    admin.get_database_backend(),
-                    format!("SELECT 1 FROM pg_database WHERE datname = '{name}'"),
-                ))
-                .await
-                .ok()
-                .flatten()
-                .is_some();
-            if !exists {
-                admin
-                    .execute_unprepared(&format!("CREATE DATABASE {name}"))
-                    .await
-                    .expect("create the benchmark database");
-            }
-            let base = server.rsplit_once('/').map_or(server.as_str(), |(b, _)| b);
-            targets.push(Target {
-                backend: "postgres",
-                url: format!("{base}/{name}"),
-            });
-        }
-        Err(error) => eprintln!("PostgreSQL not reachable ({error}); measuring SQLite only"),
-    }
-    targets
-}
 
 /// Migrates and seeds `url` with `incidents` incidents of 10 timeline entries each, unless
 /// the tenant is there already.
@@ -67,15 +22,9 @@ pub async fn seed(url: &str, incidents: u64) {
         return;
     }
     let started = Instant::now();
-    // On PostgreSQL the seeding session skips foreign-key triggers (superuser only): checked
-    // row by row they slow bulk loading several times over, and the generator writes only
-    // consistent rows.
-    let seeding_url = if url.starts_with("postgres") {
-        format!("{url}?options=-c%20session_replication_role%3Dreplica")
-    } else {
-        url.to_owned()
-    };
-    let seeding = db::connect(&seeding_url).await.expect("connect to seed");
+    let seeding = db::connect(&common::seeding_url(url))
+        .await
+        .expect("connect to seed");
     let volume = debrief::seed::volume::Volume {
         incidents,
         timeline_events: 10,
@@ -134,10 +83,12 @@ impl Server {
         panic!("the server did not become ready");
     }
 
-    /// CPU time the server has used so far (user + system), from `/proc`.
+    /// CPU time the server process has used so far (user + system), from `/proc`. On
+    /// PostgreSQL the database's own work runs in its backends and is not included; on SQLite
+    /// it runs inside the server and is.
     pub fn cpu_time(&self) -> Duration {
-        let stat =
-            std::fs::read_to_string(format!("/proc/{}/stat", self.child.id())).unwrap_or_default();
+        let stat = std::fs::read_to_string(format!("/proc/{}/stat", self.child.id()))
+            .expect("read the server's /proc/<pid>/stat (Linux only)");
         // Fields after the parenthesised command name; utime and stime are the 12th and 13th.
         let fields: Vec<&str> = stat
             .rsplit_once(')')
@@ -145,9 +96,14 @@ impl Server {
             .unwrap_or_default();
         let ticks: u64 = [11, 12]
             .iter()
-            .filter_map(|&i| fields.get(i).and_then(|f| f.parse::<u64>().ok()))
+            .map(|&i| {
+                fields
+                    .get(i)
+                    .and_then(|f| f.parse::<u64>().ok())
+                    .expect("CPU ticks")
+            })
             .sum();
-        // Linux reports in USER_HZ, 100 per second on every mainstream configuration.
+        // USER_HZ, which Linux fixes at 100 for user space on every architecture it supports.
         Duration::from_millis(ticks * 10)
     }
 
@@ -175,6 +131,6 @@ fn debrief(url: &str) -> Command {
     command
         .env("DATABASE_URL", url)
         .env("DEBRIEF_ENV", "production")
-        .env("DEBRIEF_JWT_SECRET", SECRET);
+        .env("DEBRIEF_JWT_SECRET", common::SECRET);
     command
 }

@@ -4,6 +4,10 @@ use migration::{Migrator, MigratorTrait};
 use sea_orm::{ConnectOptions, Database, DatabaseConnection, DbErr};
 use std::time::Duration;
 
+/// How much of a SQLite database file the connections read through a shared memory map
+/// instead of each copying pages into its own small cache (2 MiB by default).
+const SQLITE_MMAP_BYTES: u64 = 256 * 1024 * 1024;
+
 /// Connects with settings suited to each backend. SQLite runs in WAL mode with foreign keys
 /// on, and waits for a busy database rather than failing at once.
 pub async fn connect(url: &str) -> Result<DatabaseConnection, DbErr> {
@@ -22,6 +26,7 @@ pub async fn connect(url: &str) -> Result<DatabaseConnection, DbErr> {
                     .synchronous(sea_orm::sqlx::sqlite::SqliteSynchronous::Normal)
                     .foreign_keys(true)
                     .busy_timeout(Duration::from_secs(10))
+                    .pragma("mmap_size", SQLITE_MMAP_BYTES.to_string())
             });
     } else {
         options.max_connections(16);

@@ -95,7 +95,7 @@ impl Scope {
     }
 
     /// Pages of several incidents' timelines, ordered by time then creation. Keys that share
-    /// their page arguments are answered by one statement, a window over the incidents.
+    /// their page arguments are answered together ([`Self::timeline_window`]).
     pub async fn timeline_pages(
         &self,
         keys: &[TimelinePageKey],

@@ -199,24 +199,8 @@ fn apologies(text: &Text<'_>, target: Target) -> Option<Finding> {
 #[cfg(test)]
 mod tests {
     use super::super::check;
-    use super::super::sample::{self, id, path};
+    use super::super::sample::{self, about, codes_of, id, path};
     use super::*;
-
-    /// The language findings about an impact summary reading `text`.
-    fn about(text: &str, s: &mut Snapshot) -> Vec<Finding> {
-        s.post_mortem.impact_summary = text.into();
-        check(s)
-            .into_iter()
-            .filter(|f| f.target == Target::PostMortem("impactSummary"))
-            .collect()
-    }
-
-    fn codes_of(text: &str) -> Vec<FindingCode> {
-        about(text, &mut sample::ready())
-            .iter()
-            .map(|f| f.code)
-            .collect()
-    }
 
     #[test]
     fn findings_carry_the_path_severity_and_an_excerpt() {

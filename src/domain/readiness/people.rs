@@ -113,25 +113,8 @@ pub(super) fn patterns(s: &Snapshot) -> Vec<Pattern> {
 
 #[cfg(test)]
 mod tests {
-    use super::super::sample;
-    use super::super::{Finding, FindingCode, Person, Target, check};
-    use super::*;
-
-    /// The findings about an impact summary reading `text`.
-    fn about(text: &str, s: &mut Snapshot) -> Vec<Finding> {
-        s.post_mortem.impact_summary = text.into();
-        check(s)
-            .into_iter()
-            .filter(|f| f.target == Target::PostMortem("impactSummary"))
-            .collect()
-    }
-
-    fn codes_of(text: &str) -> Vec<FindingCode> {
-        about(text, &mut sample::ready())
-            .iter()
-            .map(|f| f.code)
-            .collect()
-    }
+    use super::super::sample::{self, about, codes_of};
+    use super::super::{FindingCode, Person};
 
     #[test]
     fn a_persons_name_email_and_possessive_are_found() {

@@ -2,8 +2,8 @@
 //! findings it must produce (none for a blameless one). The sample tenant has one person,
 //! Dana Whitfield (dana.w@acme.example), and a service and a client named Payments and Globex.
 
-use super::sample;
-use super::{FindingCode, Target, check};
+use super::sample::{self, codes_of};
+use super::{FindingCode, check};
 use FindingCode::{BlamingLanguage as B, DefensiveTone as D, PersonNamed as P};
 use FindingCode::{SelfFlagellation as S, VagueMeasure as V};
 
@@ -85,16 +85,6 @@ const TABLE: &[(&str, &[FindingCode])] = &[
         &[S, S, S],
     ),
 ];
-
-fn codes_of(sentence: &str) -> Vec<FindingCode> {
-    let mut s = sample::ready();
-    s.post_mortem.impact_summary = sentence.into();
-    check(&s)
-        .into_iter()
-        .filter(|f| f.target == Target::PostMortem("impactSummary"))
-        .map(|f| f.code)
-        .collect()
-}
 
 #[test]
 fn each_sentence_gives_exactly_its_findings() {

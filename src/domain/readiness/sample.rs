@@ -92,6 +92,20 @@ pub fn codes(snapshot: &Snapshot) -> Vec<FindingCode> {
     check(snapshot).iter().map(|f| f.code).collect()
 }
 
+/// The findings about an impact summary reading `text`.
+pub fn about(text: &str, s: &mut Snapshot) -> Vec<Finding> {
+    s.post_mortem.impact_summary = text.into();
+    check(s)
+        .into_iter()
+        .filter(|f| f.target == Target::PostMortem("impactSummary"))
+        .collect()
+}
+
+/// The codes of the findings about an impact summary reading `text` in the sample.
+pub fn codes_of(text: &str) -> Vec<FindingCode> {
+    about(text, &mut ready()).iter().map(|f| f.code).collect()
+}
+
 /// The path of a target, naming records by their raw UUID.
 pub fn path(target: &Target) -> String {
     target.path(|_, id| id.to_string())

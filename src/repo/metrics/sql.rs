@@ -87,12 +87,12 @@ pub fn aggregate(
         );
     }
     let mut groups = vec![
-        "SELECT series AS bucket, grp AS grp_key, b.* FROM base b".to_owned(),
-        format!("SELECT '{TOTAL}', grp, b.* FROM base b"),
+        "SELECT series AS bucket, grp AS grp_key, base.* FROM base".to_owned(),
+        format!("SELECT '{TOTAL}', grp, base.* FROM base"),
     ];
     if split {
-        groups.push(format!("SELECT series, '{ALL}', b.* FROM base b"));
-        groups.push(format!("SELECT '{TOTAL}', '{ALL}', b.* FROM base b"));
+        groups.push(format!("SELECT series, '{ALL}', base.* FROM base"));
+        groups.push(format!("SELECT '{TOTAL}', '{ALL}', base.* FROM base"));
     }
     let windows: String = ranked_values
         .iter()

@@ -91,7 +91,6 @@ fn severity(rng: &mut StdRng) -> Severity {
     Severity::Sev4
 }
 
-/// The rows of incident `number`.
 /// The kinds of generated timeline entries, in order; the rest are notes.
 const EVENT_KINDS: [TimelineEventKind; 7] = [
     TimelineEventKind::Started,
@@ -139,7 +138,8 @@ fn timeline(
         .collect()
 }
 
-/// One incident and everything recorded about it, with `events` timeline entries.
+/// The rows of incident `number` and everything recorded about it, with `events` timeline
+/// entries.
 pub fn incident(rng: &mut StdRng, dir: &Directory, number: i64, events: u32) -> IncidentRows {
     let t = dir.tenant_id;
     let id = Uuid::now_v7();

@@ -1,0 +1,81 @@
+//! What both benchmarks share: where the databases live, how the server is configured, and
+//! how bulk data is seeded quickly.
+
+use debrief::config::{Config, Environment, JwtConfig, JwtKey};
+use sea_orm::{ConnectionTrait, Database};
+use std::time::Duration;
+
+/// The HS256 secret the benchmark servers and their tokens share.
+pub const SECRET: &str = "benchmark-secret-at-least-32-bytes-long!";
+
+/// A database to measure: its backend's name and its URL.
+pub struct Target {
+    pub backend: &'static str,
+    pub url: String,
+}
+
+/// SQLite (`<target folder>/<name>.db`) always, and PostgreSQL (database `<name>` on
+/// `DEBRIEF_BENCH_DATABASE_URL`, created if missing) when its server answers.
+pub async fn targets(name: &str) -> Vec<Target> {
+    let folder = std::env::var("CARGO_TARGET_DIR").unwrap_or_else(|_| "target".into());
+    let mut targets = vec![Target {
+        backend: "sqlite",
+        url: format!("sqlite://{folder}/{name}.db?mode=rwc"),
+    }];
+    let server = std::env::var("DEBRIEF_BENCH_DATABASE_URL")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into());
+    let database = name.replace('-', "_");
+    match Database::connect(&server).await {
+        Ok(admin) => {
+            let exists = admin
+                .query_one_raw(sea_orm::Statement::from_string(
+                    admin.get_database_backend(),
+                    format!("SELECT 1 FROM pg_database WHERE datname = '{database}'"),
+                ))
+                .await
+                .ok()
+                .flatten()
+                .is_some();
+            if !exists {
+                admin
+                    .execute_unprepared(&format!("CREATE DATABASE {database}"))
+                    .await
+                    .expect("create the benchmark database");
+            }
+            let base = server.rsplit_once('/').map_or(server.as_str(), |(b, _)| b);
+            targets.push(Target {
+                backend: "postgres",
+                url: format!("{base}/{database}"),
+            });
+        }
+        Err(error) => eprintln!("PostgreSQL not reachable ({error}); measuring SQLite only"),
+    }
+    targets
+}
+
+/// The URL to seed through. On PostgreSQL the seeding session skips foreign-key triggers
+/// (`session_replication_role = replica`, superuser only): checked row by row they slow bulk
+/// loading several times over, and the generator writes only consistent rows.
+pub fn seeding_url(url: &str) -> String {
+    if url.starts_with("postgres") {
+        format!("{url}?options=-c%20session_replication_role%3Dreplica")
+    } else {
+        url.to_owned()
+    }
+}
+
+/// A production configuration on `url`, with [`SECRET`].
+pub fn config(url: &str) -> Config {
+    Config {
+        database_url: url.to_owned(),
+        environment: Environment::Production,
+        jwt: JwtConfig {
+            key: JwtKey::Secret(SECRET.as_bytes().to_vec()),
+            issuer: "debrief".into(),
+            audience: "debrief-api".into(),
+        },
+        request_timeout: Duration::from_secs(60),
+        batch_window: debrief::config::DEFAULT_BATCH_WINDOW,
+        feedback_per_hour: 30,
+    }
+}
