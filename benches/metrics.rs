@@ -9,7 +9,6 @@
 mod common;
 
 use criterion::{Criterion, criterion_group, criterion_main};
-use debrief::auth::TokenSigner;
 use debrief::repo::{db, identity};
 use serde_json::json;
 use std::time::{Duration, Instant};
@@ -57,24 +56,7 @@ async fn prepare(url: &str) -> (String, String) {
         .await
         .expect("seed the volume tenant");
     }
-    let tenant = identity::tenant_by_slug(&connection, SLUG)
-        .await
-        .expect("lookup")
-        .expect("tenant");
-    let admin = identity::user_by_email(&connection, tenant.id, &format!("admin@{SLUG}.example"))
-        .await
-        .expect("lookup")
-        .expect("admin");
-    let config = common::config(url);
-    let token = TokenSigner::new(&config.jwt)
-        .expect("signer")
-        .sign(tenant.id, admin.id, Duration::from_secs(3600))
-        .expect("token");
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .expect("bind");
-    let app = debrief::commands::spawn(&config, connection, listener).expect("spawn");
-    (format!("http://{}/graphql", app.address), token)
+    common::serve(connection, url, SLUG).await
 }
 
 fn metrics_over_a_year(c: &mut Criterion) {

@@ -1,8 +1,10 @@
 //! What both benchmarks share: where the databases live, how the server is configured, and
 //! how bulk data is seeded quickly.
 
+use debrief::auth::TokenSigner;
 use debrief::config::{Config, Environment, JwtConfig, JwtKey};
-use sea_orm::{ConnectionTrait, Database};
+use debrief::repo::identity;
+use sea_orm::{ConnectionTrait, Database, DatabaseConnection};
 use std::time::Duration;
 
 /// The HS256 secret the benchmark servers and their tokens share.
@@ -78,4 +80,28 @@ pub fn config(url: &str) -> Config {
         batch_window: debrief::config::DEFAULT_BATCH_WINDOW,
         feedback_per_hour: 30,
     }
+}
+
+/// Serves `connection` (to `url`) in-process on a free port, and returns the GraphQL endpoint
+/// and a token of the ADMIN of tenant `slug` (`admin@<slug>.example`).
+pub async fn serve(connection: DatabaseConnection, url: &str, slug: &str) -> (String, String) {
+    let tenant = identity::tenant_by_slug(&connection, slug)
+        .await
+        .expect("lookup")
+        .expect("tenant");
+    let email = format!("admin@{slug}.example");
+    let admin = identity::user_by_email(&connection, tenant.id, &email)
+        .await
+        .expect("lookup")
+        .expect("admin");
+    let config = config(url);
+    let token = TokenSigner::new(&config.jwt)
+        .expect("signer")
+        .sign(tenant.id, admin.id, Duration::from_secs(3600))
+        .expect("token");
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let app = debrief::commands::spawn(&config, connection, listener).expect("spawn");
+    (format!("http://{}/graphql", app.address), token)
 }

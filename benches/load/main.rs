@@ -17,8 +17,7 @@ mod drive;
 mod ops;
 mod server;
 
-use debrief::auth::TokenSigner;
-use debrief::repo::{db, identity};
+use debrief::repo::db;
 use drive::Request;
 use sea_orm::ConnectionTrait;
 use std::sync::Arc;
@@ -138,25 +137,7 @@ async fn statement_counts(url: &str) -> Vec<u64> {
     connection.set_metric_callback(move |_| {
         count.fetch_add(1, Ordering::Relaxed);
     });
-    let tenant = identity::tenant_by_slug(&connection, server::SLUG)
-        .await
-        .expect("lookup")
-        .expect("tenant");
-    let email = format!("admin@{}.example", server::SLUG);
-    let admin = identity::user_by_email(&connection, tenant.id, &email)
-        .await
-        .expect("lookup")
-        .expect("admin");
-    let config = common::config(url);
-    let token = TokenSigner::new(&config.jwt)
-        .expect("signer")
-        .sign(tenant.id, admin.id, Duration::from_secs(3600))
-        .expect("token");
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .expect("bind");
-    let app = debrief::commands::spawn(&config, connection, listener).expect("spawn");
-    let endpoint = format!("http://{}/graphql", app.address);
+    let (endpoint, token) = common::serve(connection, url, server::SLUG).await;
     let http = reqwest::Client::new();
     let mut counts = Vec::new();
     for operation in ops::operations(&http, &endpoint, &token).await {

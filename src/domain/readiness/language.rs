@@ -1,8 +1,9 @@
 //! Blameless language and tone in every client-facing text: no names or emails of the
 //! tenant's people, no blaming, no defensive phrasing, no self-flagellation.
 
+use super::lists;
 use super::people;
-use super::phrases::{self, Occurrence, Phrase, Text};
+use super::phrases::{Occurrence, Phrase, Text};
 use super::{Finding, FindingCode, Item, Severity, Snapshot, Target};
 use entity::{BlamelessPolicy, Visibility};
 use std::collections::HashSet;
@@ -83,11 +84,11 @@ fn client_texts(s: &Snapshot) -> Vec<(Target, &str)> {
 fn patterns(s: &Snapshot) -> Vec<Pattern> {
     let terms = &s.settings.terms;
     let lists: [(Concern, &[&str], &[String]); 3] = [
-        (Concern::Blame, phrases::BLAME, &terms.blame),
-        (Concern::Defensive, phrases::DEFENSIVE, &terms.defensive),
+        (Concern::Blame, lists::BLAME, &terms.blame),
+        (Concern::Defensive, lists::DEFENSIVE, &terms.defensive),
         (
             Concern::SelfFlagellation,
-            phrases::SELF_FLAGELLATION,
+            lists::SELF_FLAGELLATION,
             &terms.self_flagellation,
         ),
     ];
@@ -149,7 +150,7 @@ fn technical_fault(text: &Text<'_>, phrase: &Phrase, at: Occurrence) -> bool {
     phrase.words().last().is_some_and(|w| w == "fault")
         && text
             .word(at.words.1)
-            .is_some_and(|next| phrases::FAULT_COMPOUNDS.contains(&next))
+            .is_some_and(|next| lists::FAULT_COMPOUNDS.contains(&next))
 }
 
 fn finding(pattern: &Pattern, blame: Severity, target: Target) -> Finding {
@@ -186,8 +187,8 @@ fn finding(pattern: &Pattern, blame: Severity, target: Target) -> Finding {
 }
 
 fn apologies(text: &Text<'_>, target: Target) -> Option<Finding> {
-    let count = text.count_words(phrases::APOLOGY);
-    (count > phrases::APOLOGY_LIMIT).then(|| {
+    let count = text.count_words(lists::APOLOGY);
+    (count > lists::APOLOGY_LIMIT).then(|| {
         Finding::warning(
             FindingCode::SelfFlagellation,
             target,

@@ -9,6 +9,7 @@
 mod completeness;
 mod cooling_off;
 mod language;
+pub mod lists;
 mod people;
 #[cfg(test)]
 mod phrase_table;

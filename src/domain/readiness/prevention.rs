@@ -2,7 +2,8 @@
 //! and a success criterion, says something checkable, and is not already late; and the
 //! measures cover a technical, a process and a monitoring change.
 
-use super::phrases::{self, Phrase, Text};
+use super::lists;
+use super::phrases::{Phrase, Text};
 use super::{Finding, FindingCode, Item, MeasureFacts, Snapshot, Target};
 use entity::{MeasureKind, MeasureStatus};
 
@@ -87,8 +88,8 @@ fn missing_parts(m: &MeasureFacts) -> Vec<Finding> {
 /// A finding when `text` uses vague wording, or speaks of improvement without a number.
 fn vague(m: &MeasureFacts, name: &'static str, text: &str) -> Option<Finding> {
     let text_words = Text::new(text);
-    let unmeasured = (!text_words.has_number()).then_some(phrases::UNMEASURED);
-    let lists = [Some(phrases::VAGUE), unmeasured];
+    let unmeasured = (!text_words.has_number()).then_some(lists::UNMEASURED);
+    let lists = [Some(lists::VAGUE), unmeasured];
     let (phrase, at) = lists
         .into_iter()
         .flatten()
