@@ -73,6 +73,22 @@ fn row(code: &str, severity: &str, path: String) -> (String, String, String) {
     (code.to_owned(), severity.to_owned(), path)
 }
 
+/// The audit entry of the post-mortem's publication (null when there is none).
+async fn publish_entry(app: &TestApp, admin: &str, post_mortem: &str) -> Value {
+    let log = app
+        .data(
+            admin,
+            "query($id: ID!) { auditLog(filter: { entityId: $id }) { nodes { action changes } } }",
+            json!({ "id": post_mortem }),
+        )
+        .await;
+    log["auditLog"]["nodes"]
+        .as_array()
+        .and_then(|nodes| nodes.iter().find(|n| n["action"] == "post_mortem.publish"))
+        .cloned()
+        .unwrap_or_default()
+}
+
 async fn readiness(app: &TestApp, token: &str, post_mortem: &str) -> Value {
     app.data(token, READINESS, json!({ "id": post_mortem }))
         .await["node"]["readiness"]
@@ -394,25 +410,14 @@ async fn only_an_admin_overrides_with_a_reason_and_the_audit_log_keeps_it() {
         published["postMortemPublish"],
         json!({ "postMortem": { "status": "PUBLISHED" }, "userErrors": [] })
     );
-    let log = app
-        .data(
-            &tenant.admin,
-            "query($id: ID!) { auditLog(filter: { entityId: $id }) { nodes { action changes } } }",
-            json!({ "id": record.post_mortem_id }),
-        )
-        .await;
-    let entry = log["auditLog"]["nodes"]
-        .as_array()
-        .and_then(|nodes| nodes.iter().find(|n| n["action"] == "post_mortem.publish"))
-        .cloned()
-        .unwrap_or_default();
+    let entry = publish_entry(app, &tenant.admin, &record.post_mortem_id).await;
     assert_eq!(
         entry["changes"]["override"]["to"],
         json!({
             "reason": "The client asked for the record before the board meeting.",
             "findings": [{ "code": "NO_IMPACT_SUMMARY", "path": "impactSummary", "message": "The impact summary is empty; say what was affected, for whom and for how long." }],
         }),
-        "{log}"
+        "{entry}"
     );
 }
 
@@ -428,20 +433,9 @@ async fn an_override_without_blockers_is_not_recorded_as_one() {
         published["postMortemPublish"]["postMortem"]["status"],
         "PUBLISHED"
     );
-    let log = app
-        .data(
-            &tenant.admin,
-            "query($id: ID!) { auditLog(filter: { entityId: $id }) { nodes { action changes } } }",
-            json!({ "id": record.post_mortem_id }),
-        )
-        .await;
-    let entry = log["auditLog"]["nodes"]
-        .as_array()
-        .and_then(|nodes| nodes.iter().find(|n| n["action"] == "post_mortem.publish"))
-        .cloned()
-        .unwrap_or_default();
-    assert_eq!(entry["changes"]["status"]["to"], "PUBLISHED", "{log}");
-    assert_eq!(entry["changes"].get("override"), None, "{log}");
+    let entry = publish_entry(app, &tenant.admin, &record.post_mortem_id).await;
+    assert_eq!(entry["changes"]["status"]["to"], "PUBLISHED", "{entry}");
+    assert_eq!(entry["changes"].get("override"), None, "{entry}");
 }
 
 #[tokio::test]
