@@ -6,8 +6,13 @@ use crate::support::record::{
 use crate::support::{World, error_codes, spawn_app, spawn_app_with, user_error_codes};
 use serde_json::{Value, json};
 
-const Q1: &str = "query($id: ID!) { incident(id: $id) { id title services { name } timeline(first: 50) { totalCount nodes { id body kind } pageInfo { hasNextPage } } rootCauses { id kind clientExplanation services { name } } impacts { level description client { name } } measures { title status addresses { id } } postMortem { status impactSummary } } }";
-const Q2: &str = "{ incidents(first: 20) { nodes { id title services { name } timeline(first: 50) { totalCount nodes { id body } } rootCauses { id services { name } } impacts { level client { name } } measures { title addresses { id } } postMortem { status } } } }";
+const Q1: &str = "query($id: ID!) { incident(id: $id) { id title services { name } timeline(first: 50) { totalCount nodes { id body kind } pageInfo { hasNextPage } } rootCauses { id kind clientExplanation services { name } } impacts { level description client { name } } measures { title status addresses { id } } postMortem { status impactSummary } feedback { totalCount nodes { body status } } } }";
+const Q2: &str = "{ incidents(first: 20) { nodes { id title services { name } timeline(first: 50) { totalCount nodes { id body } } rootCauses { id services { name } } impacts { level client { name } } measures { title addresses { id } } postMortem { status } feedback { totalCount nodes { body } } } } }";
+
+/// The statements Q1 and Q2 may take: the caller's user, the incidents, the timeline pages,
+/// then one for each level of nested lists (causes, impacts, measures, post-mortem and
+/// feedback; then their services, clients, addresses and the totals).
+const STATEMENTS: u64 = 5;
 
 #[tokio::test]
 async fn one_incident_and_a_page_of_incidents_cost_the_same_statements_whatever_the_list_sizes() {
@@ -39,6 +44,7 @@ async fn one_incident_and_a_page_of_incidents_cost_the_same_statements_whatever_
         q1_small, q1_large,
         "Q1 with 1 and with 50 children per list"
     );
+    assert!(q1_small <= STATEMENTS, "Q1 took {q1_small} statements");
     let q2_small = small
         .statements_for(&small_tenant.admin, Q2, json!({}))
         .await;
@@ -49,6 +55,7 @@ async fn one_incident_and_a_page_of_incidents_cost_the_same_statements_whatever_
         q2_small, q2_large,
         "Q2 over incidents with 1 and with 50 children per list"
     );
+    assert!(q2_small <= STATEMENTS, "Q2 took {q2_small} statements");
     let data = large
         .data(&large_tenant.admin, Q1, json!({ "id": many.incident_id }))
         .await;

@@ -1,9 +1,10 @@
 //! Per-request data: the caller's scope and the DataLoaders built for this request alone,
 //! so nothing cached ever crosses users or tenants.
 
-use super::loaders;
+use super::loaders::{self, RecordParts};
 use crate::error::{AppError, AppResult};
 use crate::repo::Scope;
+use crate::repo::batch::{List, Part, Rows};
 use async_graphql::dataloader::{DataLoader, Loader};
 use async_graphql::{Context, Request};
 use std::hash::Hash;
@@ -31,4 +32,28 @@ where
         .load_one(key)
         .await
         .map_err(AppError::from)
+}
+
+/// This request's loader of the lists nested under incidents, shared so that lazily counted
+/// totals can hold on to it.
+pub fn record_parts(ctx: &Context<'_>) -> Arc<DataLoader<RecordParts>> {
+    ctx.data_unchecked::<Arc<DataLoader<RecordParts>>>().clone()
+}
+
+/// `list` of `parent`, batched with every other list asked for at the same level.
+pub async fn load_list(ctx: &Context<'_>, list: List, parent: uuid::Uuid) -> AppResult<Rows> {
+    load_part(&record_parts(ctx), list, parent).await
+}
+
+/// `list` of `parent` through `loader`.
+pub async fn load_part(
+    loader: &DataLoader<RecordParts>,
+    list: List,
+    parent: uuid::Uuid,
+) -> AppResult<Rows> {
+    Ok(loader
+        .load_one(Part { list, parent })
+        .await
+        .map_err(AppError::from)?
+        .unwrap_or_else(|| list.empty()))
 }

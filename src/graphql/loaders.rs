@@ -4,12 +4,10 @@
 
 use crate::error::AppError;
 use crate::repo::Scope;
+use crate::repo::batch::{Part, Rows};
 use crate::repo::timeline::{TimelinePage, TimelinePageKey};
 use async_graphql::dataloader::{DataLoader, Loader};
-use entity::{
-    Visibility, client, client_impact, effectiveness_review, feedback_reply, incident, post_mortem,
-    prevention_measure, root_cause, service, tenant, user,
-};
+use entity::{effectiveness_review, feedback_reply, incident, tenant, user};
 use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
@@ -33,46 +31,13 @@ macro_rules! loader {
 }
 
 loader!(
-    /// `Incident.services`.
-    IncidentServices, Uuid => Vec<service::Model>, services_of_incidents
-);
-loader!(
     /// `Incident.timeline` pages.
     TimelinePages, TimelinePageKey => TimelinePage, timeline_pages
-);
-loader!(
-    /// `Incident.rootCauses`.
-    RootCausesByIncident, Uuid => Vec<root_cause::Model>, root_causes_of_incidents
-);
-loader!(
-    /// `RootCause.services`.
-    RootCauseServices, Uuid => Vec<service::Model>, services_of_root_causes
-);
-loader!(
-    /// `Incident.impacts`.
-    ImpactsByIncident, Uuid => Vec<client_impact::Model>, impacts_of_incidents
-);
-loader!(
-    /// `ClientImpact.client`.
-    ClientsById, Uuid => client::Model, clients_by_id
 );
 loader!(
     /// `TimelineEvent.author`.
     UsersById, Uuid => user::Model, users_by_id
 );
-loader!(
-    /// `Incident.measures`.
-    MeasuresByIncident, Uuid => Vec<prevention_measure::Model>, measures_of_incidents
-);
-loader!(
-    /// `PreventionMeasure.addresses`.
-    MeasureAddresses, Uuid => Vec<root_cause::Model>, addresses_of_measures
-);
-loader!(
-    /// `Incident.postMortem`.
-    PostMortemsByIncident, Uuid => post_mortem::Model, post_mortems_of_incidents
-);
-
 loader!(
     /// `Feedback.replies`.
     RepliesOfFeedback, Uuid => Vec<feedback_reply::Model>, replies_of_feedback
@@ -97,39 +62,16 @@ loader!(
     Recurrences, Uuid => Vec<incident::Model>, recurrences_of_incidents
 );
 
-/// `Incident.timeline.totalCount`, batched per requested visibility.
-pub struct TimelineCounts(pub Scope);
+/// Every list nested under incidents (see [`crate::repo::batch`]): whichever lists a level
+/// of the response asks for come back from one statement.
+pub struct RecordParts(pub Scope);
 
-impl Loader<(Uuid, Option<Visibility>)> for TimelineCounts {
-    type Value = u64;
+impl Loader<Part> for RecordParts {
+    type Value = Rows;
     type Error = Arc<AppError>;
 
-    async fn load(
-        &self,
-        keys: &[(Uuid, Option<Visibility>)],
-    ) -> Result<HashMap<(Uuid, Option<Visibility>), u64>, Self::Error> {
-        let mut by_visibility: HashMap<Option<Visibility>, Vec<Uuid>> = HashMap::new();
-        for (incident, visibility) in keys {
-            by_visibility
-                .entry(*visibility)
-                .or_default()
-                .push(*incident);
-        }
-        let mut counts = HashMap::new();
-        for (visibility, incidents) in by_visibility {
-            let found = self
-                .0
-                .timeline_counts(&incidents, visibility)
-                .await
-                .map_err(Arc::new)?;
-            for incident in incidents {
-                counts.insert(
-                    (incident, visibility),
-                    found.get(&incident).copied().unwrap_or(0),
-                );
-            }
-        }
-        Ok(counts)
+    async fn load(&self, parts: &[Part]) -> Result<HashMap<Part, Rows>, Self::Error> {
+        self.0.record_parts(parts).await.map_err(Arc::new)
     }
 }
 
@@ -144,17 +86,9 @@ pub fn attach(
     window: Duration,
 ) -> async_graphql::Request {
     request
-        .data(new(IncidentServices(scope.clone()), window))
         .data(new(TimelinePages(scope.clone()), window))
-        .data(Arc::new(new(TimelineCounts(scope.clone()), window)))
-        .data(new(RootCausesByIncident(scope.clone()), window))
-        .data(new(RootCauseServices(scope.clone()), window))
-        .data(new(ImpactsByIncident(scope.clone()), window))
-        .data(new(ClientsById(scope.clone()), window))
+        .data(Arc::new(new(RecordParts(scope.clone()), window)))
         .data(new(UsersById(scope.clone()), window))
-        .data(new(MeasuresByIncident(scope.clone()), window))
-        .data(new(MeasureAddresses(scope.clone()), window))
-        .data(new(PostMortemsByIncident(scope.clone()), window))
         .data(new(RepliesOfFeedback(scope.clone()), window))
         .data(new(OwnTenant(scope.clone()), window))
         .data(new(ReviewsByIncident(scope.clone()), window))

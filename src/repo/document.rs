@@ -1,6 +1,7 @@
 //! The snapshot a written summary is rendered from: only client-facing text, filtered for
 //! the reader, in a stable order.
 
+use super::batch::{List, Part};
 use super::scope::Scope;
 use crate::domain::document::{Cause, Event, Impact, Measure, Snapshot};
 use crate::domain::{incident, labels};
@@ -17,7 +18,6 @@ impl Scope {
         let incident = self.incident(incident_id).await?;
         let post_mortem = self.post_mortem(incident_id).await?;
         let tenant = self.tenant().await?;
-        let ids = [incident_id];
         let events = self
             .select::<timeline_event::Entity>()
             .filter(timeline_event::Column::IncidentId.eq(incident_id))
@@ -26,24 +26,30 @@ impl Scope {
             .order_by_asc(timeline_event::Column::Id)
             .all(self.db())
             .await?;
-        let causes = self
-            .root_causes_of_incidents(&ids)
-            .await?
-            .remove(&incident_id)
-            .unwrap_or_default();
-        let impacts = self
-            .impacts_of_incidents(&ids)
-            .await?
-            .remove(&incident_id)
-            .unwrap_or_default();
+        let mut lists = self
+            .record_parts(
+                &[List::RootCauses, List::Impacts, List::Measures].map(|list| Part {
+                    list,
+                    parent: incident_id,
+                }),
+            )
+            .await?;
+        let mut take = |list: List| {
+            lists
+                .remove(&Part {
+                    list,
+                    parent: incident_id,
+                })
+                .unwrap_or_else(|| list.empty())
+        };
+        let (causes, impacts, measures) = (
+            take(List::RootCauses).root_causes(),
+            take(List::Impacts).impacts(),
+            take(List::Measures).measures(),
+        );
         let clients = self
             .clients_by_id(&impacts.iter().map(|i| i.client_id).collect::<Vec<_>>())
             .await?;
-        let measures = self
-            .measures_of_incidents(&ids)
-            .await?
-            .remove(&incident_id)
-            .unwrap_or_default();
         let mut impacts: Vec<Impact> = impacts
             .into_iter()
             .map(|i| Impact {

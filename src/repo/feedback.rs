@@ -38,10 +38,17 @@ fn oldest_first() -> Ordering<feedback::Entity> {
     }
 }
 
+/// The first page of an incident's threads, from the rows [`List::Feedback`] batched.
+///
+/// [`List::Feedback`]: super::batch::List::Feedback
+pub fn first_page(rows: Vec<feedback::Model>, size: u64) -> Page<feedback::Model> {
+    page::leading(rows, size, oldest_first().key)
+}
+
 impl Scope {
     /// The threads the caller may see: every thread for staff and reporters (reporters
     /// without bodies), their own client's threads for a CLIENT user.
-    fn visible_feedback(&self) -> Select<feedback::Entity> {
+    pub(in crate::repo) fn visible_feedback(&self) -> Select<feedback::Entity> {
         let select = self.select::<feedback::Entity>();
         if self.principal().can(Capability::ReadCatalog) {
             return select;
@@ -101,17 +108,6 @@ impl Scope {
             request,
         )
         .await
-    }
-
-    pub async fn feedback_of_incident_count(
-        &self,
-        incident_id: Uuid,
-        status: Option<FeedbackStatus>,
-    ) -> AppResult<u64> {
-        Ok(self
-            .feedback_of_incident_select(incident_id, status)
-            .count(self.db())
-            .await?)
     }
 
     /// The replies of each thread, oldest first (one statement).

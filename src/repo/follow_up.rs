@@ -1,6 +1,7 @@
 //! The snapshot the follow-up report is rendered from, filtered for its reader.
 
 use super::PageRequest;
+use super::batch::List;
 use super::reviews::verdicts_of;
 use super::scope::Scope;
 use crate::domain::follow_up::{Measure, Progress, Question, Review, Snapshot};
@@ -28,9 +29,10 @@ impl Scope {
         let post_mortem = self.post_mortem(incident_id).await?;
         let ids = [incident_id];
         let measures = self
-            .measures_of_incidents(&ids)
+            .lists_of(List::Measures, &ids)
             .await?
             .remove(&incident_id)
+            .map(|rows| rows.measures())
             .unwrap_or_default();
         let review = self.reviews_of_incidents(&ids).await?.remove(&incident_id);
         let notes: Vec<_> = review.as_ref().map(verdicts_of).unwrap_or_default();

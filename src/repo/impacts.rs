@@ -1,9 +1,9 @@
 //! How each incident affected each client: one impact per incident and client.
 
+use super::Checked;
 use super::changes::Changes;
 use super::page::{self, Direction, Key, KeyKind, KeyValue, Ordering, Page, PageRequest};
 use super::scope::{Scope, Writer};
-use super::{Checked, grouping};
 use crate::domain::policy::Capability;
 use crate::domain::{FieldError, FieldErrorCode, time};
 use crate::error::{AppError, AppResult};
@@ -11,7 +11,7 @@ use chrono::{DateTime, Utc};
 use entity::{ImpactLevel, client, client_impact};
 use sea_orm::{
     ActiveEnum, ActiveModelTrait, ColumnTrait, ConnectionTrait, IntoActiveModel, PaginatorTrait,
-    QueryFilter, QueryOrder, Select, Set,
+    QueryFilter, Select, Set,
 };
 use std::collections::HashMap;
 use uuid::Uuid;
@@ -42,7 +42,7 @@ fn newest_first() -> Ordering<client_impact::Entity> {
 impl Scope {
     /// The impacts the caller may read: all of them for staff and reporters, only their own
     /// client's for a CLIENT user.
-    fn visible_impacts(&self) -> Select<client_impact::Entity> {
+    pub(in crate::repo) fn visible_impacts(&self) -> Select<client_impact::Entity> {
         let select = self.select::<client_impact::Entity>();
         if self.principal().can(Capability::ReadCatalog) {
             return select;
@@ -64,21 +64,6 @@ impl Scope {
         self.require_visible_incident(self.db(), impact.incident_id, "client impact")
             .await?;
         Ok(impact)
-    }
-
-    /// Each incident's impacts, by client id (one statement).
-    pub async fn impacts_of_incidents(
-        &self,
-        incident_ids: &[Uuid],
-    ) -> AppResult<HashMap<Uuid, Vec<client_impact::Model>>> {
-        let rows = self
-            .visible_impacts()
-            .filter(client_impact::Column::IncidentId.is_in(incident_ids.iter().copied()))
-            .order_by_asc(client_impact::Column::StartedAt)
-            .order_by_asc(client_impact::Column::Id)
-            .all(self.db())
-            .await?;
-        Ok(grouping::by_parent(rows, |row| row.incident_id))
     }
 
     fn impacts_of_client_select(

@@ -3,6 +3,7 @@
 
 use super::scope::{Scope, TenantOwned};
 use crate::error::AppResult;
+use sea_orm::sea_query::{Expr, ExprTrait, SelectStatement};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect,
 };
@@ -21,7 +22,7 @@ where
     L::ActiveModel: ActiveModelTrait<Entity = L> + Send,
 {
     /// `(parent, child)` pairs for these parents, in one statement.
-    pub async fn pairs<C: ConnectionTrait>(
+    async fn pairs<C: ConnectionTrait>(
         &self,
         scope: &Scope,
         db: &C,
@@ -36,6 +37,34 @@ where
             .into_tuple()
             .all(db)
             .await?)
+    }
+
+    /// Joins `query`, a statement over the child table `C` whose id column is `child_id`, to
+    /// the links of `parents`, so that each row can be tagged with [`LinkTable::parent_of_row`].
+    pub fn join_parents<C: EntityTrait + Default>(
+        &self,
+        scope: &Scope,
+        query: &mut SelectStatement,
+        child_id: C::Column,
+        parents: &[Uuid],
+    ) where
+        L: Default,
+    {
+        query
+            .inner_join(
+                L::default(),
+                Expr::col((L::default(), self.child)).equals((C::default(), child_id)),
+            )
+            .and_where(scope.tenant_condition::<L>())
+            .and_where(Expr::col((L::default(), self.parent)).is_in(parents.iter().copied()));
+    }
+
+    /// The parent column of a statement joined by [`LinkTable::join_parents`].
+    pub fn parent_of_row(&self) -> Expr
+    where
+        L: Default,
+    {
+        Expr::col((L::default(), self.parent))
     }
 
     /// The children linked to one parent, sorted.

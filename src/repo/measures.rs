@@ -1,26 +1,25 @@
 //! Prevention measures: what will keep the incident from happening again, and how the
 //! follow-through stands.
 
+use super::Checked;
 use super::changes::Changes;
 use super::links::LinkTable;
 use super::scope::{Scope, Writer};
-use super::{Checked, grouping};
 use crate::domain::{FieldError, FieldErrorCode, measure, time};
 use crate::error::{AppError, AppResult};
 use chrono::NaiveDate;
 use entity::{
     Effectiveness, MeasureKind, MeasureStatus, PostMortemStatus, measure_root_cause,
-    prevention_measure, root_cause,
+    prevention_measure,
 };
 use sea_orm::{
     ActiveEnum, ActiveModelTrait, ColumnTrait, ConnectionTrait, IntoActiveModel, QueryFilter,
     QueryOrder, Set,
 };
-use std::collections::HashMap;
 use uuid::Uuid;
 
 /// Which root causes each measure addresses.
-const MEASURE_ROOT_CAUSES: LinkTable<measure_root_cause::Entity> = LinkTable {
+pub(in crate::repo) const MEASURE_ROOT_CAUSES: LinkTable<measure_root_cause::Entity> = LinkTable {
     parent: measure_root_cause::Column::MeasureId,
     child: measure_root_cause::Column::RootCauseId,
     row: |tenant_id, measure_id, root_cause_id| measure_root_cause::ActiveModel {
@@ -79,20 +78,6 @@ impl Scope {
             .ok_or(AppError::not_found("prevention measure"))
     }
 
-    /// Each incident's measures in the order they were recorded (one statement).
-    pub async fn measures_of_incidents(
-        &self,
-        incident_ids: &[Uuid],
-    ) -> AppResult<HashMap<Uuid, Vec<prevention_measure::Model>>> {
-        let rows = self
-            .select::<prevention_measure::Entity>()
-            .filter(prevention_measure::Column::IncidentId.is_in(incident_ids.iter().copied()))
-            .order_by_asc(prevention_measure::Column::Id)
-            .all(self.db())
-            .await?;
-        Ok(grouping::by_parent(rows, |row| row.incident_id))
-    }
-
     /// One incident's measures, read through `db` (a transaction, when writing).
     pub(super) async fn measures_of_incident_in<C: ConnectionTrait>(
         &self,
@@ -105,27 +90,6 @@ impl Scope {
             .order_by_asc(prevention_measure::Column::Id)
             .all(db)
             .await?)
-    }
-
-    /// The root causes each measure addresses (two statements).
-    pub async fn addresses_of_measures(
-        &self,
-        ids: &[Uuid],
-    ) -> AppResult<HashMap<Uuid, Vec<root_cause::Model>>> {
-        let pairs = MEASURE_ROOT_CAUSES.pairs(self, self.db(), ids).await?;
-        let causes = self
-            .root_causes_by_id(&pairs.iter().map(|(_, cause)| *cause).collect::<Vec<_>>())
-            .await?;
-        let mut grouped: HashMap<Uuid, Vec<root_cause::Model>> = HashMap::new();
-        for (measure, cause) in pairs {
-            if let Some(cause) = causes.get(&cause) {
-                grouped.entry(measure).or_default().push(cause.clone());
-            }
-        }
-        for list in grouped.values_mut() {
-            list.sort_by_key(|cause| cause.id);
-        }
-        Ok(grouped)
     }
 }
 

@@ -3,6 +3,7 @@
 //! [`Writer`] and [`Admin`], handles that only a principal with the right role can obtain.
 
 mod audit;
+pub mod batch;
 mod changes;
 pub mod clients;
 pub mod db;

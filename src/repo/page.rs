@@ -98,6 +98,26 @@ pub struct PageRequest {
 /// The page size when neither `first` nor `last` is given.
 pub const DEFAULT_PAGE_SIZE: u64 = 20;
 
+impl PageRequest {
+    /// The page size, when the request is for a list's first page (no cursor, read
+    /// forwards): such pages of many lists can be read at once.
+    pub fn leading_size(&self) -> Option<u64> {
+        (self.after.is_none() && self.before.is_none() && self.last.is_none())
+            .then(|| self.first.unwrap_or(DEFAULT_PAGE_SIZE))
+    }
+}
+
+/// A list's first page of `size` rows, from its first `size + 1` rows in order.
+pub fn leading<M>(mut rows: Vec<M>, size: u64, key: fn(&M) -> Key) -> Page<M> {
+    let has_next_page = u64::try_from(rows.len()).unwrap_or(u64::MAX) > size;
+    rows.truncate(usize::try_from(size).unwrap_or(usize::MAX));
+    Page {
+        rows: rows.into_iter().map(|row| (key(&row), row)).collect(),
+        has_next_page,
+        has_previous_page: false,
+    }
+}
+
 /// One page of rows, each with its key.
 #[derive(Debug, Clone)]
 pub struct Page<M> {

@@ -11,7 +11,6 @@ use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, IntoActiveModel, QueryFilter,
     QuerySelect, Set,
 };
-use std::collections::HashMap;
 use uuid::Uuid;
 
 /// The empty DRAFT every incident starts with, written in the incident's transaction.
@@ -94,19 +93,6 @@ impl Scope {
         incident_id: Uuid,
     ) -> AppResult<PostMortemStatus> {
         Ok(self.post_mortem_in(db, incident_id).await?.status)
-    }
-
-    /// Each incident's post-mortem (one statement).
-    pub async fn post_mortems_of_incidents(
-        &self,
-        incident_ids: &[Uuid],
-    ) -> AppResult<HashMap<Uuid, post_mortem::Model>> {
-        let rows = self
-            .select::<post_mortem::Entity>()
-            .filter(post_mortem::Column::IncidentId.is_in(incident_ids.iter().copied()))
-            .all(self.db())
-            .await?;
-        Ok(rows.into_iter().map(|pm| (pm.incident_id, pm)).collect())
     }
 }
 

@@ -1,23 +1,23 @@
 //! Root causes and contributing factors, with the services each involves.
 
+use super::Checked;
 use super::changes::Changes;
 use super::links::LinkTable;
 use super::scope::{Scope, Writer};
-use super::{Checked, grouping};
 use crate::domain::policy::Capability;
 use crate::domain::{FieldError, FieldErrorCode, time};
 use crate::error::{AppError, AppResult};
-use entity::{RootCauseCategory, RootCauseKind, root_cause, root_cause_service, service};
+use entity::{RootCauseCategory, RootCauseKind, root_cause, root_cause_service};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveEnum, ActiveModelTrait, ColumnTrait, ConnectionTrait, IntoActiveModel, QueryFilter,
-    QueryOrder, Select, Set,
+    Select, Set,
 };
 use std::collections::HashMap;
 use uuid::Uuid;
 
 /// Which services each root cause involves.
-const ROOT_CAUSE_SERVICES: LinkTable<root_cause_service::Entity> = LinkTable {
+pub(in crate::repo) const ROOT_CAUSE_SERVICES: LinkTable<root_cause_service::Entity> = LinkTable {
     parent: root_cause_service::Column::RootCauseId,
     child: root_cause_service::Column::ServiceId,
     row: |tenant_id, root_cause_id, service_id| root_cause_service::ActiveModel {
@@ -50,7 +50,7 @@ pub struct RootCauseChanges {
 impl Scope {
     /// The root causes the caller may read: all for staff; for everyone else only those with
     /// a client explanation (an internal-only cause stays internal).
-    fn visible_root_causes(&self) -> Select<root_cause::Entity> {
+    pub(in crate::repo) fn visible_root_causes(&self) -> Select<root_cause::Entity> {
         let select = self.select::<root_cause::Entity>();
         if self.principal().can(Capability::ReadInternal) {
             select
@@ -82,42 +82,6 @@ impl Scope {
             .one(db)
             .await?
             .ok_or(AppError::not_found("root cause"))
-    }
-
-    /// Each incident's root causes in the order they were recorded (one statement).
-    pub async fn root_causes_of_incidents(
-        &self,
-        incident_ids: &[Uuid],
-    ) -> AppResult<HashMap<Uuid, Vec<root_cause::Model>>> {
-        let rows = self
-            .visible_root_causes()
-            .filter(root_cause::Column::IncidentId.is_in(incident_ids.iter().copied()))
-            .order_by_asc(root_cause::Column::Id)
-            .all(self.db())
-            .await?;
-        Ok(grouping::by_parent(rows, |row| row.incident_id))
-    }
-
-    /// Root causes by id (one statement).
-    pub async fn root_causes_by_id(
-        &self,
-        ids: &[Uuid],
-    ) -> AppResult<HashMap<Uuid, root_cause::Model>> {
-        let rows = self
-            .visible_root_causes()
-            .filter(root_cause::Column::Id.is_in(ids.iter().copied()))
-            .all(self.db())
-            .await?;
-        Ok(rows.into_iter().map(|r| (r.id, r)).collect())
-    }
-
-    /// The services each root cause involves, by name (two statements).
-    pub async fn services_of_root_causes(
-        &self,
-        ids: &[Uuid],
-    ) -> AppResult<HashMap<Uuid, Vec<service::Model>>> {
-        let pairs = ROOT_CAUSE_SERVICES.pairs(self, self.db(), ids).await?;
-        self.services_by_parent(pairs).await
     }
 
     /// Field errors for root cause ids that are not causes of `incident_id`.

@@ -177,23 +177,4 @@ impl Scope {
             })
             .collect())
     }
-
-    /// Groups `(parent, service)` pairs into each parent's services, sorted by name.
-    pub(super) async fn services_by_parent(
-        &self,
-        pairs: Vec<(Uuid, Uuid)>,
-    ) -> AppResult<HashMap<Uuid, Vec<service::Model>>> {
-        let service_ids: Vec<Uuid> = pairs.iter().map(|(_, service)| *service).collect();
-        let services = self.services_by_id(&service_ids).await?;
-        let mut by_parent: HashMap<Uuid, Vec<service::Model>> = HashMap::new();
-        for (parent, service) in pairs {
-            if let Some(service) = services.get(&service) {
-                by_parent.entry(parent).or_default().push(service.clone());
-            }
-        }
-        for list in by_parent.values_mut() {
-            list.sort_by(|a, b| a.name.cmp(&b.name));
-        }
-        Ok(by_parent)
-    }
 }

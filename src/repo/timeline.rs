@@ -12,7 +12,7 @@ use entity::{TimelineEventKind, Visibility, timeline_event};
 use sea_orm::sea_query::{Alias, Asterisk, Query, UnionType};
 use sea_orm::{
     ActiveEnum, ActiveModelTrait, ColumnTrait, Condition, FromQueryResult, IntoActiveModel,
-    Iterable, QueryFilter, QuerySelect, Set,
+    Iterable, QueryFilter, Set,
 };
 use std::collections::HashMap;
 use uuid::Uuid;
@@ -66,7 +66,10 @@ const INCIDENTS_PER_STATEMENT: usize = 400;
 impl Scope {
     /// The visibility the caller may read: staff read everything, everyone else only what
     /// clients may see. A requested visibility narrows it further.
-    fn readable_visibility(&self, requested: Option<Visibility>) -> Option<Vec<Visibility>> {
+    pub(in crate::repo) fn readable_visibility(
+        &self,
+        requested: Option<Visibility>,
+    ) -> Option<Vec<Visibility>> {
         match (self.principal().can(Capability::ReadInternal), requested) {
             (true, None) => None,
             (true, Some(v)) => Some(vec![v]),
@@ -196,33 +199,6 @@ impl Scope {
             );
         }
         Ok(grouping::by_parent(rows, |row| row.incident_id))
-    }
-
-    /// How many entries each incident has that the caller may read (one statement).
-    pub async fn timeline_counts(
-        &self,
-        incident_ids: &[Uuid],
-        visibility: Option<Visibility>,
-    ) -> AppResult<HashMap<Uuid, u64>> {
-        use timeline_event::Column as C;
-        let mut select = self
-            .select::<timeline_event::Entity>()
-            .filter(C::IncidentId.is_in(incident_ids.iter().copied()));
-        if let Some(visible) = self.readable_visibility(visibility) {
-            select = select.filter(C::Visibility.is_in(visible.iter().map(|v| v.to_value())));
-        }
-        let counts: Vec<(Uuid, i64)> = select
-            .select_only()
-            .column(C::IncidentId)
-            .column_as(C::Id.count(), "count")
-            .group_by(C::IncidentId)
-            .into_tuple()
-            .all(self.db())
-            .await?;
-        Ok(counts
-            .into_iter()
-            .map(|(id, n)| (id, u64::try_from(n).unwrap_or_default()))
-            .collect())
     }
 }
 

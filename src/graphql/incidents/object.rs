@@ -4,27 +4,24 @@ use crate::domain::incident;
 use crate::domain::policy::Capability;
 use crate::error::{AppError, AppResult};
 use crate::graphql::connection::{ListRef, TotalCount, connection, page_cost};
-use crate::graphql::context::{load, scope};
+use crate::graphql::context::{load, load_list, load_part, record_parts, scope};
 use crate::graphql::directory::service::Service;
 use crate::graphql::enums::{FeedbackStatus, IncidentStatus, Severity, Visibility};
 use crate::graphql::ids::{self, NodeType};
-use crate::graphql::loaders::{
-    ImpactsByIncident, IncidentServices, MeasuresByIncident, PostMortemsByIncident, RecurrenceOf,
-    Recurrences, RootCausesByIncident, TimelineCounts, TimelinePages,
-};
+use crate::graphql::loaders::{RecurrenceOf, Recurrences, TimelinePages};
 use crate::graphql::record::feedback::FeedbackConnection;
 use crate::graphql::record::impact::ClientImpact;
 use crate::graphql::record::measure::PreventionMeasure;
 use crate::graphql::record::post_mortem::PostMortem;
 use crate::graphql::record::root_cause::RootCause;
 use crate::graphql::record::timeline::TimelineEventConnection;
+use crate::repo::batch::List;
+use crate::repo::feedback;
 use crate::repo::timeline::{self, TimelinePageKey};
 use crate::repo::{DEFAULT_PAGE_SIZE, Page};
-use async_graphql::dataloader::DataLoader;
 use async_graphql::{Context, ID, Object};
 use chrono::{DateTime, Utc};
 use futures_util::FutureExt;
-use std::sync::Arc;
 
 /// Something that went wrong for clients, and the record of how it was handled.
 pub struct Incident(pub entity::incident::Model);
@@ -89,12 +86,8 @@ impl Incident {
 
     /// The affected services, by name.
     async fn services(&self, ctx: &Context<'_>) -> AppResult<Vec<Service>> {
-        let services = load::<IncidentServices, _>(ctx, self.0.id).await?;
-        Ok(services
-            .unwrap_or_default()
-            .into_iter()
-            .map(Service)
-            .collect())
+        let services = load_list(ctx, List::IncidentServices, self.0.id).await?;
+        Ok(services.services().into_iter().map(Service).collect())
     }
 
     /// What happened, ordered by time and then by creation. Staff read every entry (or one
@@ -134,18 +127,12 @@ impl Incident {
             has_next_page: found.has_next_page,
             has_previous_page,
         };
-        let counts = ctx
-            .data_unchecked::<Arc<DataLoader<TimelineCounts>>>()
-            .clone();
-        let incident_id = self.0.id;
+        let (parts, incident_id) = (record_parts(ctx), self.0.id);
         let total = TotalCount::new(move || {
-            let counts = counts.clone();
+            let parts = parts.clone();
             async move {
-                Ok(counts
-                    .load_one((incident_id, visibility))
-                    .await
-                    .map_err(AppError::from)?
-                    .unwrap_or(0))
+                let list = List::TimelineCount(visibility);
+                Ok(load_part(&parts, list, incident_id).await?.count())
             }
             .boxed()
         });
@@ -154,9 +141,9 @@ impl Incident {
 
     /// Root causes and contributing factors, in the order they were recorded.
     async fn root_causes(&self, ctx: &Context<'_>) -> AppResult<Vec<RootCause>> {
-        Ok(load::<RootCausesByIncident, _>(ctx, self.0.id)
+        Ok(load_list(ctx, List::RootCauses, self.0.id)
             .await?
-            .unwrap_or_default()
+            .root_causes()
             .into_iter()
             .map(RootCause)
             .collect())
@@ -164,9 +151,9 @@ impl Incident {
 
     /// How the incident affected each client. A CLIENT user sees only their own client's.
     async fn impacts(&self, ctx: &Context<'_>) -> AppResult<Vec<ClientImpact>> {
-        Ok(load::<ImpactsByIncident, _>(ctx, self.0.id)
+        Ok(load_list(ctx, List::Impacts, self.0.id)
             .await?
-            .unwrap_or_default()
+            .impacts()
             .into_iter()
             .map(ClientImpact)
             .collect())
@@ -174,9 +161,9 @@ impl Incident {
 
     /// Prevention measures, in the order they were recorded.
     async fn measures(&self, ctx: &Context<'_>) -> AppResult<Vec<PreventionMeasure>> {
-        Ok(load::<MeasuresByIncident, _>(ctx, self.0.id)
+        Ok(load_list(ctx, List::Measures, self.0.id)
             .await?
-            .unwrap_or_default()
+            .measures()
             .into_iter()
             .map(PreventionMeasure)
             .collect())
@@ -200,17 +187,34 @@ impl Incident {
             scope.principal().tenant_id(),
             format!("feedback:{}", self.0.id),
         );
-        let page = scope
-            .feedback_of_incident(
-                self.0.id,
-                status,
-                &list.page_request(first, after, last, before)?,
-            )
-            .await?;
-        let (counter, incident_id) = (scope.clone(), self.0.id);
+        let request = list.page_request(first, after, last, before)?;
+        let page = match request.leading_size() {
+            Some(size) => {
+                let rows = load_list(
+                    ctx,
+                    List::Feedback {
+                        status,
+                        first: size,
+                    },
+                    self.0.id,
+                )
+                .await?;
+                feedback::first_page(rows.feedback(), size)
+            }
+            None => {
+                scope
+                    .feedback_of_incident(self.0.id, status, &request)
+                    .await?
+            }
+        };
+        let (parts, incident_id) = (record_parts(ctx), self.0.id);
         let total = TotalCount::new(move || {
-            let scope = counter.clone();
-            async move { scope.feedback_of_incident_count(incident_id, status).await }.boxed()
+            let parts = parts.clone();
+            async move {
+                let list = List::FeedbackCount(status);
+                Ok(load_part(&parts, list, incident_id).await?.count())
+            }
+            .boxed()
         });
         Ok(FeedbackConnection::new(&list, page, total))
     }
@@ -238,8 +242,8 @@ impl Incident {
 
     /// The post-mortem (every incident has one, from DRAFT on).
     async fn post_mortem(&self, ctx: &Context<'_>) -> AppResult<PostMortem> {
-        let found = load::<PostMortemsByIncident, _>(ctx, self.0.id).await?;
-        found.map(PostMortem).ok_or_else(|| {
+        let found = load_list(ctx, List::PostMortem, self.0.id).await?;
+        found.post_mortem().map(PostMortem).ok_or_else(|| {
             AppError::internal(anyhow::anyhow!("incident {} has no post-mortem", self.0.id))
         })
     }

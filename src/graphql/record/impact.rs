@@ -3,12 +3,12 @@
 use crate::domain::{Validation, impact, time};
 use crate::error::AppResult;
 use crate::graphql::connection::connection;
-use crate::graphql::context::{load, scope};
+use crate::graphql::context::{load_list, scope};
 use crate::graphql::directory::client::Client;
 use crate::graphql::enums::ImpactLevel;
 use crate::graphql::ids::{self, NodeType};
-use crate::graphql::loaders::ClientsById;
 use crate::graphql::payload::{deletion_payload, payload};
+use crate::repo::batch::List;
 use crate::repo::impacts::ImpactInput;
 use async_graphql::{Context, ID, InputObject, Object};
 use chrono::{DateTime, Utc};
@@ -32,8 +32,9 @@ impl ClientImpact {
 
     /// The client affected.
     async fn client(&self, ctx: &Context<'_>) -> AppResult<Option<Client>> {
-        Ok(load::<ClientsById, _>(ctx, self.0.client_id)
+        Ok(load_list(ctx, List::Client, self.0.client_id)
             .await?
+            .client()
             .map(Client))
     }
 

@@ -5,12 +5,12 @@ use super::root_cause::RootCause;
 use crate::domain::policy::Capability;
 use crate::domain::{Validation, measure, text};
 use crate::error::AppResult;
-use crate::graphql::context::{load, scope};
+use crate::graphql::context::{load_list, scope};
 use crate::graphql::enums::{Effectiveness, MeasureKind, MeasureStatus};
 use crate::graphql::ids::{self, NodeType};
-use crate::graphql::loaders::MeasureAddresses;
 use crate::graphql::payload::{deletion_payload, payload};
 use crate::graphql::scalars::Date;
+use crate::repo::batch::List;
 use crate::repo::measures::{MeasureChanges, NewMeasure};
 use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object};
 use chrono::{DateTime, Utc};
@@ -87,9 +87,9 @@ impl PreventionMeasure {
 
     /// The root causes it addresses.
     async fn addresses(&self, ctx: &Context<'_>) -> AppResult<Vec<RootCause>> {
-        Ok(load::<MeasureAddresses, _>(ctx, self.0.id)
+        Ok(load_list(ctx, List::MeasureAddresses, self.0.id)
             .await?
-            .unwrap_or_default()
+            .root_causes()
             .into_iter()
             .map(RootCause)
             .collect())

@@ -3,11 +3,11 @@
 use super::measure::PreventionMeasure;
 use crate::domain::{FieldError, FieldErrorCode, Validation, review, text, time};
 use crate::error::AppResult;
-use crate::graphql::context::{load, scope};
+use crate::graphql::context::{load_list, scope};
 use crate::graphql::enums::Effectiveness;
 use crate::graphql::ids::{self, NodeType};
-use crate::graphql::loaders::MeasuresByIncident;
 use crate::graphql::payload::payload;
+use crate::repo::batch::List;
 use crate::repo::reviews::{NewReview, Verdict, verdicts_of};
 use async_graphql::{Context, ID, InputObject, Object, SimpleObject};
 use chrono::{DateTime, Utc};
@@ -40,9 +40,9 @@ impl EffectivenessReview {
 
     /// The verdict on each measure, as recorded at the review.
     async fn verdicts(&self, ctx: &Context<'_>) -> AppResult<Vec<EffectivenessVerdict>> {
-        let measures = load::<MeasuresByIncident, _>(ctx, self.0.incident_id)
+        let measures = load_list(ctx, List::Measures, self.0.incident_id)
             .await?
-            .unwrap_or_default();
+            .measures();
         Ok(verdicts_of(&self.0)
             .into_iter()
             .filter_map(|v| {

@@ -4,12 +4,12 @@ use super::decode_list;
 use crate::domain::policy::Capability;
 use crate::domain::{Validation, text};
 use crate::error::AppResult;
-use crate::graphql::context::{load, scope};
+use crate::graphql::context::{load_list, scope};
 use crate::graphql::directory::service::Service;
 use crate::graphql::enums::{RootCauseCategory, RootCauseKind};
 use crate::graphql::ids::{self, NodeType};
-use crate::graphql::loaders::RootCauseServices;
 use crate::graphql::payload::{deletion_payload, payload};
+use crate::repo::batch::List;
 use crate::repo::root_causes::{NewRootCause, RootCauseChanges};
 use async_graphql::{Context, ID, InputObject, Object};
 use chrono::{DateTime, Utc};
@@ -55,9 +55,9 @@ impl RootCause {
 
     /// The services involved, by name.
     async fn services(&self, ctx: &Context<'_>) -> AppResult<Vec<Service>> {
-        Ok(load::<RootCauseServices, _>(ctx, self.0.id)
+        Ok(load_list(ctx, List::RootCauseServices, self.0.id)
             .await?
-            .unwrap_or_default()
+            .services()
             .into_iter()
             .map(Service)
             .collect())

@@ -7,7 +7,7 @@ mod write;
 pub use write::{IncidentChanges, NewIncident};
 
 /// Which services each incident affected.
-pub(super) const INCIDENT_SERVICES: LinkTable<incident_service::Entity> = LinkTable {
+pub(in crate::repo) const INCIDENT_SERVICES: LinkTable<incident_service::Entity> = LinkTable {
     parent: incident_service::Column::IncidentId,
     child: incident_service::Column::ServiceId,
     row: |tenant_id, incident_id, service_id| incident_service::ActiveModel {
@@ -25,11 +25,10 @@ use crate::error::{AppError, AppResult};
 use chrono::{DateTime, Utc};
 use entity::{
     IncidentStatus, PostMortemStatus, Severity, client_impact, incident, incident_service,
-    post_mortem, service,
+    post_mortem,
 };
 use sea_orm::sea_query::{Expr, Query};
 use sea_orm::{ActiveEnum, ColumnTrait, ConnectionTrait, PaginatorTrait, QueryFilter, Select, Set};
-use std::collections::HashMap;
 use uuid::Uuid;
 
 /// Narrows an incident list; every condition must hold.
@@ -204,17 +203,5 @@ impl Scope {
             .await?
             .count(self.db())
             .await?)
-    }
-
-    /// The services of each incident, for the per-request loader (one statement per batch).
-    /// The services of each incident, for the per-request loader (two statements per batch).
-    pub async fn services_of_incidents(
-        &self,
-        incident_ids: &[Uuid],
-    ) -> AppResult<HashMap<Uuid, Vec<service::Model>>> {
-        let pairs = INCIDENT_SERVICES
-            .pairs(self, self.db(), incident_ids)
-            .await?;
-        self.services_by_parent(pairs).await
     }
 }
