@@ -204,3 +204,27 @@ async fn oversize_strings_within_the_body_limit_are_user_errors() {
     }
     assert_eq!(app.audit_count(&tenant.admin).await, before);
 }
+
+#[tokio::test]
+async fn a_long_chain_of_fragments_is_refused_without_exhausting_the_stack() {
+    let app = spawn_app().await;
+    let tenant = app.create_tenant("acme").await;
+    let links = 3_000;
+    let chain: String = (0..links)
+        .map(|i| {
+            format!(
+                "fragment F{i} on Query {{ a{i}: __typename ...F{} }} ",
+                i + 1
+            )
+        })
+        .collect();
+    let query = format!("{{ ...F0 }} {chain} fragment F{links} on Query {{ __typename }}");
+    let body = refused(&app, &tenant.admin, query).await;
+    assert!(
+        body["errors"][0]["message"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("3001 root fields"),
+        "{body}"
+    );
+}

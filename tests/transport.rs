@@ -1,6 +1,6 @@
 //! GraphQL over HTTP: methods, media types, status codes, health checks, internal errors.
 
-use crate::support::{error_codes, spawn_app};
+use crate::support::{World, error_codes, spawn_app};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
@@ -196,4 +196,28 @@ async fn a_request_that_stalls_past_the_deadline_is_stopped_with_a_clear_error()
         response.contains("\"INTERNAL\"") && response.contains("was stopped"),
         "{response}"
     );
+}
+
+#[tokio::test]
+async fn an_operation_that_ran_and_lost_its_data_is_200_with_data_null() {
+    let world = World::new().await;
+    let response = world
+        .app
+        .http
+        .post(format!("{}/graphql", world.app.url))
+        .bearer_auth(&world.a.viewer)
+        .header("accept", "application/graphql-response+json")
+        .json(&json!({ "query": "mutation { serviceCreate(input: { name: \"Payments\" }) { service { id } } }" }))
+        .send()
+        .await
+        .expect("send");
+    assert_eq!(
+        response.status(),
+        StatusCode::OK,
+        "a field error is not a request error"
+    );
+    let body: Value = response.json().await.expect("json");
+    assert_eq!(body.get("data"), Some(&Value::Null), "{body}");
+    assert_eq!(error_codes(&body), ["FORBIDDEN"]);
+    assert_eq!(body["errors"][0]["path"], json!(["serviceCreate"]));
 }

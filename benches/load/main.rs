@@ -9,7 +9,9 @@
 //!
 //! Settings: `DEBRIEF_LOAD_SIZES` (incidents, comma-separated; default `2000,20000`),
 //! `DEBRIEF_LOAD_SECONDS` (per operation), `DEBRIEF_LOAD_CONNECTIONS` (default 16),
-//! `DEBRIEF_BENCH_DATABASE_URL` (the PostgreSQL server). Seeded databases are kept.
+//! `DEBRIEF_LOAD_BACKENDS` (`sqlite`, `postgres` or both, comma-separated),
+//! `DEBRIEF_LOAD_OPERATIONS` (e.g. `Q0,Q2`; default all), `DEBRIEF_BENCH_DATABASE_URL` (the
+//! PostgreSQL server). Seeded databases are kept.
 
 #[path = "../common/mod.rs"]
 mod common;
@@ -31,6 +33,16 @@ struct Settings {
     sizes: Vec<u64>,
     seconds: u64,
     connections: usize,
+    backends: Option<Vec<String>>,
+    operations: Option<Vec<String>>,
+}
+
+impl Settings {
+    fn measures(&self, filter: &Option<Vec<String>>, name: &str) -> bool {
+        filter
+            .as_ref()
+            .is_none_or(|wanted| wanted.iter().any(|w| name.starts_with(w.as_str())))
+    }
 }
 
 fn settings() -> Settings {
@@ -53,7 +65,13 @@ fn settings() -> Settings {
         connections: var("DEBRIEF_LOAD_CONNECTIONS")
             .and_then(|s| s.parse().ok())
             .unwrap_or(16),
+        backends: var("DEBRIEF_LOAD_BACKENDS").map(|s| list(&s)),
+        operations: var("DEBRIEF_LOAD_OPERATIONS").map(|s| list(&s)),
     }
+}
+
+fn list(text: &str) -> Vec<String> {
+    text.split(',').map(|s| s.trim().to_owned()).collect()
 }
 
 fn main() {
@@ -69,12 +87,18 @@ async fn run(settings: Settings) {
     println!("|---|---|---|---|---|---|---|---|---|");
     for &size in &settings.sizes {
         for target in common::targets(&format!("bench-load-{size}")).await {
+            if !settings.measures(&settings.backends, target.backend) {
+                continue;
+            }
             server::seed(&target.url, size).await;
             let statements = statement_counts(&target.url).await;
             let server = server::Server::start(&target.url).await;
             let http = reqwest::Client::new();
             let operations = ops::operations(&http, &server.endpoint, &server.token).await;
             for (operation, statements) in operations.iter().zip(statements) {
+                if !settings.measures(&settings.operations, operation.name) {
+                    continue;
+                }
                 let request = Request {
                     endpoint: server.endpoint.clone(),
                     token: server.token.clone(),

@@ -4,29 +4,15 @@
 use crate::domain::readiness::FindingCode;
 use crate::domain::{FieldError, FieldErrorCode};
 use crate::error::{AppError, ErrorCode, INTERNAL_MESSAGE};
-use async_graphql::extensions::{Extension, ExtensionContext, ExtensionFactory, NextRequest};
 use async_graphql::{Enum, Response, ServerError, SimpleObject};
-use std::sync::Arc;
 
 /// Sets `extensions.code` on every error of a response, and replaces the message of anything
 /// internal. Errors raised by the GraphQL engine itself (syntax, validation, limits, argument
-/// coercion) are the client's input: BAD_USER_INPUT.
-pub struct ErrorPolicy;
-
-impl ExtensionFactory for ErrorPolicy {
-    fn create(&self) -> Arc<dyn Extension> {
-        Arc::new(ErrorPolicy)
-    }
-}
-
-#[async_trait::async_trait]
-impl Extension for ErrorPolicy {
-    async fn request(&self, ctx: &ExtensionContext<'_>, next: NextRequest<'_>) -> Response {
-        let mut response = next.run(ctx).await;
-        for error in &mut response.errors {
-            apply(error);
-        }
-        response
+/// coercion) are the client's input: BAD_USER_INPUT. The HTTP layer applies it to every
+/// response; a schema extension would do the same at the cost of a hook around every field.
+pub fn police(response: &mut Response) {
+    for error in &mut response.errors {
+        apply(error);
     }
 }
 
@@ -184,43 +170,4 @@ impl From<FieldError> for UserError {
 /// Converts field errors for a payload.
 pub fn user_errors(errors: Vec<FieldError>) -> Vec<UserError> {
     errors.into_iter().map(UserError::from).collect()
-}
-
-/// Set once an operation reaches execution; a request that never does (syntax, validation or
-/// variable errors) is a request error, answered without `data`.
-#[derive(Debug, Default)]
-pub struct ExecutionStarted(std::sync::atomic::AtomicBool);
-
-impl ExecutionStarted {
-    pub fn get(&self) -> bool {
-        self.0.load(std::sync::atomic::Ordering::Relaxed)
-    }
-
-    fn mark(&self) {
-        self.0.store(true, std::sync::atomic::Ordering::Relaxed);
-    }
-}
-
-/// Marks [`ExecutionStarted`] in the request data when execution begins.
-pub struct ExecutionMarker;
-
-impl ExtensionFactory for ExecutionMarker {
-    fn create(&self) -> Arc<dyn Extension> {
-        Arc::new(ExecutionMarker)
-    }
-}
-
-#[async_trait::async_trait]
-impl Extension for ExecutionMarker {
-    async fn execute(
-        &self,
-        ctx: &ExtensionContext<'_>,
-        operation_name: Option<&str>,
-        next: async_graphql::extensions::NextExecute<'_>,
-    ) -> Response {
-        if let Some(started) = ctx.data_opt::<Arc<ExecutionStarted>>() {
-            started.mark();
-        }
-        next.run(ctx, operation_name).await
-    }
 }

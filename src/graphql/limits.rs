@@ -1,41 +1,16 @@
 //! Operation shape limits async-graphql does not enforce itself: aliases and root fields.
 
-use async_graphql::extensions::{Extension, ExtensionContext, ExtensionFactory, NextParseQuery};
 use async_graphql::parser::types::{ExecutableDocument, Selection, SelectionSet};
-use async_graphql::{ServerError, ServerResult, Variables};
+use async_graphql::{ServerError, ServerResult};
 use std::collections::HashSet;
-use std::sync::Arc;
 
 /// At most this many aliased fields in one operation document.
 pub const MAX_ALIASES: usize = 30;
 /// At most this many fields at the root of one operation.
 pub const MAX_ROOT_FIELDS: usize = 20;
 
-/// Refuses documents with too many aliases or root fields before they are validated.
-pub struct OperationLimits;
-
-impl ExtensionFactory for OperationLimits {
-    fn create(&self) -> Arc<dyn Extension> {
-        Arc::new(OperationLimits)
-    }
-}
-
-#[async_trait::async_trait]
-impl Extension for OperationLimits {
-    async fn parse_query(
-        &self,
-        ctx: &ExtensionContext<'_>,
-        query: &str,
-        variables: &Variables,
-        next: NextParseQuery<'_>,
-    ) -> ServerResult<ExecutableDocument> {
-        let document = next.run(ctx, query, variables).await?;
-        check(&document)?;
-        Ok(document)
-    }
-}
-
-fn check(document: &ExecutableDocument) -> ServerResult<()> {
+/// Refuses documents with too many aliases or root fields, before they are validated.
+pub fn check(document: &ExecutableDocument) -> ServerResult<()> {
     for (_, operation) in document.operations.iter() {
         let root = &operation.node.selection_set.node;
         let root_fields = Walk::new(document).root_fields(root);
@@ -83,36 +58,47 @@ impl<'a> Walk<'a> {
             .map(|f| &f.node.selection_set.node)
     }
 
-    /// Fields at the top level of `set`, looking through fragments.
-    fn root_fields(&mut self, set: &'a SelectionSet) -> usize {
-        set.items
-            .iter()
-            .map(|item| match &item.node {
-                Selection::Field(_) => 1,
-                Selection::InlineFragment(inline) => {
-                    self.root_fields(&inline.node.selection_set.node)
+    /// Fields at the top level of `root`, looking through fragments.
+    fn root_fields(&mut self, root: &'a SelectionSet) -> usize {
+        let mut count = 0;
+        let mut pending = vec![root];
+        while let Some(set) = pending.pop() {
+            for item in &set.items {
+                match &item.node {
+                    Selection::Field(_) => count += 1,
+                    Selection::InlineFragment(inline) => {
+                        pending.push(&inline.node.selection_set.node)
+                    }
+                    Selection::FragmentSpread(spread) => {
+                        pending.extend(self.fragment(spread.node.fragment_name.node.as_str()));
+                    }
                 }
-                Selection::FragmentSpread(spread) => self
-                    .fragment(spread.node.fragment_name.node.as_str())
-                    .map_or(0, |f| self.root_fields(f)),
-            })
-            .sum()
+            }
+        }
+        count
     }
 
-    /// Aliased fields anywhere below `set`.
-    fn aliases(&mut self, set: &'a SelectionSet) -> usize {
-        set.items
-            .iter()
-            .map(|item| match &item.node {
-                Selection::Field(field) => {
-                    usize::from(field.node.alias.is_some())
-                        + self.aliases(&field.node.selection_set.node)
+    /// Aliased fields anywhere below `root`. The walk keeps its own stack, so no nesting of
+    /// fragments can exhaust the thread's.
+    fn aliases(&mut self, root: &'a SelectionSet) -> usize {
+        let mut count = 0;
+        let mut pending = vec![root];
+        while let Some(set) = pending.pop() {
+            for item in &set.items {
+                match &item.node {
+                    Selection::Field(field) => {
+                        count += usize::from(field.node.alias.is_some());
+                        pending.push(&field.node.selection_set.node);
+                    }
+                    Selection::InlineFragment(inline) => {
+                        pending.push(&inline.node.selection_set.node)
+                    }
+                    Selection::FragmentSpread(spread) => {
+                        pending.extend(self.fragment(spread.node.fragment_name.node.as_str()));
+                    }
                 }
-                Selection::InlineFragment(inline) => self.aliases(&inline.node.selection_set.node),
-                Selection::FragmentSpread(spread) => self
-                    .fragment(spread.node.fragment_name.node.as_str())
-                    .map_or(0, |f| self.aliases(f)),
-            })
-            .sum()
+            }
+        }
+        count
     }
 }

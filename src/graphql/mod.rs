@@ -10,7 +10,7 @@ mod enums;
 pub mod errors;
 mod ids;
 mod incidents;
-mod limits;
+pub mod limits;
 mod loaders;
 mod metrics;
 mod node;
@@ -70,14 +70,13 @@ pub struct SchemaOptions {
     pub feedback_per_hour: u32,
 }
 
-/// Builds the schema with its limits and error policy. Needs no database.
+/// Builds the schema with its depth and complexity limits. Needs no database. The error
+/// policy and the operation limits are applied around execution by the HTTP layer
+/// ([`errors::police`], [`limits::check`]).
 pub fn build(options: SchemaOptions) -> DebriefSchema {
     let mut builder = Schema::build(Query::default(), Mutation::default(), EmptySubscription)
         .limit_depth(MAX_DEPTH)
         .limit_complexity(MAX_COMPLEXITY)
-        .extension(errors::ErrorPolicy)
-        .extension(limits::OperationLimits)
-        .extension(errors::ExecutionMarker)
         .data(record::feedback::FeedbackRateLimit(
             options.feedback_per_hour,
         ));

@@ -3,8 +3,7 @@
 use super::negotiate::{self, GraphQlParams, MediaType};
 use super::{AppState, MAX_BODY_BYTES, graphiql, respond};
 use crate::error::ErrorCode;
-use crate::graphql::context;
-use crate::graphql::errors::ExecutionStarted;
+use crate::graphql::{context, errors, limits};
 use crate::repo::Scope;
 use async_graphql::parser::types::{DocumentOperations, OperationType};
 use axum::body::Body;
@@ -12,7 +11,6 @@ use axum::extract::{Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde_json::Value;
-use std::sync::Arc;
 
 /// `POST /graphql`: runs the one operation in the JSON body; batches are refused.
 pub async fn post(State(state): State<AppState>, headers: HeaderMap, body: Body) -> Response {
@@ -101,19 +99,35 @@ async fn execute(
             );
         }
     };
-    let started = Arc::new(ExecutionStarted::default());
-    let mut request = async_graphql::Request::new(params.query)
-        .variables(async_graphql::Variables::from_json(Value::Object(
-            params.variables,
-        )))
-        .data(started.clone());
+    let mut request = async_graphql::Request::new(params.query).variables(
+        async_graphql::Variables::from_json(Value::Object(params.variables)),
+    );
     request.operation_name = params.operation_name;
+    // A document that does not parse is left to the engine, which reports the syntax error.
+    if let Ok(document) = request.parsed_query()
+        && let Err(error) = limits::check(document)
+    {
+        let mut response = async_graphql::Response::from_errors(vec![error]);
+        errors::police(&mut response);
+        return respond::graphql(media, response, false);
+    }
     let request = context::attach(
         request,
         Scope::new(state.db.clone(), principal),
         state.batch_window,
     );
-    respond::graphql(media, state.schema.execute(request).await, started.get())
+    let mut response = state.schema.execute(request).await;
+    errors::police(&mut response);
+    let executed = reached_execution(&response);
+    respond::graphql(media, response, executed)
+}
+
+/// Whether the operation ran. One that never did (syntax, validation or variable errors) is a
+/// request error, answered without `data`: its data is null and none of its errors has a path,
+/// whereas an operation that ran has data, or a null root reached by an error on a field.
+fn reached_execution(response: &async_graphql::Response) -> bool {
+    response.data != async_graphql::Value::Null
+        || response.errors.iter().any(|error| !error.path.is_empty())
 }
 
 /// Whether the operation that would run is a mutation (refused over GET).
