@@ -3,8 +3,8 @@
 
 use super::cursor;
 use crate::error::{AppError, AppResult};
-use crate::repo::{DEFAULT_PAGE_SIZE, Key, PageRequest};
-use async_graphql::SimpleObject;
+use crate::repo::{DEFAULT_PAGE_SIZE, Key, Page, PageRequest};
+use async_graphql::Object;
 use futures_util::future::BoxFuture;
 use std::sync::Arc;
 use uuid::Uuid;
@@ -13,12 +13,45 @@ use uuid::Uuid;
 pub const MAX_PAGE_SIZE: i32 = 100;
 
 /// Where a page sits in its list.
-#[derive(Debug, Clone, SimpleObject)]
+#[derive(Debug, Clone)]
 pub struct PageInfo {
-    pub has_next_page: bool,
-    pub has_previous_page: bool,
-    pub start_cursor: Option<String>,
-    pub end_cursor: Option<String>,
+    list: Arc<ListRef>,
+    has_next_page: bool,
+    has_previous_page: bool,
+    start: Option<Key>,
+    end: Option<Key>,
+}
+
+impl PageInfo {
+    pub fn new<M>(list: Arc<ListRef>, page: &Page<M>) -> Self {
+        Self {
+            has_next_page: page.has_next_page,
+            has_previous_page: page.has_previous_page,
+            start: page.rows.first().map(|(key, _)| key.clone()),
+            end: page.rows.last().map(|(key, _)| key.clone()),
+            list,
+        }
+    }
+}
+
+/// Where a page sits in its list.
+#[Object]
+impl PageInfo {
+    async fn has_next_page(&self) -> bool {
+        self.has_next_page
+    }
+
+    async fn has_previous_page(&self) -> bool {
+        self.has_previous_page
+    }
+
+    async fn start_cursor(&self) -> Option<String> {
+        self.start.as_ref().map(|key| self.list.cursor(key))
+    }
+
+    async fn end_cursor(&self) -> Option<String> {
+        self.end.as_ref().map(|key| self.list.cursor(key))
+    }
 }
 
 /// The list a cursor belongs to, within the caller's tenant.
@@ -110,33 +143,43 @@ macro_rules! connection {
         }
 
         #[doc = concat!("One `", stringify!($node), "` and its cursor.")]
-        #[derive(async_graphql::SimpleObject)]
         pub struct $edge {
+            list: std::sync::Arc<$crate::graphql::connection::ListRef>,
+            key: $crate::repo::Key,
+            node: $node,
+        }
+
+        #[doc = concat!("One `", stringify!($node), "` and its cursor.")]
+        #[async_graphql::Object]
+        impl $edge {
             /// Pass as `after` or `before` to page from here.
-            pub cursor: String,
-            pub node: $node,
+            async fn cursor(&self) -> String {
+                self.list.cursor(&self.key)
+            }
+
+            async fn node(&self) -> &$node {
+                &self.node
+            }
         }
 
         impl $connection {
+            /// Cursors are encoded only for the edges a client asks them of.
             pub fn new(
                 list: &$crate::graphql::connection::ListRef,
                 page: $crate::repo::Page<$model>,
                 total: $crate::graphql::connection::TotalCount,
             ) -> Self {
+                let list = std::sync::Arc::new(list.clone());
+                let page_info = $crate::graphql::connection::PageInfo::new(list.clone(), &page);
                 let edges: Vec<$edge> = page
                     .rows
                     .into_iter()
                     .map(|(key, model)| $edge {
-                        cursor: list.cursor(&key),
+                        list: list.clone(),
+                        key,
                         node: <$node>::from(model),
                     })
                     .collect();
-                let page_info = $crate::graphql::connection::PageInfo {
-                    has_next_page: page.has_next_page,
-                    has_previous_page: page.has_previous_page,
-                    start_cursor: edges.first().map(|e| e.cursor.clone()),
-                    end_cursor: edges.last().map(|e| e.cursor.clone()),
-                };
                 Self {
                     edges,
                     page_info,

@@ -8,7 +8,11 @@ use axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
 
 fn json_response(media: MediaType, status: StatusCode, body: &Value) -> Response {
-    let mut response = (status, body.to_string()).into_response();
+    json_bytes(media, status, body.to_string().into_bytes())
+}
+
+fn json_bytes(media: MediaType, status: StatusCode, body: Vec<u8>) -> Response {
+    let mut response = (status, body).into_response();
     response.headers_mut().insert(
         header::CONTENT_TYPE,
         HeaderValue::from_static(media.content_type()),
@@ -55,14 +59,26 @@ pub fn graphql(media: MediaType, response: async_graphql::Response, executed: bo
     } else {
         StatusCode::OK
     };
-    let mut body = match serde_json::to_value(&response) {
-        Ok(body) => body,
-        Err(err) => return internal(media, &err.to_string()),
+    let body = if executed {
+        serde_json::to_vec(&response)
+    } else {
+        serde_json::to_vec(&RequestError {
+            errors: &response.errors,
+            extensions: &response.extensions,
+        })
     };
-    if !executed && let Some(object) = body.as_object_mut() {
-        object.remove("data");
+    match body {
+        Ok(body) => json_bytes(media, status, body),
+        Err(err) => internal(media, &err.to_string()),
     }
-    json_response(media, status, &body)
+}
+
+/// The body of an operation that never ran: a GraphQL response without `data`.
+#[derive(serde::Serialize)]
+struct RequestError<'a> {
+    errors: &'a [async_graphql::ServerError],
+    #[serde(skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    extensions: &'a std::collections::BTreeMap<String, async_graphql::Value>,
 }
 
 fn internal(media: MediaType, cause: &str) -> Response {

@@ -30,6 +30,7 @@ pub mod signatures;
 mod tenant_sql;
 pub mod tenants;
 pub mod timeline;
+mod timeline_window;
 mod unique;
 pub mod users;
 

@@ -1,19 +1,15 @@
 //! Timeline entries: what happened, when, and who may read it.
 
+use super::Checked;
 use super::changes::Changes;
 use super::page::{Key, KeyValue};
 use super::scope::{Scope, Writer};
-use super::{Checked, grouping};
 use crate::domain::policy::Capability;
 use crate::domain::{time, timeline};
 use crate::error::{AppError, AppResult};
 use chrono::{DateTime, Utc};
 use entity::{TimelineEventKind, Visibility, timeline_event};
-use sea_orm::sea_query::{Alias, Asterisk, Query, UnionType};
-use sea_orm::{
-    ActiveEnum, ActiveModelTrait, ColumnTrait, Condition, FromQueryResult, IntoActiveModel,
-    Iterable, QueryFilter, Set,
-};
+use sea_orm::{ActiveEnum, ActiveModelTrait, ColumnTrait, IntoActiveModel, QueryFilter, Set};
 use std::collections::HashMap;
 use uuid::Uuid;
 
@@ -59,9 +55,6 @@ pub fn key(event: &timeline_event::Model) -> Key {
         id: event.id,
     }
 }
-
-/// Incidents per timeline statement: SQLite allows at most 500 terms in one compound SELECT.
-const INCIDENTS_PER_STATEMENT: usize = 400;
 
 impl Scope {
     /// The visibility the caller may read: staff read everything, everyone else only what
@@ -136,69 +129,6 @@ impl Scope {
             }
         }
         Ok(pages)
-    }
-
-    /// The first `limit` entries of each incident past `after`: one statement per
-    /// [`INCIDENTS_PER_STATEMENT`] incidents, a `UNION ALL` of one ordered, limited read per
-    /// incident. Each read walks `ix_timeline_events_incident` and stops after `limit` rows, so
-    /// the cost follows the page size, not how many entries the incidents have.
-    async fn timeline_window(
-        &self,
-        incident_ids: &[Uuid],
-        limit: u64,
-        after: Option<&Key>,
-        visibility: Option<Visibility>,
-    ) -> AppResult<HashMap<Uuid, Vec<timeline_event::Model>>> {
-        use timeline_event::Column as C;
-        let mut filter = Condition::all().add(self.tenant_condition::<timeline_event::Entity>());
-        if let Some(visible) = self.readable_visibility(visibility) {
-            filter = filter.add(C::Visibility.is_in(visible.iter().map(|v| v.to_value())));
-        }
-        if let Some(after) = after {
-            let KeyValue::Time(at) = after.value else {
-                return Err(AppError::bad_input(
-                    "the cursor is not valid for this list; request the first page again",
-                ));
-            };
-            filter = filter.add(
-                Condition::any().add(C::OccurredAt.gt(at)).add(
-                    Condition::all()
-                        .add(C::OccurredAt.eq(at))
-                        .add(C::Id.gt(after.id)),
-                ),
-            );
-        }
-        let one_incident = |index: usize, incident_id: Uuid| {
-            let read = Query::select()
-                .columns(C::iter())
-                .from(timeline_event::Entity)
-                .cond_where(filter.clone().add(C::IncidentId.eq(incident_id)))
-                .order_by(C::OccurredAt, sea_orm::Order::Asc)
-                .order_by(C::Id, sea_orm::Order::Asc)
-                .limit(limit)
-                .to_owned();
-            Query::select()
-                .column(Asterisk)
-                .from_subquery(read, Alias::new(format!("t{index}")))
-                .to_owned()
-        };
-        let mut rows = Vec::new();
-        for chunk in incident_ids.chunks(INCIDENTS_PER_STATEMENT) {
-            let mut reads = chunk.iter().enumerate().map(|(i, id)| one_incident(i, *id));
-            let Some(mut statement) = reads.next() else {
-                continue;
-            };
-            for read in reads {
-                statement.union(UnionType::All, read);
-            }
-            let statement = self.db().get_database_backend().build(&statement);
-            rows.extend(
-                timeline_event::Model::find_by_statement(statement)
-                    .all(self.db())
-                    .await?,
-            );
-        }
-        Ok(grouping::by_parent(rows, |row| row.incident_id))
     }
 }
 
