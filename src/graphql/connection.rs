@@ -127,6 +127,11 @@ impl TotalCount {
         Self(Arc::new(count))
     }
 
+    /// A total already read.
+    pub fn known(total: u64) -> Self {
+        Self::new(move || Box::pin(async move { Ok(total) }))
+    }
+
     pub async fn get(&self) -> AppResult<u64> {
         (self.0)().await
     }

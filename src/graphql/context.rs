@@ -34,26 +34,9 @@ where
         .map_err(AppError::from)
 }
 
-/// This request's loader of the lists nested under incidents, shared so that lazily counted
-/// totals can hold on to it.
-pub fn record_parts(ctx: &Context<'_>) -> Arc<DataLoader<RecordParts>> {
-    ctx.data_unchecked::<Arc<DataLoader<RecordParts>>>().clone()
-}
-
 /// `list` of `parent`, batched with every other list asked for at the same level.
 pub async fn load_list(ctx: &Context<'_>, list: List, parent: uuid::Uuid) -> AppResult<Rows> {
-    load_part(&record_parts(ctx), list, parent).await
-}
-
-/// `list` of `parent` through `loader`.
-pub async fn load_part(
-    loader: &DataLoader<RecordParts>,
-    list: List,
-    parent: uuid::Uuid,
-) -> AppResult<Rows> {
-    Ok(loader
-        .load_one(Part { list, parent })
-        .await
-        .map_err(AppError::from)?
+    Ok(load::<RecordParts, _>(ctx, Part { list, parent })
+        .await?
         .unwrap_or_else(|| list.empty()))
 }

@@ -87,7 +87,7 @@ pub fn attach(
 ) -> async_graphql::Request {
     request
         .data(new(TimelinePages(scope.clone()), window))
-        .data(Arc::new(new(RecordParts(scope.clone()), window)))
+        .data(new(RecordParts(scope.clone()), window))
         .data(new(UsersById(scope.clone()), window))
         .data(new(RepliesOfFeedback(scope.clone()), window))
         .data(new(OwnTenant(scope.clone()), window))
