@@ -70,6 +70,15 @@ pub struct GlobalArgs {
         global = true
     )]
     pub jwt_audience: String,
+    /// Database connections in the pool [default: 8 on SQLite; on PostgreSQL twice the CPU
+    /// cores, at least 4].
+    #[arg(
+        long,
+        env = "DEBRIEF_DB_POOL_SIZE",
+        value_parser = clap::value_parser!(u32).range(1..=1000),
+        global = true
+    )]
+    pub db_pool_size: Option<u32>,
 }
 
 #[derive(Debug, Subcommand)]

@@ -11,6 +11,8 @@ use std::time::Duration;
 pub struct Config {
     /// `sqlite://…` (embedded) or `postgres://…`.
     pub database_url: String,
+    /// Connections in the pool; `None` for the backend's default.
+    pub db_pool_size: Option<u32>,
     /// Development or production.
     pub environment: Environment,
     /// How tokens are verified and signed.
@@ -109,6 +111,7 @@ impl Config {
         }
         Ok(Self {
             database_url: args.database_url.clone(),
+            db_pool_size: args.db_pool_size,
             environment,
             jwt: JwtConfig {
                 key,

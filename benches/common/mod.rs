@@ -24,8 +24,10 @@ pub async fn targets(name: &str) -> Vec<Target> {
         backend: "sqlite",
         url: format!("sqlite://{folder}/{name}.db?mode=rwc"),
     }];
+    // Loopback needs no TLS; with sqlx's default (`prefer`) every statement would be
+    // encrypted by both ends, which the reference measurements of issue 7 do not pay either.
     let server = std::env::var("DEBRIEF_BENCH_DATABASE_URL")
-        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into());
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable".into());
     let database = name.replace('-', "_");
     match Database::connect(&server).await {
         Ok(admin) => {
@@ -44,10 +46,16 @@ pub async fn targets(name: &str) -> Vec<Target> {
                     .await
                     .expect("create the benchmark database");
             }
-            let base = server.rsplit_once('/').map_or(server.as_str(), |(b, _)| b);
+            let (path, query) = server.split_once('?').unwrap_or((server.as_str(), ""));
+            let base = path.rsplit_once('/').map_or(path, |(b, _)| b);
+            let query = if query.is_empty() {
+                String::new()
+            } else {
+                format!("?{query}")
+            };
             targets.push(Target {
                 backend: "postgres",
-                url: format!("{base}/{database}"),
+                url: format!("{base}/{database}{query}"),
             });
         }
         Err(error) => eprintln!("PostgreSQL not reachable ({error}); measuring SQLite only"),
@@ -60,7 +68,8 @@ pub async fn targets(name: &str) -> Vec<Target> {
 /// loading several times over, and the generator writes only consistent rows.
 pub fn seeding_url(url: &str) -> String {
     if url.starts_with("postgres") {
-        format!("{url}?options=-c%20session_replication_role%3Dreplica")
+        let joiner = if url.contains('?') { '&' } else { '?' };
+        format!("{url}{joiner}options=-c%20session_replication_role%3Dreplica")
     } else {
         url.to_owned()
     }
@@ -70,6 +79,7 @@ pub fn seeding_url(url: &str) -> String {
 pub fn config(url: &str) -> Config {
     Config {
         database_url: url.to_owned(),
+        db_pool_size: None,
         environment: Environment::Production,
         jwt: JwtConfig {
             key: JwtKey::Secret(SECRET.as_bytes().to_vec()),

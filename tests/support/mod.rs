@@ -40,6 +40,7 @@ pub struct TestApp {
 pub fn config(database_url: &str) -> Config {
     Config {
         database_url: database_url.to_owned(),
+        db_pool_size: None,
         environment: Environment::Development,
         jwt: JwtConfig {
             key: JwtKey::Secret(SECRET.as_bytes().to_vec()),
