@@ -10,8 +10,8 @@ const Q1: &str = "query($id: ID!) { incident(id: $id) { id title services { name
 const Q2: &str = "{ incidents(first: 20) { nodes { id title services { name } timeline(first: 50) { totalCount nodes { id body } } rootCauses { id services { name } } impacts { level client { name } } measures { title addresses { id } } postMortem { status } feedback { totalCount nodes { body } } } } }";
 
 /// The statements Q1 and Q2 may take: the caller's user, the incidents, the timeline pages,
-/// then one for each level of nested lists (causes, impacts, measures, post-mortem and
-/// feedback; then their services, clients, addresses and the totals).
+/// then one for each level of nested lists (causes, impacts, measures, post-mortem, feedback
+/// and the totals; then their services, clients and addresses).
 const STATEMENTS: u64 = 5;
 
 #[tokio::test]

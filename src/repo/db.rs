@@ -12,9 +12,12 @@ const SQLITE_MMAP_BYTES: u64 = 256 * 1024 * 1024;
 /// benchmark measured no difference; more of them let quick reads pass a slow one.
 pub const SQLITE_POOL_SIZE: u32 = 8;
 
-/// Pool size on PostgreSQL when none is configured: twice the CPU cores, at least 4. On the
-/// 2-core benchmark machine 2–4 connections served Q0 and Q2 about 15 % faster than 16 or 32
-/// (docs/BENCHMARKS.md): more busy backends than cores only add contention.
+/// Pool size on PostgreSQL when none is configured: twice the CPU cores, at least 4, the usual
+/// rule for PostgreSQL pools. It counts this host's cores, which fits a database on the same
+/// host, as measured; for a database elsewhere, size the pool to its cores with
+/// `--db-pool-size`. On the 2-core benchmark machine 2–4 connections served Q0 and Q2 about
+/// 15 % faster than 16 or 32 (docs/BENCHMARKS.md): more busy backends than cores only
+/// contend.
 pub fn postgres_pool_size() -> u32 {
     let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
     u32::try_from(cores.saturating_mul(2))
@@ -58,7 +61,10 @@ pub async fn connect_with(url: &str, pool_size: Option<u32>) -> Result<DatabaseC
                     .pragma("mmap_size", SQLITE_MMAP_BYTES.to_string())
             });
     } else {
-        options.max_connections(pool_size.unwrap_or_else(postgres_pool_size));
+        options
+            .max_connections(pool_size.unwrap_or_else(postgres_pool_size))
+            // Timestamps then reach JSON (batched reads) and text as UTC, like SQLite's.
+            .map_sqlx_postgres_opts(|opts| opts.options([("TimeZone", "UTC")]));
     }
     Database::connect(options).await
 }

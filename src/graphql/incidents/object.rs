@@ -15,7 +15,7 @@ use crate::graphql::record::measure::PreventionMeasure;
 use crate::graphql::record::post_mortem::PostMortem;
 use crate::graphql::record::root_cause::RootCause;
 use crate::graphql::record::timeline::TimelineEventConnection;
-use crate::repo::batch::{List, Rows};
+use crate::repo::batch::List;
 use crate::repo::feedback;
 use crate::repo::timeline::{self, TimelinePageKey};
 use crate::repo::{DEFAULT_PAGE_SIZE, Page};
@@ -248,21 +248,13 @@ impl Incident {
 
 /// The `totalCount` of a list nested under an incident. When the client selects it, it is
 /// read at once, so that it joins the batch of this level's lists instead of costing a
-/// statement of its own one level later.
+/// statement of its own one level later. Unselected, it is never read.
 async fn total_of(ctx: &Context<'_>, list: List, incident_id: Uuid) -> AppResult<TotalCount> {
-    if ctx.look_ahead().field("totalCount").exists() {
-        return Ok(TotalCount::known(
-            load_list(ctx, list, incident_id).await?.count(),
-        ));
-    }
-    let scope = scope(ctx).clone();
-    Ok(TotalCount::new(move || {
-        let scope = scope.clone();
-        Box::pin(async move {
-            let mut totals = scope.lists_of(list, &[incident_id]).await?;
-            Ok(totals.remove(&incident_id).map_or(0, Rows::count))
-        })
-    }))
+    let total = match ctx.look_ahead().field("totalCount").exists() {
+        true => load_list(ctx, list, incident_id).await?.count(),
+        false => 0,
+    };
+    Ok(TotalCount::known(total))
 }
 
 connection!(

@@ -72,7 +72,11 @@ macro_rules! take {
                 pub fn $method(self) -> $value {
                     match self {
                         Rows::$variant(value) => value,
-                        _ => <$value>::default(),
+                        other => {
+                            // A list always yields its own variant; a mismatch is a bug here.
+                            debug_assert!(false, "{other:?} read as {}", stringify!($variant));
+                            <$value>::default()
+                        }
                     }
                 }
             )*
