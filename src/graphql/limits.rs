@@ -1,6 +1,6 @@
 //! Operation shape limits async-graphql does not enforce itself: aliases and root fields.
 
-use async_graphql::parser::types::{ExecutableDocument, Selection, SelectionSet};
+use async_graphql::parser::types::{ExecutableDocument, Field, Selection, SelectionSet};
 use async_graphql::{ServerError, ServerResult};
 use std::collections::HashSet;
 
@@ -60,35 +60,33 @@ impl<'a> Walk<'a> {
 
     /// Fields at the top level of `root`, looking through fragments.
     fn root_fields(&mut self, root: &'a SelectionSet) -> usize {
-        let mut count = 0;
-        let mut pending = vec![root];
-        while let Some(set) = pending.pop() {
-            for item in &set.items {
-                match &item.node {
-                    Selection::Field(_) => count += 1,
-                    Selection::InlineFragment(inline) => {
-                        pending.push(&inline.node.selection_set.node)
-                    }
-                    Selection::FragmentSpread(spread) => {
-                        pending.extend(self.fragment(spread.node.fragment_name.node.as_str()));
-                    }
-                }
-            }
-        }
-        count
+        self.count(root, false, |_| true)
     }
 
-    /// Aliased fields anywhere below `root`. The walk keeps its own stack, so no nesting of
-    /// fragments can exhaust the thread's.
+    /// Aliased fields anywhere below `root`.
     fn aliases(&mut self, root: &'a SelectionSet) -> usize {
+        self.count(root, true, |field| field.alias.is_some())
+    }
+
+    /// Fields that `counts`, looking through fragments, and into fields' own selections when
+    /// `nested`. The walk keeps its own stack, so no nesting of fragments can exhaust the
+    /// thread's.
+    fn count(
+        &mut self,
+        root: &'a SelectionSet,
+        nested: bool,
+        counts: impl Fn(&Field) -> bool,
+    ) -> usize {
         let mut count = 0;
         let mut pending = vec![root];
         while let Some(set) = pending.pop() {
             for item in &set.items {
                 match &item.node {
                     Selection::Field(field) => {
-                        count += usize::from(field.node.alias.is_some());
-                        pending.push(&field.node.selection_set.node);
+                        count += usize::from(counts(&field.node));
+                        if nested {
+                            pending.push(&field.node.selection_set.node);
+                        }
                     }
                     Selection::InlineFragment(inline) => {
                         pending.push(&inline.node.selection_set.node)

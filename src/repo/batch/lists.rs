@@ -5,9 +5,10 @@ use super::json_row;
 use crate::error::AppResult;
 use crate::repo::grouping;
 use crate::repo::incidents::INCIDENT_SERVICES;
+use crate::repo::links::LinkTable;
 use crate::repo::measures::MEASURE_ROOT_CAUSES;
 use crate::repo::root_causes::ROOT_CAUSE_SERVICES;
-use crate::repo::scope::Scope;
+use crate::repo::scope::{Scope, TenantOwned};
 use entity::{
     FeedbackStatus, Visibility, client, client_impact, feedback, post_mortem, prevention_measure,
     root_cause, service, timeline_event,
@@ -163,89 +164,64 @@ impl Scope {
         tag: Expr,
     ) -> SelectStatement {
         let backend = self.db().get_database_backend();
-        let ids = || parents.iter().copied();
         match list {
-            List::IncidentServices => {
-                let mut query = tagged(
-                    self.select::<service::Entity>(),
-                    tag,
-                    INCIDENT_SERVICES.parent_of_row(),
-                    backend,
-                );
-                INCIDENT_SERVICES.join_parents::<service::Entity>(
-                    self,
-                    &mut query,
-                    service::Column::Id,
-                    parents,
-                );
-                query
-            }
-            List::RootCauseServices => {
-                let mut query = tagged(
-                    self.select::<service::Entity>(),
-                    tag,
-                    ROOT_CAUSE_SERVICES.parent_of_row(),
-                    backend,
-                );
-                ROOT_CAUSE_SERVICES.join_parents::<service::Entity>(
-                    self,
-                    &mut query,
-                    service::Column::Id,
-                    parents,
-                );
-                query
-            }
-            List::MeasureAddresses => {
-                let mut query = tagged(
-                    self.visible_root_causes(),
-                    tag,
-                    MEASURE_ROOT_CAUSES.parent_of_row(),
-                    backend,
-                );
-                MEASURE_ROOT_CAUSES.join_parents::<root_cause::Entity>(
-                    self,
-                    &mut query,
-                    root_cause::Column::Id,
-                    parents,
-                );
-                query
-            }
-            List::RootCauses => tagged(
-                self.visible_root_causes()
-                    .filter(root_cause::Column::IncidentId.is_in(ids())),
+            List::IncidentServices => linked(
+                self,
+                &INCIDENT_SERVICES,
+                self.select::<service::Entity>(),
+                service::Column::Id,
+                parents,
                 tag,
-                Expr::col((root_cause::Entity, root_cause::Column::IncidentId)),
+            ),
+            List::RootCauseServices => linked(
+                self,
+                &ROOT_CAUSE_SERVICES,
+                self.select::<service::Entity>(),
+                service::Column::Id,
+                parents,
+                tag,
+            ),
+            List::MeasureAddresses => linked(
+                self,
+                &MEASURE_ROOT_CAUSES,
+                self.visible_root_causes(),
+                root_cause::Column::Id,
+                parents,
+                tag,
+            ),
+            List::RootCauses => of_parents(
+                self.visible_root_causes(),
+                root_cause::Column::IncidentId,
+                parents,
+                tag,
                 backend,
             ),
-            List::Impacts => tagged(
-                self.visible_impacts()
-                    .filter(client_impact::Column::IncidentId.is_in(ids())),
+            List::Impacts => of_parents(
+                self.visible_impacts(),
+                client_impact::Column::IncidentId,
+                parents,
                 tag,
-                Expr::col((client_impact::Entity, client_impact::Column::IncidentId)),
                 backend,
             ),
-            List::Measures => tagged(
-                self.select::<prevention_measure::Entity>()
-                    .filter(prevention_measure::Column::IncidentId.is_in(ids())),
+            List::Measures => of_parents(
+                self.select::<prevention_measure::Entity>(),
+                prevention_measure::Column::IncidentId,
+                parents,
                 tag,
-                Expr::col((
-                    prevention_measure::Entity,
-                    prevention_measure::Column::IncidentId,
-                )),
                 backend,
             ),
-            List::PostMortem => tagged(
-                self.select::<post_mortem::Entity>()
-                    .filter(post_mortem::Column::IncidentId.is_in(ids())),
+            List::PostMortem => of_parents(
+                self.select::<post_mortem::Entity>(),
+                post_mortem::Column::IncidentId,
+                parents,
                 tag,
-                Expr::col((post_mortem::Entity, post_mortem::Column::IncidentId)),
                 backend,
             ),
-            List::Client => tagged(
-                self.select::<client::Entity>()
-                    .filter(client::Column::Id.is_in(ids())),
+            List::Client => of_parents(
+                self.select::<client::Entity>(),
+                client::Column::Id,
+                parents,
                 tag,
-                Expr::col((client::Entity, client::Column::Id)),
                 backend,
             ),
             List::Feedback { status, first } => {
@@ -340,6 +316,43 @@ fn counted<E: EntityTrait>(select: Select<E>, parent: E::Column, tag: Expr) -> S
         .column_as(Expr::cust("CAST(COUNT(*) AS TEXT)"), "row")
         .group_by(parent)
         .into_query()
+}
+
+/// The rows of `select` whose `parent` column is one of `parents`, read as `(tag, parent, row)`.
+fn of_parents<E: EntityTrait + Default>(
+    select: Select<E>,
+    parent: E::Column,
+    parents: &[Uuid],
+    tag: Expr,
+    backend: DatabaseBackend,
+) -> SelectStatement {
+    tagged(
+        select.filter(parent.is_in(parents.iter().copied())),
+        tag,
+        Expr::col((E::default(), parent)),
+        backend,
+    )
+}
+
+/// The rows of `targets` (whose id column is `target_id`) that `link` ties to one of
+/// `parents`, read as `(tag, parent, row)`.
+fn linked<L, C>(
+    scope: &Scope,
+    link: &LinkTable<L>,
+    targets: Select<C>,
+    target_id: C::Column,
+    parents: &[Uuid],
+    tag: Expr,
+) -> SelectStatement
+where
+    L: TenantOwned + Default,
+    L::ActiveModel: sea_orm::ActiveModelTrait<Entity = L> + Send,
+    C: EntityTrait + Default,
+{
+    let backend = scope.db().get_database_backend();
+    let mut query = tagged(targets, tag, link.parent_of_row(), backend);
+    link.join_parents::<C>(scope, &mut query, target_id, parents);
+    query
 }
 
 /// `select` read as `(tag, parent, row)`.
