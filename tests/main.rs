@@ -11,6 +11,7 @@ mod cli;
 mod client_channel;
 mod cross_tenant;
 mod directory;
+mod feedback_pages;
 mod follow_through;
 mod incident_lists;
 mod incidents;

@@ -4,6 +4,7 @@
 
 mod json_row;
 mod lists;
+mod statements;
 
 pub use lists::{List, Rows};
 
