@@ -16,8 +16,9 @@ pub struct Target {
     pub url: String,
 }
 
-/// SQLite (`<target folder>/<name>.db`) always, and PostgreSQL (database `<name>` on
-/// `DEBRIEF_BENCH_DATABASE_URL`, created if missing) when its server answers.
+/// SQLite (`<target folder>/<name>.db`) always, and PostgreSQL (database `<name>` on the
+/// server of `DEBRIEF_BENCH_DATABASE_URL`, else of a `postgres://` `DATABASE_URL`, else of the
+/// local default; created if missing) when that server answers.
 pub async fn targets(name: &str) -> Vec<Target> {
     let folder = std::env::var("CARGO_TARGET_DIR").unwrap_or_else(|_| "target".into());
     let mut targets = vec![Target {
@@ -27,7 +28,13 @@ pub async fn targets(name: &str) -> Vec<Target> {
     // Loopback needs no TLS; with sqlx's default (`prefer`) every statement would be
     // encrypted by both ends, which the reference measurements of issue 7 do not pay either.
     let server = std::env::var("DEBRIEF_BENCH_DATABASE_URL")
-        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable".into());
+        .ok()
+        .or_else(|| {
+            std::env::var("DATABASE_URL")
+                .ok()
+                .filter(|url| url.starts_with("postgres"))
+        })
+        .unwrap_or_else(|| "postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable".into());
     let database = name.replace('-', "_");
     match Database::connect(&server).await {
         Ok(admin) => {
