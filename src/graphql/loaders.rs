@@ -62,18 +62,11 @@ loader!(
     Recurrences, Uuid => Vec<incident::Model>, recurrences_of_incidents
 );
 
-/// Every list nested under incidents (see [`crate::repo::batch`]): whichever lists a level
-/// of the response asks for come back from one statement.
-pub struct RecordParts(pub Scope);
-
-impl Loader<Part> for RecordParts {
-    type Value = Rows;
-    type Error = Arc<AppError>;
-
-    async fn load(&self, parts: &[Part]) -> Result<HashMap<Part, Rows>, Self::Error> {
-        self.0.record_parts(parts).await.map_err(Arc::new)
-    }
-}
+loader!(
+    /// Every list nested under incidents (see [`crate::repo::batch`]): whichever lists a
+    /// level of the response asks for come back from one statement.
+    RecordParts, Part => Rows, record_parts
+);
 
 fn new<T: Send + Sync + 'static>(loader: T, window: Duration) -> DataLoader<T> {
     DataLoader::new(loader, tokio::spawn).delay(window)
