@@ -1,5 +1,6 @@
 //! The command line. Every flag can also be set through the environment variable it names.
 
+use crate::repo::db::SqliteSynchronous;
 use clap::{Args, Parser, Subcommand};
 use std::net::SocketAddr;
 
@@ -54,6 +55,23 @@ pub struct GlobalArgs {
     /// How long one request may take, e.g. `10s`.
     #[arg(long, env = "DEBRIEF_REQUEST_TIMEOUT", default_value = "10s", value_parser = humantime::parse_duration, global = true)]
     pub request_timeout: std::time::Duration,
+    /// How long a new connection may take to send a complete request head, e.g. `10s`.
+    #[arg(long, env = "DEBRIEF_HEADER_READ_TIMEOUT", default_value = "10s", value_parser = humantime::parse_duration, global = true)]
+    pub header_read_timeout: std::time::Duration,
+    /// How long a connection may sit idle between requests, e.g. `60s`.
+    #[arg(long, env = "DEBRIEF_KEEP_ALIVE_TIMEOUT", default_value = "60s", value_parser = humantime::parse_duration, global = true)]
+    pub keep_alive_timeout: std::time::Duration,
+    /// Client connections served at once; further ones are closed at once. Keep it below the
+    /// process's file-descriptor limit (`ulimit -n`).
+    #[arg(long, env = "DEBRIEF_MAX_CONNECTIONS", default_value_t = 512, value_parser = clap::value_parser!(u32).range(1..=1_000_000), global = true)]
+    pub max_connections: u32,
+    /// How long a request waits for a database connection before it answers UNAVAILABLE.
+    #[arg(long, env = "DEBRIEF_DB_ACQUIRE_TIMEOUT", default_value = "3s", value_parser = humantime::parse_duration, global = true)]
+    pub db_acquire_timeout: std::time::Duration,
+    /// How SQLite syncs commits: `full` (a power loss loses nothing) or `normal` (faster; a
+    /// power loss can drop the last commits).
+    #[arg(long, env = "DEBRIEF_SQLITE_SYNCHRONOUS", default_value = "full", value_parser = parse_synchronous, global = true)]
+    pub sqlite_synchronous: SqliteSynchronous,
     /// How many feedback threads one client contact may open per hour.
     #[arg(
         long,
@@ -170,4 +188,12 @@ pub struct TokenArgs {
     /// Lifetime, e.g. `15m`, `1h`, `7d`.
     #[arg(long, env = "DEBRIEF_TOKEN_TTL", default_value = "1h", value_parser = humantime::parse_duration)]
     pub ttl: std::time::Duration,
+}
+
+fn parse_synchronous(value: &str) -> Result<SqliteSynchronous, String> {
+    match value.to_ascii_lowercase().as_str() {
+        "full" => Ok(SqliteSynchronous::Full),
+        "normal" => Ok(SqliteSynchronous::Normal),
+        _ => Err("expected `full` or `normal`".to_owned()),
+    }
 }

@@ -2,6 +2,7 @@
 //! [`Config::from_args`], or directly by tests.
 
 use crate::cli::GlobalArgs;
+use crate::repo::db::PoolSettings;
 use anyhow::{Context, bail};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -11,14 +12,17 @@ use std::time::Duration;
 pub struct Config {
     /// `sqlite://…` (embedded) or `postgres://…`.
     pub database_url: String,
-    /// Connections in the pool; `None` for the backend's default.
-    pub db_pool_size: Option<u32>,
+    /// The database pool: its size, how long a request waits for a connection, and how
+    /// SQLite syncs commits.
+    pub db_pool: PoolSettings,
     /// Development or production.
     pub environment: Environment,
     /// How tokens are verified and signed.
     pub jwt: JwtConfig,
     /// How long one request may take, from reading its body to answering.
     pub request_timeout: Duration,
+    /// What the server allows each client connection.
+    pub connections: ConnectionLimits,
     /// How long a DataLoader waits to gather keys into one batch.
     pub batch_window: Duration,
     /// How many feedback threads one client contact may open per hour.
@@ -30,6 +34,28 @@ pub const DEFAULT_BATCH_WINDOW: Duration = Duration::from_millis(1);
 
 /// The default for [`Config::request_timeout`].
 pub const DEFAULT_REQUEST_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// What the server allows each client connection, so that connections which never send a
+/// request, or never finish one, cannot use up the process's file descriptors.
+#[derive(Debug, Clone, Copy)]
+pub struct ConnectionLimits {
+    /// How long a new connection may take to send its first complete request head.
+    pub header_read_timeout: Duration,
+    /// How long a connection may sit idle between requests before it is closed.
+    pub keep_alive_timeout: Duration,
+    /// Connections served at once; further ones are closed as soon as they are accepted.
+    pub max_connections: usize,
+}
+
+impl Default for ConnectionLimits {
+    fn default() -> Self {
+        Self {
+            header_read_timeout: Duration::from_secs(10),
+            keep_alive_timeout: Duration::from_secs(60),
+            max_connections: 512,
+        }
+    }
+}
 
 /// Development turns on GraphiQL, field suggestions, demo seeding and a generated secret.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -111,7 +137,11 @@ impl Config {
         }
         Ok(Self {
             database_url: args.database_url.clone(),
-            db_pool_size: args.db_pool_size,
+            db_pool: PoolSettings {
+                size: args.db_pool_size,
+                acquire_timeout: args.db_acquire_timeout,
+                sqlite_synchronous: args.sqlite_synchronous,
+            },
             environment,
             jwt: JwtConfig {
                 key,
@@ -119,6 +149,11 @@ impl Config {
                 audience: args.jwt_audience.clone(),
             },
             request_timeout: args.request_timeout,
+            connections: ConnectionLimits {
+                header_read_timeout: args.header_read_timeout,
+                keep_alive_timeout: args.keep_alive_timeout,
+                max_connections: args.max_connections as usize,
+            },
             batch_window: DEFAULT_BATCH_WINDOW,
             feedback_per_hour: args.feedback_per_hour,
         })

@@ -23,8 +23,12 @@ pub enum ErrorCode {
     Conflict,
     /// Too many requests; try again later.
     RateLimited,
+    /// The database cannot be reached or is overloaded right now: retry after `Retry-After`.
+    Unavailable,
     /// A server fault; the details are logged, never shown.
     Internal,
+    /// Stands for the errors left out of a response that had more than the cap.
+    ErrorsOmitted,
 }
 
 impl ErrorCode {
@@ -37,8 +41,27 @@ impl ErrorCode {
             Self::BadUserInput => "BAD_USER_INPUT",
             Self::Conflict => "CONFLICT",
             Self::RateLimited => "RATE_LIMITED",
+            Self::Unavailable => "UNAVAILABLE",
             Self::Internal => "INTERNAL",
+            Self::ErrorsOmitted => "ERRORS_OMITTED",
         }
+    }
+
+    /// The code with this wire spelling.
+    pub fn parse(code: &str) -> Option<Self> {
+        [
+            Self::Unauthenticated,
+            Self::Forbidden,
+            Self::NotFound,
+            Self::BadUserInput,
+            Self::Conflict,
+            Self::RateLimited,
+            Self::Unavailable,
+            Self::Internal,
+            Self::ErrorsOmitted,
+        ]
+        .into_iter()
+        .find(|candidate| candidate.as_str() == code)
     }
 }
 
@@ -69,6 +92,9 @@ pub enum AppError {
     /// The caller has sent too many requests.
     #[error("{0}")]
     RateLimited(String),
+    /// The database could not be reached in time; the cause is logged, never shown.
+    #[error("database unavailable: {0:#}")]
+    Unavailable(Arc<anyhow::Error>),
     /// The cause is logged, never shown.
     #[error("internal error: {0:#}")]
     Internal(Arc<anyhow::Error>),
@@ -76,6 +102,9 @@ pub enum AppError {
 
 /// What a client is told about an internal error.
 pub const INTERNAL_MESSAGE: &str = "an internal error occurred";
+
+/// What a client is told when the database cannot be reached.
+pub const UNAVAILABLE_MESSAGE: &str = "the database is temporarily unavailable; try again shortly";
 
 impl AppError {
     /// NOT_FOUND for `what`, e.g. `"client"`.
@@ -112,6 +141,7 @@ impl AppError {
             Self::BadUserInput(_) => ErrorCode::BadUserInput,
             Self::Conflict(_) => ErrorCode::Conflict,
             Self::RateLimited(_) => ErrorCode::RateLimited,
+            Self::Unavailable(_) => ErrorCode::Unavailable,
             Self::Internal(_) => ErrorCode::Internal,
         }
     }
@@ -120,14 +150,21 @@ impl AppError {
     pub fn public_message(&self) -> String {
         match self {
             Self::Internal(_) => INTERNAL_MESSAGE.to_owned(),
+            Self::Unavailable(_) => UNAVAILABLE_MESSAGE.to_owned(),
             other => other.to_string(),
         }
     }
 }
 
+/// A database error is UNAVAILABLE when the database could not be reached or refused work for
+/// now (see [`crate::repo::db::is_unavailable`]), and INTERNAL otherwise.
 impl From<sea_orm::DbErr> for AppError {
     fn from(err: sea_orm::DbErr) -> Self {
-        Self::internal(err)
+        if crate::repo::db::is_unavailable(&err) {
+            Self::Unavailable(Arc::new(err.into()))
+        } else {
+            Self::internal(err)
+        }
     }
 }
 

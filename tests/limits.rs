@@ -224,7 +224,8 @@ async fn a_long_chain_of_fragments_is_refused_without_exhausting_the_stack() {
         body["errors"][0]["message"]
             .as_str()
             .unwrap_or_default()
-            .contains("3001 root fields"),
+            .contains("nested too deep"),
         "{body}"
     );
+    assert_eq!(body["errors"][0]["extensions"]["limit"], 32, "{body}");
 }

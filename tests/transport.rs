@@ -172,7 +172,7 @@ async fn a_database_failure_is_internal_and_shows_no_sql() {
 }
 
 #[tokio::test]
-async fn a_request_that_stalls_past_the_deadline_is_stopped_with_a_clear_error() {
+async fn a_body_that_stalls_past_the_deadline_is_answered_408() {
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
     let app = crate::support::spawn_app_with(|mut config| {
         config.request_timeout = std::time::Duration::from_millis(500);
@@ -191,9 +191,9 @@ async fn a_request_that_stalls_past_the_deadline_is_stopped_with_a_clear_error()
     stream.write_all(head.as_bytes()).await.expect("write");
     let mut response = String::new();
     stream.read_to_string(&mut response).await.expect("read");
-    assert!(response.starts_with("HTTP/1.1 503"), "{response}");
+    assert!(response.starts_with("HTTP/1.1 408"), "{response}");
     assert!(
-        response.contains("\"INTERNAL\"") && response.contains("was stopped"),
+        response.contains("\"BAD_USER_INPUT\"") && response.contains("did not arrive"),
         "{response}"
     );
 }

@@ -86,7 +86,7 @@ pub fn seeding_url(url: &str) -> String {
 pub fn config(url: &str) -> Config {
     Config {
         database_url: url.to_owned(),
-        db_pool_size: None,
+        db_pool: Default::default(),
         environment: Environment::Production,
         jwt: JwtConfig {
             key: JwtKey::Secret(SECRET.as_bytes().to_vec()),
@@ -94,6 +94,7 @@ pub fn config(url: &str) -> Config {
             audience: "debrief-api".into(),
         },
         request_timeout: Duration::from_secs(60),
+        connections: Default::default(),
         batch_window: debrief::config::DEFAULT_BATCH_WINDOW,
         feedback_per_hour: 30,
     }

@@ -53,7 +53,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
 }
 
 async fn connect(config: &Config) -> anyhow::Result<sea_orm::DatabaseConnection> {
-    db::connect_with(&config.database_url, config.db_pool_size)
+    db::connect_with(&config.database_url, config.db_pool)
         .await
         .with_context(|| format!("connecting to {}", redact(&config.database_url)))
 }

@@ -28,7 +28,15 @@ pub fn spawn(
 ) -> anyhow::Result<App> {
     let address = listener.local_addr()?;
     let router = router(config, db.clone())?;
-    tokio::spawn(async move { axum::serve(listener, router).await });
+    let limits = config.connections;
+    let drain = config.request_timeout;
+    tokio::spawn(http::serve(
+        listener,
+        router,
+        limits,
+        std::future::pending(),
+        drain,
+    ));
     Ok(App { address, db })
 }
 
@@ -66,9 +74,16 @@ pub async fn run(config: Config, args: ServeArgs) -> anyhow::Result<()> {
         announce(&config, &db, args.listen).await?;
     }
     tracing::info!(address = %args.listen, "serving");
-    axum::serve(listener, router(&config, db)?)
-        .with_graceful_shutdown(shutdown_signal())
-        .await?;
+    let router = router(&config, db)?;
+    // Requests in flight get as long to finish as any request may take.
+    http::serve(
+        listener,
+        router,
+        config.connections,
+        shutdown_signal(),
+        config.request_timeout,
+    )
+    .await;
     tracing::info!("stopped");
     Ok(())
 }

@@ -2,7 +2,7 @@
 
 use crate::cli::TenantCreateArgs;
 use crate::config::Config;
-use crate::domain::{directory, text};
+use crate::domain::directory;
 use crate::repo::{db, identity, tenants};
 use anyhow::{Context, anyhow};
 
@@ -10,8 +10,7 @@ use anyhow::{Context, anyhow};
 /// the slug is taken. Prints the ids and the command that makes a token.
 pub async fn create(config: &Config, args: TenantCreateArgs) -> anyhow::Result<()> {
     let slug = directory::slug(&args.slug).map_err(|e| anyhow!(e.message))?;
-    let name =
-        text::required("name", &args.name, directory::NAME_MAX).map_err(|e| anyhow!(e.message))?;
+    let name = directory::name("name", &args.name).map_err(|e| anyhow!(e.message))?;
     let admin_email =
         directory::email("admin-email", &args.admin_email).map_err(|e| anyhow!(e.message))?;
     let default_name = admin_email
@@ -19,10 +18,9 @@ pub async fn create(config: &Config, args: TenantCreateArgs) -> anyhow::Result<(
         .next()
         .unwrap_or(&admin_email)
         .to_owned();
-    let admin_name = text::required(
+    let admin_name = directory::name(
         "admin-name",
         args.admin_name.as_deref().unwrap_or(&default_name),
-        directory::NAME_MAX,
     )
     .map_err(|e| anyhow!(e.message))?;
     let db = super::connect(config).await?;

@@ -9,9 +9,18 @@ pub const NAME_MAX: usize = 200;
 /// Longest email address (RFC 5321).
 pub const EMAIL_MAX: usize = 320;
 
-/// A syntactically valid address, lower-cased so uniqueness ignores case.
+/// A display name, client or service name: trimmed, 1 to [`NAME_MAX`] characters, with no
+/// hidden characters, in composed form (see [`text::visible`]).
+pub fn name(field: &str, value: &str) -> Result<String, FieldError> {
+    let trimmed = text::required(field, value, NAME_MAX)?;
+    text::visible(field, &trimmed)
+}
+
+/// A syntactically valid address with no hidden characters, lower-cased so uniqueness
+/// ignores case.
 pub fn email(field: &str, value: &str) -> Result<String, FieldError> {
     let trimmed = text::required(field, value, EMAIL_MAX)?;
+    let trimmed = text::visible(field, &trimmed)?;
     if !email_address::EmailAddress::is_valid(&trimmed) {
         return Err(FieldError::new(
             field,

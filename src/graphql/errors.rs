@@ -6,24 +6,61 @@ use crate::domain::{FieldError, FieldErrorCode};
 use crate::error::{AppError, ErrorCode, INTERNAL_MESSAGE};
 use async_graphql::{Enum, Response, ServerError, SimpleObject};
 
-/// Sets `extensions.code` on every error of a response, and replaces the message of anything
-/// internal. Errors raised by the GraphQL engine itself (syntax, validation, limits, argument
-/// coercion) are the client's input: BAD_USER_INPUT. The HTTP layer applies it to every
-/// response; a schema extension would do the same at the cost of a hook around every field.
-pub fn police(response: &mut Response) {
-    for error in &mut response.errors {
-        apply(error);
-    }
+/// At most this many errors are returned in one response; one more says how many were left
+/// out.
+pub const MAX_ERRORS: usize = 50;
+
+/// What [`police`] found among a response's errors.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Policed {
+    /// Some step failed because the database could not be reached (UNAVAILABLE).
+    pub unavailable: bool,
 }
 
-/// Gives one error its code and a safe message.
-pub fn apply(error: &mut ServerError) {
+/// Sets `extensions.code` on every error of a response, and replaces the message of anything
+/// internal. Errors raised by the GraphQL engine itself (syntax, validation, limits, argument
+/// coercion) are the client's input: BAD_USER_INPUT. Keeps the first [`MAX_ERRORS`] errors
+/// and adds one, ERRORS_OMITTED, that counts the rest. The HTTP layer applies it to every
+/// response; a schema extension would do the same at the cost of a hook around every field.
+pub fn police(response: &mut Response) -> Policed {
+    let mut policed = Policed::default();
+    for error in &mut response.errors {
+        policed.unavailable |= apply(error) == ErrorCode::Unavailable;
+    }
+    let omitted = response.errors.len().saturating_sub(MAX_ERRORS);
+    if omitted > 0 {
+        response.errors.truncate(MAX_ERRORS);
+        response.errors.push(omission(omitted));
+    }
+    policed
+}
+
+/// The error that stands for `omitted` errors left out of a response.
+fn omission(omitted: usize) -> ServerError {
+    let mut error = ServerError::new(
+        format!("{omitted} more errors were left out; at most {MAX_ERRORS} are listed"),
+        None,
+    );
+    let extensions = error.extensions.get_or_insert_with(Default::default);
+    extensions.set("code", ErrorCode::ErrorsOmitted.as_str());
+    extensions.set("omitted", omitted);
+    error
+}
+
+/// Gives one error its code and a safe message; returns the code.
+fn apply(error: &mut ServerError) -> ErrorCode {
     let app = error
         .source::<AppError>()
         .map(|app| (app.code(), app.public_message(), app.to_string()));
     let code = if let Some((code, public_message, full_message)) = app {
-        if code == ErrorCode::Internal {
-            tracing::error!(error = %full_message, path = ?error.path, "internal error");
+        match code {
+            ErrorCode::Internal => {
+                tracing::error!(error = %full_message, path = ?error.path, "internal error");
+            }
+            ErrorCode::Unavailable => {
+                tracing::warn!(error = %full_message, path = ?error.path, "database unavailable");
+            }
+            _ => {}
         }
         error.message = public_message;
         code
@@ -31,19 +68,22 @@ pub fn apply(error: &mut ServerError) {
         tracing::error!(error = %error.message, path = ?error.path, "unexpected error type reached the API");
         error.message = INTERNAL_MESSAGE.to_owned();
         ErrorCode::Internal
-    } else if has_code(error) {
-        return;
+    } else if let Some(code) = existing_code(error) {
+        return code;
     } else {
         ErrorCode::BadUserInput
     };
     set_code(error, code);
+    code
 }
 
-fn has_code(error: &ServerError) -> bool {
-    error
-        .extensions
-        .as_ref()
-        .is_some_and(|e| e.get("code").is_some())
+/// The code an error already carries (the operation limits set their own).
+fn existing_code(error: &ServerError) -> Option<ErrorCode> {
+    let extensions = error.extensions.as_ref()?;
+    match extensions.get("code")? {
+        async_graphql::Value::String(code) => ErrorCode::parse(code),
+        _ => None,
+    }
 }
 
 /// Sets `extensions.code`.

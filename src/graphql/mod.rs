@@ -21,11 +21,9 @@ mod viewer;
 
 use async_graphql::{EmptySubscription, MergedObject, SDLExportOptions, Schema};
 
-pub use limits::{MAX_ALIASES, MAX_ROOT_FIELDS};
+pub use limits::{MAX_ALIASES, MAX_DEPTH, MAX_NESTING, MAX_ROOT_FIELDS};
 pub use record::readiness::name_record;
 
-/// Nesting deeper than this is refused.
-pub const MAX_DEPTH: usize = 15;
 /// Operations costing more than this are refused; a connection costs `first × child`.
 pub const MAX_COMPLEXITY: usize = 10_000;
 
@@ -76,6 +74,7 @@ pub struct SchemaOptions {
 pub fn build(options: SchemaOptions) -> DebriefSchema {
     let mut builder = Schema::build(Query::default(), Mutation::default(), EmptySubscription)
         .limit_depth(MAX_DEPTH)
+        .limit_recursive_depth(MAX_NESTING)
         .limit_complexity(MAX_COMPLEXITY)
         .data(record::feedback::FeedbackRateLimit(
             options.feedback_per_hour,

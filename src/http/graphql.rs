@@ -1,5 +1,6 @@
 //! The GraphQL-over-HTTP endpoint: `POST /graphql`, and `GET /graphql` for queries.
 
+use super::body::{self, BodyError, BodyProgress};
 use super::negotiate::{self, GraphQlParams, MediaType};
 use super::{AppState, MAX_BODY_BYTES, graphiql, respond};
 use crate::error::ErrorCode;
@@ -7,13 +8,18 @@ use crate::graphql::{context, errors, limits};
 use crate::repo::Scope;
 use async_graphql::parser::types::{DocumentOperations, OperationType};
 use axum::body::Body;
-use axum::extract::{Query, State};
+use axum::extract::{Extension, Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde_json::Value;
 
 /// `POST /graphql`: runs the one operation in the JSON body; batches are refused.
-pub async fn post(State(state): State<AppState>, headers: HeaderMap, body: Body) -> Response {
+pub async fn post(
+    State(state): State<AppState>,
+    Extension(progress): Extension<BodyProgress>,
+    headers: HeaderMap,
+    body: Body,
+) -> Response {
     let Some(media) = negotiate::response_type(&headers) else {
         return not_acceptable();
     };
@@ -25,9 +31,16 @@ pub async fn post(State(state): State<AppState>, headers: HeaderMap, body: Body)
             "send the request body as `Content-Type: application/json`",
         );
     }
-    let bytes = match axum::body::to_bytes(body, MAX_BODY_BYTES).await {
+    let declared = headers
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    let bytes = match body::read(body, declared, &progress).await {
         Ok(bytes) => bytes,
-        Err(_) => return too_large(media),
+        Err(BodyError::TooLarge { drained }) => return too_large(media, drained),
+        Err(BodyError::Broken) => {
+            return respond::bad_request(media, "the request body could not be read");
+        }
     };
     let params = match serde_json::from_slice::<Value>(&bytes) {
         Ok(Value::Object(object)) => negotiate::params(object),
@@ -89,6 +102,10 @@ async fn execute(
         Err(error) if error.code() == ErrorCode::Unauthenticated => {
             return respond::unauthenticated(media, &error);
         }
+        Err(error) if error.code() == ErrorCode::Unavailable => {
+            tracing::warn!(error = %error, "authentication could not reach the database");
+            return respond::unavailable(media);
+        }
         Err(error) => {
             tracing::error!(error = %error, "authentication failed");
             return respond::error(
@@ -104,12 +121,17 @@ async fn execute(
     );
     request.operation_name = params.operation_name;
     // A document that does not parse is left to the engine, which reports the syntax error.
-    if let Ok(document) = request.parsed_query()
-        && let Err(error) = limits::check(document)
-    {
-        let mut response = async_graphql::Response::from_errors(vec![error]);
-        errors::police(&mut response);
-        return respond::graphql(media, response, false);
+    if let Ok(document) = async_graphql::parser::parse_query(&request.query) {
+        if let Err(error) = limits::check(&document, &request.variables) {
+            let mut response = async_graphql::Response::from_errors(vec![error]);
+            let policed = errors::police(&mut response);
+            let outcome = respond::Outcome {
+                executed: false,
+                unavailable: policed.unavailable,
+            };
+            return respond::graphql(media, response, outcome);
+        }
+        request.set_parsed_query(document);
     }
     let request = context::attach(
         request,
@@ -117,9 +139,11 @@ async fn execute(
         state.batch_window,
     );
     let mut response = state.schema.execute(request).await;
-    errors::police(&mut response);
-    let executed = reached_execution(&response);
-    respond::graphql(media, response, executed)
+    let outcome = respond::Outcome {
+        executed: reached_execution(&response),
+        unavailable: errors::police(&mut response).unavailable,
+    };
+    respond::graphql(media, response, outcome)
 }
 
 /// Whether the operation ran. One that never did (syntax, validation or variable errors) is a
@@ -164,8 +188,10 @@ fn not_acceptable() -> Response {
     )
 }
 
-fn too_large(media: MediaType) -> Response {
-    respond::error(
+/// Answers 413. When the body was not read to its end, bytes are left on the connection, so it
+/// closes after the answer.
+fn too_large(media: MediaType, drained: bool) -> Response {
+    let mut response = respond::error(
         media,
         StatusCode::PAYLOAD_TOO_LARGE,
         ErrorCode::BadUserInput,
@@ -173,5 +199,11 @@ fn too_large(media: MediaType) -> Response {
             "the request body is larger than {} KiB",
             MAX_BODY_BYTES / 1024
         ),
-    )
+    );
+    if !drained {
+        response
+            .headers_mut()
+            .insert(header::CONNECTION, HeaderValue::from_static("close"));
+    }
+    response
 }

@@ -1,10 +1,14 @@
 //! HTTP transport: the router, the GraphQL-over-HTTP handler, health checks and GraphiQL.
 
+mod body;
 mod graphiql;
 mod graphql;
 mod health;
 mod negotiate;
 mod respond;
+mod server;
+
+pub use server::serve;
 
 use crate::auth::Authenticator;
 use crate::graphql::DebriefSchema;
@@ -18,8 +22,7 @@ use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetReques
 use tower_http::trace::{DefaultOnResponse, TraceLayer};
 use tracing::Level;
 
-/// The largest request body accepted (256 KiB).
-pub const MAX_BODY_BYTES: usize = 256 * 1024;
+pub use body::MAX_BODY_BYTES;
 
 /// What every handler shares.
 #[derive(Clone)]
@@ -53,14 +56,18 @@ pub fn router(state: AppState) -> Router {
         .layer(SetRequestIdLayer::new(request_id, MakeRequestUuid))
 }
 
-/// Stops any request, from reading its body to executing it, once `limit` has passed.
+/// Stops any request, from reading its body to executing it, once `limit` has passed: 408
+/// when its body had not arrived, 503 UNAVAILABLE when it was being served.
 async fn deadline(
     axum::extract::State(limit): axum::extract::State<Duration>,
-    request: axum::extract::Request,
+    mut request: axum::extract::Request,
     next: axum::middleware::Next,
 ) -> axum::response::Response {
+    let progress = body::BodyProgress::default();
+    request.extensions_mut().insert(progress.clone());
     match tokio::time::timeout(limit, next.run(request)).await {
         Ok(response) => response,
+        Err(_) if progress.is_reading() => respond::body_timeout(limit),
         Err(_) => respond::timeout(limit),
     }
 }

@@ -51,10 +51,43 @@ pub fn unauthenticated(media: MediaType, error: &AppError) -> Response {
     response
 }
 
-/// The result of running an operation. When it never reached execution (syntax, validation
-/// or variable errors) there is no `data`, and `application/graphql-response+json` gets 400.
-pub fn graphql(media: MediaType, response: async_graphql::Response, executed: bool) -> Response {
-    let status = if !executed && media == MediaType::GraphQlResponse {
+/// How long a client is asked to wait before retrying an UNAVAILABLE answer.
+const RETRY_AFTER_SECONDS: &str = "2";
+
+/// The database could not be reached: 503 with `Retry-After` and the code UNAVAILABLE.
+pub fn unavailable(media: MediaType) -> Response {
+    retry_later(error(
+        media,
+        StatusCode::SERVICE_UNAVAILABLE,
+        ErrorCode::Unavailable,
+        crate::error::UNAVAILABLE_MESSAGE,
+    ))
+}
+
+fn retry_later(mut response: Response) -> Response {
+    response.headers_mut().insert(
+        header::RETRY_AFTER,
+        HeaderValue::from_static(RETRY_AFTER_SECONDS),
+    );
+    response
+}
+
+/// How an operation's result is answered.
+#[derive(Debug, Clone, Copy)]
+pub struct Outcome {
+    /// Whether the operation ran; one that never did (syntax, validation or variable errors)
+    /// has no `data`, and `application/graphql-response+json` gets 400.
+    pub executed: bool,
+    /// Whether a step failed because the database could not be reached: 503, `Retry-After`.
+    pub unavailable: bool,
+}
+
+/// The result of running an operation, answered as `outcome` says.
+pub fn graphql(media: MediaType, response: async_graphql::Response, outcome: Outcome) -> Response {
+    let executed = outcome.executed;
+    let status = if outcome.unavailable {
+        StatusCode::SERVICE_UNAVAILABLE
+    } else if !executed && media == MediaType::GraphQlResponse {
         StatusCode::BAD_REQUEST
     } else {
         StatusCode::OK
@@ -68,6 +101,7 @@ pub fn graphql(media: MediaType, response: async_graphql::Response, executed: bo
         })
     };
     match body {
+        Ok(body) if outcome.unavailable => retry_later(json_bytes(media, status, body)),
         Ok(body) => json_bytes(media, status, body),
         Err(err) => internal(media, &err.to_string()),
     }
@@ -91,18 +125,37 @@ fn internal(media: MediaType, cause: &str) -> Response {
     )
 }
 
-/// A request that ran past its deadline and was stopped.
+/// A request that ran past its deadline while it was being served, and was stopped: 503
+/// UNAVAILABLE, since a server too slow to answer in time may answer later.
 pub fn timeout(limit: std::time::Duration) -> Response {
     let message = format!(
-        "the request took longer than {} s and was stopped",
-        limit.as_secs()
+        "the request took longer than {} and was stopped; try again shortly",
+        humantime::format_duration(limit)
     );
-    error(
+    retry_later(error(
         MediaType::Json,
         StatusCode::SERVICE_UNAVAILABLE,
-        ErrorCode::Internal,
+        ErrorCode::Unavailable,
         &message,
-    )
+    ))
+}
+
+/// A request whose body had not arrived by the deadline: 408, and the connection closes.
+pub fn body_timeout(limit: std::time::Duration) -> Response {
+    let message = format!(
+        "the request body did not arrive within {}",
+        humantime::format_duration(limit)
+    );
+    let mut response = error(
+        MediaType::Json,
+        StatusCode::REQUEST_TIMEOUT,
+        ErrorCode::BadUserInput,
+        &message,
+    );
+    response
+        .headers_mut()
+        .insert(header::CONNECTION, HeaderValue::from_static("close"));
+    response
 }
 
 /// Answers a panic with a plain INTERNAL error; the panic is logged, never shown.

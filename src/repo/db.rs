@@ -1,7 +1,8 @@
 //! Connecting to SQLite or PostgreSQL, and applying migrations.
 
 use migration::{Migrator, MigratorTrait};
-use sea_orm::{ConnectOptions, Database, DatabaseConnection, DbErr};
+use sea_orm::sqlx::{self, sqlite};
+use sea_orm::{ConnectOptions, Database, DatabaseConnection, DbErr, RuntimeErr};
 use std::time::Duration;
 
 /// How much of a SQLite database file the connections read through a shared memory map
@@ -29,40 +30,79 @@ pub fn postgres_pool_size() -> u32 {
 /// connections the server or a proxy dropped; busy ones are handed out without one.
 const PING_AFTER_IDLE: Duration = Duration::from_secs(30);
 
-/// Connects with the backend's default pool size (see [`connect_with`]).
-pub async fn connect(url: &str) -> Result<DatabaseConnection, DbErr> {
-    connect_with(url, None).await
+/// How a connection pool is set up; [`Default`] gives each backend's defaults.
+#[derive(Debug, Clone, Copy)]
+pub struct PoolSettings {
+    /// Connections in the pool; `None` for the backend's default.
+    pub size: Option<u32>,
+    /// How long a request waits for a pooled connection (or for a new one to connect) before
+    /// it is answered UNAVAILABLE. Well under the request timeout, so that an outage is
+    /// reported as one rather than as a request that ran out of time.
+    pub acquire_timeout: Duration,
+    /// How SQLite syncs its commits to disk.
+    pub sqlite_synchronous: SqliteSynchronous,
 }
 
-/// Connects with settings suited to each backend and `pool_size` connections (or the
-/// backend's default). SQLite runs in WAL mode with foreign keys on, and waits for a busy
-/// database rather than failing at once.
-pub async fn connect_with(url: &str, pool_size: Option<u32>) -> Result<DatabaseConnection, DbErr> {
+/// The default for [`PoolSettings::acquire_timeout`].
+pub const DEFAULT_ACQUIRE_TIMEOUT: Duration = Duration::from_secs(3);
+
+impl Default for PoolSettings {
+    fn default() -> Self {
+        Self {
+            size: None,
+            acquire_timeout: DEFAULT_ACQUIRE_TIMEOUT,
+            sqlite_synchronous: SqliteSynchronous::Full,
+        }
+    }
+}
+
+/// How SQLite syncs its commits to disk (its `synchronous` pragma, in WAL mode).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SqliteSynchronous {
+    /// Every commit reaches the disk before it is acknowledged: a power loss loses nothing.
+    Full,
+    /// Commits are synced at checkpoints: faster, but a power loss can drop the last ones
+    /// (a crash of the process alone loses nothing).
+    Normal,
+}
+
+/// Connects with each backend's default settings (see [`connect_with`]).
+pub async fn connect(url: &str) -> Result<DatabaseConnection, DbErr> {
+    connect_with(url, PoolSettings::default()).await
+}
+
+/// Connects with settings suited to each backend. SQLite runs in WAL mode with foreign keys
+/// on, and waits for a busy database rather than failing at once.
+pub async fn connect_with(url: &str, pool: PoolSettings) -> Result<DatabaseConnection, DbErr> {
     let mut options = ConnectOptions::new(url.to_owned());
     options
         .sqlx_logging(false)
-        .connect_timeout(Duration::from_secs(10))
-        .acquire_timeout(Duration::from_secs(10))
+        .connect_timeout(pool.acquire_timeout)
+        .acquire_timeout(pool.acquire_timeout)
         .test_before_acquire_if_idle_for(PING_AFTER_IDLE);
     if url.starts_with("sqlite:") {
         // Every connection to `sqlite::memory:` opens its own empty database, so share one.
         let connections = if url.contains(":memory:") {
             1
         } else {
-            pool_size.unwrap_or(SQLITE_POOL_SIZE)
+            pool.size.unwrap_or(SQLITE_POOL_SIZE)
+        };
+        let synchronous = match pool.sqlite_synchronous {
+            SqliteSynchronous::Full => sqlite::SqliteSynchronous::Full,
+            SqliteSynchronous::Normal => sqlite::SqliteSynchronous::Normal,
         };
         options
             .max_connections(connections)
-            .map_sqlx_sqlite_opts(|opts| {
-                opts.journal_mode(sea_orm::sqlx::sqlite::SqliteJournalMode::Wal)
-                    .synchronous(sea_orm::sqlx::sqlite::SqliteSynchronous::Normal)
+            .map_sqlx_sqlite_opts(move |opts| {
+                opts.journal_mode(sqlite::SqliteJournalMode::Wal)
+                    .synchronous(synchronous)
                     .foreign_keys(true)
                     .busy_timeout(Duration::from_secs(10))
                     .pragma("mmap_size", SQLITE_MMAP_BYTES.to_string())
             });
     } else {
         options
-            .max_connections(pool_size.unwrap_or_else(postgres_pool_size))
+            .max_connections(pool.size.unwrap_or_else(postgres_pool_size))
             // Timestamps then reach JSON (batched reads) and text as UTC, like SQLite's.
             .map_sqlx_postgres_opts(|opts| opts.options([("TimeZone", "UTC")]));
     }
@@ -74,7 +114,44 @@ pub async fn migrate(db: &DatabaseConnection) -> Result<(), DbErr> {
     Migrator::up(db, None).await
 }
 
-/// Whether the database answers; used by `/readyz`.
-pub async fn ping(db: &DatabaseConnection) -> bool {
-    db.ping().await.is_ok()
+/// Whether the database answers within `limit`; used by `/readyz`.
+pub async fn ping(db: &DatabaseConnection, limit: Duration) -> bool {
+    matches!(tokio::time::timeout(limit, db.ping()).await, Ok(Ok(())))
+}
+
+/// Whether `err` means the database cannot be reached or refuses work for now, so the same
+/// request may succeed later: no connection could be had in time, the connection broke, the
+/// server is shutting down or starting up, or too busy.
+pub fn is_unavailable(err: &DbErr) -> bool {
+    let runtime = match err {
+        DbErr::ConnectionAcquire(_) => return true,
+        DbErr::Conn(runtime) | DbErr::Exec(runtime) | DbErr::Query(runtime) => runtime,
+        _ => return false,
+    };
+    let RuntimeErr::SqlxError(sqlx_error) = runtime else {
+        return false;
+    };
+    match sqlx_error.as_ref() {
+        sqlx::Error::Io(_)
+        | sqlx::Error::Tls(_)
+        | sqlx::Error::PoolTimedOut
+        | sqlx::Error::PoolClosed
+        | sqlx::Error::WorkerCrashed => true,
+        sqlx::Error::Database(database) => is_transient(database.as_ref()),
+        _ => false,
+    }
+}
+
+/// PostgreSQL's connection exceptions (class 08), too many connections (53300) and the
+/// operator's shutdown and start-up (57P01–57P03); SQLite's busy and locked databases (primary
+/// result codes 5 and 6, whatever their extended code).
+fn is_transient(error: &dyn sqlx::error::DatabaseError) -> bool {
+    if let Some(postgres) = error.try_downcast_ref::<sqlx::postgres::PgDatabaseError>() {
+        let code = postgres.code();
+        return code.starts_with("08") || matches!(code, "53300" | "57P01" | "57P02" | "57P03");
+    }
+    error
+        .code()
+        .and_then(|code| code.parse::<i32>().ok())
+        .is_some_and(|code| matches!(code & 0xff, 5 | 6))
 }

@@ -14,6 +14,13 @@ pub enum TestDatabase {
         server: String,
         name: String,
     },
+    /// A database the test made itself (a throwaway cluster); nothing to drop.
+    External { url: String },
+}
+
+/// Whether this run tests PostgreSQL.
+pub fn is_postgres() -> bool {
+    postgres_server().is_some()
 }
 
 /// The PostgreSQL server to test against, if any. `DEBRIEF_TEST_BACKEND=postgres` makes its
@@ -71,7 +78,7 @@ impl TestDatabase {
 
     pub fn url(&self) -> &str {
         match self {
-            Self::Sqlite { url, .. } | Self::Postgres { url, .. } => url,
+            Self::Sqlite { url, .. } | Self::Postgres { url, .. } | Self::External { url } => url,
         }
     }
 }

@@ -1,5 +1,6 @@
 //! Spawning the app on a fresh database, minting tokens, and making requests.
 
+pub mod cluster;
 pub mod database;
 pub mod history;
 pub mod record;
@@ -40,7 +41,7 @@ pub struct TestApp {
 pub fn config(database_url: &str) -> Config {
     Config {
         database_url: database_url.to_owned(),
-        db_pool_size: None,
+        db_pool: Default::default(),
         environment: Environment::Development,
         jwt: JwtConfig {
             key: JwtKey::Secret(SECRET.as_bytes().to_vec()),
@@ -48,6 +49,7 @@ pub fn config(database_url: &str) -> Config {
             audience: AUDIENCE.into(),
         },
         request_timeout: debrief::config::DEFAULT_REQUEST_TIMEOUT,
+        connections: Default::default(),
         batch_window: debrief::config::DEFAULT_BATCH_WINDOW,
         feedback_per_hour: 30,
     }
@@ -60,10 +62,21 @@ pub async fn spawn_app() -> TestApp {
 /// Spawns the app with a configuration adjusted by `adjust` (key material, environment).
 /// Tokens from [`TestApp::token`] are always signed with [`SECRET`].
 pub async fn spawn_app_with(adjust: impl FnOnce(Config) -> Config) -> TestApp {
+    spawn_app_on(TestDatabase::create().await, adjust).await
+}
+
+/// Spawns the app on a database the test made itself, such as a throwaway cluster.
+pub async fn spawn_app_on_url(url: &str, adjust: impl FnOnce(Config) -> Config) -> TestApp {
+    let database = TestDatabase::External {
+        url: url.to_owned(),
+    };
+    spawn_app_on(database, adjust).await
+}
+
+async fn spawn_app_on(database: TestDatabase, adjust: impl FnOnce(Config) -> Config) -> TestApp {
     if std::env::var_os("RUST_LOG").is_some() {
         debrief::telemetry::init();
     }
-    let database = TestDatabase::create().await;
     let mut db = db::connect(database.url())
         .await
         .expect("connect to the test database");

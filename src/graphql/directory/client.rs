@@ -1,7 +1,7 @@
 //! Client accounts: the customers who read post-mortems.
 
 use crate::domain::policy::Capability;
-use crate::domain::{Validation, directory, text};
+use crate::domain::{Validation, directory};
 use crate::error::AppResult;
 use crate::graphql::connection::{ListRef, TotalCount, connection, page_cost};
 use crate::graphql::context::scope;
@@ -169,7 +169,7 @@ impl ClientMutation {
     ) -> AppResult<ClientPayload> {
         let admin = scope(ctx).admin()?;
         let mut v = Validation::default();
-        let name = v.check(text::required("name", &input.name, directory::NAME_MAX));
+        let name = v.check(directory::name("name", &input.name));
         let contact_email = input
             .contact_email
             .and_then(|e| v.check(directory::email("contactEmail", &e)));
@@ -193,7 +193,7 @@ impl ClientMutation {
         let mut v = Validation::default();
         let name = input
             .name
-            .and_then(|n| v.check(text::required("name", &n, directory::NAME_MAX)));
+            .and_then(|n| v.check(directory::name("name", &n)));
         let contact_email = match input.contact_email {
             MaybeUndefined::Undefined => None,
             MaybeUndefined::Null => Some(None),

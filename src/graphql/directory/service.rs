@@ -1,6 +1,6 @@
 //! Services: the systems incidents affect.
 
-use crate::domain::{directory, text};
+use crate::domain::directory;
 use crate::error::AppResult;
 use crate::graphql::connection::{ListRef, TotalCount, connection, page_cost};
 use crate::graphql::context::scope;
@@ -129,7 +129,7 @@ impl ServiceMutation {
         input: ServiceCreateInput,
     ) -> AppResult<ServicePayload> {
         let admin = scope(ctx).admin()?;
-        match text::required("name", &input.name, directory::NAME_MAX) {
+        match directory::name("name", &input.name) {
             Ok(name) => Ok(admin.service_create(name).await?.into()),
             Err(error) => Ok(Err(vec![error]).into()),
         }
@@ -143,7 +143,7 @@ impl ServiceMutation {
     ) -> AppResult<ServicePayload> {
         let admin = scope(ctx).admin()?;
         let id = ids::decode(&input.id, NodeType::Service)?;
-        match text::required("name", &input.name, directory::NAME_MAX) {
+        match directory::name("name", &input.name) {
             Ok(name) => Ok(admin.service_update(id, name).await?.into()),
             Err(error) => Ok(Err(vec![error]).into()),
         }

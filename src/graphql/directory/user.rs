@@ -2,7 +2,7 @@
 
 use super::client::Client;
 use crate::domain::policy::Capability;
-use crate::domain::{FieldError, FieldErrorCode, Validation, directory, text};
+use crate::domain::{FieldError, FieldErrorCode, Validation, directory};
 use crate::error::AppResult;
 use crate::graphql::connection::{ListRef, TotalCount, connection, page_cost};
 use crate::graphql::context::scope;
@@ -194,11 +194,7 @@ impl UserMutation {
         let admin = scope(ctx).admin()?;
         let mut v = Validation::default();
         let email = v.check(directory::email("email", &input.email));
-        let display_name = v.check(text::required(
-            "displayName",
-            &input.display_name,
-            directory::NAME_MAX,
-        ));
+        let display_name = v.check(directory::name("displayName", &input.display_name));
         let client = input
             .client_id
             .as_ref()
@@ -226,7 +222,7 @@ impl UserMutation {
         let mut v = Validation::default();
         let display_name = input
             .display_name
-            .and_then(|n| v.check(text::required("displayName", &n, directory::NAME_MAX)));
+            .and_then(|n| v.check(directory::name("displayName", &n)));
         let client = match &input.client_id {
             MaybeUndefined::Undefined => None,
             MaybeUndefined::Null => Some(None),
