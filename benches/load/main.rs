@@ -11,7 +11,8 @@
 //! `DEBRIEF_LOAD_SECONDS` (per operation), `DEBRIEF_LOAD_CONNECTIONS` (default 16),
 //! `DEBRIEF_LOAD_BACKENDS` (`sqlite`, `postgres` or both, comma-separated),
 //! `DEBRIEF_LOAD_OPERATIONS` (e.g. `Q0,Q2`; default all), `DEBRIEF_BENCH_DATABASE_URL` (the
-//! PostgreSQL server). Seeded databases are kept.
+//! PostgreSQL server), `DEBRIEF_LOAD_SQLITE_SYNCHRONOUS` (`full`, `normal` or both, measured
+//! one after the other on the same database; default `full`). Seeded databases are kept.
 
 #[path = "../common/mod.rs"]
 mod common;
@@ -35,6 +36,7 @@ struct Settings {
     connections: usize,
     backends: Option<Vec<String>>,
     operations: Option<Vec<String>>,
+    sqlite_synchronous: Vec<String>,
 }
 
 impl Settings {
@@ -67,7 +69,63 @@ fn settings() -> Settings {
             .unwrap_or(16),
         backends: var("DEBRIEF_LOAD_BACKENDS").map(|s| list(&s)),
         operations: var("DEBRIEF_LOAD_OPERATIONS").map(|s| list(&s)),
+        sqlite_synchronous: list(&var("DEBRIEF_LOAD_SQLITE_SYNCHRONOUS").unwrap_or("full".into())),
     }
+}
+
+/// Runs every selected operation against a server on `url`, printing one row each.
+async fn measure(
+    settings: &Settings,
+    url: &str,
+    label: &str,
+    synchronous: &str,
+    size: u64,
+    duration: Duration,
+) {
+    let statements = statement_counts(url).await;
+    let server = server::Server::start(url, synchronous).await;
+    let http = reqwest::Client::new();
+    let operations = ops::operations(&http, &server.endpoint, &server.token).await;
+    for (operation, statements) in operations.iter().zip(statements) {
+        if !settings.measures(&settings.operations, operation.name) {
+            continue;
+        }
+        let request = Request {
+            endpoint: server.endpoint.clone(),
+            token: server.token.clone(),
+            body: Arc::new(serde_json::to_vec(&operation.body).expect("body")),
+            mutation: operation.mutation,
+        };
+        let cpu_before = server.cpu_time();
+        let run = drive::closed_loop(&request, settings.connections, duration).await;
+        let cpu = server.cpu_time() - cpu_before;
+        println!(
+            "| {} | {size} | {} | {:.0} | {:.1} | {:.1} | {:.1} | {statements} | {:.2} |",
+            label,
+            operation.name,
+            run.per_second(),
+            run.percentile_ms(50.0),
+            run.percentile_ms(90.0),
+            run.percentile_ms(99.0),
+            cpu.as_secs_f64() * 1000.0 / run.latencies.len().max(1) as f64,
+        );
+        if operation.name.starts_with("Q0") {
+            let paced = drive::fixed_rate(&request, FIXED_RATE, duration).await;
+            println!(
+                "| {} | {size} | Q0 at a fixed {FIXED_RATE} req/s | {:.0} | {:.1} | {:.1} | {:.1} | {statements} | |",
+                label,
+                paced.per_second(),
+                paced.percentile_ms(50.0),
+                paced.percentile_ms(90.0),
+                paced.percentile_ms(99.0),
+            );
+        }
+    }
+    eprintln!(
+        "{} {size}: server peak resident memory {:.0} MiB",
+        label,
+        server.peak_memory_mib()
+    );
 }
 
 fn list(text: &str) -> Vec<String> {
@@ -91,50 +149,19 @@ async fn run(settings: Settings) {
                 continue;
             }
             server::seed(&target.url, size).await;
-            let statements = statement_counts(&target.url).await;
-            let server = server::Server::start(&target.url).await;
-            let http = reqwest::Client::new();
-            let operations = ops::operations(&http, &server.endpoint, &server.token).await;
-            for (operation, statements) in operations.iter().zip(statements) {
-                if !settings.measures(&settings.operations, operation.name) {
-                    continue;
-                }
-                let request = Request {
-                    endpoint: server.endpoint.clone(),
-                    token: server.token.clone(),
-                    body: Arc::new(serde_json::to_vec(&operation.body).expect("body")),
-                    mutation: operation.mutation,
+            let modes = if target.backend == "sqlite" {
+                settings.sqlite_synchronous.clone()
+            } else {
+                vec!["full".to_owned()]
+            };
+            for mode in &modes {
+                let label = if target.backend == "sqlite" {
+                    format!("sqlite (synchronous={mode})")
+                } else {
+                    target.backend.to_owned()
                 };
-                let cpu_before = server.cpu_time();
-                let run = drive::closed_loop(&request, settings.connections, duration).await;
-                let cpu = server.cpu_time() - cpu_before;
-                println!(
-                    "| {} | {size} | {} | {:.0} | {:.1} | {:.1} | {:.1} | {statements} | {:.2} |",
-                    target.backend,
-                    operation.name,
-                    run.per_second(),
-                    run.percentile_ms(50.0),
-                    run.percentile_ms(90.0),
-                    run.percentile_ms(99.0),
-                    cpu.as_secs_f64() * 1000.0 / run.latencies.len().max(1) as f64,
-                );
-                if operation.name.starts_with("Q0") {
-                    let paced = drive::fixed_rate(&request, FIXED_RATE, duration).await;
-                    println!(
-                        "| {} | {size} | Q0 at a fixed {FIXED_RATE} req/s | {:.0} | {:.1} | {:.1} | {:.1} | {statements} | |",
-                        target.backend,
-                        paced.per_second(),
-                        paced.percentile_ms(50.0),
-                        paced.percentile_ms(90.0),
-                        paced.percentile_ms(99.0),
-                    );
-                }
+                measure(&settings, &target.url, &label, mode, size, duration).await;
             }
-            eprintln!(
-                "{} {size}: server peak resident memory {:.0} MiB",
-                target.backend,
-                server.peak_memory_mib()
-            );
             forget_writes(&target.url).await;
         }
     }

@@ -49,7 +49,8 @@ pub struct Server {
 }
 
 impl Server {
-    pub async fn start(url: &str) -> Server {
+    /// Starts the server on `url`; `sqlite_synchronous` sets `DEBRIEF_SQLITE_SYNCHRONOUS`.
+    pub async fn start(url: &str, sqlite_synchronous: &str) -> Server {
         let port = TcpListener::bind("127.0.0.1:0")
             .and_then(|l| l.local_addr())
             .expect("free port")
@@ -57,6 +58,7 @@ impl Server {
         let child = debrief(url)
             .env("DEBRIEF_LISTEN", format!("127.0.0.1:{port}"))
             .env("RUST_LOG", "warn")
+            .env("DEBRIEF_SQLITE_SYNCHRONOUS", sqlite_synchronous)
             .stdout(Stdio::null())
             .spawn()
             .expect("start the server");
