@@ -387,3 +387,49 @@ async fn seed_volume_builds_a_readable_tenant_and_refuses_to_run_twice() {
         60
     );
 }
+
+#[tokio::test]
+async fn a_tenant_cannot_be_provisioned_with_hidden_characters_in_its_slug_name_or_admin() {
+    let database = TestDatabase::create().await;
+    let url = database.url().to_owned();
+    for (slug, name, email) in [
+        ("ac\u{200b}me", "Acme", "ops@acme.example"),
+        ("acme", "Ac\u{202e}me", "ops@acme.example"),
+        ("acme", "Acme", "o\u{200d}ps@acme.example"),
+    ] {
+        let args = [
+            "tenant",
+            "create",
+            "--slug",
+            slug,
+            "--name",
+            name,
+            "--admin-email",
+            email,
+        ];
+        let output = debrief(&url, &args);
+        assert!(
+            !output.status.success(),
+            "{slug} {name} {email} was accepted"
+        );
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(
+            stderr.contains("slug") || stderr.contains("invisible"),
+            "{stderr}"
+        );
+    }
+    let created = stdout(&debrief(
+        &url,
+        &[
+            "tenant",
+            "create",
+            "--slug",
+            "acme",
+            "--name",
+            "Åcme 株式会社",
+            "--admin-email",
+            "ops@acme.example",
+        ],
+    ));
+    assert!(created.contains("acme"), "{created}");
+}
