@@ -110,7 +110,7 @@ async fn a_post_mortem_breaking_every_rule_reports_exactly_its_codes_and_paths()
     assert_eq!(
         scheduled["postMortemScheduleMeeting"],
         json!({
-            "postMortem": { "meetingAt": "2026-03-01T20:00:00+00:00" },
+            "postMortem": { "meetingAt": "2026-03-01T20:00:00.000000Z" },
             "findings": [
                 { "code": "MEETING_TOO_SOON", "severity": "WARNING", "path": "meetingAt" },
                 { "code": "MEETING_BEFORE_SUMMARY", "severity": "WARNING", "path": "meetingAt" },
@@ -584,7 +584,7 @@ async fn meetings_are_cancelled_with_null_and_foreign_or_bad_ids_are_not_found()
         .await;
     assert_eq!(
         precise["postMortemScheduleMeeting"]["postMortem"]["meetingAt"],
-        "2099-03-05T10:00:00.123456+00:00",
+        "2099-03-05T10:00:00.123456Z",
         "stored to the microsecond"
     );
     assert_eq!(app.audit_count(&other.admin).await, before);

@@ -3,12 +3,14 @@
 use crate::auth::{Authenticator, TokenSigner, TokenVerifier};
 use crate::cli::ServeArgs;
 use crate::config::Config;
+use crate::graphql::response::Completion;
 use crate::graphql::{self, SchemaOptions};
 use crate::http::{self, AppState};
 use crate::repo::db;
 use anyhow::Context;
 use sea_orm::DatabaseConnection;
 use std::net::SocketAddr;
+use std::sync::Arc;
 use std::time::Duration;
 use tokio::net::TcpListener;
 
@@ -42,11 +44,13 @@ pub fn spawn(
 
 fn router(config: &Config, db: DatabaseConnection) -> anyhow::Result<axum::Router> {
     let development = config.environment.is_development();
+    let schema = graphql::build(SchemaOptions {
+        suggestions: development,
+        feedback_per_hour: config.feedback_per_hour,
+    });
     let state = AppState {
-        schema: graphql::build(SchemaOptions {
-            suggestions: development,
-            feedback_per_hour: config.feedback_per_hour,
-        }),
+        completion: Arc::new(Completion::new(&schema.sdl())?),
+        schema,
         authenticator: Authenticator::new(TokenVerifier::new(&config.jwt)?, db.clone()),
         db,
         graphiql: development,

@@ -11,11 +11,13 @@ pub mod errors;
 mod ids;
 mod incidents;
 pub mod limits;
+
 mod loaders;
 mod metrics;
 mod node;
 mod payload;
 mod record;
+pub mod response;
 mod scalars;
 mod viewer;
 

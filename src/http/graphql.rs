@@ -121,6 +121,7 @@ async fn execute(
     );
     request.operation_name = params.operation_name;
     // A document that does not parse is left to the engine, which reports the syntax error.
+    let mut sent = None;
     if let Ok(document) = async_graphql::parser::parse_query(&request.query) {
         if let Err(error) = limits::check(&document, &request.variables) {
             let mut response = async_graphql::Response::from_errors(vec![error]);
@@ -131,16 +132,28 @@ async fn execute(
             };
             return respond::graphql(media, response, outcome);
         }
-        request.set_parsed_query(document);
+        let mut executed = document.clone();
+        state.completion.probe(&mut executed);
+        request.set_parsed_query(executed);
+        sent = Some(document);
     }
+    let operation_name = request.operation_name.clone();
+    let variables = request.variables.clone();
     let request = context::attach(
         request,
         Scope::new(state.db.clone(), principal),
         state.batch_window,
     );
     let mut response = state.schema.execute(request).await;
+    let executed = reached_execution(&response);
+    if let (true, Some(document)) = (executed, &sent) {
+        let name = operation_name.as_deref();
+        state
+            .completion
+            .complete(document, name, &variables, &mut response);
+    }
     let outcome = respond::Outcome {
-        executed: reached_execution(&response),
+        executed,
         unavailable: errors::police(&mut response).unavailable,
     };
     respond::graphql(media, response, outcome)

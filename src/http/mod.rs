@@ -12,10 +12,12 @@ pub use server::serve;
 
 use crate::auth::Authenticator;
 use crate::graphql::DebriefSchema;
+use crate::graphql::response::Completion;
 use axum::Router;
 use axum::http::{HeaderName, Request};
 use axum::routing::get;
 use sea_orm::DatabaseConnection;
+use std::sync::Arc;
 use std::time::Duration;
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
@@ -28,6 +30,8 @@ pub use body::MAX_BODY_BYTES;
 #[derive(Clone)]
 pub struct AppState {
     pub schema: DebriefSchema,
+    /// Puts executed responses in the spec's shape.
+    pub completion: Arc<Completion>,
     pub authenticator: Authenticator,
     pub db: DatabaseConnection,
     /// Serve GraphiQL to browsers at `GET /graphql` (development only).

@@ -21,7 +21,7 @@ async fn weekly_buckets_are_utc_weeks_starting_on_monday() {
     // The first bucket starts on the Monday before the range; only the range counts in it.
     assert_eq!(
         starts,
-        ["2026-07-27T00:00:00+00:00", "2026-08-03T00:00:00+00:00"]
+        ["2026-07-27T00:00:00.000000Z", "2026-08-03T00:00:00.000000Z"]
     );
     let counts: Vec<&Value> = got["series"]
         .as_array()
@@ -63,8 +63,8 @@ async fn a_range_given_in_another_offset_is_bucketed_in_utc() {
     assert_eq!(
         months,
         [
-            (&json!("2026-07-01T00:00:00+00:00"), &json!(1)),
-            (&json!("2026-08-01T00:00:00+00:00"), &json!(3))
+            (&json!("2026-07-01T00:00:00.000000Z"), &json!(1)),
+            (&json!("2026-08-01T00:00:00.000000Z"), &json!(3))
         ]
     );
     // Days count when their UTC midnight is in range: 1-31 August, so M3 and M4.
@@ -82,8 +82,8 @@ async fn empty_ranges_count_zero_and_have_no_rates() {
     )
     .await;
     let empty = period(
-        "2025-01-01T00:00:00+00:00",
-        "2025-02-01T00:00:00+00:00",
+        "2025-01-01T00:00:00.000000Z",
+        "2025-02-01T00:00:00.000000Z",
         follow_through(none(), none(), none(), none()),
         reviews(0, 0, 0, NULL, 0, 0, 0, 0, 0),
         incidents(

@@ -21,8 +21,8 @@ async fn every_figure_matches_the_hand_worked_history() {
         9.0 + 8.0 / 24.0,
     );
     let total = period(
-        "2026-07-01T00:00:00+00:00",
-        "2026-10-01T00:00:00+00:00",
+        "2026-07-01T00:00:00.000000Z",
+        "2026-10-01T00:00:00.000000Z",
         // Committed M1-M8 and M10 (M9 is due in October); done M1 M2 M3 M6 M8 M10, on time
         // M1 M2 M6 M8; overdue M5 M7; cancelled M4. 6/(9-1), 4/6, median of six.
         follow_through(
@@ -66,8 +66,8 @@ async fn every_figure_matches_the_hand_worked_history() {
         feedback(6, 1, 5, json!(48.0), 3, json!(0.5), json!(2.75), json!(4.0)),
     );
     let july = period(
-        "2026-07-01T00:00:00+00:00",
-        "2026-08-01T00:00:00+00:00",
+        "2026-07-01T00:00:00.000000Z",
+        "2026-08-01T00:00:00.000000Z",
         follow_through(
             ft(
                 2,
@@ -95,8 +95,8 @@ async fn every_figure_matches_the_hand_worked_history() {
         feedback(2, 0, 2, json!(42.0), 1, json!(0.5), json!(1.5), NULL),
     );
     let august = period(
-        "2026-08-01T00:00:00+00:00",
-        "2026-09-01T00:00:00+00:00",
+        "2026-08-01T00:00:00.000000Z",
+        "2026-09-01T00:00:00.000000Z",
         follow_through(
             ft(2, 1, 0, 0, 1, json!(1.0), json!(0.0), json!(m3)),
             ft(1, 1, 0, 0, 0, json!(1.0), json!(0.0), json!(m3)),
@@ -124,8 +124,8 @@ async fn every_figure_matches_the_hand_worked_history() {
         ),
     );
     let september = period(
-        "2026-09-01T00:00:00+00:00",
-        "2026-10-01T00:00:00+00:00",
+        "2026-09-01T00:00:00.000000Z",
+        "2026-10-01T00:00:00.000000Z",
         follow_through(
             ft(5, 3, 2, 2, 0, json!(0.6), json!(2.0 / 3.0), json!(m8)),
             ft(1, 0, 0, 1, 0, json!(0.0), NULL, NULL),
