@@ -72,6 +72,16 @@ pub struct GlobalArgs {
     /// power loss can drop the last commits).
     #[arg(long, env = "DEBRIEF_SQLITE_SYNCHRONOUS", default_value = "full", value_parser = parse_synchronous, global = true)]
     pub sqlite_synchronous: SqliteSynchronous,
+    /// Origins whose web pages may call the API, comma-separated: exact origins such as
+    /// `https://app.example.com`, or `*` for any. Development also allows
+    /// `http://localhost:*` and `http://127.0.0.1:*`.
+    #[arg(
+        long,
+        env = "DEBRIEF_CORS_ALLOWED_ORIGINS",
+        value_delimiter = ',',
+        global = true
+    )]
+    pub cors_allowed_origins: Vec<String>,
     /// How many feedback threads one client contact may open per hour.
     #[arg(
         long,

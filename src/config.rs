@@ -23,6 +23,8 @@ pub struct Config {
     pub request_timeout: Duration,
     /// What the server allows each client connection.
     pub connections: ConnectionLimits,
+    /// Origins whose web pages may call the API (CORS); development adds loopback pages.
+    pub cors_allowed_origins: Vec<String>,
     /// How long a DataLoader waits to gather keys into one batch.
     pub batch_window: Duration,
     /// How many feedback threads one client contact may open per hour.
@@ -130,6 +132,14 @@ impl Config {
                  {MIN_SECRET_BYTES} bytes) or DEBRIEF_JWT_PUBLIC_KEY_FILE (RS256/ES256 PEM)"
             ),
         };
+        let cors_allowed_origins: Vec<String> = args
+            .cors_allowed_origins
+            .iter()
+            .map(|origin| origin.trim().to_owned())
+            .filter(|origin| !origin.is_empty())
+            .collect();
+        crate::http::validate_origins(&cors_allowed_origins)
+            .map_err(|why| anyhow::anyhow!("DEBRIEF_CORS_ALLOWED_ORIGINS: {why}"))?;
         if let JwtKey::Secret(secret) = &key
             && secret.len() < MIN_SECRET_BYTES
         {
@@ -149,6 +159,7 @@ impl Config {
                 audience: args.jwt_audience.clone(),
             },
             request_timeout: args.request_timeout,
+            cors_allowed_origins,
             connections: ConnectionLimits {
                 header_read_timeout: args.header_read_timeout,
                 keep_alive_timeout: args.keep_alive_timeout,

@@ -7,6 +7,7 @@
 mod support;
 
 mod auth;
+mod browsers;
 mod cli;
 mod client_channel;
 mod connections;

@@ -95,6 +95,7 @@ pub fn config(url: &str) -> Config {
         },
         request_timeout: Duration::from_secs(60),
         connections: Default::default(),
+        cors_allowed_origins: Vec::new(),
         batch_window: debrief::config::DEFAULT_BATCH_WINDOW,
         feedback_per_hour: 30,
     }

@@ -56,6 +56,10 @@ fn router(config: &Config, db: DatabaseConnection) -> anyhow::Result<axum::Route
         graphiql: development,
         request_timeout: config.request_timeout,
         batch_window: config.batch_window,
+        cors: http::CorsOrigins {
+            allowed: config.cors_allowed_origins.clone(),
+            loopback: development,
+        },
     };
     Ok(http::router(state))
 }

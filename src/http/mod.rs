@@ -1,6 +1,7 @@
 //! HTTP transport: the router, the GraphQL-over-HTTP handler, health checks and GraphiQL.
 
 mod body;
+mod cors;
 mod graphiql;
 mod graphql;
 mod health;
@@ -8,6 +9,7 @@ mod negotiate;
 mod respond;
 mod server;
 
+pub use cors::{CorsOrigins, validate as validate_origins};
 pub use server::serve;
 
 use crate::auth::Authenticator;
@@ -20,6 +22,7 @@ use sea_orm::DatabaseConnection;
 use std::sync::Arc;
 use std::time::Duration;
 use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::compression::CompressionLayer;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::trace::{DefaultOnResponse, TraceLayer};
 use tracing::Level;
@@ -40,6 +43,8 @@ pub struct AppState {
     pub request_timeout: Duration,
     /// How long DataLoaders gather keys into one batch.
     pub batch_window: Duration,
+    /// Which web pages may call the API.
+    pub cors: CorsOrigins,
 }
 
 /// The application's router, with request ids, tracing and panic containment.
@@ -56,6 +61,8 @@ pub fn router(state: AppState) -> Router {
             let id = request.headers().get("x-request-id").and_then(|v| v.to_str().ok()).unwrap_or("-");
             tracing::info_span!("request", method = %request.method(), path = %request.uri().path(), request_id = %id)
         }))
+        .layer(CompressionLayer::new())
+        .layer(cors::layer(state.cors))
         .layer(PropagateRequestIdLayer::new(request_id.clone()))
         .layer(SetRequestIdLayer::new(request_id, MakeRequestUuid))
 }

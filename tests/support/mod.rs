@@ -50,6 +50,7 @@ pub fn config(database_url: &str) -> Config {
         },
         request_timeout: debrief::config::DEFAULT_REQUEST_TIMEOUT,
         connections: Default::default(),
+        cors_allowed_origins: Vec::new(),
         batch_window: debrief::config::DEFAULT_BATCH_WINDOW,
         feedback_per_hour: 30,
     }
