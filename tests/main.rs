@@ -18,6 +18,7 @@ mod field_errors;
 mod follow_through;
 mod hostile;
 mod identities;
+mod inbox;
 mod incident_lists;
 mod incidents;
 mod keys;

@@ -39,6 +39,10 @@ loader!(
     UsersById, Uuid => user::Model, users_by_id
 );
 loader!(
+    /// `Feedback.incident`: incidents the caller may see, by id.
+    IncidentsById, Uuid => incident::Model, incidents_by_id
+);
+loader!(
     /// `Feedback.replies`.
     RepliesOfFeedback, Uuid => Vec<feedback_reply::Model>, replies_of_feedback
 );
@@ -82,6 +86,7 @@ pub fn attach(
         .data(new(TimelinePages(scope.clone()), window))
         .data(new(RecordParts(scope.clone()), window))
         .data(new(UsersById(scope.clone()), window))
+        .data(new(IncidentsById(scope.clone()), window))
         .data(new(RepliesOfFeedback(scope.clone()), window))
         .data(new(OwnTenant(scope.clone()), window))
         .data(new(ReviewsByIncident(scope.clone()), window))

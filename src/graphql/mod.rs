@@ -40,6 +40,7 @@ pub struct Query(
     directory::service::ServiceQuery,
     audit::AuditQuery,
     metrics::MetricsQuery,
+    record::inbox::InboxQuery,
 );
 
 /// Every mutation field.

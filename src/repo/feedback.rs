@@ -25,7 +25,7 @@ pub struct NewFeedback {
     pub confidence: Option<i32>,
 }
 
-fn oldest_first() -> Ordering<feedback::Entity> {
+pub(super) fn oldest_first() -> Ordering<feedback::Entity> {
     Ordering {
         column: feedback::Column::Id,
         kind: KeyKind::Id,

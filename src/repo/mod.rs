@@ -9,6 +9,7 @@ pub mod clients;
 pub mod db;
 mod document;
 pub mod feedback;
+pub mod feedback_inbox;
 mod follow_up;
 mod grouping;
 pub mod identity;

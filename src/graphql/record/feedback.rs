@@ -10,7 +10,8 @@ use crate::graphql::directory::user::User;
 use crate::graphql::enums::{FeedbackKind, FeedbackStatus};
 use crate::graphql::errors::{UserError, user_errors};
 use crate::graphql::ids::{self, NodeType};
-use crate::graphql::loaders::{OwnTenant, RepliesOfFeedback, UsersById};
+use crate::graphql::incidents::Incident;
+use crate::graphql::loaders::{IncidentsById, OwnTenant, RepliesOfFeedback, UsersById};
 use crate::graphql::payload::payload;
 use crate::repo::feedback::NewFeedback;
 use async_graphql::{Context, ID, InputObject, Object, SimpleObject};
@@ -51,6 +52,14 @@ impl Feedback {
 
     async fn kind(&self) -> FeedbackKind {
         self.0.kind.into()
+    }
+
+    /// The incident the thread is about.
+    async fn incident(&self, ctx: &Context<'_>) -> AppResult<Incident> {
+        load::<IncidentsById, _>(ctx, self.0.incident_id)
+            .await?
+            .map(Incident)
+            .ok_or(AppError::not_found("incident"))
     }
 
     /// What the client wrote. Not for reporters.

@@ -3,6 +3,7 @@
 
 pub mod feedback;
 pub mod impact;
+pub mod inbox;
 pub mod measure;
 pub mod post_mortem;
 pub mod readiness;

@@ -29,6 +29,7 @@ use entity::{
 };
 use sea_orm::sea_query::{Expr, Query};
 use sea_orm::{ActiveEnum, ColumnTrait, ConnectionTrait, PaginatorTrait, QueryFilter, Select, Set};
+use std::collections::HashMap;
 use uuid::Uuid;
 
 /// Narrows an incident list; every condition must hold.
@@ -125,6 +126,17 @@ impl Scope {
             .map_err(|_| AppError::not_found(what))
     }
 
+    /// The incidents of `ids` the caller may see, for a per-request loader (one statement).
+    pub async fn incidents_by_id(&self, ids: &[Uuid]) -> AppResult<HashMap<Uuid, incident::Model>> {
+        let rows = self
+            .visible_incidents()
+            .filter(incident::Column::Id.is_in(ids.iter().copied()))
+            .all(self.db())
+            .await?;
+        Ok(rows.into_iter().map(|row| (row.id, row)).collect())
+    }
+
+    /// One incident the caller may see; any other is NOT_FOUND.
     pub async fn incident(&self, id: Uuid) -> AppResult<incident::Model> {
         self.incident_in(self.db(), id).await
     }
