@@ -57,6 +57,9 @@ async fn a_query_deeper_than_fifteen_levels_is_refused() {
             .contains("nested too deep"),
         "{body}"
     );
+    // __schema, types, fields, type, 18 × ofType, name.
+    assert_eq!(body["errors"][0]["extensions"]["depth"], 23, "{body}");
+    assert_eq!(body["errors"][0]["extensions"]["limit"], 15, "{body}");
 }
 
 #[tokio::test]
@@ -72,6 +75,8 @@ async fn too_many_aliases_or_root_fields_are_refused() {
             .contains("aliases"),
         "{body}"
     );
+    assert_eq!(body["errors"][0]["extensions"]["aliases"], 200, "{body}");
+    assert_eq!(body["errors"][0]["extensions"]["limit"], 30, "{body}");
     let roots: String = (0..21)
         .map(|i| format!("v{i}: viewer {{ role }} "))
         .collect();
@@ -117,13 +122,14 @@ async fn an_operation_over_the_complexity_budget_is_refused() {
         (0..10).map(|i| format!("i{i}: incidents(first: 100) {{ nodes {{ id number reference title severity status startedAt version services {{ id name }} }} }} ")).collect::<String>().replace("i0:", "{ i0:") + "}",
     )
     .await;
-    assert!(
-        body["errors"][0]["message"]
-            .as_str()
-            .unwrap_or_default()
-            .to_lowercase()
-            .contains("complex"),
-        "{body}"
+    let error = &body["errors"][0];
+    // Each alias: 100 × (nodes 1 + 8 fields + services 1 + 2 fields) = 1,200.
+    assert_eq!(error["extensions"]["cost"], 12_000, "{body}");
+    assert_eq!(error["extensions"]["limit"], 10_000, "{body}");
+    assert_eq!(
+        error["message"],
+        "the operation costs 12000; the limit is 10000 (each field costs 1, and a connection \
+         `first` or `last` times what each of its items costs)"
     );
 }
 

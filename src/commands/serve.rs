@@ -44,11 +44,13 @@ pub fn spawn(
 
 fn router(config: &Config, db: DatabaseConnection) -> anyhow::Result<axum::Router> {
     let development = config.environment.is_development();
-    let schema = graphql::build(SchemaOptions {
+    let options = SchemaOptions {
         suggestions: development,
         feedback_per_hour: config.feedback_per_hour,
-    });
+    };
+    let schema = graphql::build(options);
     let state = AppState {
+        cost_meter: Arc::new(graphql::cost_meter(options)),
         completion: Arc::new(Completion::new(&schema.sdl())?),
         schema,
         authenticator: Authenticator::new(TokenVerifier::new(&config.jwt)?, db.clone()),

@@ -75,17 +75,31 @@ pub struct SchemaOptions {
 /// policy and the operation limits are applied around execution by the HTTP layer
 /// ([`errors::police`], [`limits::check`]).
 pub fn build(options: SchemaOptions) -> DebriefSchema {
-    let mut builder = Schema::build(Query::default(), Mutation::default(), EmptySubscription)
+    builder(options)
         .limit_depth(MAX_DEPTH)
-        .limit_recursive_depth(MAX_NESTING)
         .limit_complexity(MAX_COMPLEXITY)
+        .finish()
+}
+
+/// What measures the cost of operations the schema refused as too complex: the same schema
+/// without the limit, stopping after validation ([`limits::CostMeter`]).
+pub fn cost_meter(options: SchemaOptions) -> limits::CostMeter {
+    limits::CostMeter::new(builder(options).extension(limits::Measure).finish())
+}
+
+fn builder(
+    options: SchemaOptions,
+) -> async_graphql::SchemaBuilder<Query, Mutation, EmptySubscription> {
+    let builder = Schema::build(Query::default(), Mutation::default(), EmptySubscription)
+        .limit_recursive_depth(MAX_NESTING)
         .data(record::feedback::FeedbackRateLimit(
             options.feedback_per_hour,
         ));
-    if !options.suggestions {
-        builder = builder.disable_suggestions();
+    if options.suggestions {
+        builder
+    } else {
+        builder.disable_suggestions()
     }
-    builder.finish()
 }
 
 /// The schema as SDL, with sorted fields: the text of `schema.graphql`.

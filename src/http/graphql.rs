@@ -146,11 +146,18 @@ async fn execute(
     );
     let mut response = state.schema.execute(request).await;
     let executed = reached_execution(&response);
-    if let (true, Some(document)) = (executed, &sent) {
+    if let Some(document) = &sent {
         let name = operation_name.as_deref();
-        state
-            .completion
-            .complete(document, name, &variables, &mut response);
+        if executed {
+            state
+                .completion
+                .complete(document, name, &variables, &mut response);
+        } else {
+            state
+                .cost_meter
+                .explain(&mut response, document, &variables, name)
+                .await;
+        }
     }
     let outcome = respond::Outcome {
         executed,

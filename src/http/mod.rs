@@ -14,6 +14,7 @@ pub use server::serve;
 
 use crate::auth::Authenticator;
 use crate::graphql::DebriefSchema;
+use crate::graphql::limits::CostMeter;
 use crate::graphql::response::Completion;
 use axum::Router;
 use axum::http::{HeaderName, Request};
@@ -35,6 +36,8 @@ pub struct AppState {
     pub schema: DebriefSchema,
     /// Puts executed responses in the spec's shape.
     pub completion: Arc<Completion>,
+    /// Says what an operation refused as too complex costs.
+    pub cost_meter: Arc<CostMeter>,
     pub authenticator: Authenticator,
     pub db: DatabaseConnection,
     /// Serve GraphiQL to browsers at `GET /graphql` (development only).

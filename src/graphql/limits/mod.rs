@@ -7,7 +7,10 @@
 //! linear in its size; only documents within every limit reach async-graphql, whose work is
 //! then bounded by [`MAX_SIZE`].
 
+mod cost;
 mod shape;
+
+pub use cost::{CostMeter, Measure};
 
 use crate::error::ErrorCode;
 use async_graphql::parser::types::ExecutableDocument;
