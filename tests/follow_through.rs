@@ -150,20 +150,42 @@ async fn bad_reviews_are_refused_and_nothing_is_written() {
     );
     let mut blank = review_input(&record.post_mortem_id, &record.measure_ids[0]);
     blank["input"]["summary"] = json!(" ");
-    blank["input"]["verdicts"][0]["effectiveness"] = json!("NOT_REVIEWED");
+    blank["input"]["verdicts"][0]["note"] = json!("n".repeat(5_001));
     let blank = app.data(&world.a.admin, REVIEW, blank).await;
+    let payload = &blank["effectivenessReviewRecord"];
+    assert_eq!(user_error_codes(payload), ["BLANK", "TOO_LONG"]);
+    assert_eq!(payload["userErrors"][0]["field"], json!(["summary"]));
     assert_eq!(
-        user_error_codes(&blank["effectivenessReviewRecord"]),
-        ["BLANK", "INVALID"]
+        payload["userErrors"][1]["field"],
+        json!(["verdicts", "0", "note"]),
+        "the path of the verdict's own field"
+    );
+    let mut not_reviewed = review_input(&record.post_mortem_id, &record.measure_ids[0]);
+    not_reviewed["input"]["verdicts"][0]["effectiveness"] = json!("NOT_REVIEWED");
+    let (_, body) = app
+        .post(
+            Some(&world.a.admin),
+            json!({ "query": REVIEW, "variables": not_reviewed }),
+        )
+        .await;
+    assert_eq!(
+        error_codes(&body),
+        ["BAD_USER_INPUT"],
+        "not a verdict: {body}"
     );
     let mut twice = review_input(&record.post_mortem_id, &record.measure_ids[0]);
     let verdict = twice["input"]["verdicts"][0].clone();
     twice["input"]["verdicts"] = json!([verdict.clone(), verdict]);
     let twice = app.data(&world.a.admin, REVIEW, twice).await;
+    let payload = &twice["effectivenessReviewRecord"];
     assert_eq!(
-        user_error_codes(&twice["effectivenessReviewRecord"]),
+        user_error_codes(payload),
         ["INVALID"],
         "one verdict per measure"
+    );
+    assert_eq!(
+        payload["userErrors"][0]["field"],
+        json!(["verdicts", "1", "measureId"])
     );
     let mut early = review_input(&record.post_mortem_id, &record.measure_ids[0]);
     early["input"]["heldAt"] = json!("2026-01-01T00:00:00Z");
@@ -194,6 +216,14 @@ async fn bad_reviews_are_refused_and_nothing_is_written() {
         )
         .await;
     assert_eq!(error_codes(&body), ["NOT_FOUND"], "another tenant");
+    let mut invalid = review_input(&record.post_mortem_id, &record.measure_ids[0]);
+    invalid["input"]["summary"] = json!(" ");
+    let body = app.gql(&world.b.admin, REVIEW, invalid).await;
+    assert_eq!(
+        error_codes(&body),
+        ["NOT_FOUND"],
+        "another tenant's post-mortem is not found before its input is judged: {body}"
+    );
     assert_eq!(app.audit_count(&world.a.admin).await, before);
 }
 

@@ -45,6 +45,15 @@ impl FieldError {
         self.field.push(index.to_string());
         self
     }
+
+    /// The same error for item `index` of the input list `list`: `["effectiveness"]`
+    /// becomes `["verdicts", "0", "effectiveness"]`.
+    pub fn in_item(mut self, list: &str, index: usize) -> Self {
+        let mut field = vec![list.to_owned(), index.to_string()];
+        field.append(&mut self.field);
+        self.field = field;
+        self
+    }
 }
 
 /// Collects field errors while an input is checked, so the caller sees all of them at once.

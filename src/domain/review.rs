@@ -2,7 +2,7 @@
 
 use super::{FieldError, FieldErrorCode, text};
 use chrono::{DateTime, Utc};
-use entity::{Effectiveness, PostMortemStatus};
+use entity::PostMortemStatus;
 
 /// Longest review summary.
 pub const SUMMARY_MAX: usize = 10_000;
@@ -27,19 +27,6 @@ pub fn can_review(status: PostMortemStatus) -> Result<(), FieldError> {
             FieldErrorCode::Invalid,
             "this post-mortem has already been reviewed",
         )),
-    }
-}
-
-/// A verdict must say something: NOT_REVIEWED is not a verdict.
-pub fn verdict(effectiveness: Effectiveness) -> Result<Effectiveness, FieldError> {
-    if effectiveness == Effectiveness::NotReviewed {
-        Err(FieldError::new(
-            "effectiveness",
-            FieldErrorCode::Invalid,
-            "a verdict is EFFECTIVE, PARTIALLY_EFFECTIVE or NOT_EFFECTIVE",
-        ))
-    } else {
-        Ok(effectiveness)
     }
 }
 
@@ -76,11 +63,5 @@ mod tests {
             now
         ));
         assert!(!overdue(PostMortemStatus::Draft, None, now));
-    }
-
-    #[test]
-    fn not_reviewed_is_not_a_verdict() {
-        assert!(verdict(Effectiveness::NotReviewed).is_err());
-        assert!(verdict(Effectiveness::PartiallyEffective).is_ok());
     }
 }

@@ -162,6 +162,27 @@ pub enum Effectiveness {
     NotEffective,
 }
 
+/// A review's verdict on one measure: `Effectiveness` without NOT_REVIEWED.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
+pub enum VerdictEffectiveness {
+    /// It prevented what it was meant to prevent.
+    Effective,
+    /// It helped, but not fully.
+    PartiallyEffective,
+    /// It did not help.
+    NotEffective,
+}
+
+impl From<VerdictEffectiveness> for entity::Effectiveness {
+    fn from(verdict: VerdictEffectiveness) -> Self {
+        match verdict {
+            VerdictEffectiveness::Effective => Self::Effective,
+            VerdictEffectiveness::PartiallyEffective => Self::PartiallyEffective,
+            VerdictEffectiveness::NotEffective => Self::NotEffective,
+        }
+    }
+}
+
 /// How a written document is rendered.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Enum, Default)]
 pub enum DocumentFormat {

@@ -4,7 +4,7 @@ use super::measure::PreventionMeasure;
 use crate::domain::{FieldError, FieldErrorCode, Validation, review, text, time};
 use crate::error::AppResult;
 use crate::graphql::context::{load_list, scope};
-use crate::graphql::enums::Effectiveness;
+use crate::graphql::enums::{Effectiveness, VerdictEffectiveness};
 use crate::graphql::ids::{self, NodeType};
 use crate::graphql::payload::payload;
 use crate::repo::batch::List;
@@ -75,7 +75,7 @@ pub struct EffectivenessVerdict {
 pub struct EffectivenessVerdictInput {
     pub measure_id: ID,
     /// EFFECTIVE, PARTIALLY_EFFECTIVE or NOT_EFFECTIVE.
-    pub effectiveness: Effectiveness,
+    pub effectiveness: VerdictEffectiveness,
     /// At most 5,000 characters.
     pub note: Option<String>,
 }
@@ -112,9 +112,10 @@ impl ReviewMutation {
     ) -> AppResult<EffectivenessReviewPayload> {
         let writer = scope(ctx).writer()?;
         let incident_id = ids::decode(&input.post_mortem_id, NodeType::PostMortem)?;
+        // Another tenant's or a missing post-mortem is NOT_FOUND before its input is judged.
+        scope(ctx).post_mortem(incident_id).await?;
         let mut v = Validation::default();
         let summary = v.check(review::summary(&input.summary));
-        let mut verdicts: Vec<Verdict> = Vec::new();
         if input.verdicts.len() > MAX_VERDICTS {
             v.push(FieldError::new(
                 "verdicts",
@@ -122,40 +123,26 @@ impl ReviewMutation {
                 format!("at most {MAX_VERDICTS} verdicts"),
             ));
         }
+        let mut verdicts: Vec<Verdict> = Vec::new();
         for (index, verdict) in input.verdicts.iter().enumerate().take(MAX_VERDICTS) {
-            let measure_id = ids::decode(&verdict.measure_id, NodeType::PreventionMeasure).ok();
-            let effectiveness = v.check(
-                review::verdict(verdict.effectiveness.into()).map_err(|e| e.at_index(index)),
-            );
+            let in_item = |error: FieldError| error.in_item("verdicts", index);
             let note = verdict.note.as_ref().and_then(|n| {
-                v.check(
-                    text::optional("note", Some(n), review::NOTE_MAX)
-                        .map_err(|e| e.at_index(index)),
-                )
+                v.check(text::optional("note", Some(n), review::NOTE_MAX).map_err(in_item))
             });
-            match (measure_id, effectiveness) {
-                (Some(measure_id), _)
-                    if verdicts.iter().any(|seen| seen.measure_id == measure_id) =>
-                {
-                    v.push(
-                        FieldError::new(
-                            "verdicts",
-                            FieldErrorCode::Invalid,
-                            "one verdict per measure",
-                        )
-                        .at_index(index),
-                    )
-                }
-                (Some(measure_id), Some(effectiveness)) => verdicts.push(Verdict {
+            let measure_error =
+                |code, message| in_item(FieldError::new("measureId", code, message));
+            match ids::decode(&verdict.measure_id, NodeType::PreventionMeasure) {
+                Err(_) => v.push(measure_error(FieldErrorCode::NotFound, "no such measure")),
+                Ok(measure_id) if verdicts.iter().any(|seen| seen.measure_id == measure_id) => v
+                    .push(measure_error(
+                        FieldErrorCode::Invalid,
+                        "one verdict per measure",
+                    )),
+                Ok(measure_id) => verdicts.push(Verdict {
                     measure_id,
-                    effectiveness,
+                    effectiveness: verdict.effectiveness.into(),
                     note: note.flatten(),
                 }),
-                (None, _) => v.push(
-                    FieldError::new("verdicts", FieldErrorCode::NotFound, "no such measure")
-                        .at_index(index),
-                ),
-                _ => {}
             }
         }
         let held_at = v.check(time::in_range(
