@@ -186,3 +186,49 @@ async fn times_before_1970_and_malformed_filters_are_refused() {
         .await;
     assert_eq!(error_codes(&body), ["BAD_USER_INPUT"]);
 }
+
+#[tokio::test]
+async fn a_timeline_pages_backwards_with_last_and_before() {
+    let app = spawn_app().await;
+    let tenant = app.create_tenant("acme").await;
+    let built = crate::support::record::build(&app, &tenant.admin, 5).await;
+    let query = "query($id: ID!, $last: Int, $before: String) { incident(id: $id) { timeline(last: $last, before: $before) { totalCount nodes { id occurredAt } pageInfo { hasPreviousPage hasNextPage startCursor } } } }";
+    let all = app
+        .data(
+            &tenant.admin,
+            query,
+            json!({ "id": built.incident_id, "last": 100 }),
+        )
+        .await;
+    let everything: Vec<Value> = all["incident"]["timeline"]["nodes"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    assert_eq!(everything.len(), 6, "five client entries and one internal");
+    let last_two = app
+        .data(
+            &tenant.admin,
+            query,
+            json!({ "id": built.incident_id, "last": 2 }),
+        )
+        .await;
+    let page = &last_two["incident"]["timeline"];
+    assert_eq!(
+        page["nodes"].as_array().cloned().unwrap_or_default(),
+        everything[4..]
+    );
+    assert_eq!(page["pageInfo"]["hasPreviousPage"], true);
+    let before = app
+        .data(
+            &tenant.admin,
+            query,
+            json!({ "id": built.incident_id, "last": 3, "before": page["pageInfo"]["startCursor"] }),
+        )
+        .await;
+    let earlier = &before["incident"]["timeline"];
+    assert_eq!(
+        earlier["nodes"].as_array().cloned().unwrap_or_default(),
+        everything[1..4]
+    );
+    assert_eq!(earlier["totalCount"], 6);
+}

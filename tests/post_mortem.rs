@@ -142,13 +142,13 @@ async fn only_a_resolved_incident_can_be_published() {
     let overriding = app
         .data(
             &tenant.admin,
-            "mutation($id: ID!) { postMortemPublish(input: { postMortemId: $id, override: { reason: \"urgent\" } }) { postMortem { status } userErrors { field code } } }",
+            "mutation($id: ID!) { postMortemPublish(input: { postMortemId: $id, override: { reason: \"urgent\" } }) { postMortem { status } userErrors { field code findingPath } } }",
             json!({ "id": id }),
         )
         .await;
     assert_eq!(
         overriding["postMortemPublish"],
-        json!({ "postMortem": null, "userErrors": [{ "field": ["incident.status"], "code": "INCIDENT_NOT_RESOLVED" }] }),
+        json!({ "postMortem": null, "userErrors": [{ "field": ["postMortemId"], "code": "INCIDENT_NOT_RESOLVED", "findingPath": "incident.status" }] }),
         "no override publishes an unresolved incident"
     );
 }

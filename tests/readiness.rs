@@ -10,7 +10,7 @@ use crate::support::{TestApp, World, error_codes, user_error_codes};
 use serde_json::{Value, json};
 
 const READINESS: &str = "query($id: ID!) { node(id: $id) { ... on PostMortem { status readiness { ready findings { code severity path message excerpt } } } } }";
-const PUBLISH: &str = "mutation($input: PostMortemPublishInput!) { postMortemPublish(input: $input) { postMortem { status } userErrors { field code message } } }";
+const PUBLISH: &str = "mutation($input: PostMortemPublishInput!) { postMortemPublish(input: $input) { postMortem { status } userErrors { field code message findingPath } } }";
 const SCHEDULE: &str = "mutation($id: ID!, $at: DateTime) { postMortemScheduleMeeting(input: { postMortemId: $id, meetingAt: $at }) { postMortem { meetingAt } findings { code severity path } userErrors { code } } }";
 const SETTINGS: &str = "mutation($input: TenantSettingsUpdateInput!) { tenantSettingsUpdate(input: $input) { tenant { settings { blamelessPolicy blamelessTerms defensiveTerms selfFlagellationTerms } } userErrors { field code } } }";
 
@@ -212,7 +212,7 @@ async fn a_post_mortem_breaking_every_rule_reports_exactly_its_codes_and_paths()
                 .map(|e| {
                     (
                         e["code"].as_str().unwrap_or_default().to_owned(),
-                        e["field"][0].as_str().unwrap_or_default().to_owned(),
+                        e["findingPath"].as_str().unwrap_or_default().to_owned(),
                     )
                 })
                 .collect()
@@ -368,7 +368,12 @@ async fn the_block_policy_turns_blame_into_blockers() {
     );
     assert_eq!(
         refused["postMortemPublish"]["userErrors"][0]["field"],
-        json!([path])
+        json!(["postMortemId"]),
+        "an input path"
+    );
+    assert_eq!(
+        refused["postMortemPublish"]["userErrors"][0]["findingPath"],
+        json!(path)
     );
 }
 
@@ -387,7 +392,7 @@ async fn only_an_admin_overrides_with_a_reason_and_the_audit_log_keeps_it() {
     let blank = app.data(&tenant.admin, PUBLISH, overriding("   ")).await;
     assert_eq!(
         blank["postMortemPublish"]["userErrors"],
-        json!([{ "field": ["override", "reason"], "code": "BLANK", "message": "reason must not be blank" }])
+        json!([{ "field": ["override", "reason"], "code": "BLANK", "message": "reason must not be blank", "findingPath": null }])
     );
     let huge = app
         .data(&tenant.admin, PUBLISH, overriding(&"x".repeat(2_001)))

@@ -29,6 +29,8 @@ pub struct FieldError {
     pub field: Vec<String>,
     pub code: FieldErrorCode,
     pub message: String,
+    /// For a blocking readiness finding: the path of the record and text it is about.
+    pub finding_path: Option<String>,
 }
 
 impl FieldError {
@@ -37,6 +39,7 @@ impl FieldError {
             field: vec![field.to_owned()],
             code,
             message: message.into(),
+            finding_path: None,
         }
     }
 

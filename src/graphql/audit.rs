@@ -6,9 +6,9 @@ use super::directory::user::User;
 use super::ids::{self, NodeType};
 use super::loaders::UsersById;
 use crate::error::AppResult;
+use crate::graphql::scalars::Timestamp;
 use crate::repo::AuditFilter;
 use async_graphql::{Context, ID, InputObject, Json, Object};
-use chrono::{DateTime, Utc};
 use entity::audit_entry;
 
 /// One mutation: who changed what, and when.
@@ -59,8 +59,8 @@ impl AuditEntry {
     }
 
     /// When the change was made.
-    async fn at(&self) -> DateTime<Utc> {
-        self.0.created_at
+    async fn at(&self) -> Timestamp {
+        Timestamp(self.0.created_at)
     }
 }
 

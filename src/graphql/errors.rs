@@ -103,6 +103,10 @@ pub struct UserError {
     pub code: UserErrorCode,
     /// Readable explanation.
     pub message: String,
+    /// For `postMortemPublish`'s refusals: the path of the record and text the blocking
+    /// readiness finding is about, as `ReadinessFinding.path` gives it
+    /// (`rootCauses[<id>].clientExplanation`); null for every other user error.
+    pub finding_path: Option<String>,
 }
 
 /// Why an input was refused. `postMortemPublish` also answers with the code of each
@@ -203,6 +207,7 @@ impl From<FieldError> for UserError {
             field: error.field,
             code: error.code.into(),
             message: error.message,
+            finding_path: error.finding_path,
         }
     }
 }

@@ -2,7 +2,7 @@
 
 use super::Checked;
 use super::changes::Changes;
-use super::page::{Key, KeyValue};
+use super::page::{self, Direction, Key, KeyKind, KeyValue, Ordering, Page, PageRequest};
 use super::scope::{Scope, Writer};
 use crate::domain::policy::Capability;
 use crate::domain::{time, timeline};
@@ -48,6 +48,17 @@ pub struct TimelineEventChanges {
     pub visibility: Option<Visibility>,
 }
 
+/// Timeline order: by time, then by (time-ordered) id.
+fn in_time_order() -> Ordering<timeline_event::Entity> {
+    Ordering {
+        column: timeline_event::Column::OccurredAt,
+        kind: KeyKind::Time,
+        id: timeline_event::Column::Id,
+        direction: Direction::Asc,
+        key,
+    }
+}
+
 /// The cursor key of an entry: its time, then its (time-ordered) id.
 pub fn key(event: &timeline_event::Model) -> Key {
     Key {
@@ -88,6 +99,27 @@ impl Scope {
         self.require_visible_incident(self.db(), event.incident_id, "timeline event")
             .await?;
         Ok(event)
+    }
+
+    /// Any page of one incident's timeline, `last`/`before` included; the first pages of
+    /// many incidents are batched by [`Self::timeline_pages`] instead.
+    pub async fn timeline_of_incident(
+        &self,
+        incident_id: Uuid,
+        visibility: Option<Visibility>,
+        request: &PageRequest,
+    ) -> AppResult<Page<timeline_event::Model>> {
+        self.require_visible_incident(self.db(), incident_id, "incident")
+            .await?;
+        let mut select = self
+            .select::<timeline_event::Entity>()
+            .filter(timeline_event::Column::IncidentId.eq(incident_id));
+        if let Some(readable) = self.readable_visibility(visibility) {
+            select = select.filter(
+                timeline_event::Column::Visibility.is_in(readable.iter().map(|v| v.to_value())),
+            );
+        }
+        page::fetch(self.db(), select, &in_time_order(), request).await
     }
 
     /// Pages of several incidents' timelines, ordered by time then creation. Keys that share

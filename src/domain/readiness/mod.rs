@@ -269,12 +269,14 @@ pub fn refusals(findings: &[Finding], overriding: bool) -> Vec<&Finding> {
 }
 
 impl Finding {
-    /// The finding as a refused publication's user error, at its path.
+    /// The finding as a refused publication's user error: on the input's `postMortemId`,
+    /// with the finding's own path beside it.
     pub fn to_field_error(&self, name: NameRecord) -> FieldError {
         FieldError {
-            field: vec![self.target.path(name)],
+            field: vec!["postMortemId".to_owned()],
             code: FieldErrorCode::NotReady(self.code),
             message: self.message.clone(),
+            finding_path: Some(self.target.path(name)),
         }
     }
 }
@@ -314,14 +316,15 @@ mod tests {
     }
 
     #[test]
-    fn a_refusal_names_the_field_by_path_and_carries_the_code() {
+    fn a_refusal_is_on_the_input_and_names_the_finding_by_path_and_code() {
         let mut s = sample::ready();
         s.measures[0].owner_team = String::new();
         let findings = check(&s);
         let error = findings[0].to_field_error(|item, id| format!("{item:?}:{id}"));
+        assert_eq!(error.field, ["postMortemId"]);
         assert_eq!(
-            error.field,
-            [format!("measures[Measure:{}].ownerTeam", sample::id(4))]
+            error.finding_path,
+            Some(format!("measures[Measure:{}].ownerTeam", sample::id(4)))
         );
         assert_eq!(
             error.code,

@@ -8,10 +8,10 @@ use crate::graphql::context::scope;
 use crate::graphql::errors::{UserError, user_errors};
 use crate::graphql::ids::{self, NodeType};
 use crate::graphql::record::impact::ClientImpactConnection;
+use crate::graphql::scalars::Timestamp;
 use crate::repo::Checked;
 use crate::repo::clients::{ClientChanges, NewClient};
 use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object, SimpleObject};
-use chrono::{DateTime, Utc};
 use entity::client;
 use futures_util::FutureExt;
 
@@ -42,7 +42,6 @@ impl Client {
         Ok(self.0.contact_email.as_deref())
     }
 
-    /// When the record was created.
     /// The incidents that affected this client, newest first. Staff and reporters only.
     #[graphql(complexity = "page_cost(first, last, child_complexity)")]
     async fn impacts(
@@ -69,13 +68,14 @@ impl Client {
         Ok(ClientImpactConnection::new(&list, page, total))
     }
 
-    async fn created_at(&self) -> DateTime<Utc> {
-        self.0.created_at
+    /// When the record was created.
+    async fn created_at(&self) -> Timestamp {
+        Timestamp(self.0.created_at)
     }
 
     /// When the record was last changed.
-    async fn updated_at(&self) -> DateTime<Utc> {
-        self.0.updated_at
+    async fn updated_at(&self) -> Timestamp {
+        Timestamp(self.0.updated_at)
     }
 }
 

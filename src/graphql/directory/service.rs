@@ -6,9 +6,9 @@ use crate::graphql::connection::{ListRef, TotalCount, connection, page_cost};
 use crate::graphql::context::scope;
 use crate::graphql::errors::{UserError, user_errors};
 use crate::graphql::ids::{self, NodeType};
+use crate::graphql::scalars::Timestamp;
 use crate::repo::Checked;
 use async_graphql::{Context, ID, InputObject, Object, SimpleObject};
-use chrono::{DateTime, Utc};
 use entity::service;
 use futures_util::FutureExt;
 
@@ -34,13 +34,13 @@ impl Service {
     }
 
     /// When the record was created.
-    async fn created_at(&self) -> DateTime<Utc> {
-        self.0.created_at
+    async fn created_at(&self) -> Timestamp {
+        Timestamp(self.0.created_at)
     }
 
     /// When the record was last changed.
-    async fn updated_at(&self) -> DateTime<Utc> {
-        self.0.updated_at
+    async fn updated_at(&self) -> Timestamp {
+        Timestamp(self.0.updated_at)
     }
 }
 

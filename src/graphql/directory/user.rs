@@ -9,10 +9,10 @@ use crate::graphql::context::scope;
 use crate::graphql::enums::Role;
 use crate::graphql::errors::{UserError, user_errors};
 use crate::graphql::ids::{self, NodeType};
+use crate::graphql::scalars::Timestamp;
 use crate::repo::Checked;
 use crate::repo::users::{NewUser, UserChanges};
 use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object, SimpleObject};
-use chrono::{DateTime, Utc};
 use entity::user;
 use futures_util::FutureExt;
 use uuid::Uuid;
@@ -66,13 +66,13 @@ impl User {
     }
 
     /// When the record was created.
-    async fn created_at(&self) -> DateTime<Utc> {
-        self.0.created_at
+    async fn created_at(&self) -> Timestamp {
+        Timestamp(self.0.created_at)
     }
 
     /// When the record was last changed.
-    async fn updated_at(&self) -> DateTime<Utc> {
-        self.0.updated_at
+    async fn updated_at(&self) -> Timestamp {
+        Timestamp(self.0.updated_at)
     }
 }
 

@@ -5,6 +5,7 @@ use crate::domain::{FieldError, FieldErrorCode, Validation, time};
 use crate::error::{AppError, AppResult};
 use crate::graphql::enums::{IncidentStatus, OrderDirection, Severity};
 use crate::graphql::ids::{self, NodeType};
+use crate::graphql::scalars::Timestamp;
 use crate::repo::incidents::{IncidentChanges, IncidentFilter, IncidentSort, NewIncident};
 use async_graphql::{Enum, ID, InputObject, MaybeUndefined};
 use chrono::{DateTime, Utc};
@@ -20,9 +21,9 @@ pub struct IncidentFilterInput {
     /// Incidents that affected this service.
     pub service_id: Option<ID>,
     /// Started at or after this time.
-    pub started_after: Option<DateTime<Utc>>,
+    pub started_after: Option<Timestamp>,
     /// Started before this time.
-    pub started_before: Option<DateTime<Utc>>,
+    pub started_before: Option<Timestamp>,
     /// `true`: published post-mortems past their review date and not yet reviewed, the
     /// reviews that need scheduling.
     pub review_due: Option<bool>,
@@ -56,8 +57,8 @@ impl IncidentFilterInput {
     }
 }
 
-fn time_filter(argument: &str, at: DateTime<Utc>) -> AppResult<DateTime<Utc>> {
-    time::in_range(argument, at).map_err(|error| AppError::bad_input(error.message))
+fn time_filter(argument: &str, at: Timestamp) -> AppResult<DateTime<Utc>> {
+    time::in_range(argument, at.0).map_err(|error| AppError::bad_input(error.message))
 }
 
 /// What incidents can be sorted by.
@@ -119,11 +120,11 @@ pub struct IncidentCreateInput {
     pub severity: Severity,
     /// Defaults to INVESTIGATING.
     pub status: Option<IncidentStatus>,
-    pub started_at: DateTime<Utc>,
-    pub detected_at: Option<DateTime<Utc>>,
-    pub mitigated_at: Option<DateTime<Utc>>,
+    pub started_at: Timestamp,
+    pub detected_at: Option<Timestamp>,
+    pub mitigated_at: Option<Timestamp>,
     /// Required when the status is RESOLVED.
-    pub resolved_at: Option<DateTime<Utc>>,
+    pub resolved_at: Option<Timestamp>,
     #[graphql(default)]
     pub service_ids: Vec<ID>,
 }
@@ -138,10 +139,10 @@ pub struct IncidentUpdateInput {
     pub summary: Option<String>,
     pub severity: Option<Severity>,
     pub status: Option<IncidentStatus>,
-    pub started_at: Option<DateTime<Utc>>,
-    pub detected_at: MaybeUndefined<DateTime<Utc>>,
-    pub mitigated_at: MaybeUndefined<DateTime<Utc>>,
-    pub resolved_at: MaybeUndefined<DateTime<Utc>>,
+    pub started_at: Option<Timestamp>,
+    pub detected_at: MaybeUndefined<Timestamp>,
+    pub mitigated_at: MaybeUndefined<Timestamp>,
+    pub resolved_at: MaybeUndefined<Timestamp>,
     /// Replaces the affected services.
     pub service_ids: Option<Vec<ID>>,
 }
@@ -170,11 +171,11 @@ fn service_ids(v: &mut Validation, list: &[ID]) -> Vec<uuid::Uuid> {
     }
 }
 
-fn stored(at: DateTime<Utc>) -> DateTime<Utc> {
-    time::to_storage_precision(at)
+fn stored(at: Timestamp) -> DateTime<Utc> {
+    time::to_storage_precision(at.0)
 }
 
-fn maybe(value: MaybeUndefined<DateTime<Utc>>) -> Option<Option<DateTime<Utc>>> {
+fn maybe(value: MaybeUndefined<Timestamp>) -> Option<Option<DateTime<Utc>>> {
     match value {
         MaybeUndefined::Undefined => None,
         MaybeUndefined::Null => Some(None),

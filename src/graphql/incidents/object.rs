@@ -15,12 +15,12 @@ use crate::graphql::record::measure::PreventionMeasure;
 use crate::graphql::record::post_mortem::PostMortem;
 use crate::graphql::record::root_cause::RootCause;
 use crate::graphql::record::timeline::TimelineEventConnection;
+use crate::graphql::scalars::Timestamp;
 use crate::repo::batch::List;
 use crate::repo::feedback;
 use crate::repo::timeline::{self, TimelinePageKey};
 use crate::repo::{DEFAULT_PAGE_SIZE, Page};
 use async_graphql::{Context, ID, Object};
-use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
 /// Something that went wrong for clients, and the record of how it was handled.
@@ -67,21 +67,21 @@ impl Incident {
     }
 
     /// When clients were first affected.
-    async fn started_at(&self) -> DateTime<Utc> {
-        self.0.started_at
+    async fn started_at(&self) -> Timestamp {
+        Timestamp(self.0.started_at)
     }
 
-    async fn detected_at(&self) -> Option<DateTime<Utc>> {
-        self.0.detected_at
+    async fn detected_at(&self) -> Option<Timestamp> {
+        self.0.detected_at.map(Timestamp)
     }
 
-    async fn mitigated_at(&self) -> Option<DateTime<Utc>> {
-        self.0.mitigated_at
+    async fn mitigated_at(&self) -> Option<Timestamp> {
+        self.0.mitigated_at.map(Timestamp)
     }
 
     /// Set exactly when the status is RESOLVED.
-    async fn resolved_at(&self) -> Option<DateTime<Utc>> {
-        self.0.resolved_at
+    async fn resolved_at(&self) -> Option<Timestamp> {
+        self.0.resolved_at.map(Timestamp)
     }
 
     /// The affected services, by name.
@@ -92,12 +92,14 @@ impl Incident {
 
     /// What happened, ordered by time and then by creation. Staff read every entry (or one
     /// `visibility`); everyone else reads the CLIENT entries only.
-    #[graphql(complexity = "page_cost(first, None, child_complexity)")]
+    #[graphql(complexity = "page_cost(first, last, child_complexity)")]
     async fn timeline(
         &self,
         ctx: &Context<'_>,
         first: Option<i32>,
         after: Option<String>,
+        last: Option<i32>,
+        before: Option<String>,
         visibility: Option<Visibility>,
     ) -> AppResult<TimelineEventConnection> {
         let visibility: Option<entity::Visibility> = visibility.map(Into::into);
@@ -106,29 +108,38 @@ impl Incident {
             tenant_id,
             format!("timeline:{}:{}", self.0.id, visibility_name(visibility)),
         );
-        let request = list.page_request(first, after, None, None)?;
-        let key = TimelinePageKey {
-            incident_id: self.0.id,
-            first: request.first.unwrap_or(DEFAULT_PAGE_SIZE),
-            after: request.after,
-            visibility,
+        let request = list.page_request(first, after, last, before)?;
+        let page = async {
+            if request.last.is_some() || request.before.is_some() {
+                return scope(ctx)
+                    .timeline_of_incident(self.0.id, visibility, &request)
+                    .await;
+            }
+            let key = TimelinePageKey {
+                incident_id: self.0.id,
+                first: request.first.unwrap_or(DEFAULT_PAGE_SIZE),
+                after: request.after.clone(),
+                visibility,
+            };
+            let has_previous_page = key.after.is_some();
+            let found = load::<TimelinePages, _>(ctx, key)
+                .await?
+                .unwrap_or_default();
+            let rows = found
+                .events
+                .into_iter()
+                .map(|e| (timeline::key(&e), e))
+                .collect();
+            Ok(Page {
+                rows,
+                has_next_page: found.has_next_page,
+                has_previous_page,
+            })
         };
-        let has_previous_page = key.after.is_some();
-        let (found, total) = futures_util::try_join!(
-            load::<TimelinePages, _>(ctx, key),
+        let (page, total) = futures_util::try_join!(
+            page,
             total_of(ctx, List::TimelineCount(visibility), self.0.id),
         )?;
-        let found = found.unwrap_or_default();
-        let rows = found
-            .events
-            .into_iter()
-            .map(|e| (timeline::key(&e), e))
-            .collect();
-        let page = Page {
-            rows,
-            has_next_page: found.has_next_page,
-            has_previous_page,
-        };
         Ok(TimelineEventConnection::new(&list, page, total))
     }
 
@@ -237,12 +248,12 @@ impl Incident {
         self.0.version
     }
 
-    async fn created_at(&self) -> DateTime<Utc> {
-        self.0.created_at
+    async fn created_at(&self) -> Timestamp {
+        Timestamp(self.0.created_at)
     }
 
-    async fn updated_at(&self) -> DateTime<Utc> {
-        self.0.updated_at
+    async fn updated_at(&self) -> Timestamp {
+        Timestamp(self.0.updated_at)
     }
 }
 

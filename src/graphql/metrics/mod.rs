@@ -6,9 +6,9 @@ use crate::domain::metrics::Range;
 use crate::error::{AppError, AppResult};
 use crate::graphql::context::scope;
 use crate::graphql::ids::{self, NodeType};
+use crate::graphql::scalars::Timestamp;
 use crate::repo::metrics::MetricsRequest;
 use async_graphql::{Context, Enum, ID, Object};
-use chrono::{DateTime, Utc};
 use objects::MetricsPeriod;
 
 /// What one statement of `metrics` costs against the complexity limit: it aggregates the
@@ -29,8 +29,8 @@ impl MetricsQuery {
         &self,
         ctx: &Context<'_>,
         #[graphql(desc = "Start of the range (inclusive). Any offset; buckets are UTC.")]
-        from: DateTime<Utc>,
-        #[graphql(desc = "End of the range (exclusive).")] to: DateTime<Utc>,
+        from: Timestamp,
+        #[graphql(desc = "End of the range (exclusive).")] to: Timestamp,
         #[graphql(desc = "Only incidents that impacted this client, and only its feedback.")]
         client_id: Option<ID>,
         #[graphql(desc = "Only incidents that affected this service.")] service_id: Option<ID>,
@@ -40,7 +40,7 @@ impl MetricsQuery {
         )]
         bucket: Option<MetricsBucket>,
     ) -> AppResult<Metrics> {
-        let range = Range::new(from, to).map_err(AppError::bad_input)?;
+        let range = Range::new(from.0, to.0).map_err(AppError::bad_input)?;
         let bucket = bucket.unwrap_or(MetricsBucket::Month);
         let request = MetricsRequest {
             range,
@@ -57,7 +57,7 @@ impl MetricsQuery {
             from,
             to,
             bucket,
-            total: MetricsPeriod::new(from, to, figures.total),
+            total: MetricsPeriod::new(from.0, to.0, figures.total),
             series: figures
                 .series
                 .into_iter()
@@ -81,9 +81,9 @@ pub enum MetricsBucket {
 #[derive(async_graphql::SimpleObject)]
 pub struct Metrics {
     /// The start of the range, as given.
-    from: DateTime<Utc>,
+    from: Timestamp,
     /// The end of the range, as given.
-    to: DateTime<Utc>,
+    to: Timestamp,
     /// The width of the series buckets.
     bucket: MetricsBucket,
     /// Every figure over the whole range.

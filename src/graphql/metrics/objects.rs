@@ -3,6 +3,7 @@
 
 use crate::domain::metrics::Period;
 use crate::graphql::enums::{MeasureKind, Severity};
+use crate::graphql::scalars::Timestamp;
 use crate::repo::metrics::figures;
 use async_graphql::SimpleObject;
 use chrono::{DateTime, Utc};
@@ -15,9 +16,9 @@ const SECONDS_PER_HOUR: f64 = 3_600.0;
 pub struct MetricsPeriod {
     /// Start of the period (inclusive). For a bucket, the bucket's own start in UTC, which
     /// may lie before the range: only what falls inside the range counts.
-    start: DateTime<Utc>,
+    start: Timestamp,
     /// End of the period (exclusive).
-    end: DateTime<Utc>,
+    end: Timestamp,
     /// Prevention measures whose `committedDueOn` falls in the period.
     follow_through: FollowThroughMetrics,
     /// Effectiveness reviews whose `reviewDueAt` falls in the period.
@@ -31,8 +32,8 @@ pub struct MetricsPeriod {
 impl MetricsPeriod {
     pub fn new(start: DateTime<Utc>, end: DateTime<Utc>, figures: figures::PeriodFigures) -> Self {
         MetricsPeriod {
-            start,
-            end,
+            start: Timestamp(start),
+            end: Timestamp(end),
             follow_through: FollowThroughMetrics::from(&figures.follow_through),
             reviews: ReviewMetrics::new(&figures.reviews, figures.incidents.recurrences),
             incidents: IncidentMetrics::from(&figures.incidents),

@@ -13,9 +13,9 @@ use crate::graphql::ids::{self, NodeType};
 use crate::graphql::incidents::Incident;
 use crate::graphql::loaders::{IncidentsById, OwnTenant, RepliesOfFeedback, UsersById};
 use crate::graphql::payload::payload;
+use crate::graphql::scalars::Timestamp;
 use crate::repo::feedback::NewFeedback;
 use async_graphql::{Context, ID, InputObject, Object, SimpleObject};
-use chrono::{DateTime, Utc};
 use entity::{feedback, feedback_reply};
 
 /// How many threads a client contact may open per hour, set at start-up.
@@ -92,8 +92,8 @@ impl Feedback {
     }
 
     /// When staff first replied.
-    async fn first_response_at(&self) -> Option<DateTime<Utc>> {
-        self.0.first_response_at
+    async fn first_response_at(&self) -> Option<Timestamp> {
+        self.0.first_response_at.map(Timestamp)
     }
 
     /// True while the thread is OPEN, past the tenant's answer SLA, with no staff reply yet.
@@ -110,18 +110,18 @@ impl Feedback {
     }
 
     /// When the thread was closed.
-    async fn closed_at(&self) -> Option<DateTime<Utc>> {
-        self.0.closed_at
+    async fn closed_at(&self) -> Option<Timestamp> {
+        self.0.closed_at.map(Timestamp)
     }
 
     /// When the thread was opened.
-    async fn created_at(&self) -> DateTime<Utc> {
-        self.0.created_at
+    async fn created_at(&self) -> Timestamp {
+        Timestamp(self.0.created_at)
     }
 
     /// When the thread last changed.
-    async fn updated_at(&self) -> DateTime<Utc> {
-        self.0.updated_at
+    async fn updated_at(&self) -> Timestamp {
+        Timestamp(self.0.updated_at)
     }
 }
 
@@ -151,8 +151,8 @@ impl FeedbackReply {
     }
 
     /// When it was written.
-    async fn at(&self) -> DateTime<Utc> {
-        self.0.created_at
+    async fn at(&self) -> Timestamp {
+        Timestamp(self.0.created_at)
     }
 }
 

@@ -8,10 +8,10 @@ use crate::graphql::directory::client::Client;
 use crate::graphql::enums::ImpactLevel;
 use crate::graphql::ids::{self, NodeType};
 use crate::graphql::payload::{deletion_payload, payload};
+use crate::graphql::scalars::Timestamp;
 use crate::repo::batch::List;
 use crate::repo::impacts::ImpactInput;
 use async_graphql::{Context, ID, InputObject, Object};
-use chrono::{DateTime, Utc};
 use entity::client_impact;
 
 /// What one incident did to one client, and for how long.
@@ -48,13 +48,13 @@ impl ClientImpact {
     }
 
     /// When the client was first affected.
-    async fn started_at(&self) -> DateTime<Utc> {
-        self.0.started_at
+    async fn started_at(&self) -> Timestamp {
+        Timestamp(self.0.started_at)
     }
 
     /// When the client stopped being affected; null while it goes on.
-    async fn ended_at(&self) -> Option<DateTime<Utc>> {
-        self.0.ended_at
+    async fn ended_at(&self) -> Option<Timestamp> {
+        self.0.ended_at.map(Timestamp)
     }
 
     /// How long the client was affected, in seconds; null while it goes on.
@@ -85,8 +85,8 @@ pub struct ClientImpactSetInput {
     /// What was affected for this client; at most 5,000 characters.
     #[graphql(default)]
     pub description: String,
-    pub started_at: DateTime<Utc>,
-    pub ended_at: Option<DateTime<Utc>>,
+    pub started_at: Timestamp,
+    pub ended_at: Option<Timestamp>,
 }
 
 /// The impact to remove.
@@ -102,7 +102,7 @@ payload!(
 );
 deletion_payload!(
     /// The result of `clientImpactRemove`.
-    ClientImpactRemovePayload, removed_client_impact_id, ClientImpact
+    ClientImpactRemovePayload, deleted_client_impact_id, ClientImpact
 );
 
 /// Client impact mutations. ADMIN or EDITOR.
@@ -130,11 +130,11 @@ impl ImpactMutation {
         let description = v.check(impact::description(&input.description));
         let started_at = v.check(time::in_range(
             "startedAt",
-            time::to_storage_precision(input.started_at),
+            time::to_storage_precision(input.started_at.0),
         ));
         let ended_at = input
             .ended_at
-            .and_then(|at| v.check(time::in_range("endedAt", time::to_storage_precision(at))));
+            .and_then(|at| v.check(time::in_range("endedAt", time::to_storage_precision(at.0))));
         if let Some(started) = started_at {
             v.check(impact::window(started, ended_at));
         }

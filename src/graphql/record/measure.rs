@@ -10,10 +10,10 @@ use crate::graphql::enums::{Effectiveness, MeasureKind, MeasureStatus};
 use crate::graphql::ids::{self, NodeType};
 use crate::graphql::payload::{deletion_payload, payload};
 use crate::graphql::scalars::Date;
+use crate::graphql::scalars::Timestamp;
 use crate::repo::batch::List;
 use crate::repo::measures::{MeasureChanges, NewMeasure};
 use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object};
-use chrono::{DateTime, Utc};
 use entity::prevention_measure;
 
 /// A concrete step that keeps the incident from happening again.
@@ -70,8 +70,8 @@ impl PreventionMeasure {
     }
 
     /// When it moved to DONE.
-    async fn completed_at(&self) -> Option<DateTime<Utc>> {
-        self.0.completed_at
+    async fn completed_at(&self) -> Option<Timestamp> {
+        self.0.completed_at.map(Timestamp)
     }
 
     /// Why it was cancelled.
@@ -106,13 +106,13 @@ impl PreventionMeasure {
     }
 
     /// When the measure was recorded.
-    async fn created_at(&self) -> DateTime<Utc> {
-        self.0.created_at
+    async fn created_at(&self) -> Timestamp {
+        Timestamp(self.0.created_at)
     }
 
     /// When the measure last changed.
-    async fn updated_at(&self) -> DateTime<Utc> {
-        self.0.updated_at
+    async fn updated_at(&self) -> Timestamp {
+        Timestamp(self.0.updated_at)
     }
 }
 

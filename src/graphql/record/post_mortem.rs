@@ -11,10 +11,10 @@ use crate::graphql::ids::{self, NodeType};
 use crate::graphql::incidents::Incident;
 use crate::graphql::loaders::ReviewsByIncident;
 use crate::graphql::payload::payload;
+use crate::graphql::scalars::Timestamp;
 use crate::repo::post_mortems::PostMortemChanges;
 use crate::repo::publication::Publication;
 use async_graphql::{Context, ID, InputObject, Object};
-use chrono::{DateTime, Utc};
 use entity::post_mortem;
 
 /// What an incident taught, written for the clients it affected. One per incident.
@@ -64,18 +64,18 @@ impl PostMortem {
     }
 
     /// When the client meeting is scheduled.
-    async fn meeting_at(&self) -> Option<DateTime<Utc>> {
-        self.0.meeting_at
+    async fn meeting_at(&self) -> Option<Timestamp> {
+        self.0.meeting_at.map(Timestamp)
     }
 
     /// When it was shared with clients.
-    async fn published_at(&self) -> Option<DateTime<Utc>> {
-        self.0.published_at
+    async fn published_at(&self) -> Option<Timestamp> {
+        self.0.published_at.map(Timestamp)
     }
 
     /// When the 30-day effectiveness review falls due.
-    async fn review_due_at(&self) -> Option<DateTime<Utc>> {
-        self.0.review_due_at
+    async fn review_due_at(&self) -> Option<Timestamp> {
+        self.0.review_due_at.map(Timestamp)
     }
 
     /// The 30-day effectiveness review, once recorded.
@@ -138,13 +138,13 @@ impl PostMortem {
     }
 
     /// When the post-mortem was created (with its incident).
-    async fn created_at(&self) -> DateTime<Utc> {
-        self.0.created_at
+    async fn created_at(&self) -> Timestamp {
+        Timestamp(self.0.created_at)
     }
 
     /// When it last changed.
-    async fn updated_at(&self) -> DateTime<Utc> {
-        self.0.updated_at
+    async fn updated_at(&self) -> Timestamp {
+        Timestamp(self.0.updated_at)
     }
 }
 
@@ -183,7 +183,7 @@ pub struct PublishOverrideInput {
 pub struct PostMortemScheduleMeetingInput {
     pub post_mortem_id: ID,
     /// The meeting time; null cancels the meeting.
-    pub meeting_at: Option<DateTime<Utc>>,
+    pub meeting_at: Option<Timestamp>,
 }
 
 /// The result of `postMortemScheduleMeeting`.
@@ -254,7 +254,7 @@ impl PostMortemMutation {
     ) -> AppResult<PostMortemScheduleMeetingPayload> {
         let writer = scope(ctx).writer()?;
         let incident_id = ids::decode(&input.post_mortem_id, NodeType::PostMortem)?;
-        let checked = input.meeting_at.map(|at| time::in_range("meetingAt", at));
+        let checked = input.meeting_at.map(|at| time::in_range("meetingAt", at.0));
         let meeting_at = match checked.transpose() {
             Ok(at) => at.map(time::to_storage_precision),
             Err(error) => {

@@ -7,10 +7,10 @@ use crate::graphql::context::{load_list, scope};
 use crate::graphql::enums::{Effectiveness, VerdictEffectiveness};
 use crate::graphql::ids::{self, NodeType};
 use crate::graphql::payload::payload;
+use crate::graphql::scalars::Timestamp;
 use crate::repo::batch::List;
 use crate::repo::reviews::{NewReview, Verdict, verdicts_of};
 use async_graphql::{Context, ID, InputObject, Object, SimpleObject};
-use chrono::{DateTime, Utc};
 use entity::effectiveness_review;
 
 /// The most verdicts one review takes.
@@ -29,8 +29,8 @@ impl From<effectiveness_review::Model> for EffectivenessReview {
 #[Object]
 impl EffectivenessReview {
     /// When the review was held.
-    async fn held_at(&self) -> DateTime<Utc> {
-        self.0.held_at
+    async fn held_at(&self) -> Timestamp {
+        Timestamp(self.0.held_at)
     }
 
     /// Client-facing: what was implemented, and whether it worked.
@@ -57,8 +57,8 @@ impl EffectivenessReview {
     }
 
     /// When the review was recorded.
-    async fn created_at(&self) -> DateTime<Utc> {
-        self.0.created_at
+    async fn created_at(&self) -> Timestamp {
+        Timestamp(self.0.created_at)
     }
 }
 
@@ -85,7 +85,7 @@ pub struct EffectivenessVerdictInput {
 pub struct EffectivenessReviewRecordInput {
     pub post_mortem_id: ID,
     /// When the review was held: not before publication, at most a day ahead.
-    pub held_at: DateTime<Utc>,
+    pub held_at: Timestamp,
     /// Client-facing summary; 1 to 10,000 characters.
     pub summary: String,
     #[graphql(default)]
@@ -147,7 +147,7 @@ impl ReviewMutation {
         }
         let held_at = v.check(time::in_range(
             "heldAt",
-            time::to_storage_precision(input.held_at),
+            time::to_storage_precision(input.held_at.0),
         ));
         let new = || NewReview {
             incident_id,

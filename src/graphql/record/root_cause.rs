@@ -9,10 +9,10 @@ use crate::graphql::directory::service::Service;
 use crate::graphql::enums::{RootCauseCategory, RootCauseKind};
 use crate::graphql::ids::{self, NodeType};
 use crate::graphql::payload::{deletion_payload, payload};
+use crate::graphql::scalars::Timestamp;
 use crate::repo::batch::List;
 use crate::repo::root_causes::{NewRootCause, RootCauseChanges};
 use async_graphql::{Context, ID, InputObject, Object};
-use chrono::{DateTime, Utc};
 use entity::root_cause;
 
 /// Longest analysis or explanation, in characters.
@@ -64,13 +64,13 @@ impl RootCause {
     }
 
     /// When the cause was recorded.
-    async fn created_at(&self) -> DateTime<Utc> {
-        self.0.created_at
+    async fn created_at(&self) -> Timestamp {
+        Timestamp(self.0.created_at)
     }
 
     /// When the cause last changed.
-    async fn updated_at(&self) -> DateTime<Utc> {
-        self.0.updated_at
+    async fn updated_at(&self) -> Timestamp {
+        Timestamp(self.0.updated_at)
     }
 }
 

@@ -10,9 +10,9 @@ use crate::graphql::enums::{TimelineEventKind, Visibility};
 use crate::graphql::ids::{self, NodeType};
 use crate::graphql::loaders::UsersById;
 use crate::graphql::payload::{deletion_payload, payload};
+use crate::graphql::scalars::Timestamp;
 use crate::repo::timeline::{NewTimelineEvent, TimelineEventChanges};
 use async_graphql::{Context, ID, InputObject, Object};
-use chrono::{DateTime, Utc};
 use entity::timeline_event;
 
 /// One entry of an incident's timeline.
@@ -32,8 +32,8 @@ impl TimelineEvent {
     }
 
     /// When it happened.
-    async fn occurred_at(&self) -> DateTime<Utc> {
-        self.0.occurred_at
+    async fn occurred_at(&self) -> Timestamp {
+        Timestamp(self.0.occurred_at)
     }
 
     /// What the entry records.
@@ -61,13 +61,13 @@ impl TimelineEvent {
     }
 
     /// When the entry was written.
-    async fn created_at(&self) -> DateTime<Utc> {
-        self.0.created_at
+    async fn created_at(&self) -> Timestamp {
+        Timestamp(self.0.created_at)
     }
 
     /// When the entry last changed.
-    async fn updated_at(&self) -> DateTime<Utc> {
-        self.0.updated_at
+    async fn updated_at(&self) -> Timestamp {
+        Timestamp(self.0.updated_at)
     }
 }
 
@@ -84,7 +84,7 @@ pub struct TimelineEventCreateInput {
     /// The incident the entry belongs to.
     pub incident_id: ID,
     /// When it happened: not before the incident started, at most a day ahead.
-    pub occurred_at: DateTime<Utc>,
+    pub occurred_at: Timestamp,
     pub kind: TimelineEventKind,
     /// What happened, in Markdown; at most 10,000 characters.
     pub body: String,
@@ -97,7 +97,7 @@ pub struct TimelineEventCreateInput {
 #[derive(InputObject)]
 pub struct TimelineEventUpdateInput {
     pub id: ID,
-    pub occurred_at: Option<DateTime<Utc>>,
+    pub occurred_at: Option<Timestamp>,
     pub kind: Option<TimelineEventKind>,
     pub body: Option<String>,
     pub visibility: Option<Visibility>,
@@ -138,7 +138,7 @@ impl TimelineMutation {
         };
         let new = NewTimelineEvent {
             incident_id,
-            occurred_at: time::to_storage_precision(input.occurred_at),
+            occurred_at: time::to_storage_precision(input.occurred_at.0),
             kind: input.kind.into(),
             body,
             visibility: input.visibility.into(),
@@ -157,7 +157,7 @@ impl TimelineMutation {
         let mut v = Validation::default();
         let body = input.body.and_then(|b| v.check(timeline::body(&b)));
         let changes = || TimelineEventChanges {
-            occurred_at: input.occurred_at.map(time::to_storage_precision),
+            occurred_at: input.occurred_at.map(|at| time::to_storage_precision(at.0)),
             kind: input.kind.map(Into::into),
             body,
             visibility: input.visibility.map(Into::into),

@@ -10,7 +10,6 @@ use super::types::{Kind, TypeTable};
 use async_graphql::indexmap::IndexMap;
 use async_graphql::parser::types::{BaseType, Field, SelectionSet, Type};
 use async_graphql::{Name, PathSegment, ServerError, Value};
-use chrono::{DateTime, SecondsFormat, Utc};
 
 /// The alias under which the server asks for `__typename` of every interface or union
 /// value, so that fragments on their object types can be told apart.
@@ -127,7 +126,6 @@ impl<'a> Completer<'a> {
                 Some(object) => self.object(&object, sets(), raw).unwrap_or(Value::Null),
                 None => raw,
             },
-            Kind::Leaf if name == "DateTime" => canonical_timestamp(raw),
             Kind::Leaf => raw,
         }
     }
@@ -158,19 +156,5 @@ fn concrete_type(raw: &Value) -> Option<String> {
             _ => None,
         },
         _ => None,
-    }
-}
-
-/// Every `DateTime` in one form: UTC, `Z`, microseconds.
-fn canonical_timestamp(raw: Value) -> Value {
-    match raw {
-        Value::String(text) => match DateTime::parse_from_rfc3339(&text) {
-            Ok(time) => Value::String(
-                time.with_timezone(&Utc)
-                    .to_rfc3339_opts(SecondsFormat::Micros, true),
-            ),
-            Err(_) => Value::String(text),
-        },
-        other => other,
     }
 }

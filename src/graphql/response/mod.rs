@@ -1,7 +1,6 @@
 //! The response step: after async-graphql has executed an operation, its `data` is put in
 //! the shape the GraphQL spec gives it (see [`complete`]): keys in selection order, errored
-//! fields `null`, nulls propagated to the nearest nullable parent, and every `DateTime` in
-//! one canonical form.
+//! fields `null`, and nulls propagated to the nearest nullable parent.
 
 mod collect;
 mod complete;
