@@ -16,6 +16,7 @@ mod directory;
 mod feedback_pages;
 mod field_errors;
 mod follow_through;
+mod graphiql;
 mod hostile;
 mod identities;
 mod inbox;

@@ -5,7 +5,7 @@ use crate::cli::ServeArgs;
 use crate::config::Config;
 use crate::graphql::response::Completion;
 use crate::graphql::{self, SchemaOptions};
-use crate::http::{self, AppState};
+use crate::http::{self, AppState, GraphiqlSettings};
 use crate::repo::db;
 use anyhow::Context;
 use sea_orm::DatabaseConnection;
@@ -29,7 +29,8 @@ pub fn spawn(
     listener: TcpListener,
 ) -> anyhow::Result<App> {
     let address = listener.local_addr()?;
-    let router = router(config, db.clone())?;
+    let graphiql = development(config).then(GraphiqlSettings::default);
+    let router = router(config, db.clone(), graphiql)?;
     let limits = config.connections;
     let drain = config.request_timeout;
     tokio::spawn(http::serve(
@@ -42,8 +43,17 @@ pub fn spawn(
     Ok(App { address, db })
 }
 
-fn router(config: &Config, db: DatabaseConnection) -> anyhow::Result<axum::Router> {
-    let development = config.environment.is_development();
+fn development(config: &Config) -> bool {
+    config.environment.is_development()
+}
+
+/// The router; `graphiql` is GraphiQL's page, or `None` to serve none.
+fn router(
+    config: &Config,
+    db: DatabaseConnection,
+    graphiql: Option<GraphiqlSettings>,
+) -> anyhow::Result<axum::Router> {
+    let development = development(config);
     let options = SchemaOptions {
         suggestions: development,
         feedback_per_hour: config.feedback_per_hour,
@@ -55,7 +65,7 @@ fn router(config: &Config, db: DatabaseConnection) -> anyhow::Result<axum::Route
         schema,
         authenticator: Authenticator::new(TokenVerifier::new(&config.jwt)?, db.clone()),
         db,
-        graphiql: development,
+        graphiql,
         request_timeout: config.request_timeout,
         batch_window: config.batch_window,
         cors: http::CorsOrigins {
@@ -80,11 +90,13 @@ pub async fn run(config: Config, args: ServeArgs) -> anyhow::Result<()> {
     let listener = TcpListener::bind(args.listen)
         .await
         .with_context(|| format!("listening on {}", args.listen))?;
-    if config.environment.is_development() {
-        announce(&config, &db, args.listen).await?;
-    }
+    let graphiql = if development(&config) {
+        Some(announce(&config, &db, args.listen).await?)
+    } else {
+        None
+    };
     tracing::info!(address = %args.listen, "serving");
-    let router = router(&config, db)?;
+    let router = router(&config, db, graphiql)?;
     // Requests in flight get as long to finish as any request may take.
     http::serve(
         listener,
@@ -98,25 +110,33 @@ pub async fn run(config: Config, args: ServeArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Logs the GraphiQL URL and a ready-to-paste token for each demo role.
+/// Logs the GraphiQL URL and, for each demo role, a token as the JSON GraphiQL's Headers tab
+/// takes; GraphiQL starts with the ADMIN's.
 async fn announce(
     config: &Config,
     db: &DatabaseConnection,
     listen: SocketAddr,
-) -> anyhow::Result<()> {
+) -> anyhow::Result<GraphiqlSettings> {
     let signer = TokenSigner::new(&config.jwt);
     let users = crate::seed::demo::users(db).await?;
-    tracing::info!("GraphiQL: http://{listen}/graphql");
-    let Ok(signer) = signer else { return Ok(()) };
+    tracing::info!("GraphiQL: http://{listen}/graphql (signed in as the demo ADMIN)");
+    let mut settings = GraphiqlSettings::default();
+    let Ok(signer) = signer else {
+        return Ok(settings);
+    };
     for (tenant_id, user) in users {
         let token = signer.sign(tenant_id, user.id, Duration::from_secs(12 * 3600))?;
+        let headers = serde_json::json!({ "Authorization": format!("Bearer {token}") });
         tracing::info!(
-            "{:<8} {:<24} Authorization: Bearer {token}",
+            "{:<8} {:<24} {headers}",
             sea_orm::ActiveEnum::to_value(&user.role),
             user.email
         );
+        if user.role == entity::Role::Admin && settings.headers.is_none() {
+            settings.headers = Some(headers.to_string());
+        }
     }
-    Ok(())
+    Ok(settings)
 }
 
 async fn shutdown_signal() {

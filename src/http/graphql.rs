@@ -63,8 +63,11 @@ pub async fn get(
     headers: HeaderMap,
     Query(pairs): Query<Vec<(String, String)>>,
 ) -> Response {
-    if state.graphiql && pairs.is_empty() && wants_html(&headers) {
-        return graphiql::page().into_response();
+    if let Some(settings) = &state.graphiql
+        && pairs.is_empty()
+        && wants_html(&headers)
+    {
+        return graphiql::page(settings).into_response();
     }
     let Some(media) = negotiate::response_type(&headers) else {
         return not_acceptable();

@@ -10,6 +10,7 @@ mod respond;
 mod server;
 
 pub use cors::{CorsOrigins, validate as validate_origins};
+pub use graphiql::GraphiqlSettings;
 pub use server::serve;
 
 use crate::auth::Authenticator;
@@ -40,8 +41,9 @@ pub struct AppState {
     pub cost_meter: Arc<CostMeter>,
     pub authenticator: Authenticator,
     pub db: DatabaseConnection,
-    /// Serve GraphiQL to browsers at `GET /graphql` (development only).
-    pub graphiql: bool,
+    /// Serve GraphiQL to browsers at `GET /graphql`, starting with these settings
+    /// (development only; `None` turns it off).
+    pub graphiql: Option<GraphiqlSettings>,
     /// How long one request may take.
     pub request_timeout: Duration,
     /// How long DataLoaders gather keys into one batch.
@@ -53,7 +55,11 @@ pub struct AppState {
 /// The application's router, with request ids, tracing and panic containment.
 pub fn router(state: AppState) -> Router {
     let request_id = HeaderName::from_static("x-request-id");
-    Router::new()
+    let mut routes = Router::new();
+    if state.graphiql.is_some() {
+        routes = routes.route("/graphiql/assets/{file}", get(graphiql::asset));
+    }
+    routes
         .route("/graphql", get(graphql::get).post(graphql::post))
         .route("/healthz", get(health::live))
         .route("/readyz", get(health::ready))
