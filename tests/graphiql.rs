@@ -17,7 +17,7 @@ async fn serve(database: &TestDatabase) -> (std::process::Child, String) {
         .and_then(|probe| probe.local_addr())
         .expect("a free port")
         .port();
-    let child = Command::new(env!("CARGO_BIN_EXE_debrief"))
+    let mut child = Command::new(env!("CARGO_BIN_EXE_debrief"))
         .args(["serve", "--listen", &format!("127.0.0.1:{port}")])
         .env("DATABASE_URL", database.url())
         .env("DEBRIEF_JWT_SECRET", SECRET)
@@ -38,6 +38,8 @@ async fn serve(database: &TestDatabase) -> (std::process::Child, String) {
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
+    child.kill().ok();
+    child.wait().ok();
     panic!("debrief did not become ready");
 }
 
