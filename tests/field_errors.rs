@@ -78,6 +78,11 @@ async fn fields_a_client_may_not_read_are_present_and_null_with_a_forbidden_erro
     let fields = [
         hidden("summary", "/data/incident/summary", json!(["summary"])),
         hidden(
+            "measures { title trackerUrl }",
+            "/data/incident/measures/0/trackerUrl",
+            json!(["measures", 0, "trackerUrl"]),
+        ),
+        hidden(
             "rootCauses { kind internalAnalysis }",
             "/data/incident/rootCauses/0/internalAnalysis",
             json!(["rootCauses", 0, "internalAnalysis"]),
@@ -109,6 +114,20 @@ async fn fields_a_client_may_not_read_are_present_and_null_with_a_forbidden_erro
         ),
     ];
     assert_hidden(&world, &world.a.client, &id, &fields).await;
+    // `Tenant.settings`, `Viewer.tenant` and `viewer` are all non-null: `data` becomes null.
+    let body = app
+        .gql(
+            &world.a.client,
+            "{ viewer { role tenant { name settings { coolingOffHours } } } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(error_codes(&body), ["FORBIDDEN"], "{body}");
+    assert_eq!(
+        body["errors"][0]["path"],
+        json!(["viewer", "tenant", "settings"])
+    );
+    assert_eq!(body["data"], Value::Null, "{body}");
     let body = app
         .gql(
             &world.a.client,
@@ -169,6 +188,7 @@ async fn a_forbidden_non_null_field_nulls_its_nearest_nullable_parent() {
         ("{ auditLog { totalCount } }", "auditLog"),
         ("{ users { totalCount } }", "users"),
         ("{ clients { totalCount } }", "clients"),
+        ("{ services { totalCount } }", "services"),
     ] {
         let body = app.gql(&world.a.client, query, json!({})).await;
         assert_eq!(error_codes(&body), ["FORBIDDEN"], "{query}: {body}");
