@@ -40,27 +40,34 @@ fn allowed_origin(response: &reqwest::Response) -> Option<&str> {
         .and_then(|v| v.to_str().ok())
 }
 
-#[tokio::test]
-async fn a_configured_origin_passes_its_preflight_and_reads_the_answer() {
-    let app = spawn_app_with(|mut config| {
+/// A production server (no loopback pages allowed) that allows [`ALLOWED`].
+async fn production_allowing_one_origin() -> TestApp {
+    spawn_app_with(|mut config| {
         config.environment = Environment::Production;
         config.cors_allowed_origins = vec![ALLOWED.into()];
         config
     })
-    .await;
+    .await
+}
+
+/// The response header's value, lower-cased.
+fn header_text(response: &reqwest::Response, name: &str) -> String {
+    response.headers()[name]
+        .to_str()
+        .unwrap_or_default()
+        .to_lowercase()
+}
+
+#[tokio::test]
+async fn a_configured_origin_passes_its_preflight_and_reads_the_answer() {
+    let app = production_allowing_one_origin().await;
     let tenant = app.create_tenant("acme").await;
     let response = preflight(&app, ALLOWED).await;
     assert!(response.status().is_success(), "{}", response.status());
     assert_eq!(allowed_origin(&response), Some(ALLOWED));
-    let methods = response.headers()["access-control-allow-methods"]
-        .to_str()
-        .unwrap_or_default()
-        .to_owned();
-    assert!(methods.contains("POST"), "{methods}");
-    let headers = response.headers()["access-control-allow-headers"]
-        .to_str()
-        .unwrap_or_default()
-        .to_lowercase();
+    let methods = header_text(&response, "access-control-allow-methods");
+    assert!(methods.contains("post"), "{methods}");
+    let headers = header_text(&response, "access-control-allow-headers");
     assert!(
         headers.contains("authorization") && headers.contains("content-type"),
         "{headers}"
@@ -74,21 +81,13 @@ async fn a_configured_origin_passes_its_preflight_and_reads_the_answer() {
     let response = cross_origin_post(&app, ALLOWED, &tenant.admin).await;
     assert_eq!(response.status(), StatusCode::OK);
     assert_eq!(allowed_origin(&response), Some(ALLOWED));
-    let exposed = response.headers()["access-control-expose-headers"]
-        .to_str()
-        .unwrap_or_default()
-        .to_lowercase();
+    let exposed = header_text(&response, "access-control-expose-headers");
     assert!(exposed.contains("x-request-id"), "{exposed}");
 }
 
 #[tokio::test]
 async fn other_origins_get_no_cors_headers_and_production_allows_no_loopback_page() {
-    let app = spawn_app_with(|mut config| {
-        config.environment = Environment::Production;
-        config.cors_allowed_origins = vec![ALLOWED.into()];
-        config
-    })
-    .await;
+    let app = production_allowing_one_origin().await;
     let tenant = app.create_tenant("acme").await;
     for origin in [
         "https://evil.example",
