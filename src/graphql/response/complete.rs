@@ -5,11 +5,13 @@
 //! async-graphql resolves sibling fields concurrently and keeps them in the order they
 //! finished, and it leaves an errored field's key out instead of setting it to `null`.
 
-use super::collect::Collector;
+use super::collect::{Collected, Collector};
 use super::types::{Kind, TypeTable};
 use async_graphql::indexmap::IndexMap;
 use async_graphql::parser::types::{BaseType, Field, SelectionSet, Type};
 use async_graphql::{Name, PathSegment, ServerError, Value};
+use std::collections::HashMap;
+use std::rc::Rc;
 
 /// The alias under which the server asks for `__typename` of every interface or union
 /// value, so that fragments on their object types can be told apart.
@@ -31,6 +33,8 @@ pub struct Completer<'a> {
     types: &'a TypeTable,
     errors: &'a [ServerError],
     path: Vec<Step<'a>>,
+    /// Collected fields by object type and selection sets: every item of a list shares them.
+    collected: HashMap<(String, Vec<*const SelectionSet>), Rc<Collected<'a>>>,
 }
 
 impl<'a> Completer<'a> {
@@ -42,6 +46,7 @@ impl<'a> Completer<'a> {
             types,
             errors,
             path: Vec::new(),
+            collected: HashMap::new(),
         }
     }
 
@@ -60,24 +65,42 @@ impl<'a> Completer<'a> {
             Value::Object(map) => map,
             _ => IndexMap::new(),
         };
-        let fields = self.collector.collect(object, sets);
+        let fields = self.fields(object, sets);
         let mut completed = IndexMap::with_capacity(fields.len());
-        for (key, merged) in fields {
-            let value = raw.swap_remove(key).unwrap_or(Value::Null);
+        for (key, merged) in fields.iter() {
+            let key = *key;
+            let (name_of_key, value) = match raw.swap_remove_entry(key) {
+                Some(entry) => entry,
+                None => (Name::new(key), Value::Null),
+            };
             let name = merged[0].name.node.as_str();
             self.path.push(Step::Key(key));
             let value = if name == "__typename" {
                 Ok(value)
             } else {
                 match self.types.field(object, name) {
-                    Some(ty) => self.value(ty, &merged, value),
+                    Some(ty) => self.value(ty, merged, value),
                     None => Ok(value),
                 }
             };
             self.path.pop();
-            completed.insert(Name::new(key), value?);
+            completed.insert(name_of_key, value?);
         }
         Ok(Value::Object(completed))
+    }
+
+    /// The fields `sets` select on `object`, collected once per completion.
+    fn fields(&mut self, object: &str, sets: Vec<&'a SelectionSet>) -> Rc<Collected<'a>> {
+        let key = (
+            object.to_owned(),
+            sets.iter().map(|set| *set as *const SelectionSet).collect(),
+        );
+        if let Some(fields) = self.collected.get(&key) {
+            return fields.clone();
+        }
+        let fields = Rc::new(self.collector.collect(object, sets));
+        self.collected.insert(key, fields.clone());
+        fields
     }
 
     fn value(&mut self, ty: &Type, merged: &[&'a Field], raw: Value) -> Result<Value, NullBubble> {
