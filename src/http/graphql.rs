@@ -97,27 +97,9 @@ async fn execute(
     media: MediaType,
     params: GraphQlParams,
 ) -> Response {
-    let authorization = headers
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok());
-    let principal = match state.authenticator.authenticate(authorization).await {
+    let principal = match authenticate(state, headers, media).await {
         Ok(principal) => principal,
-        Err(error) if error.code() == ErrorCode::Unauthenticated => {
-            return respond::unauthenticated(media, &error);
-        }
-        Err(error) if error.code() == ErrorCode::Unavailable => {
-            tracing::warn!(error = %error, "authentication could not reach the database");
-            return respond::unavailable(media);
-        }
-        Err(error) => {
-            tracing::error!(error = %error, "authentication failed");
-            return respond::error(
-                media,
-                StatusCode::INTERNAL_SERVER_ERROR,
-                ErrorCode::Internal,
-                &error.public_message(),
-            );
-        }
+        Err(refusal) => return refusal,
     };
     let mut request = async_graphql::Request::new(params.query).variables(
         async_graphql::Variables::from_json(Value::Object(params.variables)),
@@ -127,13 +109,11 @@ async fn execute(
     let mut sent = None;
     if let Ok(document) = async_graphql::parser::parse_query(&request.query) {
         if let Err(error) = limits::check(&document, &request.variables) {
-            let mut response = async_graphql::Response::from_errors(vec![error]);
-            let policed = errors::police(&mut response);
-            let outcome = respond::Outcome {
-                executed: false,
-                unavailable: policed.unavailable,
-            };
-            return respond::graphql(media, response, outcome);
+            return answer(
+                media,
+                async_graphql::Response::from_errors(vec![error]),
+                false,
+            );
         }
         let mut executed = document.clone();
         state.completion.probe(&mut executed);
@@ -162,9 +142,47 @@ async fn execute(
                 .await;
         }
     }
+    answer(media, response, executed)
+}
+
+/// The caller, or the answer that refuses them: 401 for bad credentials, 503 when the
+/// database cannot be reached to look them up.
+async fn authenticate(
+    state: &AppState,
+    headers: &HeaderMap,
+    media: MediaType,
+) -> Result<crate::auth::Principal, Response> {
+    let authorization = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok());
+    state
+        .authenticator
+        .authenticate(authorization)
+        .await
+        .map_err(|error| match error.code() {
+            ErrorCode::Unauthenticated => respond::unauthenticated(media, &error),
+            ErrorCode::Unavailable => {
+                tracing::warn!(error = %error, "authentication could not reach the database");
+                respond::unavailable(media)
+            }
+            _ => {
+                tracing::error!(error = %error, "authentication failed");
+                respond::error(
+                    media,
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    ErrorCode::Internal,
+                    &error.public_message(),
+                )
+            }
+        })
+}
+
+/// Applies the error policy to `response` and answers it.
+fn answer(media: MediaType, mut response: async_graphql::Response, executed: bool) -> Response {
+    let policed = errors::police(&mut response);
     let outcome = respond::Outcome {
         executed,
-        unavailable: errors::police(&mut response).unavailable,
+        unavailable: policed.unavailable,
     };
     respond::graphql(media, response, outcome)
 }
