@@ -24,9 +24,58 @@ fn fan_out(levels: usize) -> String {
     document
 }
 
+/// The other shapes `tests/hostile.rs` sends: inline fragments spread over 20 levels, 1,000
+/// wide inline fragments, 60 nested ones, 1,000 directives, a 12,000-value default.
+fn other_shapes() -> Vec<(&'static str, String)> {
+    let mut inline_fan_out =
+        "query { viewer { ...F20 } }\nfragment F0 on Viewer { role }\n".to_owned();
+    for level in 1..=20 {
+        let inline = format!("... on Viewer {{ ...F{} }} ", level - 1).repeat(2);
+        inline_fan_out.push_str(&format!("fragment F{level} on Viewer {{ {inline} }}\n"));
+    }
+    let list = vec!["1"; 12_000].join(",");
+    vec![
+        ("inline fan-out 2^20", inline_fan_out),
+        (
+            "1,000 wide inline fragments",
+            format!(
+                "{{ viewer {{ {} }} }}",
+                "... on Viewer { role role role role role } ".repeat(1_000)
+            ),
+        ),
+        (
+            "60 nested inline fragments",
+            format!(
+                "{{ viewer {{ {} role {} }} }}",
+                "... on Viewer { ".repeat(60),
+                "}".repeat(60)
+            ),
+        ),
+        (
+            "1,000 directives",
+            format!(
+                "{{ viewer {{ role {} }} }}",
+                "@include(if: true) ".repeat(1_000)
+            ),
+        ),
+        (
+            "a 12,000-value default",
+            format!("query($v: [Int] = [{list}]) {{ viewer {{ role }} }}"),
+        ),
+    ]
+}
+
 fn refusal(c: &mut Criterion) {
     let variables = Variables::default();
     let mut group = c.benchmark_group("parse and check the limits");
+    for (name, document) in other_shapes() {
+        group.bench_with_input(BenchmarkId::new("shape", name), &document, |b, text| {
+            b.iter(|| {
+                let parsed = async_graphql::parser::parse_query(text).expect("parses");
+                assert!(limits::check(&parsed, &variables).is_err());
+            });
+        });
+    }
     for levels in [16, 20, 24, 28, 30] {
         let document = fan_out(levels);
         group.bench_with_input(

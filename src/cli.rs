@@ -3,6 +3,7 @@
 use crate::repo::db::SqliteSynchronous;
 use clap::{Args, Parser, Subcommand};
 use std::net::SocketAddr;
+use std::time::Duration;
 
 /// Debrief: a GraphQL backend for blameless post-mortem conversations with clients.
 #[derive(Debug, Parser)]
@@ -107,6 +108,32 @@ pub struct GlobalArgs {
         global = true
     )]
     pub db_pool_size: Option<u32>,
+    /// How long events are kept; older ones are purged, and a cursor older than what is
+    /// kept answers RESYNC_REQUIRED.
+    #[arg(long, env = "DEBRIEF_EVENT_RETENTION", default_value = "30days", value_parser = parse_retention, global = true)]
+    pub event_retention: Duration,
+    /// The pause between background passes (time-driven events, retention); a deadline's
+    /// event follows it by at most this much.
+    #[arg(long, env = "DEBRIEF_WORKER_INTERVAL", default_value = "15s", value_parser = parse_interval, global = true)]
+    pub worker_interval: Duration,
+}
+
+/// Retention shorter than an hour would purge what a reader paused for lunch still needs.
+fn parse_retention(text: &str) -> Result<Duration, String> {
+    let retention = humantime::parse_duration(text).map_err(|e| e.to_string())?;
+    if retention < Duration::from_secs(3600) {
+        return Err("keep events for at least 1h".into());
+    }
+    Ok(retention)
+}
+
+/// Time-driven events must follow their deadline within 60 s.
+fn parse_interval(text: &str) -> Result<Duration, String> {
+    let interval = humantime::parse_duration(text).map_err(|e| e.to_string())?;
+    if interval.is_zero() || interval > Duration::from_secs(60) {
+        return Err("the interval must be more than 0 and at most 60s".into());
+    }
+    Ok(interval)
 }
 
 #[derive(Debug, Subcommand)]
@@ -124,6 +151,8 @@ pub enum Command {
     SeedDemo,
     /// Create a large generated tenant (benchmarks, capacity checks), showing progress.
     SeedVolume(SeedVolumeArgs),
+    /// Run only the background work (time-driven events, event retention), no API.
+    Worker,
     /// Print the GraphQL schema (SDL), the same text as `schema.graphql`.
     Schema,
 }
@@ -149,6 +178,9 @@ pub struct ServeArgs {
     /// Do not apply migrations on start.
     #[arg(long, env = "DEBRIEF_NO_MIGRATE")]
     pub no_migrate: bool,
+    /// Run no background work in this process (run `debrief worker` elsewhere).
+    #[arg(long, env = "DEBRIEF_NO_WORKERS")]
+    pub no_workers: bool,
 }
 
 /// `serve`'s arguments read on their own, for when no subcommand is given.

@@ -3,6 +3,7 @@
 
 use crate::cli::GlobalArgs;
 use crate::repo::db::PoolSettings;
+use crate::worker::WorkerSettings;
 use anyhow::{Context, bail};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -29,6 +30,8 @@ pub struct Config {
     pub batch_window: Duration,
     /// How many feedback threads one client contact may open per hour.
     pub feedback_per_hour: u32,
+    /// How often background work runs, and how long events are kept.
+    pub workers: WorkerSettings,
 }
 
 /// The default for [`Config::batch_window`].
@@ -167,6 +170,10 @@ impl Config {
             },
             batch_window: DEFAULT_BATCH_WINDOW,
             feedback_per_hour: args.feedback_per_hour,
+            workers: WorkerSettings {
+                interval: args.worker_interval,
+                event_retention: args.event_retention,
+            },
         })
     }
 }

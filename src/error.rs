@@ -25,6 +25,9 @@ pub enum ErrorCode {
     RateLimited,
     /// The database cannot be reached or is overloaded right now: retry after `Retry-After`.
     Unavailable,
+    /// The event cursor is older than the events kept: read the state afresh, then follow
+    /// the feed from its current end.
+    ResyncRequired,
     /// A server fault; the details are logged, never shown.
     Internal,
     /// Stands for the errors left out of a response that had more than the cap.
@@ -42,6 +45,7 @@ impl ErrorCode {
             Self::Conflict => "CONFLICT",
             Self::RateLimited => "RATE_LIMITED",
             Self::Unavailable => "UNAVAILABLE",
+            Self::ResyncRequired => "RESYNC_REQUIRED",
             Self::Internal => "INTERNAL",
             Self::ErrorsOmitted => "ERRORS_OMITTED",
         }
@@ -57,6 +61,7 @@ impl ErrorCode {
             Self::Conflict,
             Self::RateLimited,
             Self::Unavailable,
+            Self::ResyncRequired,
             Self::Internal,
             Self::ErrorsOmitted,
         ]
@@ -95,6 +100,9 @@ pub enum AppError {
     /// The database could not be reached in time; the cause is logged, never shown.
     #[error("database unavailable: {0:#}")]
     Unavailable(Arc<anyhow::Error>),
+    /// The event cursor points before the oldest event kept; the message says so.
+    #[error("{0}")]
+    ResyncRequired(String),
     /// The cause is logged, never shown.
     #[error("internal error: {0:#}")]
     Internal(Arc<anyhow::Error>),
@@ -142,6 +150,7 @@ impl AppError {
             Self::Conflict(_) => ErrorCode::Conflict,
             Self::RateLimited(_) => ErrorCode::RateLimited,
             Self::Unavailable(_) => ErrorCode::Unavailable,
+            Self::ResyncRequired(_) => ErrorCode::ResyncRequired,
             Self::Internal(_) => ErrorCode::Internal,
         }
     }

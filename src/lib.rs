@@ -15,3 +15,4 @@ pub mod http;
 pub mod repo;
 pub mod seed;
 pub mod telemetry;
+pub mod worker;

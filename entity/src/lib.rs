@@ -9,6 +9,8 @@ pub mod client;
 pub mod client_impact;
 pub mod effectiveness_review;
 pub mod enums;
+pub mod event;
+pub mod event_sequence;
 pub mod feedback;
 pub mod feedback_reply;
 pub mod incident;
@@ -24,7 +26,7 @@ pub mod timeline_event;
 pub mod user;
 
 pub use enums::{
-    BlamelessPolicy, Effectiveness, FeedbackKind, FeedbackStatus, ImpactLevel, IncidentStatus,
-    MeasureKind, MeasureStatus, PostMortemStatus, Role, RootCauseCategory, RootCauseKind, Severity,
-    TimelineEventKind, Visibility,
+    BlamelessPolicy, Effectiveness, EventType, FeedbackKind, FeedbackStatus, ImpactLevel,
+    IncidentStatus, MeasureKind, MeasureStatus, PostMortemStatus, Role, RootCauseCategory,
+    RootCauseKind, Severity, TimelineEventKind, Visibility,
 };

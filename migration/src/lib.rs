@@ -16,6 +16,7 @@ mod m20261125_000005_feedback;
 mod m20261125_000006_effectiveness_reviews;
 mod m20261125_000007_metrics;
 mod m20261126_000008_readiness;
+mod m20261201_000009_events;
 
 /// Applies Debrief's migrations in order.
 pub struct Migrator;
@@ -32,6 +33,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261125_000006_effectiveness_reviews::Migration),
             Box::new(m20261125_000007_metrics::Migration),
             Box::new(m20261126_000008_readiness::Migration),
+            Box::new(m20261201_000009_events::Migration),
         ]
     }
 }

@@ -48,6 +48,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             db::migrate(&db).await.context("applying migrations")?;
             seed_volume::run(&db, &args).await
         }
+        Command::Worker => serve::work(config).await,
         Command::Schema => unreachable!("handled above"),
     }
 }

@@ -96,6 +96,13 @@ pub async fn run(config: Config, args: ServeArgs) -> anyhow::Result<()> {
         None
     };
     tracing::info!(address = %args.listen, "serving");
+    let (stop_workers, stopped) = tokio::sync::oneshot::channel::<()>();
+    if !args.no_workers {
+        let stopped = async {
+            let _ = stopped.await;
+        };
+        tokio::spawn(crate::worker::run(db.clone(), config.workers, stopped));
+    }
     let router = router(&config, db, graphiql)?;
     // Requests in flight get as long to finish as any request may take.
     http::serve(
@@ -106,6 +113,7 @@ pub async fn run(config: Config, args: ServeArgs) -> anyhow::Result<()> {
         config.request_timeout,
     )
     .await;
+    drop(stop_workers);
     tracing::info!("stopped");
     Ok(())
 }
@@ -137,6 +145,17 @@ async fn announce(
         }
     }
     Ok(settings)
+}
+
+/// `debrief worker`: migrates, and runs the background work until SIGTERM
+/// or Ctrl-C.
+pub async fn work(config: Config) -> anyhow::Result<()> {
+    let db = super::connect(&config).await?;
+    db::migrate(&db).await.context("applying migrations")?;
+    tracing::info!(interval = ?config.workers.interval, "working");
+    crate::worker::run(db, config.workers, shutdown_signal()).await;
+    tracing::info!("stopped");
+    Ok(())
 }
 
 async fn shutdown_signal() {

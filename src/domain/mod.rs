@@ -1,8 +1,10 @@
 //! Pure rules: validation, state transitions and the role policy. No I/O happens here, so
 //! every rule can be unit-tested on its own.
 
+pub mod deadline;
 pub mod directory;
 pub mod document;
+pub mod event;
 pub mod feedback;
 pub mod field_error;
 pub mod follow_up;

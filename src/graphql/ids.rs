@@ -21,10 +21,11 @@ pub enum NodeType {
     PostMortem,
     PreventionMeasure,
     Feedback,
+    Event,
 }
 
 impl NodeType {
-    const ALL: [NodeType; 12] = [
+    const ALL: [NodeType; 13] = [
         Self::Tenant,
         Self::Incident,
         Self::User,
@@ -37,6 +38,7 @@ impl NodeType {
         Self::PostMortem,
         Self::PreventionMeasure,
         Self::Feedback,
+        Self::Event,
     ];
 
     /// The GraphQL type name, which is also the prefix inside the id.
@@ -54,6 +56,7 @@ impl NodeType {
             Self::PostMortem => "PostMortem",
             Self::PreventionMeasure => "PreventionMeasure",
             Self::Feedback => "Feedback",
+            Self::Event => "Event",
         }
     }
 
@@ -77,6 +80,7 @@ impl NodeType {
             Self::PostMortem => "post-mortem",
             Self::PreventionMeasure => "prevention measure",
             Self::Feedback => "feedback",
+            Self::Event => "event",
         }
     }
 }

@@ -8,6 +8,7 @@ mod cursor;
 mod directory;
 mod enums;
 pub mod errors;
+mod events;
 mod ids;
 mod incidents;
 pub mod limits;
@@ -41,6 +42,7 @@ pub struct Query(
     audit::AuditQuery,
     metrics::MetricsQuery,
     record::inbox::InboxQuery,
+    events::EventQuery,
 );
 
 /// Every mutation field.

@@ -3,6 +3,7 @@
 use super::audit::AuditEntry;
 use super::context::scope;
 use super::directory::{client::Client, service::Service, tenant::Tenant, user::User};
+use super::events::Event;
 use super::ids::{self, NodeType};
 use super::incidents::Incident;
 use super::record::feedback::Feedback;
@@ -14,6 +15,7 @@ use super::record::timeline::TimelineEvent;
 use crate::error::{AppError, AppResult};
 use crate::repo::Scope;
 use async_graphql::{Context, ID, Interface, Object, PathSegment};
+use uuid::Uuid;
 
 /// An object with a global id.
 #[derive(Interface)]
@@ -31,6 +33,7 @@ pub enum Node {
     Client(Client),
     Service(Service),
     AuditEntry(AuditEntry),
+    Event(Event),
 }
 
 /// The most ids `nodes` accepts at once.
@@ -38,6 +41,11 @@ pub const MAX_NODES: usize = 100;
 
 async fn load(scope: &Scope, id: &ID) -> AppResult<Node> {
     let (node_type, uuid) = ids::decode_any(id)?;
+    load_typed(scope, node_type, uuid).await
+}
+
+/// The object of `node_type` with `uuid`, if the caller may see it.
+pub(super) async fn load_typed(scope: &Scope, node_type: NodeType, uuid: Uuid) -> AppResult<Node> {
     Ok(match node_type {
         NodeType::Tenant => Node::Tenant(Tenant(scope.own_tenant(uuid).await?)),
         NodeType::Incident => Node::Incident(Incident(scope.incident(uuid).await?)),
@@ -55,6 +63,7 @@ async fn load(scope: &Scope, id: &ID) -> AppResult<Node> {
         NodeType::Client => Node::Client(Client(scope.client(uuid).await?)),
         NodeType::Service => Node::Service(Service(scope.service(uuid).await?)),
         NodeType::AuditEntry => Node::AuditEntry(AuditEntry(scope.audit_entry(uuid).await?)),
+        NodeType::Event => Node::Event(Event(scope.event(uuid).await?)),
     })
 }
 

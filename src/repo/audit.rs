@@ -1,72 +1,12 @@
 //! Writing and reading the audit log.
 
-use super::changes::Changes;
 use super::page::{self, Direction, Key, KeyKind, KeyValue, Ordering, Page, PageRequest};
-use super::scope::{Scope, Writer};
-use crate::auth::Principal;
+use super::scope::Scope;
 use crate::domain::policy::Capability;
-use crate::domain::time;
 use crate::error::{AppError, AppResult};
 use entity::audit_entry;
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, PaginatorTrait, QueryFilter, Select, Set,
-};
+use sea_orm::{ColumnTrait, PaginatorTrait, QueryFilter, Select};
 use uuid::Uuid;
-
-/// What one mutation did, recorded in its own transaction.
-pub(super) struct Event<'a> {
-    /// Dotted verb, e.g. `client.update`.
-    pub action: &'static str,
-    /// The type of the changed object, e.g. `Client`.
-    pub entity_type: &'static str,
-    /// The changed object's id.
-    pub entity_id: Uuid,
-    /// The fields the mutation changed.
-    pub changes: Changes,
-    /// Who made the change; the entry belongs to their tenant.
-    pub principal: &'a Principal,
-}
-
-/// Appends `event` to the audit log through `db`, the mutation's own transaction.
-pub(super) async fn record<C: ConnectionTrait>(db: &C, event: Event<'_>) -> Result<(), DbErr> {
-    audit_entry::ActiveModel {
-        tenant_id: Set(event.principal.tenant_id()),
-        id: Set(Uuid::now_v7()),
-        actor_id: Set(event.principal.user_id()),
-        action: Set(event.action.to_owned()),
-        entity_type: Set(event.entity_type.to_owned()),
-        entity_id: Set(event.entity_id),
-        changes: Set(event.changes.into_json()),
-        created_at: Set(time::now()),
-    }
-    .insert(db)
-    .await?;
-    Ok(())
-}
-
-impl Writer<'_> {
-    /// Records what an incident or post-mortem write did, in its transaction.
-    pub(super) async fn record<C: ConnectionTrait>(
-        &self,
-        db: &C,
-        action: &'static str,
-        entity_type: &'static str,
-        entity_id: Uuid,
-        changes: Changes,
-    ) -> Result<(), DbErr> {
-        record(
-            db,
-            Event {
-                action,
-                entity_type,
-                entity_id,
-                changes,
-                principal: self.scope.principal(),
-            },
-        )
-        .await
-    }
-}
 
 /// Narrows the audit log.
 #[derive(Debug, Default, Clone)]

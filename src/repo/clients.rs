@@ -1,10 +1,11 @@
 //! Client accounts: the customers who read post-mortems.
 
-use super::audit::{self, Event};
 use super::changes::Changes;
 use super::page::{self, Direction, Key, KeyKind, KeyValue, Ordering, Page, PageRequest};
 use super::scope::{Admin, Scope};
+use super::write::Change;
 use super::{Checked, unique};
+use crate::domain::event::Action;
 use crate::domain::policy::Capability;
 use crate::domain::time;
 use crate::error::{AppError, AppResult};
@@ -89,9 +90,9 @@ impl Scope {
 impl Admin<'_> {
     /// Adds a client account, or answers a `name` field error when the name is taken.
     pub async fn client_create(&self, new: NewClient) -> AppResult<Checked<client::Model>> {
-        let txn = self.begin().await?;
+        let mut write = self.begin().await?;
         if unique::name_taken(
-            &txn,
+            write.txn(),
             self.scope.select::<client::Entity>(),
             client::Column::Name,
             &new.name,
@@ -110,23 +111,19 @@ impl Admin<'_> {
             created_at: Set(now),
             updated_at: Set(now),
         }
-        .insert(&txn)
+        .insert(write.txn())
         .await?;
         let changes = Changes::default()
             .set("name", &saved.name)
             .set("contactEmail", &saved.contact_email);
-        audit::record(
-            &txn,
-            Event {
-                action: "client.create",
-                entity_type: "Client",
-                entity_id: saved.id,
-                changes,
-                principal: self.scope.principal(),
-            },
-        )
-        .await?;
-        txn.commit().await?;
+        write.record(Change {
+            action: Action::ClientCreate,
+            subject_type: "Client",
+            subject_id: saved.id,
+            incident_id: None,
+            changes,
+        });
+        write.commit().await?;
         Ok(Ok(saved))
     }
 
@@ -137,11 +134,11 @@ impl Admin<'_> {
         id: Uuid,
         new: ClientChanges,
     ) -> AppResult<Checked<client::Model>> {
-        let txn = self.begin().await?;
-        let old = self.scope.client_in(&txn, id).await?;
+        let mut write = self.begin().await?;
+        let old = self.scope.client_in(write.txn(), id).await?;
         if let Some(name) = &new.name
             && unique::name_taken(
-                &txn,
+                write.txn(),
                 self.scope.select::<client::Entity>(),
                 client::Column::Name,
                 name,
@@ -157,22 +154,18 @@ impl Admin<'_> {
             .contact_email
             .unwrap_or_else(|| old.contact_email.clone()));
         row.updated_at = Set(time::now());
-        let saved = row.update(&txn).await?;
+        let saved = row.update(write.txn()).await?;
         let changes = Changes::default()
             .diff("name", &old.name, &saved.name)
             .diff("contactEmail", &old.contact_email, &saved.contact_email);
-        audit::record(
-            &txn,
-            Event {
-                action: "client.update",
-                entity_type: "Client",
-                entity_id: saved.id,
-                changes,
-                principal: self.scope.principal(),
-            },
-        )
-        .await?;
-        txn.commit().await?;
+        write.record(Change {
+            action: Action::ClientUpdate,
+            subject_type: "Client",
+            subject_id: saved.id,
+            incident_id: None,
+            changes,
+        });
+        write.commit().await?;
         Ok(Ok(saved))
     }
 }

@@ -1,18 +1,19 @@
 //! Client feedback: threads of questions, concerns and suggestions, and their replies.
 
-use super::audit::{self, Event};
 use super::changes::Changes;
 use super::page::{self, Direction, Key, KeyKind, KeyValue, Ordering, Page, PageRequest};
 use super::scope::Scope;
+use super::write::Change;
 use super::{Checked, grouping};
+use crate::domain::event::Action;
 use crate::domain::policy::Capability;
 use crate::domain::{FieldError, FieldErrorCode, feedback as rules, time};
 use crate::error::{AppError, AppResult};
 use chrono::TimeDelta;
 use entity::{FeedbackKind, FeedbackStatus, feedback, feedback_reply, user};
 use sea_orm::{
-    ActiveEnum, ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseTransaction,
-    IntoActiveModel, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Select, Set,
+    ActiveEnum, ActiveModelTrait, ColumnTrait, ConnectionTrait, IntoActiveModel, PaginatorTrait,
+    QueryFilter, QueryOrder, QuerySelect, Select, Set,
 };
 use std::collections::HashMap;
 use uuid::Uuid;
@@ -139,20 +140,20 @@ impl Scope {
                 "only a client contact can send feedback",
             ));
         };
-        let txn = self.begin_write().await?;
-        let incident = self.incident_in(&txn, new.incident_id).await?;
+        let mut write = self.begin_write().await?;
+        let incident = self.incident_in(write.txn(), new.incident_id).await?;
         // Holding the author's row makes the hourly count exact under concurrent submissions.
         self.select::<user::Entity>()
             .filter(user::Column::Id.eq(author))
             .lock_exclusive()
-            .one(&txn)
+            .one(write.txn())
             .await?;
         let now = time::now();
         let recent = self
             .select::<feedback::Entity>()
             .filter(feedback::Column::AuthorId.eq(author))
             .filter(feedback::Column::CreatedAt.gt(now - TimeDelta::hours(1)))
-            .count(&txn)
+            .count(write.txn())
             .await?;
         if recent >= u64::from(per_hour) {
             return Err(AppError::RateLimited(format!(
@@ -174,16 +175,15 @@ impl Scope {
             created_at: Set(now),
             updated_at: Set(now),
         }
-        .insert(&txn)
+        .insert(write.txn())
         .await?;
         let changes = Changes::default()
             .set("incidentId", &saved.incident_id)
             .set("kind", &saved.kind.to_value())
             .set("body", &saved.body)
             .set("confidence", &saved.confidence);
-        self.record_feedback(&txn, "feedback.submit", saved.id, changes)
-            .await?;
-        txn.commit().await?;
+        write.record(feedback_change(Action::FeedbackSubmit, &saved, changes));
+        write.commit().await?;
         Ok(Ok(saved))
     }
 
@@ -205,8 +205,8 @@ impl Scope {
             .principal()
             .user_id()
             .ok_or_else(|| AppError::forbidden("replies need a signed-in user"))?;
-        let txn = self.begin_write().await?;
-        let old = self.feedback_in(&txn, feedback_id).await?;
+        let mut write = self.begin_write().await?;
+        let old = self.feedback_in(write.txn(), feedback_id).await?;
         if old.status == FeedbackStatus::Closed {
             return Ok(Err(vec![FieldError::new(
                 "feedbackId",
@@ -224,7 +224,7 @@ impl Scope {
             body: Set(body),
             created_at: Set(now),
         }
-        .insert(&txn)
+        .insert(write.txn())
         .await?;
         let mut row = old.clone().into_active_model();
         row.status = Set(rules::after_reply(old.status, from_staff));
@@ -232,7 +232,7 @@ impl Scope {
             row.first_response_at = Set(Some(now));
         }
         row.updated_at = Set(now);
-        let saved = row.update(&txn).await?;
+        let saved = row.update(write.txn()).await?;
         let changes = Changes::default()
             .set("reply", &reply.body)
             .diff("status", &old.status.to_value(), &saved.status.to_value())
@@ -241,16 +241,15 @@ impl Scope {
                 &old.first_response_at,
                 &saved.first_response_at,
             );
-        self.record_feedback(&txn, "feedback.reply", saved.id, changes)
-            .await?;
-        txn.commit().await?;
+        write.record(feedback_change(Action::FeedbackReply, &saved, changes));
+        write.commit().await?;
         Ok(Ok((reply, saved)))
     }
 
     /// Closes a thread: staff, or the client user who opened it.
     pub async fn feedback_close(&self, feedback_id: Uuid) -> AppResult<Checked<feedback::Model>> {
-        let txn = self.begin_write().await?;
-        let old = self.feedback_in(&txn, feedback_id).await?;
+        let mut write = self.begin_write().await?;
+        let old = self.feedback_in(write.txn(), feedback_id).await?;
         let opener = self.principal().user_id() == Some(old.author_id);
         if !opener && !self.principal().can(Capability::AnswerFeedback) {
             return Err(AppError::forbidden(
@@ -269,29 +268,22 @@ impl Scope {
         row.status = Set(FeedbackStatus::Closed);
         row.closed_at = Set(Some(now));
         row.updated_at = Set(now);
-        let saved = row.update(&txn).await?;
+        let saved = row.update(write.txn()).await?;
         let changes =
             Changes::default().diff("status", &old.status.to_value(), &saved.status.to_value());
-        self.record_feedback(&txn, "feedback.close", saved.id, changes)
-            .await?;
-        txn.commit().await?;
+        write.record(feedback_change(Action::FeedbackClose, &saved, changes));
+        write.commit().await?;
         Ok(Ok(saved))
     }
+}
 
-    async fn record_feedback(
-        &self,
-        txn: &DatabaseTransaction,
-        action: &'static str,
-        id: Uuid,
-        changes: Changes,
-    ) -> AppResult<()> {
-        let event = Event {
-            action,
-            entity_type: "Feedback",
-            entity_id: id,
-            changes,
-            principal: self.principal(),
-        };
-        Ok(audit::record(txn, event).await?)
+/// The audit entry and events of a change to the thread `saved`.
+fn feedback_change(action: Action, saved: &feedback::Model, changes: Changes) -> Change {
+    Change {
+        action,
+        subject_type: "Feedback",
+        subject_id: saved.id,
+        incident_id: Some(saved.incident_id),
+        changes,
     }
 }

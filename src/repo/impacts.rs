@@ -4,6 +4,8 @@ use super::Checked;
 use super::changes::Changes;
 use super::page::{self, Direction, Key, KeyKind, KeyValue, Ordering, Page, PageRequest};
 use super::scope::{Scope, Writer};
+use super::write::Change;
+use crate::domain::event::Action;
 use crate::domain::policy::Capability;
 use crate::domain::{FieldError, FieldErrorCode, time};
 use crate::error::{AppError, AppResult};
@@ -129,16 +131,18 @@ impl Writer<'_> {
         &self,
         input: ImpactInput,
     ) -> AppResult<Checked<client_impact::Model>> {
-        let txn = self.scope.begin_write().await?;
-        self.scope.incident_in(&txn, input.incident_id).await?;
+        let mut write = self.scope.begin_write().await?;
         self.scope
-            .post_mortem_locked(&txn, input.incident_id)
+            .incident_in(write.txn(), input.incident_id)
+            .await?;
+        self.scope
+            .post_mortem_locked(write.txn(), input.incident_id)
             .await?;
         let client_exists = self
             .scope
             .select::<client::Entity>()
             .filter(client::Column::Id.eq(input.client_id))
-            .count(&txn)
+            .count(write.txn())
             .await?
             > 0;
         if !client_exists {
@@ -151,7 +155,7 @@ impl Writer<'_> {
         let now = time::now();
         let existing = self
             .scope
-            .impact_of(&txn, input.incident_id, input.client_id)
+            .impact_of(write.txn(), input.incident_id, input.client_id)
             .await?;
         let (saved, changes, action) = match existing {
             Some(old) => {
@@ -161,13 +165,13 @@ impl Writer<'_> {
                 row.started_at = Set(input.started_at);
                 row.ended_at = Set(input.ended_at);
                 row.updated_at = Set(now);
-                let saved = row.update(&txn).await?;
+                let saved = row.update(write.txn()).await?;
                 let changes = Changes::default()
                     .diff("level", &old.level.to_value(), &saved.level.to_value())
                     .diff("description", &old.description, &saved.description)
                     .diff("startedAt", &old.started_at, &saved.started_at)
                     .diff("endedAt", &old.ended_at, &saved.ended_at);
-                (saved, changes, "client_impact.update")
+                (saved, changes, Action::ClientImpactUpdate)
             }
             None => {
                 let saved = client_impact::ActiveModel {
@@ -182,7 +186,7 @@ impl Writer<'_> {
                     created_at: Set(now),
                     updated_at: Set(now),
                 }
-                .insert(&txn)
+                .insert(write.txn())
                 .await?;
                 let changes = Changes::default()
                     .set("incidentId", &saved.incident_id)
@@ -191,12 +195,17 @@ impl Writer<'_> {
                     .set("description", &saved.description)
                     .set("startedAt", &saved.started_at)
                     .set("endedAt", &saved.ended_at);
-                (saved, changes, "client_impact.create")
+                (saved, changes, Action::ClientImpactCreate)
             }
         };
-        self.record(&txn, action, "ClientImpact", saved.id, changes)
-            .await?;
-        txn.commit().await?;
+        write.record(Change {
+            action,
+            subject_type: "ClientImpact",
+            subject_id: saved.id,
+            incident_id: Some(saved.incident_id),
+            changes,
+        });
+        write.commit().await?;
         Ok(Ok(saved))
     }
 
@@ -206,9 +215,13 @@ impl Writer<'_> {
         incident_id: Uuid,
         client_id: Uuid,
     ) -> AppResult<Checked<Uuid>> {
-        let txn = self.scope.begin_write().await?;
-        self.scope.incident_in(&txn, incident_id).await?;
-        let Some(old) = self.scope.impact_of(&txn, incident_id, client_id).await? else {
+        let mut write = self.scope.begin_write().await?;
+        self.scope.incident_in(write.txn(), incident_id).await?;
+        let Some(old) = self
+            .scope
+            .impact_of(write.txn(), incident_id, client_id)
+            .await?
+        else {
             return Ok(Err(vec![FieldError::new(
                 "clientId",
                 FieldErrorCode::NotFound,
@@ -218,20 +231,19 @@ impl Writer<'_> {
         self.scope
             .delete::<client_impact::Entity>()
             .filter(client_impact::Column::Id.eq(old.id))
-            .exec(&txn)
+            .exec(write.txn())
             .await?;
         let changes = Changes::default()
             .diff("clientId", &Some(old.client_id), &None)
             .diff("description", &Some(old.description), &None);
-        self.record(
-            &txn,
-            "client_impact.delete",
-            "ClientImpact",
-            old.id,
+        write.record(Change {
+            action: Action::ClientImpactDelete,
+            subject_type: "ClientImpact",
+            subject_id: old.id,
+            incident_id: Some(old.incident_id),
             changes,
-        )
-        .await?;
-        txn.commit().await?;
+        });
+        write.commit().await?;
         Ok(Ok(old.id))
     }
 }

@@ -5,6 +5,8 @@ use super::Checked;
 use super::changes::Changes;
 use super::links::LinkTable;
 use super::scope::{Scope, Writer};
+use super::write::Change;
+use crate::domain::event::Action;
 use crate::domain::{FieldError, FieldErrorCode, measure, time};
 use crate::error::{AppError, AppResult};
 use chrono::NaiveDate;
@@ -100,19 +102,21 @@ impl Writer<'_> {
         &self,
         new: NewMeasure,
     ) -> AppResult<Checked<prevention_measure::Model>> {
-        let txn = self.scope.begin_write().await?;
-        self.scope.incident_in(&txn, new.incident_id).await?;
-        self.scope.post_mortem_locked(&txn, new.incident_id).await?;
+        let mut write = self.scope.begin_write().await?;
+        self.scope.incident_in(write.txn(), new.incident_id).await?;
+        self.scope
+            .post_mortem_locked(write.txn(), new.incident_id)
+            .await?;
         let foreign = self
             .scope
-            .foreign_root_causes(&txn, new.incident_id, &new.addresses)
+            .foreign_root_causes(write.txn(), new.incident_id, &new.addresses)
             .await?;
         if !foreign.is_empty() {
             return Ok(Err(foreign));
         }
         let published = self
             .scope
-            .post_mortem_status_in(&txn, new.incident_id)
+            .post_mortem_status_in(write.txn(), new.incident_id)
             .await?
             != PostMortemStatus::Draft;
         let now = time::now();
@@ -136,10 +140,10 @@ impl Writer<'_> {
             created_at: Set(now),
             updated_at: Set(now),
         }
-        .insert(&txn)
+        .insert(write.txn())
         .await?;
         MEASURE_ROOT_CAUSES
-            .replace(self.scope, &txn, saved.id, &new.addresses)
+            .replace(self.scope, write.txn(), saved.id, &new.addresses)
             .await?;
         let changes = Changes::default()
             .set("incidentId", &saved.incident_id)
@@ -149,15 +153,14 @@ impl Writer<'_> {
             .set("dueOn", &saved.due_on)
             .set("committedDueOn", &saved.committed_due_on)
             .set("addresses", &new.addresses);
-        self.record(
-            &txn,
-            "prevention_measure.create",
-            "PreventionMeasure",
-            saved.id,
+        write.record(Change {
+            action: Action::MeasureCreate,
+            subject_type: "PreventionMeasure",
+            subject_id: saved.id,
+            incident_id: Some(saved.incident_id),
             changes,
-        )
-        .await?;
-        txn.commit().await?;
+        });
+        write.commit().await?;
         Ok(Ok(saved))
     }
 
@@ -168,8 +171,8 @@ impl Writer<'_> {
         id: Uuid,
         new: MeasureChanges,
     ) -> AppResult<Checked<prevention_measure::Model>> {
-        let txn = self.scope.begin_write().await?;
-        let old = self.scope.measure_in(&txn, id).await?;
+        let mut write = self.scope.begin_write().await?;
+        let old = self.scope.measure_in(write.txn(), id).await?;
         let status = new.status.unwrap_or(old.status);
         let mut errors = Vec::new();
         if let Err(error) = measure::status_move(old.status, status, new.cancel_reason.as_deref()) {
@@ -178,7 +181,7 @@ impl Writer<'_> {
         if let Some(addresses) = &new.addresses {
             errors.extend(
                 self.scope
-                    .foreign_root_causes(&txn, old.incident_id, addresses)
+                    .foreign_root_causes(write.txn(), old.incident_id, addresses)
                     .await?,
             );
         }
@@ -210,7 +213,7 @@ impl Writer<'_> {
             _ => None,
         });
         row.updated_at = Set(now);
-        let saved = row.update(&txn).await?;
+        let saved = row.update(write.txn()).await?;
         let mut changes = Changes::default()
             .diff("kind", &old.kind.to_value(), &saved.kind.to_value())
             .diff("title", &old.title, &saved.title)
@@ -226,33 +229,36 @@ impl Writer<'_> {
             .diff("status", &old.status.to_value(), &saved.status.to_value())
             .diff("cancelReason", &old.cancel_reason, &saved.cancel_reason);
         if let Some(addresses) = &new.addresses {
-            let before = MEASURE_ROOT_CAUSES.children(self.scope, &txn, id).await?;
-            MEASURE_ROOT_CAUSES
-                .replace(self.scope, &txn, id, addresses)
+            let before = MEASURE_ROOT_CAUSES
+                .children(self.scope, write.txn(), id)
                 .await?;
-            let after = MEASURE_ROOT_CAUSES.children(self.scope, &txn, id).await?;
+            MEASURE_ROOT_CAUSES
+                .replace(self.scope, write.txn(), id, addresses)
+                .await?;
+            let after = MEASURE_ROOT_CAUSES
+                .children(self.scope, write.txn(), id)
+                .await?;
             changes = changes.diff("addresses", &before, &after);
         }
-        self.record(
-            &txn,
-            "prevention_measure.update",
-            "PreventionMeasure",
-            saved.id,
+        write.record(Change {
+            action: Action::MeasureUpdate,
+            subject_type: "PreventionMeasure",
+            subject_id: saved.id,
+            incident_id: Some(saved.incident_id),
             changes,
-        )
-        .await?;
-        txn.commit().await?;
+        });
+        write.commit().await?;
         Ok(Ok(saved))
     }
 
     /// Deletes a measure of a draft post-mortem. Once published, a measure can only be
     /// cancelled, so the follow-through record stays honest.
     pub async fn measure_delete(&self, id: Uuid) -> AppResult<Checked<Uuid>> {
-        let txn = self.scope.begin_write().await?;
-        let old = self.scope.measure_in(&txn, id).await?;
+        let mut write = self.scope.begin_write().await?;
+        let old = self.scope.measure_in(write.txn(), id).await?;
         let published = self
             .scope
-            .post_mortem_locked(&txn, old.incident_id)
+            .post_mortem_locked(write.txn(), old.incident_id)
             .await?
             .status
             != PostMortemStatus::Draft;
@@ -266,18 +272,17 @@ impl Writer<'_> {
         self.scope
             .delete::<prevention_measure::Entity>()
             .filter(prevention_measure::Column::Id.eq(id))
-            .exec(&txn)
+            .exec(write.txn())
             .await?;
         let changes = Changes::default().diff("title", &Some(old.title), &None);
-        self.record(
-            &txn,
-            "prevention_measure.delete",
-            "PreventionMeasure",
-            id,
+        write.record(Change {
+            action: Action::MeasureDelete,
+            subject_type: "PreventionMeasure",
+            subject_id: id,
+            incident_id: Some(old.incident_id),
             changes,
-        )
-        .await?;
-        txn.commit().await?;
+        });
+        write.commit().await?;
         Ok(Ok(id))
     }
 }

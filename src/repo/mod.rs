@@ -7,7 +7,9 @@ pub mod batch;
 mod changes;
 pub mod clients;
 pub mod db;
+mod deadlines;
 mod document;
+pub mod events;
 pub mod feedback;
 pub mod feedback_inbox;
 mod follow_up;
@@ -34,6 +36,7 @@ pub mod timeline;
 mod timeline_window;
 mod unique;
 pub mod users;
+mod write;
 
 pub use audit::AuditFilter;
 pub use page::{DEFAULT_PAGE_SIZE, Direction, Key, KeyValue, Page, PageRequest};

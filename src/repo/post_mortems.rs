@@ -3,6 +3,8 @@
 use super::Checked;
 use super::changes::Changes;
 use super::scope::{Scope, Writer};
+use super::write::Change;
+use crate::domain::event::Action;
 use crate::domain::{FieldError, FieldErrorCode, time};
 use crate::error::{AppError, AppResult};
 use chrono::{DateTime, Utc};
@@ -103,8 +105,8 @@ impl Writer<'_> {
         incident_id: Uuid,
         new: PostMortemChanges,
     ) -> AppResult<Checked<post_mortem::Model>> {
-        let txn = self.scope.begin_write().await?;
-        let old = self.scope.post_mortem_in(&txn, incident_id).await?;
+        let mut write = self.scope.begin_write().await?;
+        let old = self.scope.post_mortem_in(write.txn(), incident_id).await?;
         if old.version != new.version {
             return Ok(Err(vec![conflict(new.version)]));
         }
@@ -122,7 +124,7 @@ impl Writer<'_> {
         row.version = Set(old.version + 1);
         row.updated_at = Set(time::now());
         let Some(saved) = self
-            .save_versioned(&txn, incident_id, row, old.version)
+            .save_versioned(write.txn(), incident_id, row, old.version)
             .await?
         else {
             return Ok(Err(vec![conflict(new.version)]));
@@ -140,15 +142,14 @@ impl Writer<'_> {
                 &old.lessons_learned,
                 &saved.lessons_learned,
             );
-        self.record(
-            &txn,
-            "post_mortem.update",
-            "PostMortem",
-            incident_id,
+        write.record(Change {
+            action: Action::PostMortemUpdate,
+            subject_type: "PostMortem",
+            subject_id: incident_id,
+            incident_id: Some(incident_id),
             changes,
-        )
-        .await?;
-        txn.commit().await?;
+        });
+        write.commit().await?;
         Ok(Ok(saved))
     }
 

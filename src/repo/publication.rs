@@ -4,15 +4,20 @@
 use super::Checked;
 use super::changes::Changes;
 use super::scope::Writer;
+use super::write::{Change, NewEvent};
+use crate::domain::event::Action;
 use crate::domain::policy::Capability;
 use crate::domain::post_mortem as rules;
 use crate::domain::readiness::{self, Finding, NameRecord};
 use crate::domain::{FieldError, FieldErrorCode, text, time};
 use crate::error::AppResult;
 use chrono::{DateTime, Utc};
-use entity::{PostMortemStatus, post_mortem, prevention_measure};
+use entity::{EventType, PostMortemStatus, post_mortem, prevention_measure};
 use sea_orm::sea_query::Expr;
-use sea_orm::{ActiveEnum, ActiveModelTrait, ColumnTrait, IntoActiveModel, QueryFilter, Set};
+use sea_orm::{
+    ActiveEnum, ActiveModelTrait, ColumnTrait, IntoActiveModel, QueryFilter, QueryOrder,
+    QuerySelect, Set,
+};
 use serde_json::json;
 use uuid::Uuid;
 
@@ -32,24 +37,29 @@ impl Writer<'_> {
         incident_id: Uuid,
         meeting_at: Option<DateTime<Utc>>,
     ) -> AppResult<(post_mortem::Model, Vec<Finding>)> {
-        let txn = self.scope.begin_write().await?;
-        let old = self.scope.post_mortem_locked(&txn, incident_id).await?;
+        let mut write = self.scope.begin_write().await?;
+        let old = self
+            .scope
+            .post_mortem_locked(write.txn(), incident_id)
+            .await?;
         let mut row = old.clone().into_active_model();
         row.meeting_at = Set(meeting_at);
         row.version = Set(old.version + 1);
         row.updated_at = Set(time::now());
-        let saved = row.update(&txn).await?;
+        let saved = row.update(write.txn()).await?;
         let changes = Changes::default().diff("meetingAt", &old.meeting_at, &saved.meeting_at);
-        self.record(
-            &txn,
-            "post_mortem.schedule_meeting",
-            "PostMortem",
-            incident_id,
+        write.record(Change {
+            action: Action::PostMortemScheduleMeeting,
+            subject_type: "PostMortem",
+            subject_id: incident_id,
+            incident_id: Some(incident_id),
             changes,
-        )
-        .await?;
-        let snapshot = self.scope.readiness_snapshot(&txn, incident_id).await?;
-        txn.commit().await?;
+        });
+        let snapshot = self
+            .scope
+            .readiness_snapshot(write.txn(), incident_id)
+            .await?;
+        write.commit().await?;
         Ok((saved, readiness::meeting_findings(&snapshot)))
     }
 
@@ -77,8 +87,11 @@ impl Writer<'_> {
                 }
             }
         };
-        let txn = self.scope.begin_tenant_write().await?;
-        let old = self.scope.post_mortem_locked(&txn, incident_id).await?;
+        let mut write = self.scope.begin_tenant_write().await?;
+        let old = self
+            .scope
+            .post_mortem_locked(write.txn(), incident_id)
+            .await?;
         if old.status != PostMortemStatus::Draft {
             return Ok(Err(vec![FieldError::new(
                 "postMortemId",
@@ -86,7 +99,10 @@ impl Writer<'_> {
                 "the post-mortem is already published",
             )]));
         }
-        let snapshot = self.scope.readiness_snapshot(&txn, incident_id).await?;
+        let snapshot = self
+            .scope
+            .readiness_snapshot(write.txn(), incident_id)
+            .await?;
         let findings = readiness::check(&snapshot);
         let overriding = override_reason.is_some();
         let refusals = readiness::refusals(&findings, overriding);
@@ -97,7 +113,7 @@ impl Writer<'_> {
                 .map(|f| f.to_field_error(name))
                 .collect()));
         }
-        let tenant = self.scope.tenant_in(&txn).await?;
+        let tenant = self.scope.tenant_in(write.txn()).await?;
         let now = time::now();
         let mut row = old.clone().into_active_model();
         row.status = Set(PostMortemStatus::Published);
@@ -105,7 +121,21 @@ impl Writer<'_> {
         row.review_due_at = Set(Some(rules::review_due_at(now, tenant.review_after_days)));
         row.version = Set(old.version + 1);
         row.updated_at = Set(now);
-        let saved = row.update(&txn).await?;
+        let saved = row.update(write.txn()).await?;
+        for measure_id in self
+            .scope
+            .uncommitted_measures(write.txn(), incident_id)
+            .await?
+        {
+            write.emit(NewEvent {
+                event_type: EventType::MeasureUpdated,
+                subject_type: "PreventionMeasure",
+                subject_id: measure_id,
+                incident_id: Some(incident_id),
+                changed_fields: vec!["committedDueOn".to_owned()],
+                deadline: None,
+            });
+        }
         self.scope
             .update::<prevention_measure::Entity>()
             .col_expr(
@@ -114,7 +144,7 @@ impl Writer<'_> {
             )
             .filter(prevention_measure::Column::IncidentId.eq(incident_id))
             .filter(prevention_measure::Column::CommittedDueOn.is_null())
-            .exec(&txn)
+            .exec(write.txn())
             .await?;
         let mut changes = Changes::default()
             .diff("status", &old.status.to_value(), &saved.status.to_value())
@@ -127,16 +157,15 @@ impl Writer<'_> {
                 &overridden_json(reason, &overridden, publication.name_record),
             );
         }
-        self.record(
-            &txn,
-            "post_mortem.publish",
-            "PostMortem",
-            incident_id,
+        write.record(Change {
+            action: Action::PostMortemPublish,
+            subject_type: "PostMortem",
+            subject_id: incident_id,
+            incident_id: Some(incident_id),
             changes,
-        )
-        .await?;
-        self.refresh_signatures(&txn, incident_id).await?;
-        txn.commit().await?;
+        });
+        self.refresh_signatures(write.txn(), incident_id).await?;
+        write.commit().await?;
         Ok(Ok(saved))
     }
 
@@ -147,8 +176,11 @@ impl Writer<'_> {
         incident_id: Uuid,
         reason: String,
     ) -> AppResult<Checked<post_mortem::Model>> {
-        let txn = self.scope.begin_tenant_write().await?;
-        let old = self.scope.post_mortem_locked(&txn, incident_id).await?;
+        let mut write = self.scope.begin_tenant_write().await?;
+        let old = self
+            .scope
+            .post_mortem_locked(write.txn(), incident_id)
+            .await?;
         if old.status != PostMortemStatus::Published {
             return Ok(Err(vec![FieldError::new(
                 "postMortemId",
@@ -162,20 +194,19 @@ impl Writer<'_> {
         row.review_due_at = Set(None);
         row.version = Set(old.version + 1);
         row.updated_at = Set(time::now());
-        let saved = row.update(&txn).await?;
+        let saved = row.update(write.txn()).await?;
         let changes = Changes::default()
             .diff("status", &old.status.to_value(), &saved.status.to_value())
             .set("reason", &reason);
-        self.record(
-            &txn,
-            "post_mortem.unpublish",
-            "PostMortem",
-            incident_id,
+        write.record(Change {
+            action: Action::PostMortemUnpublish,
+            subject_type: "PostMortem",
+            subject_id: incident_id,
+            incident_id: Some(incident_id),
             changes,
-        )
-        .await?;
-        self.refresh_signatures(&txn, incident_id).await?;
-        txn.commit().await?;
+        });
+        self.refresh_signatures(write.txn(), incident_id).await?;
+        write.commit().await?;
         Ok(Ok(saved))
     }
 }
@@ -187,4 +218,24 @@ fn overridden_json(reason: &str, findings: &[&Finding], name: NameRecord) -> ser
         .map(|f| json!({ "code": f.code, "path": f.target.path(name), "message": f.message }))
         .collect();
     json!({ "reason": reason, "findings": findings })
+}
+
+impl super::Scope {
+    /// The measures of an incident whose due date publication has not committed yet.
+    async fn uncommitted_measures(
+        &self,
+        txn: &sea_orm::DatabaseTransaction,
+        incident_id: Uuid,
+    ) -> AppResult<Vec<Uuid>> {
+        Ok(self
+            .select::<prevention_measure::Entity>()
+            .select_only()
+            .column(prevention_measure::Column::Id)
+            .filter(prevention_measure::Column::IncidentId.eq(incident_id))
+            .filter(prevention_measure::Column::CommittedDueOn.is_null())
+            .order_by_asc(prevention_measure::Column::Id)
+            .into_tuple()
+            .all(txn)
+            .await?)
+    }
 }

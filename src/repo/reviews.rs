@@ -2,12 +2,15 @@
 
 use super::changes::Changes;
 use super::scope::{Scope, Writer};
+use super::write::{Change, NewEvent};
 use super::{Checked, grouping};
+use crate::domain::event::Action;
 use crate::domain::{FieldError, FieldErrorCode, review, time};
 use crate::error::AppResult;
 use chrono::{DateTime, Utc};
 use entity::{
-    Effectiveness, PostMortemStatus, effectiveness_review, post_mortem, prevention_measure,
+    Effectiveness, EventType, PostMortemStatus, effectiveness_review, post_mortem,
+    prevention_measure,
 };
 use sea_orm::{ActiveEnum, ActiveModelTrait, ColumnTrait, IntoActiveModel, QueryFilter, Set};
 use serde_json::json;
@@ -78,8 +81,11 @@ impl Writer<'_> {
         &self,
         new: NewReview,
     ) -> AppResult<Checked<effectiveness_review::Model>> {
-        let txn = self.scope.begin_write().await?;
-        let old = self.scope.post_mortem_locked(&txn, new.incident_id).await?;
+        let mut write = self.scope.begin_write().await?;
+        let old = self
+            .scope
+            .post_mortem_locked(write.txn(), new.incident_id)
+            .await?;
         if let Err(error) = review::can_review(old.status) {
             return Ok(Err(vec![error]));
         }
@@ -102,7 +108,7 @@ impl Writer<'_> {
         }
         let measures = self
             .scope
-            .measures_of_incident_in(&txn, new.incident_id)
+            .measures_of_incident_in(write.txn(), new.incident_id)
             .await?;
         for (index, verdict) in new.verdicts.iter().enumerate() {
             if !measures.iter().any(|m| m.id == verdict.measure_id) {
@@ -121,6 +127,14 @@ impl Writer<'_> {
         }
         let now = time::now();
         for verdict in &new.verdicts {
+            write.emit(NewEvent {
+                event_type: EventType::MeasureUpdated,
+                subject_type: "PreventionMeasure",
+                subject_id: verdict.measure_id,
+                incident_id: Some(new.incident_id),
+                changed_fields: vec!["effectiveness".to_owned(), "effectivenessNote".to_owned()],
+                deadline: None,
+            });
             self.scope
                 .update::<prevention_measure::Entity>()
                 .col_expr(
@@ -133,7 +147,7 @@ impl Writer<'_> {
                 )
                 .col_expr(prevention_measure::Column::UpdatedAt, now.into())
                 .filter(prevention_measure::Column::Id.eq(verdict.measure_id))
-                .exec(&txn)
+                .exec(write.txn())
                 .await?;
         }
         let verdicts = new
@@ -150,13 +164,13 @@ impl Writer<'_> {
             recorded_by: Set(self.scope.principal().user_id()),
             created_at: Set(now),
         }
-        .insert(&txn)
+        .insert(write.txn())
         .await?;
         let mut row: post_mortem::ActiveModel = old.clone().into_active_model();
         row.status = Set(PostMortemStatus::Reviewed);
         row.version = Set(old.version + 1);
         row.updated_at = Set(now);
-        row.update(&txn).await?;
+        row.update(write.txn()).await?;
         let changes = Changes::default()
             .diff(
                 "status",
@@ -166,15 +180,14 @@ impl Writer<'_> {
             .set("heldAt", &saved.held_at)
             .set("summary", &saved.summary)
             .set("verdicts", &saved.verdicts);
-        self.record(
-            &txn,
-            "effectiveness_review.record",
-            "PostMortem",
-            new.incident_id,
+        write.record(Change {
+            action: Action::EffectivenessReviewRecord,
+            subject_type: "PostMortem",
+            subject_id: new.incident_id,
+            incident_id: Some(new.incident_id),
             changes,
-        )
-        .await?;
-        txn.commit().await?;
+        });
+        write.commit().await?;
         Ok(Ok(saved))
     }
 }

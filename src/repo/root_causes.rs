@@ -4,6 +4,8 @@ use super::Checked;
 use super::changes::Changes;
 use super::links::LinkTable;
 use super::scope::{Scope, Writer};
+use super::write::Change;
+use crate::domain::event::Action;
 use crate::domain::policy::Capability;
 use crate::domain::{FieldError, FieldErrorCode, time};
 use crate::error::{AppError, AppResult};
@@ -129,8 +131,8 @@ impl Writer<'_> {
         if !unknown.is_empty() {
             return Ok(Err(unknown));
         }
-        let txn = self.scope.begin_tenant_write().await?;
-        let incident = self.scope.incident_in(&txn, new.incident_id).await?;
+        let mut write = self.scope.begin_tenant_write().await?;
+        let incident = self.scope.incident_in(write.txn(), new.incident_id).await?;
         let now = time::now();
         let saved = root_cause::ActiveModel {
             tenant_id: Set(self.scope.tenant_id()),
@@ -143,10 +145,10 @@ impl Writer<'_> {
             created_at: Set(now),
             updated_at: Set(now),
         }
-        .insert(&txn)
+        .insert(write.txn())
         .await?;
         ROOT_CAUSE_SERVICES
-            .replace(self.scope, &txn, saved.id, &new.service_ids)
+            .replace(self.scope, write.txn(), saved.id, &new.service_ids)
             .await?;
         let changes = Changes::default()
             .set("incidentId", &saved.incident_id)
@@ -155,10 +157,16 @@ impl Writer<'_> {
             .set("internalAnalysis", &saved.internal_analysis)
             .set("clientExplanation", &saved.client_explanation)
             .set("serviceIds", &new.service_ids);
-        self.record(&txn, "root_cause.create", "RootCause", saved.id, changes)
+        write.record(Change {
+            action: Action::RootCauseCreate,
+            subject_type: "RootCause",
+            subject_id: saved.id,
+            incident_id: Some(saved.incident_id),
+            changes,
+        });
+        self.refresh_signatures(write.txn(), saved.incident_id)
             .await?;
-        self.refresh_signatures(&txn, saved.incident_id).await?;
-        txn.commit().await?;
+        write.commit().await?;
         Ok(Ok(saved))
     }
 
@@ -174,8 +182,8 @@ impl Writer<'_> {
                 return Ok(Err(unknown));
             }
         }
-        let txn = self.scope.begin_tenant_write().await?;
-        let old = self.scope.root_cause_in(&txn, id).await?;
+        let mut write = self.scope.begin_tenant_write().await?;
+        let old = self.scope.root_cause_in(write.txn(), id).await?;
         let mut row = old.clone().into_active_model();
         row.kind = Set(new.kind.unwrap_or(old.kind));
         row.category = Set(new.category.unwrap_or(old.category));
@@ -186,7 +194,7 @@ impl Writer<'_> {
             .client_explanation
             .unwrap_or_else(|| old.client_explanation.clone()));
         row.updated_at = Set(time::now());
-        let saved = row.update(&txn).await?;
+        let saved = row.update(write.txn()).await?;
         let mut changes = Changes::default()
             .diff("kind", &old.kind.to_value(), &saved.kind.to_value())
             .diff(
@@ -205,35 +213,51 @@ impl Writer<'_> {
                 &saved.client_explanation,
             );
         if let Some(service_ids) = &new.service_ids {
-            let before = ROOT_CAUSE_SERVICES.children(self.scope, &txn, id).await?;
-            ROOT_CAUSE_SERVICES
-                .replace(self.scope, &txn, id, service_ids)
+            let before = ROOT_CAUSE_SERVICES
+                .children(self.scope, write.txn(), id)
                 .await?;
-            let after = ROOT_CAUSE_SERVICES.children(self.scope, &txn, id).await?;
+            ROOT_CAUSE_SERVICES
+                .replace(self.scope, write.txn(), id, service_ids)
+                .await?;
+            let after = ROOT_CAUSE_SERVICES
+                .children(self.scope, write.txn(), id)
+                .await?;
             changes = changes.diff("serviceIds", &before, &after);
         }
-        self.record(&txn, "root_cause.update", "RootCause", saved.id, changes)
+        write.record(Change {
+            action: Action::RootCauseUpdate,
+            subject_type: "RootCause",
+            subject_id: saved.id,
+            incident_id: Some(saved.incident_id),
+            changes,
+        });
+        self.refresh_signatures(write.txn(), saved.incident_id)
             .await?;
-        self.refresh_signatures(&txn, saved.incident_id).await?;
-        txn.commit().await?;
+        write.commit().await?;
         Ok(Ok(saved))
     }
 
     /// Deletes a root cause; its service links and the measures' references to it go too.
     pub async fn root_cause_delete(&self, id: Uuid) -> AppResult<Checked<Uuid>> {
-        let txn = self.scope.begin_tenant_write().await?;
-        let old = self.scope.root_cause_in(&txn, id).await?;
+        let mut write = self.scope.begin_tenant_write().await?;
+        let old = self.scope.root_cause_in(write.txn(), id).await?;
         self.scope
             .delete::<root_cause::Entity>()
             .filter(root_cause::Column::Id.eq(id))
-            .exec(&txn)
+            .exec(write.txn())
             .await?;
         let changes =
             Changes::default().diff("clientExplanation", &Some(old.client_explanation), &None);
-        self.record(&txn, "root_cause.delete", "RootCause", id, changes)
+        write.record(Change {
+            action: Action::RootCauseDelete,
+            subject_type: "RootCause",
+            subject_id: id,
+            incident_id: Some(old.incident_id),
+            changes,
+        });
+        self.refresh_signatures(write.txn(), old.incident_id)
             .await?;
-        self.refresh_signatures(&txn, old.incident_id).await?;
-        txn.commit().await?;
+        write.commit().await?;
         Ok(Ok(id))
     }
 }

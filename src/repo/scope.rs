@@ -1,13 +1,13 @@
 //! The tenant scope every query starts from, and the role-gated write handles.
 
+use super::write::Write;
 use crate::auth::Principal;
 use crate::domain::policy::Capability;
 use crate::error::AppResult;
 use sea_orm::sea_query::{Expr, ExprTrait, SimpleExpr};
 use sea_orm::{
-    ColumnTrait, DatabaseConnection, DatabaseTransaction, DbErr, DeleteMany, EntityTrait,
-    QueryFilter, QuerySelect, Select, SqliteTransactionMode, TransactionOptions, TransactionTrait,
-    UpdateMany,
+    ColumnTrait, DatabaseConnection, DbErr, DeleteMany, EntityTrait, QueryFilter, QuerySelect,
+    Select, UpdateMany,
 };
 use uuid::Uuid;
 
@@ -43,6 +43,7 @@ tenant_owned!(
     feedback,
     feedback_reply,
     effectiveness_review,
+    event,
 );
 
 /// The caller and their tenant: the start of every query on tenant data.
@@ -93,29 +94,23 @@ impl Scope {
         E::delete_many().filter(E::tenant_column().eq(self.tenant_id()))
     }
 
-    /// Starts a write transaction. On SQLite it takes the write lock at once (`BEGIN
-    /// IMMEDIATE`), so concurrent writers wait their turn instead of failing mid-way.
-    pub(super) async fn begin_write(&self) -> Result<DatabaseTransaction, DbErr> {
-        self.db
-            .begin_with_options(TransactionOptions {
-                sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
-                ..TransactionOptions::default()
-            })
-            .await
+    /// Starts a write ([`Write`]) for this caller.
+    pub(super) async fn begin_write(&self) -> Result<Write, DbErr> {
+        Write::begin(&self.db, &self.principal).await
     }
 
-    /// Starts a write transaction holding the tenant row's lock, so that writes whose checks
-    /// or derived data span many rows (directory rules, recurrence flags) take turns on
+    /// Starts a write holding the tenant row's lock, so that writes whose checks or derived
+    /// data span many rows (directory rules, recurrence flags, publication) take turns on
     /// PostgreSQL too; SQLite's `BEGIN IMMEDIATE` already serialises writers. Writers take
     /// it first, before any other row, so they cannot deadlock on each other.
     #[allow(clippy::disallowed_methods)] // keyed by the scope's own tenant id
-    pub(super) async fn begin_tenant_write(&self) -> Result<DatabaseTransaction, DbErr> {
-        let txn = self.begin_write().await?;
+    pub(super) async fn begin_tenant_write(&self) -> Result<Write, DbErr> {
+        let write = self.begin_write().await?;
         entity::tenant::Entity::find_by_id(self.tenant_id())
             .lock_exclusive()
-            .one(&txn)
+            .one(write.txn())
             .await?;
-        Ok(txn)
+        Ok(write)
     }
 
     /// The handle for incident and post-mortem writes: ADMIN and EDITOR only.
@@ -144,7 +139,7 @@ pub struct Admin<'a> {
 impl Admin<'_> {
     /// Starts a directory write holding the tenant row's lock, so that checks such as "the
     /// last active ADMIN" or "the name is free" still hold at commit.
-    pub(super) async fn begin(&self) -> Result<DatabaseTransaction, DbErr> {
+    pub(super) async fn begin(&self) -> Result<Write, DbErr> {
         self.scope.begin_tenant_write().await
     }
 }

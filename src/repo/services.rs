@@ -1,10 +1,11 @@
 //! Services: the systems incidents affect.
 
-use super::audit::{self, Event};
 use super::changes::Changes;
 use super::page::{self, Direction, Key, KeyKind, KeyValue, Ordering, Page, PageRequest};
 use super::scope::{Admin, Scope};
+use super::write::Change;
 use super::{Checked, unique};
+use crate::domain::event::Action;
 use crate::domain::policy::Capability;
 use crate::domain::time;
 use crate::domain::{FieldError, FieldErrorCode};
@@ -84,9 +85,9 @@ impl Scope {
 impl Admin<'_> {
     /// Adds a service, or answers a `name` field error when the name is taken.
     pub async fn service_create(&self, name: String) -> AppResult<Checked<service::Model>> {
-        let txn = self.begin().await?;
+        let mut write = self.begin().await?;
         if unique::name_taken(
-            &txn,
+            write.txn(),
             self.scope.select::<service::Entity>(),
             service::Column::Name,
             &name,
@@ -104,21 +105,17 @@ impl Admin<'_> {
             created_at: Set(now),
             updated_at: Set(now),
         }
-        .insert(&txn)
+        .insert(write.txn())
         .await?;
         let changes = Changes::default().set("name", &saved.name);
-        audit::record(
-            &txn,
-            Event {
-                action: "service.create",
-                entity_type: "Service",
-                entity_id: saved.id,
-                changes,
-                principal: self.scope.principal(),
-            },
-        )
-        .await?;
-        txn.commit().await?;
+        write.record(Change {
+            action: Action::ServiceCreate,
+            subject_type: "Service",
+            subject_id: saved.id,
+            incident_id: None,
+            changes,
+        });
+        write.commit().await?;
         Ok(Ok(saved))
     }
 
@@ -129,10 +126,10 @@ impl Admin<'_> {
         id: Uuid,
         name: String,
     ) -> AppResult<Checked<service::Model>> {
-        let txn = self.begin().await?;
-        let old = self.scope.service_in(&txn, id).await?;
+        let mut write = self.begin().await?;
+        let old = self.scope.service_in(write.txn(), id).await?;
         if unique::name_taken(
-            &txn,
+            write.txn(),
             self.scope.select::<service::Entity>(),
             service::Column::Name,
             &name,
@@ -145,20 +142,16 @@ impl Admin<'_> {
         let mut row = old.clone().into_active_model();
         row.name = Set(name);
         row.updated_at = Set(time::now());
-        let saved = row.update(&txn).await?;
+        let saved = row.update(write.txn()).await?;
         let changes = Changes::default().diff("name", &old.name, &saved.name);
-        audit::record(
-            &txn,
-            Event {
-                action: "service.update",
-                entity_type: "Service",
-                entity_id: saved.id,
-                changes,
-                principal: self.scope.principal(),
-            },
-        )
-        .await?;
-        txn.commit().await?;
+        write.record(Change {
+            action: Action::ServiceUpdate,
+            subject_type: "Service",
+            subject_id: saved.id,
+            incident_id: None,
+            changes,
+        });
+        write.commit().await?;
         Ok(Ok(saved))
     }
 }

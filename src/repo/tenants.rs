@@ -1,16 +1,17 @@
 //! Tenants: provisioning by the operator, and settings by the tenant's ADMINs.
 
-use super::audit::{self, Event};
 use super::changes::Changes;
 use super::scope::{Admin, Scope};
+use super::write::{Change, Write};
 use crate::auth;
+use crate::domain::event::Action;
 use crate::domain::time;
 use crate::error::{AppError, AppResult};
 use entity::tenant::ReadinessTerms;
 use entity::{BlamelessPolicy, Role, tenant, user};
 use sea_orm::{
     ActiveEnum, ActiveModelTrait, ConnectionTrait, DatabaseConnection, EntityTrait,
-    IntoActiveModel, Set, TransactionTrait,
+    IntoActiveModel, QuerySelect, Set,
 };
 use std::collections::HashMap;
 use uuid::Uuid;
@@ -32,10 +33,11 @@ pub async fn create(
     db: &DatabaseConnection,
     new: NewTenant,
 ) -> AppResult<(tenant::Model, user::Model)> {
-    let txn = db.begin().await?;
+    let id = Uuid::now_v7();
+    let mut write = Write::begin(db, &auth::operator(id)).await?;
     let now = time::now();
     let tenant = tenant::ActiveModel {
-        id: Set(Uuid::now_v7()),
+        id: Set(id),
         slug: Set(new.slug),
         name: Set(new.name),
         cooling_off_hours: Set(48),
@@ -48,7 +50,7 @@ pub async fn create(
         created_at: Set(now),
         updated_at: Set(now),
     }
-    .insert(&txn)
+    .insert(write.txn())
     .await?;
     let admin = user::ActiveModel {
         tenant_id: Set(tenant.id),
@@ -61,25 +63,31 @@ pub async fn create(
         created_at: Set(now),
         updated_at: Set(now),
     }
-    .insert(&txn)
+    .insert(write.txn())
     .await?;
-    let operator = auth::operator(tenant.id);
     let changes = Changes::default()
         .set("slug", &tenant.slug)
         .set("name", &tenant.name);
-    audit::record(
-        &txn,
-        Event {
-            action: "tenant.create",
-            entity_type: "Tenant",
-            entity_id: tenant.id,
-            changes,
-            principal: &operator,
-        },
-    )
-    .await?;
-    txn.commit().await?;
+    write.record(Change {
+        action: Action::TenantCreate,
+        subject_type: "Tenant",
+        subject_id: tenant.id,
+        incident_id: None,
+        changes,
+    });
+    write.commit().await?;
     Ok((tenant, admin))
+}
+
+/// Every tenant's id, for background work that visits each tenant in turn.
+#[allow(clippy::disallowed_methods)] // tenants are not tenant-owned rows
+pub async fn ids(db: &DatabaseConnection) -> AppResult<Vec<Uuid>> {
+    Ok(tenant::Entity::find()
+        .select_only()
+        .column(tenant::Column::Id)
+        .into_tuple()
+        .all(db)
+        .await?)
 }
 
 /// Removes a tenant and, through its cascading keys, everything it owns. Operator clean-up
@@ -146,8 +154,8 @@ impl Scope {
 impl Admin<'_> {
     /// Saves the tenant's settings. Ranges are checked by the caller, not here.
     pub async fn tenant_settings_update(&self, new: SettingsChanges) -> AppResult<tenant::Model> {
-        let txn = self.begin().await?;
-        let old = self.scope.tenant_in(&txn).await?;
+        let mut write = self.begin().await?;
+        let old = self.scope.tenant_in(write.txn()).await?;
         let mut row = old.clone().into_active_model();
         let pick = |new: Option<i32>, old: i32| new.unwrap_or(old);
         row.cooling_off_hours = Set(pick(new.cooling_off_hours, old.cooling_off_hours));
@@ -169,7 +177,7 @@ impl Admin<'_> {
                 .unwrap_or_else(|| terms.self_flagellation.clone()),
         });
         row.updated_at = Set(time::now());
-        let saved = row.update(&txn).await?;
+        let saved = row.update(write.txn()).await?;
         let changes = Changes::default()
             .diff(
                 "coolingOffHours",
@@ -197,23 +205,28 @@ impl Admin<'_> {
                 &saved.blameless_policy.to_value(),
             )
             .diff(
-                "readinessTerms",
-                &old.readiness_terms,
-                &saved.readiness_terms,
+                "blamelessTerms",
+                &old.readiness_terms.blame,
+                &saved.readiness_terms.blame,
+            )
+            .diff(
+                "defensiveTerms",
+                &old.readiness_terms.defensive,
+                &saved.readiness_terms.defensive,
+            )
+            .diff(
+                "selfFlagellationTerms",
+                &old.readiness_terms.self_flagellation,
+                &saved.readiness_terms.self_flagellation,
             );
-        let principal = self.scope.principal();
-        audit::record(
-            &txn,
-            Event {
-                action: "tenant.settings_update",
-                entity_type: "Tenant",
-                entity_id: saved.id,
-                changes,
-                principal,
-            },
-        )
-        .await?;
-        txn.commit().await?;
+        write.record(Change {
+            action: Action::TenantSettingsUpdate,
+            subject_type: "Tenant",
+            subject_id: saved.id,
+            incident_id: None,
+            changes,
+        });
+        write.commit().await?;
         Ok(saved)
     }
 }

@@ -4,6 +4,8 @@ use super::Checked;
 use super::changes::Changes;
 use super::page::{self, Direction, Key, KeyKind, KeyValue, Ordering, Page, PageRequest};
 use super::scope::{Scope, Writer};
+use super::write::Change;
+use crate::domain::event::Action;
 use crate::domain::policy::Capability;
 use crate::domain::{time, timeline};
 use crate::error::{AppError, AppResult};
@@ -170,8 +172,8 @@ impl Writer<'_> {
         &self,
         new: NewTimelineEvent,
     ) -> AppResult<Checked<timeline_event::Model>> {
-        let txn = self.scope.begin_write().await?;
-        let incident = self.scope.incident_in(&txn, new.incident_id).await?;
+        let mut write = self.scope.begin_write().await?;
+        let incident = self.scope.incident_in(write.txn(), new.incident_id).await?;
         if let Err(error) = timeline::occurred_at(new.occurred_at, incident.started_at, time::now())
         {
             return Ok(Err(vec![error]));
@@ -189,7 +191,7 @@ impl Writer<'_> {
             created_at: Set(now),
             updated_at: Set(now),
         }
-        .insert(&txn)
+        .insert(write.txn())
         .await?;
         let changes = Changes::default()
             .set("incidentId", &saved.incident_id)
@@ -197,15 +199,14 @@ impl Writer<'_> {
             .set("kind", &saved.kind.to_value())
             .set("body", &saved.body)
             .set("visibility", &saved.visibility.to_value());
-        self.record(
-            &txn,
-            "timeline_event.create",
-            "TimelineEvent",
-            saved.id,
+        write.record(Change {
+            action: Action::TimelineEventCreate,
+            subject_type: "TimelineEvent",
+            subject_id: saved.id,
+            incident_id: Some(saved.incident_id),
             changes,
-        )
-        .await?;
-        txn.commit().await?;
+        });
+        write.commit().await?;
         Ok(Ok(saved))
     }
 
@@ -215,11 +216,11 @@ impl Writer<'_> {
         id: Uuid,
         new: TimelineEventChanges,
     ) -> AppResult<Checked<timeline_event::Model>> {
-        let txn = self.scope.begin_write().await?;
-        let old = self.event_in(&txn, id).await?;
+        let mut write = self.scope.begin_write().await?;
+        let old = self.event_in(write.txn(), id).await?;
         let occurred_at = new.occurred_at.unwrap_or(old.occurred_at);
         if new.occurred_at.is_some() {
-            let incident = self.scope.incident_in(&txn, old.incident_id).await?;
+            let incident = self.scope.incident_in(write.txn(), old.incident_id).await?;
             if let Err(error) = timeline::occurred_at(occurred_at, incident.started_at, time::now())
             {
                 return Ok(Err(vec![error]));
@@ -231,7 +232,7 @@ impl Writer<'_> {
         row.body = Set(new.body.unwrap_or_else(|| old.body.clone()));
         row.visibility = Set(new.visibility.unwrap_or(old.visibility));
         row.updated_at = Set(time::now());
-        let saved = row.update(&txn).await?;
+        let saved = row.update(write.txn()).await?;
         let changes = Changes::default()
             .diff("occurredAt", &old.occurred_at, &saved.occurred_at)
             .diff("kind", &old.kind.to_value(), &saved.kind.to_value())
@@ -241,33 +242,37 @@ impl Writer<'_> {
                 &old.visibility.to_value(),
                 &saved.visibility.to_value(),
             );
-        self.record(
-            &txn,
-            "timeline_event.update",
-            "TimelineEvent",
-            saved.id,
+        write.record(Change {
+            action: Action::TimelineEventUpdate,
+            subject_type: "TimelineEvent",
+            subject_id: saved.id,
+            incident_id: Some(saved.incident_id),
             changes,
-        )
-        .await?;
-        txn.commit().await?;
+        });
+        write.commit().await?;
         Ok(Ok(saved))
     }
 
     /// Deletes an entry.
     pub async fn timeline_event_delete(&self, id: Uuid) -> AppResult<Checked<Uuid>> {
-        let txn = self.scope.begin_write().await?;
-        let old = self.event_in(&txn, id).await?;
+        let mut write = self.scope.begin_write().await?;
+        let old = self.event_in(write.txn(), id).await?;
         self.scope
             .delete::<timeline_event::Entity>()
             .filter(timeline_event::Column::Id.eq(id))
-            .exec(&txn)
+            .exec(write.txn())
             .await?;
         let changes = Changes::default()
             .diff("body", &Some(&old.body), &None)
             .diff("occurredAt", &Some(old.occurred_at), &None);
-        self.record(&txn, "timeline_event.delete", "TimelineEvent", id, changes)
-            .await?;
-        txn.commit().await?;
+        write.record(Change {
+            action: Action::TimelineEventDelete,
+            subject_type: "TimelineEvent",
+            subject_id: id,
+            incident_id: Some(old.incident_id),
+            changes,
+        });
+        write.commit().await?;
         Ok(Ok(id))
     }
 

@@ -1,11 +1,12 @@
 //! Users of the tenant: their roles, client bindings and activity.
 
-use super::audit::{self, Event};
 use super::changes::Changes;
 use super::page::{self, Direction, Key, KeyKind, KeyValue, Ordering, Page, PageRequest};
 use super::scope::{Admin, Scope};
+use super::write::Change;
 use super::{Checked, unique};
 use crate::domain::directory;
+use crate::domain::event::Action;
 use crate::domain::policy::Capability;
 use crate::domain::{FieldError, FieldErrorCode, time};
 use crate::error::{AppError, AppResult};
@@ -135,17 +136,17 @@ impl Admin<'_> {
     /// Adds an active user, or answers field errors for a bad client binding, an unknown
     /// client account or a taken email.
     pub async fn user_create(&self, new: NewUser) -> AppResult<Checked<user::Model>> {
-        let txn = self.begin().await?;
+        let mut write = self.begin().await?;
         if let Err(error) = directory::client_binding(new.role, new.client_id) {
             return Ok(Err(vec![error]));
         }
         if let Some(client_id) = new.client_id
-            && !self.scope.client_exists(&txn, client_id).await?
+            && !self.scope.client_exists(write.txn(), client_id).await?
         {
             return Ok(Err(vec![client_not_found()]));
         }
         if unique::name_taken(
-            &txn,
+            write.txn(),
             self.scope.select::<user::Entity>(),
             user::Column::Email,
             &new.email,
@@ -167,25 +168,21 @@ impl Admin<'_> {
             created_at: Set(now),
             updated_at: Set(now),
         }
-        .insert(&txn)
+        .insert(write.txn())
         .await?;
         let changes = Changes::default()
             .set("email", &saved.email)
             .set("displayName", &saved.display_name)
             .set("role", &saved.role.to_value())
             .set("clientId", &saved.client_id);
-        audit::record(
-            &txn,
-            Event {
-                action: "user.create",
-                entity_type: "User",
-                entity_id: saved.id,
-                changes,
-                principal: self.scope.principal(),
-            },
-        )
-        .await?;
-        txn.commit().await?;
+        write.record(Change {
+            action: Action::UserCreate,
+            subject_type: "User",
+            subject_id: saved.id,
+            incident_id: None,
+            changes,
+        });
+        write.commit().await?;
         Ok(Ok(saved))
     }
 
@@ -194,10 +191,10 @@ impl Admin<'_> {
         &self,
         id: Uuid,
         new: UserChanges,
-        action: &'static str,
+        action: Action,
     ) -> AppResult<Checked<user::Model>> {
-        let txn = self.begin().await?;
-        let old = self.scope.user_in(&txn, id).await?;
+        let mut write = self.begin().await?;
+        let old = self.scope.user_in(write.txn(), id).await?;
         let role = new.role.unwrap_or(old.role);
         let client_id = match new.client_id {
             Some(client_id) => client_id,
@@ -210,13 +207,13 @@ impl Admin<'_> {
         }
         if let Some(client_id) = client_id
             && Some(client_id) != old.client_id
-            && !self.scope.client_exists(&txn, client_id).await?
+            && !self.scope.client_exists(write.txn(), client_id).await?
         {
             return Ok(Err(vec![client_not_found()]));
         }
         let stops_being_admin =
             old.role == Role::Admin && old.active && (role != Role::Admin || !active);
-        if stops_being_admin && self.scope.other_active_admins(&txn, id).await? == 0 {
+        if stops_being_admin && self.scope.other_active_admins(write.txn(), id).await? == 0 {
             let field = if active { "role" } else { "id" };
             return Ok(Err(vec![FieldError::new(
                 field,
@@ -230,24 +227,20 @@ impl Admin<'_> {
         row.client_id = Set(client_id);
         row.active = Set(active);
         row.updated_at = Set(time::now());
-        let saved = row.update(&txn).await?;
+        let saved = row.update(write.txn()).await?;
         let changes = Changes::default()
             .diff("displayName", &old.display_name, &saved.display_name)
             .diff("role", &old.role.to_value(), &saved.role.to_value())
             .diff("clientId", &old.client_id, &saved.client_id)
             .diff("active", &old.active, &saved.active);
-        audit::record(
-            &txn,
-            Event {
-                action,
-                entity_type: "User",
-                entity_id: saved.id,
-                changes,
-                principal: self.scope.principal(),
-            },
-        )
-        .await?;
-        txn.commit().await?;
+        write.record(Change {
+            action,
+            subject_type: "User",
+            subject_id: saved.id,
+            incident_id: None,
+            changes,
+        });
+        write.commit().await?;
         Ok(Ok(saved))
     }
 }

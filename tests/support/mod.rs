@@ -53,6 +53,7 @@ pub fn config(database_url: &str) -> Config {
         cors_allowed_origins: Vec::new(),
         batch_window: debrief::config::DEFAULT_BATCH_WINDOW,
         feedback_per_hour: 30,
+        workers: debrief::worker::WorkerSettings::default(),
     }
 }
 
@@ -118,6 +119,11 @@ pub struct NewTenant {
 }
 
 impl TestApp {
+    /// The URL of the app's database, for `debrief` processes that share it.
+    pub fn database_url(&self) -> &str {
+        self._database.url()
+    }
+
     pub fn token(&self, tenant_id: Uuid, user_id: Uuid) -> String {
         self.signer
             .sign(tenant_id, user_id, Duration::from_secs(3600))
@@ -200,6 +206,21 @@ impl TestApp {
 }
 
 /// The `extensions.code` of every top-level error.
+/// POSTs an operation to the server at `url` as `token` from a task of its own (a
+/// [`TestApp`] cannot be moved into one) and returns the whole response body.
+pub async fn post_as(url: &str, token: &str, query: &str, variables: Value) -> Value {
+    reqwest::Client::new()
+        .post(format!("{url}/graphql"))
+        .bearer_auth(token)
+        .json(&json!({ "query": query, "variables": variables }))
+        .send()
+        .await
+        .expect("send request")
+        .json()
+        .await
+        .expect("JSON body")
+}
+
 pub fn error_codes(body: &Value) -> Vec<String> {
     body["errors"]
         .as_array()

@@ -1,6 +1,7 @@
 //! Users of the tenant.
 
 use super::client::Client;
+use crate::domain::event::Action;
 use crate::domain::policy::Capability;
 use crate::domain::{FieldError, FieldErrorCode, Validation, directory};
 use crate::error::AppResult;
@@ -235,7 +236,10 @@ impl UserMutation {
             active: input.active,
         };
         match v.finish(changes) {
-            Ok(changes) => Ok(admin.user_update(id, changes, "user.update").await?.into()),
+            Ok(changes) => Ok(admin
+                .user_update(id, changes, Action::UserUpdate)
+                .await?
+                .into()),
             Err(errors) => Ok(Err(errors).into()),
         }
     }
@@ -253,7 +257,7 @@ impl UserMutation {
             ..UserChanges::default()
         };
         Ok(admin
-            .user_update(id, changes, "user.deactivate")
+            .user_update(id, changes, Action::UserDeactivate)
             .await?
             .into())
     }

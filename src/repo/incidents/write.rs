@@ -1,10 +1,11 @@
 //! Creating and changing incidents.
 
-use super::super::audit::{self, Event};
 use super::super::changes::Changes;
 use super::super::scope::Writer;
+use super::super::write::Change;
 use super::super::{Checked, post_mortems};
 use super::INCIDENT_SERVICES;
+use crate::domain::event::Action;
 use crate::domain::incident::Timeline;
 use crate::domain::{FieldError, FieldErrorCode, time};
 use crate::error::AppResult;
@@ -49,8 +50,8 @@ impl Writer<'_> {
         if !errors.is_empty() {
             return Ok(Err(errors));
         }
-        let txn = self.scope.begin_write().await?;
-        let number = self.next_incident_number(&txn).await?;
+        let mut write = self.scope.begin_write().await?;
+        let number = self.next_incident_number(write.txn()).await?;
         let saved = incident::ActiveModel {
             tenant_id: Set(self.scope.tenant_id()),
             id: Set(Uuid::now_v7()),
@@ -68,25 +69,21 @@ impl Writer<'_> {
             created_at: Set(now),
             updated_at: Set(now),
         }
-        .insert(&txn)
+        .insert(write.txn())
         .await?;
         INCIDENT_SERVICES
-            .replace(self.scope, &txn, saved.id, &new.service_ids)
+            .replace(self.scope, write.txn(), saved.id, &new.service_ids)
             .await?;
-        post_mortems::create_draft(&txn, self.scope.tenant_id(), saved.id, now).await?;
+        post_mortems::create_draft(write.txn(), self.scope.tenant_id(), saved.id, now).await?;
         let changes = created(&saved).set("serviceIds", &new.service_ids);
-        audit::record(
-            &txn,
-            Event {
-                action: "incident.create",
-                entity_type: "Incident",
-                entity_id: saved.id,
-                changes,
-                principal: self.scope.principal(),
-            },
-        )
-        .await?;
-        txn.commit().await?;
+        write.record(Change {
+            action: Action::IncidentCreate,
+            subject_type: "Incident",
+            subject_id: saved.id,
+            incident_id: Some(saved.id),
+            changes,
+        });
+        write.commit().await?;
         Ok(Ok(saved))
     }
 
@@ -110,7 +107,10 @@ impl Writer<'_> {
         id: Uuid,
         changes: IncidentChanges,
     ) -> AppResult<Checked<incident::Model>> {
-        let old = self.scope.incident(id).await?;
+        // The rules read the post-mortem, so they are checked under the tenant lock that
+        // publication also takes: a publication cannot slip in between check and write.
+        let mut write = self.scope.begin_tenant_write().await?;
+        let old = self.scope.incident_in(write.txn(), id).await?;
         if old.version != changes.version {
             return Ok(Err(vec![conflict(changes.version)]));
         }
@@ -123,11 +123,8 @@ impl Writer<'_> {
         let status = changes.status.unwrap_or(old.status);
         let mut errors = timeline.validate(status, time::now());
         if status != IncidentStatus::Resolved && old.status == IncidentStatus::Resolved {
-            let shared = self
-                .scope
-                .post_mortem_status_in(self.scope.db(), id)
-                .await?
-                != PostMortemStatus::Draft;
+            let shared =
+                self.scope.post_mortem_status_in(write.txn(), id).await? != PostMortemStatus::Draft;
             if shared {
                 errors.push(FieldError::new(
                     "status",
@@ -155,7 +152,6 @@ impl Writer<'_> {
             updated_at: time::now(),
             ..old.clone()
         };
-        let txn = self.scope.begin_tenant_write().await?;
         let updated = self
             .scope
             .update::<incident::Entity>()
@@ -174,33 +170,33 @@ impl Writer<'_> {
             })
             .filter(incident::Column::Id.eq(id))
             .filter(incident::Column::Version.eq(old.version))
-            .exec(&txn)
+            .exec(write.txn())
             .await?;
         if updated.rows_affected != 1 {
             return Ok(Err(vec![conflict(changes.version)]));
         }
         let mut audit_changes = diff(&old, &new);
         if let Some(service_ids) = &changes.service_ids {
-            let before = INCIDENT_SERVICES.children(self.scope, &txn, id).await?;
-            INCIDENT_SERVICES
-                .replace(self.scope, &txn, id, service_ids)
+            let before = INCIDENT_SERVICES
+                .children(self.scope, write.txn(), id)
                 .await?;
-            let after = INCIDENT_SERVICES.children(self.scope, &txn, id).await?;
+            INCIDENT_SERVICES
+                .replace(self.scope, write.txn(), id, service_ids)
+                .await?;
+            let after = INCIDENT_SERVICES
+                .children(self.scope, write.txn(), id)
+                .await?;
             audit_changes = audit_changes.diff("serviceIds", &before, &after);
         }
-        audit::record(
-            &txn,
-            Event {
-                action: "incident.update",
-                entity_type: "Incident",
-                entity_id: id,
-                changes: audit_changes,
-                principal: self.scope.principal(),
-            },
-        )
-        .await?;
-        self.refresh_signatures(&txn, id).await?;
-        txn.commit().await?;
+        write.record(Change {
+            action: Action::IncidentUpdate,
+            subject_type: "Incident",
+            subject_id: id,
+            incident_id: Some(id),
+            changes: audit_changes,
+        });
+        self.refresh_signatures(write.txn(), id).await?;
+        write.commit().await?;
         Ok(Ok(new))
     }
 }

@@ -1,0 +1,190 @@
+//! Reading the event feed, with each role's visibility, and purging what retention lets go.
+
+use super::page::{self, Direction, Key, KeyKind, KeyValue, Ordering, Page, PageRequest};
+use super::scope::Scope;
+use crate::domain::event::CLIENT_READABLE;
+use crate::domain::policy::Capability;
+use crate::error::{AppError, AppResult};
+use chrono::{DateTime, Utc};
+use entity::{EventType, Role, event, event_sequence, feedback, user};
+use sea_orm::sea_query::{Expr, Query};
+use sea_orm::{
+    ActiveEnum, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
+    QuerySelect, QueryTrait, Select, TransactionTrait,
+};
+use uuid::Uuid;
+
+/// Narrows the feed.
+#[derive(Debug, Default, Clone)]
+pub struct EventFilter {
+    /// Only events of these types; `None` for all.
+    pub types: Option<Vec<EventType>>,
+    /// Only events about this incident.
+    pub incident_id: Option<Uuid>,
+    /// Only events that occurred at or after this time.
+    pub since: Option<DateTime<Utc>>,
+}
+
+/// Feed order: by position, which follows commit order.
+fn by_position() -> Ordering<event::Entity> {
+    Ordering {
+        column: event::Column::Position,
+        kind: KeyKind::Int,
+        id: event::Column::Id,
+        direction: Direction::Asc,
+        key,
+    }
+}
+
+/// The cursor key of an event: its position.
+pub fn key(event: &event::Model) -> Key {
+    Key {
+        value: KeyValue::Int(event.position),
+        id: event.id,
+    }
+}
+
+impl Scope {
+    /// The feed, oldest first, as this caller may read it. A cursor older than what
+    /// retention kept answers RESYNC_REQUIRED rather than skip what was purged.
+    pub async fn events(
+        &self,
+        filter: &EventFilter,
+        request: &PageRequest,
+    ) -> AppResult<Page<event::Model>> {
+        if let Some(after) = &request.after {
+            self.require_retained(after).await?;
+        }
+        page::fetch(
+            self.db(),
+            self.readable_events(filter)?,
+            &by_position(),
+            request,
+        )
+        .await
+    }
+
+    /// How many events of the feed this caller may read.
+    pub async fn events_count(&self, filter: &EventFilter) -> AppResult<u64> {
+        Ok(self.readable_events(filter)?.count(self.db()).await?)
+    }
+
+    /// One event, if the caller may read it.
+    pub async fn event(&self, id: Uuid) -> AppResult<event::Model> {
+        self.readable_events(&EventFilter::default())?
+            .filter(event::Column::Id.eq(id))
+            .one(self.db())
+            .await?
+            .ok_or(AppError::not_found("event"))
+    }
+
+    /// Fails with RESYNC_REQUIRED when events after `after` were purged.
+    async fn require_retained(&self, after: &Key) -> AppResult<()> {
+        let KeyValue::Int(position) = after.value else {
+            return Ok(());
+        };
+        if position < self.purged_through(self.db()).await? {
+            return Err(AppError::ResyncRequired(format!(
+                "events after position {position} are no longer kept; reload the state you \
+                 follow, then read the feed again from its end"
+            )));
+        }
+        Ok(())
+    }
+
+    async fn purged_through<C: ConnectionTrait>(&self, db: &C) -> AppResult<i64> {
+        #[allow(clippy::disallowed_methods)] // keyed by the scope's own tenant id
+        let counter = event_sequence::Entity::find_by_id(self.tenant_id())
+            .one(db)
+            .await?;
+        Ok(counter.map_or(0, |c| c.purged_through))
+    }
+
+    /// The events the caller may read. Staff and reporters read the whole tenant's feed (it
+    /// holds no text); a CLIENT user only [`CLIENT_READABLE`] about incidents they can see
+    /// (published, and impacting their client), and of replies only staff replies in their
+    /// client's own threads.
+    fn readable_events(&self, filter: &EventFilter) -> AppResult<Select<event::Entity>> {
+        let mut select = self.select::<event::Entity>();
+        if let Some(types) = &filter.types {
+            select =
+                select.filter(event::Column::EventType.is_in(types.iter().map(|t| t.to_value())));
+        }
+        if let Some(incident_id) = filter.incident_id {
+            select = select.filter(event::Column::IncidentId.eq(incident_id));
+        }
+        if let Some(since) = filter.since {
+            select = select.filter(event::Column::OccurredAt.gte(since));
+        }
+        if self.principal().can(Capability::ReadCatalog) {
+            return Ok(select);
+        }
+        let Some(own_client) = self.principal().client_id() else {
+            return Err(AppError::forbidden("your role cannot read events"));
+        };
+        let visible = self
+            .visible_incidents()
+            .select_only()
+            .column(entity::incident::Column::Id);
+        let own_threads = Query::select()
+            .column(feedback::Column::Id)
+            .from(feedback::Entity)
+            .and_where(self.tenant_condition::<feedback::Entity>())
+            .and_where(feedback::Column::ClientId.eq(own_client))
+            .to_owned();
+        let client_users = Query::select()
+            .column(user::Column::Id)
+            .from(user::Entity)
+            .and_where(self.tenant_condition::<user::Entity>())
+            .and_where(user::Column::Role.eq(Role::Client.to_value()))
+            .to_owned();
+        let replied = EventType::FeedbackReplied.to_value();
+        Ok(select
+            .filter(event::Column::EventType.is_in(CLIENT_READABLE.iter().map(|t| t.to_value())))
+            .filter(event::Column::IncidentId.in_subquery(visible.into_query()))
+            .filter(
+                sea_orm::Condition::any()
+                    .add(event::Column::EventType.ne(replied.clone()))
+                    .add(
+                        sea_orm::Condition::all()
+                            .add(event::Column::SubjectId.in_subquery(own_threads))
+                            .add(event::Column::ActorId.not_in_subquery(client_users)),
+                    ),
+            ))
+    }
+}
+
+impl Scope {
+    /// Deletes up to `batch` of this tenant's events older than `cutoff`, oldest first, and
+    /// moves the purge mark past them first, so no reader is told of a gap too late.
+    /// Returns how many were deleted.
+    pub async fn purge_events(&self, cutoff: DateTime<Utc>, batch: u64) -> AppResult<u64> {
+        let expired: Vec<i64> = self
+            .select::<event::Entity>()
+            .select_only()
+            .column(event::Column::Position)
+            .filter(event::Column::OccurredAt.lt(cutoff))
+            .order_by_asc(event::Column::Position)
+            .limit(batch)
+            .into_tuple()
+            .all(self.db())
+            .await?;
+        let Some(&last) = expired.last() else {
+            return Ok(0);
+        };
+        let txn = self.db().begin().await?;
+        #[allow(clippy::disallowed_methods)] // keyed by the scope's own tenant id
+        event_sequence::Entity::update_many()
+            .col_expr(event_sequence::Column::PurgedThrough, Expr::value(last))
+            .filter(event_sequence::Column::TenantId.eq(self.tenant_id()))
+            .filter(event_sequence::Column::PurgedThrough.lt(last))
+            .exec(&txn)
+            .await?;
+        self.delete::<event::Entity>()
+            .filter(event::Column::Position.lte(last))
+            .exec(&txn)
+            .await?;
+        txn.commit().await?;
+        Ok(expired.len() as u64)
+    }
+}

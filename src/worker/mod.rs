@@ -1,0 +1,79 @@
+//! Background work that no request triggers: the time-driven events and event retention.
+//! It runs inside `serve` (unless `--no-workers`) and alone in `debrief worker`; any number
+//! of processes may run it on one database (see `repo::deadlines` for why each deadline's
+//! event is still written once).
+
+use crate::auth;
+use crate::domain::time;
+use crate::error::AppResult;
+use crate::repo::{Scope, tenants};
+use chrono::TimeDelta;
+use sea_orm::DatabaseConnection;
+use std::future::Future;
+use std::time::Duration;
+
+/// How often the worker looks, and how long events are kept.
+#[derive(Debug, Clone, Copy)]
+pub struct WorkerSettings {
+    /// The pause between passes; a deadline's event is written at most this long after it.
+    pub interval: Duration,
+    /// Events older than this are purged.
+    pub event_retention: Duration,
+}
+
+impl Default for WorkerSettings {
+    fn default() -> Self {
+        Self {
+            interval: Duration::from_secs(15),
+            event_retention: Duration::from_secs(30 * 24 * 3600),
+        }
+    }
+}
+
+/// Events purged per statement, so retention never holds a long lock.
+const PURGE_BATCH: u64 = 500;
+/// Purge statements per tenant and pass; a backlog is worked off over several passes.
+const PURGE_BATCHES_PER_PASS: usize = 20;
+
+/// Runs passes every `settings.interval` until `shutdown` completes. A failed pass is
+/// logged and the next one tries again.
+pub async fn run(
+    db: DatabaseConnection,
+    settings: WorkerSettings,
+    shutdown: impl Future<Output = ()>,
+) {
+    tokio::pin!(shutdown);
+    let mut ticks = tokio::time::interval(settings.interval);
+    ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tokio::select! {
+            () = &mut shutdown => return,
+            _ = ticks.tick() => {}
+        }
+        if let Err(error) = pass(&db, settings).await {
+            tracing::warn!(%error, "worker pass failed; retrying on the next one");
+        }
+    }
+}
+
+/// One pass over every tenant.
+pub async fn pass(db: &DatabaseConnection, settings: WorkerSettings) -> AppResult<()> {
+    let retention = TimeDelta::from_std(settings.event_retention).unwrap_or(TimeDelta::MAX);
+    for tenant_id in tenants::ids(db).await? {
+        let scope = Scope::new(db.clone(), auth::operator(tenant_id));
+        let now = time::now();
+        let emitted = scope.emit_due_events(now).await?;
+        if emitted > 0 {
+            tracing::info!(%tenant_id, emitted, "wrote time-driven events");
+        }
+        let cutoff = now
+            .checked_sub_signed(retention)
+            .unwrap_or(chrono::DateTime::UNIX_EPOCH);
+        for _ in 0..PURGE_BATCHES_PER_PASS {
+            if scope.purge_events(cutoff, PURGE_BATCH).await? < PURGE_BATCH {
+                break;
+            }
+        }
+    }
+    Ok(())
+}
