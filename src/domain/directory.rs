@@ -1,8 +1,11 @@
 //! Rules for the tenant's directory: people, client accounts, services and settings.
 
+use super::changes::Changes;
+use super::event::Action;
 use super::readiness::phrases::Phrase;
 use super::{FieldError, FieldErrorCode, text};
-use entity::Role;
+use entity::{Role, client, service, user};
+use sea_orm::ActiveEnum;
 
 /// Longest display name, client or service name.
 pub const NAME_MAX: usize = 200;
@@ -48,6 +51,144 @@ pub fn client_binding<T>(role: Role, client: Option<T>) -> Result<Option<T>, Fie
         (_, None) => Ok(None),
     }
 }
+
+/// The client account a user keeps after a change of role: the one `requested`
+/// (`Some(None)` unbinds), or else the `current` one while the user stays CLIENT.
+pub fn client_after<T>(role: Role, requested: Option<Option<T>>, current: Option<T>) -> Option<T> {
+    match requested {
+        Some(client) => client,
+        None if role == Role::Client => current,
+        None => None,
+    }
+}
+
+/// The NOT_FOUND field error for a client account id that is not the tenant's.
+pub fn client_not_found() -> FieldError {
+    FieldError::new(
+        "clientId",
+        FieldErrorCode::NotFound,
+        "no such client account",
+    )
+}
+
+/// The NOT_FOUND field error for the `index`-th of a list of service ids.
+pub fn service_not_found(index: usize) -> FieldError {
+    FieldError::new("serviceIds", FieldErrorCode::NotFound, "no such service").at_index(index)
+}
+
+/// Whether the change from `old` to `new` takes away an active ADMIN.
+pub fn removes_an_admin(old: &user::Model, new: &user::Model) -> bool {
+    old.role == Role::Admin && old.active && (new.role != Role::Admin || !new.active)
+}
+
+/// The tenant always keeps at least one active ADMIN: a change that takes one away (see
+/// [`removes_an_admin`]) needs another. The error names `role` for a demotion and `id` for
+/// a deactivation.
+pub fn keeps_an_admin(new: &user::Model, other_active_admins: u64) -> Result<(), FieldError> {
+    if other_active_admins > 0 {
+        return Ok(());
+    }
+    let field = if new.active { "role" } else { "id" };
+    Err(FieldError::new(
+        field,
+        FieldErrorCode::Invalid,
+        "the tenant must keep at least one active ADMIN",
+    ))
+}
+
+/// The TAKEN field error for a user's email.
+pub fn email_taken() -> FieldError {
+    taken("email")
+}
+
+/// The TAKEN field error for a client account's or a service's name.
+pub fn name_taken() -> FieldError {
+    taken("name")
+}
+
+fn taken(field: &str) -> FieldError {
+    FieldError::new(
+        field,
+        FieldErrorCode::Taken,
+        format!("this {field} is already in use"),
+    )
+}
+
+/// How the audit log records one kind of directory record.
+pub struct Audit<M> {
+    /// The GraphQL type name its audit entries and events give the record.
+    pub subject_type: &'static str,
+    /// The action of a creation. Updates name theirs: a user's may be a deactivation.
+    pub create: Action,
+    /// The fields a creation sets, by their API names.
+    pub created: fn(&M) -> Changes,
+    /// The fields an update changed, by their API names.
+    pub changes: fn(&M, &M) -> Changes,
+}
+
+impl<M> Audit<M> {
+    const fn new(
+        subject_type: &'static str,
+        create: Action,
+        created: fn(&M) -> Changes,
+        changes: fn(&M, &M) -> Changes,
+    ) -> Self {
+        Self {
+            subject_type,
+            create,
+            created,
+            changes,
+        }
+    }
+}
+
+fn user_set(new: &user::Model) -> Changes {
+    Changes::default()
+        .set("email", &new.email)
+        .set("displayName", &new.display_name)
+        .set("role", &new.role.to_value())
+        .set("clientId", &new.client_id)
+}
+
+fn user_diff(before: &user::Model, after: &user::Model) -> Changes {
+    Changes::default()
+        .diff("displayName", &before.display_name, &after.display_name)
+        .diff("role", &before.role.to_value(), &after.role.to_value())
+        .diff("clientId", &before.client_id, &after.client_id)
+        .diff("active", &before.active, &after.active)
+}
+
+/// How the audit log records users. Their email never changes.
+pub const USER_AUDIT: Audit<user::Model> =
+    Audit::new("User", Action::UserCreate, user_set, user_diff);
+
+fn client_set(new: &client::Model) -> Changes {
+    Changes::default()
+        .set("name", &new.name)
+        .set("contactEmail", &new.contact_email)
+}
+
+fn client_diff(before: &client::Model, after: &client::Model) -> Changes {
+    Changes::default()
+        .diff("name", &before.name, &after.name)
+        .diff("contactEmail", &before.contact_email, &after.contact_email)
+}
+
+/// How the audit log records client accounts.
+pub const CLIENT_AUDIT: Audit<client::Model> =
+    Audit::new("Client", Action::ClientCreate, client_set, client_diff);
+
+fn service_set(new: &service::Model) -> Changes {
+    Changes::default().set("name", &new.name)
+}
+
+fn service_diff(before: &service::Model, after: &service::Model) -> Changes {
+    Changes::default().diff("name", &before.name, &after.name)
+}
+
+/// How the audit log records services.
+pub const SERVICE_AUDIT: Audit<service::Model> =
+    Audit::new("Service", Action::ServiceCreate, service_set, service_diff);
 
 /// A tenant slug: 2 to 64 lower-case letters, digits and dashes, starting with a letter or digit.
 pub fn slug(value: &str) -> Result<String, FieldError> {
@@ -146,6 +287,64 @@ mod tests {
         assert!(client_binding(Role::Editor, Some(1)).is_err());
         assert_eq!(client_binding(Role::Client, Some(1)).unwrap(), Some(1));
         assert_eq!(client_binding(Role::Viewer, None::<u8>).unwrap(), None);
+    }
+
+    fn admin() -> user::Model {
+        let at = chrono::DateTime::UNIX_EPOCH;
+        user::Model {
+            tenant_id: uuid::Uuid::nil(),
+            id: uuid::Uuid::nil(),
+            email: "ada@example.com".into(),
+            display_name: "Ada".into(),
+            role: Role::Admin,
+            client_id: None,
+            active: true,
+            created_at: at,
+            updated_at: at,
+        }
+    }
+
+    #[test]
+    fn only_a_client_keeps_their_client_account() {
+        assert_eq!(client_after(Role::Client, None, Some(1)), Some(1));
+        assert_eq!(client_after(Role::Client, Some(Some(2)), Some(1)), Some(2));
+        assert_eq!(client_after(Role::Editor, None, Some(1)), None);
+        assert_eq!(client_after(Role::Client, Some(None), Some(1)), None);
+    }
+
+    #[test]
+    fn the_last_active_admin_stays() {
+        let old = admin();
+        let demoted = user::Model {
+            role: Role::Editor,
+            ..admin()
+        };
+        let deactivated = user::Model {
+            active: false,
+            ..admin()
+        };
+        assert!(!removes_an_admin(&old, &admin()));
+        assert!(removes_an_admin(&old, &demoted));
+        assert_eq!(keeps_an_admin(&demoted, 0).unwrap_err().field, ["role"]);
+        assert_eq!(keeps_an_admin(&deactivated, 0).unwrap_err().field, ["id"]);
+        assert!(keeps_an_admin(&deactivated, 1).is_ok());
+    }
+
+    #[test]
+    fn user_audits_name_fields_by_their_api_names_in_order() {
+        let created = (USER_AUDIT.created)(&admin()).into_json();
+        let keys: Vec<_> = created.as_object().unwrap().keys().cloned().collect();
+        assert_eq!(keys, ["email", "displayName", "role", "clientId"]);
+        assert_eq!(created["role"]["to"], "ADMIN");
+        let renamed = user::Model {
+            display_name: "Ada L.".into(),
+            ..admin()
+        };
+        let changes = (USER_AUDIT.changes)(&admin(), &renamed).into_json();
+        assert_eq!(
+            changes,
+            serde_json::json!({ "displayName": { "from": "Ada", "to": "Ada L." } })
+        );
     }
 
     #[test]

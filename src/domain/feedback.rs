@@ -1,8 +1,10 @@
 //! Rules for client feedback: its text, the confidence rating, and how a thread's status moves.
 
+use super::changes::Changes;
 use super::{FieldError, FieldErrorCode, text};
 use chrono::{DateTime, TimeDelta, Utc};
-use entity::FeedbackStatus;
+use entity::{FeedbackStatus, feedback, feedback_reply};
+use sea_orm::ActiveEnum;
 
 /// Longest feedback body or reply.
 pub const BODY_MAX: usize = 5_000;
@@ -45,6 +47,46 @@ pub fn overdue(
     status == FeedbackStatus::Open
         && first_response_at.is_none()
         && now > created_at + TimeDelta::hours(i64::from(sla_hours))
+}
+
+/// Whether a thread may take a reply (or be closed): not once it is closed.
+pub fn open(status: FeedbackStatus, closing: bool) -> Result<(), FieldError> {
+    match (status, closing) {
+        (FeedbackStatus::Closed, false) => Err(closed("this thread is closed")),
+        (FeedbackStatus::Closed, true) => Err(closed("this thread is already closed")),
+        _ => Ok(()),
+    }
+}
+
+fn closed(message: &str) -> FieldError {
+    FieldError::new("feedbackId", FieldErrorCode::Invalid, message)
+}
+
+/// The audit diff of a new thread.
+pub fn submitted(new: &feedback::Model) -> Changes {
+    Changes::default()
+        .set("incidentId", &new.incident_id)
+        .set("kind", &new.kind.to_value())
+        .set("body", &new.body)
+        .set("confidence", &new.confidence)
+}
+
+/// The audit diff of a reply and what it did to the thread.
+pub fn replied(
+    old: &feedback::Model,
+    new: &feedback::Model,
+    reply: &feedback_reply::Model,
+) -> Changes {
+    status_changes(old, new).set("reply", &reply.body).diff(
+        "firstResponseAt",
+        &old.first_response_at,
+        &new.first_response_at,
+    )
+}
+
+/// The audit diff of a thread's status change (closing it).
+pub fn status_changes(old: &feedback::Model, new: &feedback::Model) -> Changes {
+    Changes::default().diff("status", &old.status.to_value(), &new.status.to_value())
 }
 
 #[cfg(test)]

@@ -1,6 +1,6 @@
 //! A validation problem tied to one input field. The API turns these into `userErrors`.
 
-use super::readiness::FindingCode;
+use super::readiness::{FindingCode, Target};
 
 /// Why a field was refused.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -29,8 +29,9 @@ pub struct FieldError {
     pub field: Vec<String>,
     pub code: FieldErrorCode,
     pub message: String,
-    /// For a blocking readiness finding: the path of the record and text it is about.
-    pub finding_path: Option<String>,
+    /// For a blocking readiness finding: the record and text it is about (the API layer
+    /// names it by path).
+    pub finding: Option<Target>,
 }
 
 impl FieldError {
@@ -39,7 +40,7 @@ impl FieldError {
             field: vec![field.to_owned()],
             code,
             message: message.into(),
-            finding_path: None,
+            finding: None,
         }
     }
 
@@ -58,6 +59,60 @@ impl FieldError {
         self
     }
 }
+
+/// A check's result: a value, or one or more field errors.
+pub trait Check {
+    type Value;
+    fn into_checked(self) -> Result<Self::Value, Vec<FieldError>>;
+}
+
+impl<T> Check for Result<T, FieldError> {
+    type Value = T;
+    fn into_checked(self) -> Result<T, Vec<FieldError>> {
+        self.map_err(|error| vec![error])
+    }
+}
+
+impl<T> Check for Result<T, Vec<FieldError>> {
+    type Value = T;
+    fn into_checked(self) -> Self {
+        self
+    }
+}
+
+/// Every check of an input at once: all the values, or every field error, so the caller
+/// sees all of them together.
+pub trait Checks {
+    type Values;
+    fn all(self) -> Result<Self::Values, Vec<FieldError>>;
+}
+
+macro_rules! checks {
+    ($($check:ident),+) => {
+        impl<$($check: Check),+> Checks for ($($check,)+) {
+            type Values = ($($check::Value,)+);
+
+            #[allow(non_snake_case)]
+            fn all(self) -> Result<Self::Values, Vec<FieldError>> {
+                let ($($check,)+) = self;
+                let mut errors = Vec::new();
+                $(let $check = $check.into_checked().map_err(|e| errors.extend(e)).ok();)+
+                match ($($check,)+) {
+                    ($(Some($check),)+) => Ok(($($check,)+)),
+                    _ => Err(errors),
+                }
+            }
+        }
+    };
+}
+
+checks!(A);
+checks!(A, B);
+checks!(A, B, C);
+checks!(A, B, C, D);
+checks!(A, B, C, D, E);
+checks!(A, B, C, D, E, F);
+checks!(A, B, C, D, E, F, G);
 
 /// Collects field errors while an input is checked, so the caller sees all of them at once.
 #[derive(Debug, Default)]
@@ -86,5 +141,21 @@ impl Validation {
         } else {
             Err(self.errors)
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_failing_check_is_reported_and_passing_ones_give_their_values() {
+        let blank = || FieldError::new("title", FieldErrorCode::Blank, "blank");
+        let ok: Result<i32, FieldError> = Ok(1);
+        let two: Result<&str, Vec<FieldError>> = Ok("two");
+        assert_eq!((ok.clone(), two.clone()).all(), Ok((1, "two")));
+        let failed: Result<i32, FieldError> = Err(blank());
+        let many: Result<&str, Vec<FieldError>> = Err(vec![blank(), blank()]);
+        assert_eq!((failed, many).all().unwrap_err().len(), 3);
     }
 }

@@ -1,7 +1,10 @@
 //! Rules for a client's impact.
 
+use super::changes::Changes;
 use super::{FieldError, FieldErrorCode, text};
 use chrono::{DateTime, TimeDelta, Utc};
+use entity::client_impact;
+use sea_orm::ActiveEnum;
 
 pub const DESCRIPTION_MAX: usize = 5_000;
 
@@ -43,6 +46,46 @@ pub fn human_duration(duration: TimeDelta) -> String {
     } else {
         parts.join(" ")
     }
+}
+
+/// The refusal of an impact on a client account the tenant does not have.
+pub fn unknown_client() -> FieldError {
+    FieldError::new(
+        "clientId",
+        FieldErrorCode::NotFound,
+        "no such client account",
+    )
+}
+
+/// The refusal of removing an impact the incident does not have.
+pub fn no_impact() -> FieldError {
+    FieldError::new(
+        "clientId",
+        FieldErrorCode::NotFound,
+        "this client has no impact on this incident",
+    )
+}
+
+/// The audit diff of an impact set for the first time (`old` is `None`) or changed.
+pub fn changes(old: Option<&client_impact::Model>, new: &client_impact::Model) -> Changes {
+    let changes = match old {
+        None => Changes::default()
+            .set("incidentId", &new.incident_id)
+            .set("clientId", &new.client_id),
+        Some(_) => Changes::default(),
+    };
+    changes
+        .field("level", old, new, |i| i.level.to_value())
+        .field("description", old, new, |i| i.description.clone())
+        .field("startedAt", old, new, |i| i.started_at)
+        .field("endedAt", old, new, |i| i.ended_at)
+}
+
+/// The audit diff of a removed impact.
+pub fn removed(old: &client_impact::Model) -> Changes {
+    Changes::default()
+        .removed("clientId", &old.client_id)
+        .removed("description", &old.description)
 }
 
 #[cfg(test)]

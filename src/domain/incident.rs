@@ -1,8 +1,11 @@
 //! Rules for incidents: their text, and timestamps that must tell a coherent story.
 
+use super::changes::Changes;
 use super::{FieldError, FieldErrorCode, Validation, text};
 use chrono::{DateTime, TimeDelta, Utc};
-use entity::IncidentStatus;
+use entity::{IncidentStatus, Severity, incident};
+use sea_orm::ActiveEnum;
+use uuid::Uuid;
 
 pub const TITLE_MAX: usize = 200;
 pub const SUMMARY_MAX: usize = 10_000;
@@ -97,6 +100,117 @@ pub fn title(value: &str) -> Result<String, FieldError> {
 /// Checks an incident summary (Markdown, may be empty).
 pub fn summary(value: &str) -> Result<String, FieldError> {
     text::bounded("summary", value, SUMMARY_MAX)
+}
+
+/// A new incident, its text already validated.
+pub struct NewIncident {
+    pub title: String,
+    pub summary: String,
+    pub severity: Severity,
+    pub status: IncidentStatus,
+    pub timeline: Timeline,
+    pub service_ids: Vec<Uuid>,
+}
+
+/// Changes to an incident, made against the `version` the editor saw; `None` keeps a value.
+#[derive(Default)]
+pub struct IncidentChanges {
+    pub version: i32,
+    pub title: Option<String>,
+    pub summary: Option<String>,
+    pub severity: Option<Severity>,
+    pub status: Option<IncidentStatus>,
+    pub started_at: Option<DateTime<Utc>>,
+    pub detected_at: Option<Option<DateTime<Utc>>>,
+    pub mitigated_at: Option<Option<DateTime<Utc>>>,
+    pub resolved_at: Option<Option<DateTime<Utc>>>,
+    pub service_ids: Option<Vec<Uuid>>,
+}
+
+/// What an incident update decides from, read in the updating transaction.
+pub struct UpdateFacts<'a> {
+    pub old: &'a incident::Model,
+    /// Whether its post-mortem is shared with clients (PUBLISHED or REVIEWED).
+    pub shared: bool,
+    /// The refusals of services that do not exist in the tenant.
+    pub unknown_services: Vec<FieldError>,
+    pub now: DateTime<Utc>,
+}
+
+/// Decides an update: the incident as it will be stored (next version), or every reason it
+/// is refused. A shared post-mortem keeps its incident RESOLVED.
+pub fn update(
+    facts: UpdateFacts,
+    changes: &IncidentChanges,
+) -> Result<incident::Model, Vec<FieldError>> {
+    let old = facts.old;
+    if old.version != changes.version {
+        return Err(vec![conflict(changes.version)]);
+    }
+    let timeline = Timeline {
+        started_at: changes.started_at.unwrap_or(old.started_at),
+        detected_at: changes.detected_at.unwrap_or(old.detected_at),
+        mitigated_at: changes.mitigated_at.unwrap_or(old.mitigated_at),
+        resolved_at: changes.resolved_at.unwrap_or(old.resolved_at),
+    };
+    let status = changes.status.unwrap_or(old.status);
+    let mut errors = timeline.validate(status, facts.now);
+    let reopens = status != IncidentStatus::Resolved && old.status == IncidentStatus::Resolved;
+    if reopens && facts.shared {
+        errors.push(FieldError::new(
+            "status",
+            FieldErrorCode::Invalid,
+            "the post-mortem is published, so the incident stays RESOLVED; unpublish it first",
+        ));
+    }
+    errors.extend(facts.unknown_services);
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    Ok(incident::Model {
+        title: changes.title.clone().unwrap_or_else(|| old.title.clone()),
+        summary: changes
+            .summary
+            .clone()
+            .unwrap_or_else(|| old.summary.clone()),
+        severity: changes.severity.unwrap_or(old.severity),
+        status,
+        started_at: timeline.started_at,
+        detected_at: timeline.detected_at,
+        mitigated_at: timeline.mitigated_at,
+        resolved_at: timeline.resolved_at,
+        version: old.version + 1,
+        updated_at: facts.now,
+        ..old.clone()
+    })
+}
+
+/// A version conflict on the incident the caller read at `read`.
+pub fn conflict(read: i32) -> FieldError {
+    FieldError::new(
+        "version",
+        FieldErrorCode::Conflict,
+        format!(
+            "the incident was changed by someone else since version {read}; reload it and apply your edit again"
+        ),
+    )
+}
+
+/// The audit diff of an incident created (`old` is `None`: with its number) or changed.
+pub fn changes(old: Option<&incident::Model>, new: &incident::Model) -> Changes {
+    let changes = match old {
+        None => Changes::default().set("number", &new.number),
+        Some(_) => Changes::default(),
+    };
+    changes
+        .field("title", old, new, |i| i.title.clone())
+        .field("summary", old, new, |i| i.summary.clone())
+        .field("severity", old, new, |i| i.severity.to_value())
+        .field("status", old, new, |i| i.status.to_value())
+        .field("startedAt", old, new, |i| i.started_at)
+        .field("detectedAt", old, new, |i| i.detected_at)
+        .field("mitigatedAt", old, new, |i| i.mitigated_at)
+        .field("resolvedAt", old, new, |i| i.resolved_at)
 }
 
 #[cfg(test)]

@@ -1,6 +1,7 @@
 //! Pure rules: validation, state transitions and the role policy. No I/O happens here, so
 //! every rule can be unit-tested on its own.
 
+pub mod changes;
 pub mod deadline;
 pub mod directory;
 pub mod document;
@@ -17,8 +18,10 @@ pub mod policy;
 pub mod post_mortem;
 pub mod readiness;
 pub mod review;
+pub mod root_cause;
+pub mod settings;
 pub mod text;
 pub mod time;
 pub mod timeline;
 
-pub use field_error::{FieldError, FieldErrorCode, Validation};
+pub use field_error::{Checks, FieldError, FieldErrorCode, Validation};

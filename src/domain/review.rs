@@ -1,8 +1,13 @@
 //! Rules for the 30-day effectiveness review.
 
+use super::changes::Changes;
+use super::incident::FUTURE_TOLERANCE;
 use super::{FieldError, FieldErrorCode, text};
 use chrono::{DateTime, Utc};
-use entity::PostMortemStatus;
+use entity::{Effectiveness, PostMortemStatus, effectiveness_review, post_mortem};
+use sea_orm::ActiveEnum;
+use serde_json::json;
+use uuid::Uuid;
 
 /// Longest review summary.
 pub const SUMMARY_MAX: usize = 10_000;
@@ -37,6 +42,118 @@ pub fn overdue(
     now: DateTime<Utc>,
 ) -> bool {
     status == PostMortemStatus::Published && review_due_at.is_some_and(|due| now > due)
+}
+
+/// One measure's verdict, its note already validated.
+pub struct Verdict {
+    pub measure_id: Uuid,
+    pub effectiveness: Effectiveness,
+    pub note: Option<String>,
+}
+
+/// A review as recorded.
+pub struct NewReview {
+    pub incident_id: Uuid,
+    pub held_at: DateTime<Utc>,
+    pub summary: String,
+    pub verdicts: Vec<Verdict>,
+}
+
+/// The verdicts a review recorded, read back from its stored JSON.
+pub fn verdicts_of(review: &effectiveness_review::Model) -> Vec<Verdict> {
+    #[derive(serde::Deserialize)]
+    #[serde(rename_all = "camelCase")]
+    struct Recorded {
+        measure_id: Uuid,
+        effectiveness: String,
+        note: Option<String>,
+    }
+    let recorded: Vec<Recorded> =
+        serde_json::from_value(review.verdicts.clone()).unwrap_or_default();
+    recorded
+        .into_iter()
+        .filter_map(|v| {
+            let effectiveness = Effectiveness::try_from_value(&v.effectiveness).ok()?;
+            Some(Verdict {
+                measure_id: v.measure_id,
+                effectiveness,
+                note: v.note,
+            })
+        })
+        .collect()
+}
+
+/// The fields of a measure a review sets, as its event names them.
+pub const JUDGED_FIELDS: [&str; 2] = ["effectiveness", "effectivenessNote"];
+
+/// What recording a review decides from, read in the recording transaction.
+pub struct ReviewFacts {
+    pub status: PostMortemStatus,
+    pub published_at: Option<DateTime<Utc>>,
+    /// The measures of the post-mortem.
+    pub measure_ids: Vec<Uuid>,
+    pub now: DateTime<Utc>,
+}
+
+/// Decides a review: a PUBLISHED post-mortem, held after publication and not more than a day
+/// ahead, with verdicts on its own measures only.
+pub fn decide(facts: &ReviewFacts, review: &NewReview) -> Result<(), Vec<FieldError>> {
+    can_review(facts.status).map_err(|error| vec![error])?;
+    let mut errors = Vec::new();
+    if facts
+        .published_at
+        .is_some_and(|published| review.held_at < published)
+    {
+        errors.push(FieldError::new(
+            "heldAt",
+            FieldErrorCode::OutOfOrder,
+            "the review cannot be held before the post-mortem was published",
+        ));
+    }
+    if review.held_at > facts.now + FUTURE_TOLERANCE {
+        errors.push(FieldError::new(
+            "heldAt",
+            FieldErrorCode::Invalid,
+            "heldAt is more than a day in the future",
+        ));
+    }
+    for (index, verdict) in review.verdicts.iter().enumerate() {
+        if !facts.measure_ids.contains(&verdict.measure_id) {
+            let error = FieldError::new(
+                "verdicts",
+                FieldErrorCode::NotFound,
+                "no such measure of this post-mortem",
+            );
+            errors.push(error.at_index(index));
+        }
+    }
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(errors)
+    }
+}
+
+/// The verdicts as the review stores them.
+pub fn verdicts_json(verdicts: &[Verdict]) -> serde_json::Value {
+    let verdicts: Vec<_> = verdicts
+        .iter()
+        .map(|v| json!({ "measureId": v.measure_id, "effectiveness": v.effectiveness.to_value(), "note": v.note }))
+        .collect();
+    json!(verdicts)
+}
+
+/// The audit diff of a recorded review.
+pub fn reviewed_changes(
+    old: &post_mortem::Model,
+    new: &post_mortem::Model,
+    review: &effectiveness_review::Model,
+) -> Changes {
+    Changes::default()
+        .diff("status", &old.status.to_value(), &new.status.to_value())
+        .set("heldAt", &review.held_at)
+        .set("summary", &review.summary)
+        .set("verdicts", &review.verdicts)
 }
 
 #[cfg(test)]

@@ -1,8 +1,11 @@
 //! Rules for timeline entries.
 
+use super::changes::Changes;
 use super::incident::FUTURE_TOLERANCE;
 use super::{FieldError, FieldErrorCode, text};
 use chrono::{DateTime, Utc};
+use entity::timeline_event;
+use sea_orm::ActiveEnum;
 
 /// Longest timeline body, in characters of Markdown.
 pub const BODY_MAX: usize = 10_000;
@@ -32,6 +35,26 @@ pub fn occurred_at(
         ));
     }
     Ok(at)
+}
+
+/// The audit diff of an entry created (`old` is `None`) or changed.
+pub fn changes(old: Option<&timeline_event::Model>, new: &timeline_event::Model) -> Changes {
+    let changes = match old {
+        None => Changes::default().set("incidentId", &new.incident_id),
+        Some(_) => Changes::default(),
+    };
+    changes
+        .field("occurredAt", old, new, |e| e.occurred_at)
+        .field("kind", old, new, |e| e.kind.to_value())
+        .field("body", old, new, |e| e.body.clone())
+        .field("visibility", old, new, |e| e.visibility.to_value())
+}
+
+/// The audit diff of a deleted entry.
+pub fn deleted(old: &timeline_event::Model) -> Changes {
+    Changes::default()
+        .removed("body", &old.body)
+        .removed("occurredAt", &old.occurred_at)
 }
 
 #[cfg(test)]

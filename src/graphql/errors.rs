@@ -207,7 +207,9 @@ impl From<FieldError> for UserError {
             field: error.field,
             code: error.code.into(),
             message: error.message,
-            finding_path: error.finding_path,
+            finding_path: error
+                .finding
+                .map(|target| target.path(super::record::readiness::name_record)),
         }
     }
 }

@@ -25,7 +25,6 @@ mod viewer;
 use async_graphql::{EmptySubscription, MergedObject, SDLExportOptions, Schema};
 
 pub use limits::{MAX_ALIASES, MAX_DEPTH, MAX_NESTING, MAX_ROOT_FIELDS};
-pub use record::readiness::name_record;
 
 /// Operations costing more than this are refused; a connection costs `first × child`.
 pub const MAX_COMPLEXITY: usize = 10_000;

@@ -1,19 +1,14 @@
 //! Client accounts: the customers who read post-mortems.
 
-use super::changes::Changes;
+use super::directory::{DirectoryRecord, Fresh, Unique};
 use super::page::{self, Direction, Key, KeyKind, KeyValue, Ordering, Page, PageRequest};
-use super::scope::{Admin, Scope};
-use super::write::Change;
-use super::{Checked, unique};
-use crate::domain::event::Action;
+use super::scope::Scope;
+use crate::domain::directory::{self, Audit};
 use crate::domain::policy::Capability;
-use crate::domain::time;
 use crate::error::{AppError, AppResult};
+use chrono::{DateTime, Utc};
 use entity::client;
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, IntoActiveModel, PaginatorTrait, QueryFilter,
-    Set,
-};
+use sea_orm::{ColumnTrait, ConnectionTrait, DatabaseTransaction, PaginatorTrait, QueryFilter};
 use uuid::Uuid;
 
 fn by_name() -> Ordering<client::Entity> {
@@ -87,85 +82,41 @@ impl Scope {
     }
 }
 
-impl Admin<'_> {
-    /// Adds a client account, or answers a `name` field error when the name is taken.
-    pub async fn client_create(&self, new: NewClient) -> AppResult<Checked<client::Model>> {
-        let mut write = self.begin().await?;
-        if unique::name_taken(
-            write.txn(),
-            self.scope.select::<client::Entity>(),
-            client::Column::Name,
-            &new.name,
-            None,
-        )
-        .await?
-        {
-            return Ok(Err(vec![unique::taken("name")]));
+impl DirectoryRecord for client::Entity {
+    type New = NewClient;
+    type Edit = ClientChanges;
+    const NAME: Unique<Self> = Unique::new(client::Column::Name, directory::name_taken);
+    const AUDIT: Audit<client::Model> = directory::CLIENT_AUDIT;
+
+    fn created(
+        NewClient {
+            name,
+            contact_email,
+        }: NewClient,
+        fresh: Fresh,
+    ) -> client::Model {
+        client::Model {
+            tenant_id: fresh.tenant_id,
+            id: fresh.id,
+            name,
+            contact_email,
+            created_at: fresh.at,
+            updated_at: fresh.at,
         }
-        let now = time::now();
-        let saved = client::ActiveModel {
-            tenant_id: Set(self.scope.tenant_id()),
-            id: Set(Uuid::now_v7()),
-            name: Set(new.name),
-            contact_email: Set(new.contact_email),
-            created_at: Set(now),
-            updated_at: Set(now),
-        }
-        .insert(write.txn())
-        .await?;
-        let changes = Changes::default()
-            .set("name", &saved.name)
-            .set("contactEmail", &saved.contact_email);
-        write.record(Change {
-            action: Action::ClientCreate,
-            subject_type: "Client",
-            subject_id: saved.id,
-            incident_id: None,
-            changes,
-        });
-        write.commit().await?;
-        Ok(Ok(saved))
     }
 
-    /// Changes a client account, or answers a `name` field error when another account has
-    /// the name. NOT_FOUND for an unknown id.
-    pub async fn client_update(
-        &self,
-        id: Uuid,
-        new: ClientChanges,
-    ) -> AppResult<Checked<client::Model>> {
-        let mut write = self.begin().await?;
-        let old = self.scope.client_in(write.txn(), id).await?;
-        if let Some(name) = &new.name
-            && unique::name_taken(
-                write.txn(),
-                self.scope.select::<client::Entity>(),
-                client::Column::Name,
-                name,
-                Some((client::Column::Id, id)),
-            )
-            .await?
-        {
-            return Ok(Err(vec![unique::taken("name")]));
+    fn edited(old: &client::Model, edit: ClientChanges, at: DateTime<Utc>) -> client::Model {
+        client::Model {
+            name: edit.name.unwrap_or_else(|| old.name.clone()),
+            contact_email: edit
+                .contact_email
+                .unwrap_or_else(|| old.contact_email.clone()),
+            updated_at: at,
+            ..old.clone()
         }
-        let mut row = old.clone().into_active_model();
-        row.name = Set(new.name.unwrap_or_else(|| old.name.clone()));
-        row.contact_email = Set(new
-            .contact_email
-            .unwrap_or_else(|| old.contact_email.clone()));
-        row.updated_at = Set(time::now());
-        let saved = row.update(write.txn()).await?;
-        let changes = Changes::default()
-            .diff("name", &old.name, &saved.name)
-            .diff("contactEmail", &old.contact_email, &saved.contact_email);
-        write.record(Change {
-            action: Action::ClientUpdate,
-            subject_type: "Client",
-            subject_id: saved.id,
-            incident_id: None,
-            changes,
-        });
-        write.commit().await?;
-        Ok(Ok(saved))
+    }
+
+    async fn load(scope: &Scope, txn: &DatabaseTransaction, id: Uuid) -> AppResult<client::Model> {
+        scope.client_in(txn, id).await
     }
 }

@@ -1,13 +1,14 @@
 //! Client feedback: threads of questions, concerns and suggestions, and their replies.
 
-use super::changes::Changes;
+use super::grouping;
+use super::outcome::{Outcome, WriteError};
 use super::page::{self, Direction, Key, KeyKind, KeyValue, Ordering, Page, PageRequest};
 use super::scope::Scope;
-use super::write::Change;
-use super::{Checked, grouping};
+use super::write::{Change, Write};
+use crate::domain::changes::Changes;
 use crate::domain::event::Action;
 use crate::domain::policy::Capability;
-use crate::domain::{FieldError, FieldErrorCode, feedback as rules, time};
+use crate::domain::{feedback as rules, time};
 use crate::error::{AppError, AppResult};
 use chrono::TimeDelta;
 use entity::{FeedbackKind, FeedbackStatus, feedback, feedback_reply, user};
@@ -131,35 +132,20 @@ impl Scope {
         &self,
         new: NewFeedback,
         per_hour: u32,
-    ) -> AppResult<Checked<feedback::Model>> {
+    ) -> Outcome<feedback::Model> {
         self.principal().require(Capability::SubmitFeedback)?;
         let (Some(author), Some(client)) =
             (self.principal().user_id(), self.principal().client_id())
         else {
-            return Err(AppError::forbidden(
+            return Err(WriteError::Failed(AppError::forbidden(
                 "only a client contact can send feedback",
-            ));
+            )));
         };
         let mut write = self.begin_write().await?;
         let incident = self.incident_in(write.txn(), new.incident_id).await?;
-        // Holding the author's row makes the hourly count exact under concurrent submissions.
-        self.select::<user::Entity>()
-            .filter(user::Column::Id.eq(author))
-            .lock_exclusive()
-            .one(write.txn())
+        self.require_under_hourly_limit(&write, author, per_hour)
             .await?;
         let now = time::now();
-        let recent = self
-            .select::<feedback::Entity>()
-            .filter(feedback::Column::AuthorId.eq(author))
-            .filter(feedback::Column::CreatedAt.gt(now - TimeDelta::hours(1)))
-            .count(write.txn())
-            .await?;
-        if recent >= u64::from(per_hour) {
-            return Err(AppError::RateLimited(format!(
-                "at most {per_hour} feedback threads an hour; try again later"
-            )));
-        }
         let saved = feedback::ActiveModel {
             tenant_id: Set(self.tenant_id()),
             id: Set(Uuid::now_v7()),
@@ -177,14 +163,37 @@ impl Scope {
         }
         .insert(write.txn())
         .await?;
-        let changes = Changes::default()
-            .set("incidentId", &saved.incident_id)
-            .set("kind", &saved.kind.to_value())
-            .set("body", &saved.body)
-            .set("confidence", &saved.confidence);
+        let changes = rules::submitted(&saved);
         write.record(feedback_change(Action::FeedbackSubmit, &saved, changes));
         write.commit().await?;
-        Ok(Ok(saved))
+        Ok(saved)
+    }
+
+    /// Fails with RATE_LIMITED when `author` opened `per_hour` threads in the last hour.
+    /// Holding the author's row makes the count exact under concurrent submissions.
+    async fn require_under_hourly_limit(
+        &self,
+        write: &Write,
+        author: Uuid,
+        per_hour: u32,
+    ) -> Outcome<()> {
+        self.select::<user::Entity>()
+            .filter(user::Column::Id.eq(author))
+            .lock_exclusive()
+            .one(write.txn())
+            .await?;
+        let recent = self
+            .select::<feedback::Entity>()
+            .filter(feedback::Column::AuthorId.eq(author))
+            .filter(feedback::Column::CreatedAt.gt(time::now() - TimeDelta::hours(1)))
+            .count(write.txn())
+            .await?;
+        if recent >= u64::from(per_hour) {
+            return Err(WriteError::Failed(AppError::RateLimited(format!(
+                "at most {per_hour} feedback threads an hour; try again later"
+            ))));
+        }
+        Ok(())
     }
 
     /// Adds a reply. Staff (ADMIN, EDITOR) may reply to any thread, a CLIENT user to their own
@@ -194,12 +203,12 @@ impl Scope {
         &self,
         feedback_id: Uuid,
         body: String,
-    ) -> AppResult<Checked<(feedback_reply::Model, feedback::Model)>> {
+    ) -> Outcome<(feedback_reply::Model, feedback::Model)> {
         let from_staff = self.principal().can(Capability::AnswerFeedback);
         if !from_staff && !self.principal().can(Capability::SubmitFeedback) {
-            return Err(AppError::forbidden(
+            return Err(WriteError::Failed(AppError::forbidden(
                 "only staff and the client's own contacts can reply",
-            ));
+            )));
         }
         let author = self
             .principal()
@@ -207,13 +216,7 @@ impl Scope {
             .ok_or_else(|| AppError::forbidden("replies need a signed-in user"))?;
         let mut write = self.begin_write().await?;
         let old = self.feedback_in(write.txn(), feedback_id).await?;
-        if old.status == FeedbackStatus::Closed {
-            return Ok(Err(vec![FieldError::new(
-                "feedbackId",
-                FieldErrorCode::Invalid,
-                "this thread is closed",
-            )]));
-        }
+        rules::open(old.status, false)?;
         let now = time::now();
         let reply = feedback_reply::ActiveModel {
             tenant_id: Set(self.tenant_id()),
@@ -233,47 +236,33 @@ impl Scope {
         }
         row.updated_at = Set(now);
         let saved = row.update(write.txn()).await?;
-        let changes = Changes::default()
-            .set("reply", &reply.body)
-            .diff("status", &old.status.to_value(), &saved.status.to_value())
-            .diff(
-                "firstResponseAt",
-                &old.first_response_at,
-                &saved.first_response_at,
-            );
+        let changes = rules::replied(&old, &saved, &reply);
         write.record(feedback_change(Action::FeedbackReply, &saved, changes));
         write.commit().await?;
-        Ok(Ok((reply, saved)))
+        Ok((reply, saved))
     }
 
     /// Closes a thread: staff, or the client user who opened it.
-    pub async fn feedback_close(&self, feedback_id: Uuid) -> AppResult<Checked<feedback::Model>> {
+    pub async fn feedback_close(&self, feedback_id: Uuid) -> Outcome<feedback::Model> {
         let mut write = self.begin_write().await?;
         let old = self.feedback_in(write.txn(), feedback_id).await?;
         let opener = self.principal().user_id() == Some(old.author_id);
         if !opener && !self.principal().can(Capability::AnswerFeedback) {
-            return Err(AppError::forbidden(
+            return Err(WriteError::Failed(AppError::forbidden(
                 "only staff or the client who opened the thread can close it",
-            ));
+            )));
         }
-        if old.status == FeedbackStatus::Closed {
-            return Ok(Err(vec![FieldError::new(
-                "feedbackId",
-                FieldErrorCode::Invalid,
-                "this thread is already closed",
-            )]));
-        }
+        rules::open(old.status, true)?;
         let now = time::now();
         let mut row = old.clone().into_active_model();
         row.status = Set(FeedbackStatus::Closed);
         row.closed_at = Set(Some(now));
         row.updated_at = Set(now);
         let saved = row.update(write.txn()).await?;
-        let changes =
-            Changes::default().diff("status", &old.status.to_value(), &saved.status.to_value());
+        let changes = rules::status_changes(&old, &saved);
         write.record(feedback_change(Action::FeedbackClose, &saved, changes));
         write.commit().await?;
-        Ok(Ok(saved))
+        Ok(saved)
     }
 }
 

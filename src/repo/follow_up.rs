@@ -2,10 +2,10 @@
 
 use super::PageRequest;
 use super::batch::List;
-use super::reviews::verdicts_of;
 use super::scope::Scope;
 use crate::domain::follow_up::{Measure, Progress, Question, Review, Snapshot};
 use crate::domain::policy::Capability;
+use crate::domain::review::verdicts_of;
 use crate::domain::{incident, labels};
 use crate::error::AppResult;
 use entity::{Effectiveness, MeasureStatus};

@@ -1,19 +1,20 @@
 //! How each incident affected each client: one impact per incident and client.
 
-use super::Checked;
-use super::changes::Changes;
+use super::outcome::{Outcome, refused};
 use super::page::{self, Direction, Key, KeyKind, KeyValue, Ordering, Page, PageRequest};
 use super::scope::{Scope, Writer};
-use super::write::Change;
+use super::write::{Change, Write};
+use crate::domain::changes::Changes;
 use crate::domain::event::Action;
+use crate::domain::impact as rules;
 use crate::domain::policy::Capability;
-use crate::domain::{FieldError, FieldErrorCode, time};
+use crate::domain::time;
 use crate::error::{AppError, AppResult};
 use chrono::{DateTime, Utc};
 use entity::{ImpactLevel, client, client_impact};
 use sea_orm::{
-    ActiveEnum, ActiveModelTrait, ColumnTrait, ConnectionTrait, IntoActiveModel, PaginatorTrait,
-    QueryFilter, Select, Set,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, IntoActiveModel, PaginatorTrait, QueryFilter,
+    Select, Set,
 };
 use std::collections::HashMap;
 use uuid::Uuid;
@@ -127,10 +128,7 @@ impl Scope {
 
 impl Writer<'_> {
     /// Creates or replaces the impact of an incident on one client.
-    pub async fn client_impact_set(
-        &self,
-        input: ImpactInput,
-    ) -> AppResult<Checked<client_impact::Model>> {
+    pub async fn client_impact_set(&self, input: ImpactInput) -> Outcome<client_impact::Model> {
         let mut write = self.scope.begin_write().await?;
         self.scope
             .incident_in(write.txn(), input.incident_id)
@@ -138,83 +136,40 @@ impl Writer<'_> {
         self.scope
             .post_mortem_locked(write.txn(), input.incident_id)
             .await?;
-        let client_exists = self
+        if !self
             .scope
-            .select::<client::Entity>()
-            .filter(client::Column::Id.eq(input.client_id))
-            .count(write.txn())
+            .client_exists(write.txn(), input.client_id)
             .await?
-            > 0;
-        if !client_exists {
-            return Ok(Err(vec![FieldError::new(
-                "clientId",
-                FieldErrorCode::NotFound,
-                "no such client account",
-            )]));
+        {
+            return refused(vec![rules::unknown_client()]);
         }
-        let now = time::now();
-        let existing = self
+        let old = self
             .scope
             .impact_of(write.txn(), input.incident_id, input.client_id)
             .await?;
-        let (saved, changes, action) = match existing {
-            Some(old) => {
-                let mut row = old.clone().into_active_model();
-                row.level = Set(input.level);
-                row.description = Set(input.description);
-                row.started_at = Set(input.started_at);
-                row.ended_at = Set(input.ended_at);
-                row.updated_at = Set(now);
-                let saved = row.update(write.txn()).await?;
-                let changes = Changes::default()
-                    .diff("level", &old.level.to_value(), &saved.level.to_value())
-                    .diff("description", &old.description, &saved.description)
-                    .diff("startedAt", &old.started_at, &saved.started_at)
-                    .diff("endedAt", &old.ended_at, &saved.ended_at);
-                (saved, changes, Action::ClientImpactUpdate)
-            }
-            None => {
-                let saved = client_impact::ActiveModel {
-                    tenant_id: Set(self.scope.tenant_id()),
-                    id: Set(Uuid::now_v7()),
-                    incident_id: Set(input.incident_id),
-                    client_id: Set(input.client_id),
-                    level: Set(input.level),
-                    description: Set(input.description),
-                    started_at: Set(input.started_at),
-                    ended_at: Set(input.ended_at),
-                    created_at: Set(now),
-                    updated_at: Set(now),
-                }
-                .insert(write.txn())
-                .await?;
-                let changes = Changes::default()
-                    .set("incidentId", &saved.incident_id)
-                    .set("clientId", &saved.client_id)
-                    .set("level", &saved.level.to_value())
-                    .set("description", &saved.description)
-                    .set("startedAt", &saved.started_at)
-                    .set("endedAt", &saved.ended_at);
-                (saved, changes, Action::ClientImpactCreate)
-            }
+        let row = match &old {
+            Some(old) => old.clone().into_active_model(),
+            None => client_impact::ActiveModel {
+                tenant_id: Set(self.scope.tenant_id()),
+                id: Set(Uuid::now_v7()),
+                incident_id: Set(input.incident_id),
+                client_id: Set(input.client_id),
+                created_at: Set(time::now()),
+                ..Default::default()
+            },
         };
-        write.record(Change {
-            action,
-            subject_type: "ClientImpact",
-            subject_id: saved.id,
-            incident_id: Some(saved.incident_id),
-            changes,
-        });
+        let saved = save_impact(&write, row, input, old.is_some()).await?;
+        let action = match old {
+            Some(_) => Action::ClientImpactUpdate,
+            None => Action::ClientImpactCreate,
+        };
+        write.record(change(action, &saved, rules::changes(old.as_ref(), &saved)));
         write.commit().await?;
-        Ok(Ok(saved))
+        Ok(saved)
     }
 
     /// Removes the impact of an incident on one client.
-    pub async fn client_impact_remove(
-        &self,
-        incident_id: Uuid,
-        client_id: Uuid,
-    ) -> AppResult<Checked<Uuid>> {
+    pub async fn client_impact_remove(&self, incident_id: Uuid, client_id: Uuid) -> Outcome<Uuid> {
         let mut write = self.scope.begin_write().await?;
         self.scope.incident_in(write.txn(), incident_id).await?;
         let Some(old) = self
@@ -222,28 +177,47 @@ impl Writer<'_> {
             .impact_of(write.txn(), incident_id, client_id)
             .await?
         else {
-            return Ok(Err(vec![FieldError::new(
-                "clientId",
-                FieldErrorCode::NotFound,
-                "this client has no impact on this incident",
-            )]));
+            return refused(vec![rules::no_impact()]);
         };
         self.scope
             .delete::<client_impact::Entity>()
             .filter(client_impact::Column::Id.eq(old.id))
             .exec(write.txn())
             .await?;
-        let changes = Changes::default()
-            .diff("clientId", &Some(old.client_id), &None)
-            .diff("description", &Some(old.description), &None);
-        write.record(Change {
-            action: Action::ClientImpactDelete,
-            subject_type: "ClientImpact",
-            subject_id: old.id,
-            incident_id: Some(old.incident_id),
-            changes,
-        });
+        write.record(change(
+            Action::ClientImpactDelete,
+            &old,
+            rules::removed(&old),
+        ));
         write.commit().await?;
-        Ok(Ok(old.id))
+        Ok(old.id)
+    }
+}
+
+/// Writes the input's fields into `row`: an update of a stored impact, or an insert.
+async fn save_impact(
+    write: &Write,
+    mut row: client_impact::ActiveModel,
+    input: ImpactInput,
+    stored: bool,
+) -> AppResult<client_impact::Model> {
+    row.level = Set(input.level);
+    row.description = Set(input.description);
+    row.started_at = Set(input.started_at);
+    row.ended_at = Set(input.ended_at);
+    row.updated_at = Set(time::now());
+    Ok(match stored {
+        true => row.update(write.txn()).await?,
+        false => row.insert(write.txn()).await?,
+    })
+}
+
+fn change(action: Action, impact: &client_impact::Model, changes: Changes) -> Change {
+    Change {
+        action,
+        subject_type: "ClientImpact",
+        subject_id: impact.id,
+        incident_id: Some(impact.incident_id),
+        changes,
     }
 }

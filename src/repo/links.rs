@@ -109,4 +109,17 @@ where
         L::insert_many(rows).exec(db).await?;
         Ok(())
     }
+
+    /// [`Self::replace`], returning the sorted links before and after, for the audit diff.
+    pub async fn relink<C: ConnectionTrait>(
+        &self,
+        scope: &Scope,
+        db: &C,
+        parent: Uuid,
+        children: &[Uuid],
+    ) -> AppResult<(Vec<Uuid>, Vec<Uuid>)> {
+        let before = self.children(scope, db, parent).await?;
+        self.replace(scope, db, parent, children).await?;
+        Ok((before, self.children(scope, db, parent).await?))
+    }
 }

@@ -1,13 +1,13 @@
 //! Prevention measures: what will keep the incident from happening again, and how the
 //! follow-through stands.
 
-use super::Checked;
-use super::changes::Changes;
 use super::links::LinkTable;
+use super::outcome::{Outcome, refused};
 use super::scope::{Scope, Writer};
 use super::write::Change;
 use crate::domain::event::Action;
-use crate::domain::{FieldError, FieldErrorCode, measure, time};
+use crate::domain::measure::{self as rules, MeasureChanges};
+use crate::domain::time;
 use crate::error::{AppError, AppResult};
 use chrono::NaiveDate;
 use entity::{
@@ -15,8 +15,7 @@ use entity::{
     prevention_measure,
 };
 use sea_orm::{
-    ActiveEnum, ActiveModelTrait, ColumnTrait, ConnectionTrait, IntoActiveModel, QueryFilter,
-    QueryOrder, Set,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, IntoActiveModel, QueryFilter, QueryOrder, Set,
 };
 use uuid::Uuid;
 
@@ -42,21 +41,6 @@ pub struct NewMeasure {
     pub due_on: Option<NaiveDate>,
     pub tracker_url: Option<String>,
     pub addresses: Vec<Uuid>,
-}
-
-/// Changes to a measure; `None` keeps the current value, `Some(None)` clears it.
-#[derive(Default)]
-pub struct MeasureChanges {
-    pub kind: Option<MeasureKind>,
-    pub title: Option<String>,
-    pub description: Option<String>,
-    pub success_criterion: Option<String>,
-    pub owner_team: Option<String>,
-    pub due_on: Option<Option<NaiveDate>>,
-    pub tracker_url: Option<Option<String>>,
-    pub status: Option<MeasureStatus>,
-    pub cancel_reason: Option<String>,
-    pub addresses: Option<Vec<Uuid>>,
 }
 
 impl Scope {
@@ -98,10 +82,7 @@ impl Scope {
 impl Writer<'_> {
     /// Adds a measure. Added to an already published post-mortem, its due date is committed
     /// at once.
-    pub async fn measure_create(
-        &self,
-        new: NewMeasure,
-    ) -> AppResult<Checked<prevention_measure::Model>> {
+    pub async fn measure_create(&self, new: NewMeasure) -> Outcome<prevention_measure::Model> {
         let mut write = self.scope.begin_write().await?;
         self.scope.incident_in(write.txn(), new.incident_id).await?;
         self.scope
@@ -112,47 +93,20 @@ impl Writer<'_> {
             .foreign_root_causes(write.txn(), new.incident_id, &new.addresses)
             .await?;
         if !foreign.is_empty() {
-            return Ok(Err(foreign));
+            return refused(foreign);
         }
         let published = self
             .scope
             .post_mortem_status_in(write.txn(), new.incident_id)
             .await?
             != PostMortemStatus::Draft;
-        let now = time::now();
-        let saved = prevention_measure::ActiveModel {
-            tenant_id: Set(self.scope.tenant_id()),
-            id: Set(Uuid::now_v7()),
-            incident_id: Set(new.incident_id),
-            kind: Set(new.kind),
-            title: Set(new.title),
-            description: Set(new.description),
-            success_criterion: Set(new.success_criterion),
-            owner_team: Set(new.owner_team),
-            due_on: Set(new.due_on),
-            committed_due_on: Set(if published { new.due_on } else { None }),
-            status: Set(MeasureStatus::Planned),
-            completed_at: Set(None),
-            cancel_reason: Set(None),
-            tracker_url: Set(new.tracker_url),
-            effectiveness: Set(Effectiveness::NotReviewed),
-            effectiveness_note: Set(None),
-            created_at: Set(now),
-            updated_at: Set(now),
-        }
-        .insert(write.txn())
-        .await?;
+        let saved = new_row(self.scope, &new, published)
+            .insert(write.txn())
+            .await?;
         MEASURE_ROOT_CAUSES
             .replace(self.scope, write.txn(), saved.id, &new.addresses)
             .await?;
-        let changes = Changes::default()
-            .set("incidentId", &saved.incident_id)
-            .set("kind", &saved.kind.to_value())
-            .set("title", &saved.title)
-            .set("ownerTeam", &saved.owner_team)
-            .set("dueOn", &saved.due_on)
-            .set("committedDueOn", &saved.committed_due_on)
-            .set("addresses", &new.addresses);
+        let changes = rules::created(&saved, &new.addresses);
         write.record(Change {
             action: Action::MeasureCreate,
             subject_type: "PreventionMeasure",
@@ -161,7 +115,7 @@ impl Writer<'_> {
             changes,
         });
         write.commit().await?;
-        Ok(Ok(saved))
+        Ok(saved)
     }
 
     /// Changes a measure. Status moves PLANNED → IN_PROGRESS → DONE, or to CANCELLED with a
@@ -170,12 +124,12 @@ impl Writer<'_> {
         &self,
         id: Uuid,
         new: MeasureChanges,
-    ) -> AppResult<Checked<prevention_measure::Model>> {
+    ) -> Outcome<prevention_measure::Model> {
         let mut write = self.scope.begin_write().await?;
         let old = self.scope.measure_in(write.txn(), id).await?;
         let status = new.status.unwrap_or(old.status);
         let mut errors = Vec::new();
-        if let Err(error) = measure::status_move(old.status, status, new.cancel_reason.as_deref()) {
+        if let Err(error) = rules::status_move(old.status, status, new.cancel_reason.as_deref()) {
             errors.push(error);
         }
         if let Some(addresses) = &new.addresses {
@@ -186,59 +140,21 @@ impl Writer<'_> {
             );
         }
         if !errors.is_empty() {
-            return Ok(Err(errors));
+            return refused(errors);
         }
-        let now = time::now();
-        let mut row = old.clone().into_active_model();
-        row.kind = Set(new.kind.unwrap_or(old.kind));
-        row.title = Set(new.title.unwrap_or_else(|| old.title.clone()));
-        row.description = Set(new.description.unwrap_or_else(|| old.description.clone()));
-        row.success_criterion = Set(new
-            .success_criterion
-            .unwrap_or_else(|| old.success_criterion.clone()));
-        row.owner_team = Set(new.owner_team.unwrap_or_else(|| old.owner_team.clone()));
-        row.due_on = Set(new.due_on.unwrap_or(old.due_on));
-        row.tracker_url = Set(new.tracker_url.unwrap_or_else(|| old.tracker_url.clone()));
-        row.status = Set(status);
-        row.completed_at = Set(match status {
-            MeasureStatus::Done if old.status != MeasureStatus::Done => Some(now),
-            MeasureStatus::Done => old.completed_at,
-            _ => None,
-        });
-        row.cancel_reason = Set(match status {
-            MeasureStatus::Cancelled if old.status != MeasureStatus::Cancelled => {
-                new.cancel_reason.map(|r| r.trim().to_owned())
-            }
-            MeasureStatus::Cancelled => old.cancel_reason.clone(),
-            _ => None,
-        });
-        row.updated_at = Set(now);
-        let saved = row.update(write.txn()).await?;
-        let mut changes = Changes::default()
-            .diff("kind", &old.kind.to_value(), &saved.kind.to_value())
-            .diff("title", &old.title, &saved.title)
-            .diff("description", &old.description, &saved.description)
-            .diff(
-                "successCriterion",
-                &old.success_criterion,
-                &saved.success_criterion,
-            )
-            .diff("ownerTeam", &old.owner_team, &saved.owner_team)
-            .diff("dueOn", &old.due_on, &saved.due_on)
-            .diff("trackerUrl", &old.tracker_url, &saved.tracker_url)
-            .diff("status", &old.status.to_value(), &saved.status.to_value())
-            .diff("cancelReason", &old.cancel_reason, &saved.cancel_reason);
+        let updated = rules::apply(&old, &new, time::now());
+        let saved = updated
+            .clone()
+            .into_active_model()
+            .reset_all()
+            .update(write.txn())
+            .await?;
+        let mut changes = rules::changes(&old, &saved);
         if let Some(addresses) = &new.addresses {
-            let before = MEASURE_ROOT_CAUSES
-                .children(self.scope, write.txn(), id)
+            let (before, after) = MEASURE_ROOT_CAUSES
+                .relink(self.scope, write.txn(), id, addresses)
                 .await?;
-            MEASURE_ROOT_CAUSES
-                .replace(self.scope, write.txn(), id, addresses)
-                .await?;
-            let after = MEASURE_ROOT_CAUSES
-                .children(self.scope, write.txn(), id)
-                .await?;
-            changes = changes.diff("addresses", &before, &after);
+            changes = rules::readdressed(changes, &before, &after);
         }
         write.record(Change {
             action: Action::MeasureUpdate,
@@ -248,12 +164,12 @@ impl Writer<'_> {
             changes,
         });
         write.commit().await?;
-        Ok(Ok(saved))
+        Ok(saved)
     }
 
     /// Deletes a measure of a draft post-mortem. Once published, a measure can only be
     /// cancelled, so the follow-through record stays honest.
-    pub async fn measure_delete(&self, id: Uuid) -> AppResult<Checked<Uuid>> {
+    pub async fn measure_delete(&self, id: Uuid) -> Outcome<Uuid> {
         let mut write = self.scope.begin_write().await?;
         let old = self.scope.measure_in(write.txn(), id).await?;
         let published = self
@@ -263,18 +179,14 @@ impl Writer<'_> {
             .status
             != PostMortemStatus::Draft;
         if published || old.committed_due_on.is_some() {
-            return Ok(Err(vec![FieldError::new(
-                "id",
-                FieldErrorCode::Invalid,
-                "a measure committed by publication cannot be deleted; cancel it with a reason instead",
-            )]));
+            return refused(vec![rules::committed()]);
         }
         self.scope
             .delete::<prevention_measure::Entity>()
             .filter(prevention_measure::Column::Id.eq(id))
             .exec(write.txn())
             .await?;
-        let changes = Changes::default().diff("title", &Some(old.title), &None);
+        let changes = rules::deleted(&old);
         write.record(Change {
             action: Action::MeasureDelete,
             subject_type: "PreventionMeasure",
@@ -283,6 +195,31 @@ impl Writer<'_> {
             changes,
         });
         write.commit().await?;
-        Ok(Ok(id))
+        Ok(id)
+    }
+}
+
+/// The row of a new measure; published, its due date is committed at once.
+fn new_row(scope: &Scope, new: &NewMeasure, published: bool) -> prevention_measure::ActiveModel {
+    let now = time::now();
+    prevention_measure::ActiveModel {
+        tenant_id: Set(scope.principal().tenant_id()),
+        id: Set(Uuid::now_v7()),
+        incident_id: Set(new.incident_id),
+        kind: Set(new.kind),
+        title: Set(new.title.clone()),
+        description: Set(new.description.clone()),
+        success_criterion: Set(new.success_criterion.clone()),
+        owner_team: Set(new.owner_team.clone()),
+        due_on: Set(new.due_on),
+        committed_due_on: Set(if published { new.due_on } else { None }),
+        status: Set(MeasureStatus::Planned),
+        completed_at: Set(None),
+        cancel_reason: Set(None),
+        tracker_url: Set(new.tracker_url.clone()),
+        effectiveness: Set(Effectiveness::NotReviewed),
+        effectiveness_note: Set(None),
+        created_at: Set(now),
+        updated_at: Set(now),
     }
 }

@@ -4,10 +4,10 @@
 
 mod audit;
 pub mod batch;
-mod changes;
 pub mod clients;
 pub mod db;
 mod deadlines;
+mod directory;
 mod document;
 pub mod events;
 pub mod feedback;
@@ -20,6 +20,7 @@ pub mod incidents;
 mod links;
 pub mod measures;
 pub mod metrics;
+pub mod outcome;
 pub mod page;
 pub mod post_mortems;
 pub mod publication;
@@ -39,8 +40,6 @@ pub mod users;
 mod write;
 
 pub use audit::AuditFilter;
+pub use outcome::{Outcome, WriteError};
 pub use page::{DEFAULT_PAGE_SIZE, Direction, Key, KeyValue, Page, PageRequest};
 pub use scope::{Admin, Scope, Writer};
-
-/// Either the saved value, or the field errors that kept it from being saved.
-pub type Checked<T> = Result<T, Vec<crate::domain::FieldError>>;

@@ -1,11 +1,10 @@
 //! Post-mortems: one per incident, from DRAFT to PUBLISHED to REVIEWED.
 
-use super::Checked;
-use super::changes::Changes;
+use super::outcome::{Outcome, refused};
 use super::scope::{Scope, Writer};
 use super::write::Change;
 use crate::domain::event::Action;
-use crate::domain::{FieldError, FieldErrorCode, time};
+use crate::domain::{post_mortem as rules, time};
 use crate::error::{AppError, AppResult};
 use chrono::{DateTime, Utc};
 use entity::{PostMortemStatus, post_mortem};
@@ -104,11 +103,11 @@ impl Writer<'_> {
         &self,
         incident_id: Uuid,
         new: PostMortemChanges,
-    ) -> AppResult<Checked<post_mortem::Model>> {
+    ) -> Outcome<post_mortem::Model> {
         let mut write = self.scope.begin_write().await?;
         let old = self.scope.post_mortem_in(write.txn(), incident_id).await?;
         if old.version != new.version {
-            return Ok(Err(vec![conflict(new.version)]));
+            return refused(vec![rules::conflict(new.version)]);
         }
         let mut row = old.clone().into_active_model();
         row.impact_summary = Set(new
@@ -127,21 +126,9 @@ impl Writer<'_> {
             .save_versioned(write.txn(), incident_id, row, old.version)
             .await?
         else {
-            return Ok(Err(vec![conflict(new.version)]));
+            return refused(vec![rules::conflict(new.version)]);
         };
-        let changes = Changes::default()
-            .diff("impactSummary", &old.impact_summary, &saved.impact_summary)
-            .diff("wentWell", &old.went_well, &saved.went_well)
-            .diff(
-                "couldBeBetter",
-                &old.could_be_better,
-                &saved.could_be_better,
-            )
-            .diff(
-                "lessonsLearned",
-                &old.lessons_learned,
-                &saved.lessons_learned,
-            );
+        let changes = rules::section_changes(&old, &saved);
         write.record(Change {
             action: Action::PostMortemUpdate,
             subject_type: "PostMortem",
@@ -150,7 +137,7 @@ impl Writer<'_> {
             changes,
         });
         write.commit().await?;
-        Ok(Ok(saved))
+        Ok(saved)
     }
 
     /// Writes `row` only if the stored version is still `read`; `None` when someone else won.
@@ -174,14 +161,4 @@ impl Writer<'_> {
         }
         Ok(Some(self.scope.post_mortem_in(txn, incident_id).await?))
     }
-}
-
-fn conflict(read: i32) -> FieldError {
-    FieldError::new(
-        "version",
-        FieldErrorCode::Conflict,
-        format!(
-            "the post-mortem was changed by someone else since version {read}; reload it and apply your edit again"
-        ),
-    )
 }

@@ -1,60 +1,17 @@
 //! The 30-day effectiveness review: verdicts on each measure and a client-facing summary.
 
-use super::changes::Changes;
+use super::grouping;
+use super::outcome::Outcome;
 use super::scope::{Scope, Writer};
-use super::write::{Change, NewEvent};
-use super::{Checked, grouping};
+use super::write::{Change, NewEvent, Write};
 use crate::domain::event::Action;
-use crate::domain::{FieldError, FieldErrorCode, review, time};
+use crate::domain::review::{self as rules, NewReview, ReviewFacts};
+use crate::domain::time;
 use crate::error::AppResult;
-use chrono::{DateTime, Utc};
-use entity::{
-    Effectiveness, EventType, PostMortemStatus, effectiveness_review, post_mortem,
-    prevention_measure,
-};
+use entity::{EventType, PostMortemStatus, effectiveness_review, post_mortem, prevention_measure};
 use sea_orm::{ActiveEnum, ActiveModelTrait, ColumnTrait, IntoActiveModel, QueryFilter, Set};
-use serde_json::json;
 use std::collections::HashMap;
 use uuid::Uuid;
-
-/// One measure's verdict, its note already validated.
-pub struct Verdict {
-    pub measure_id: Uuid,
-    pub effectiveness: Effectiveness,
-    pub note: Option<String>,
-}
-
-/// A review as recorded.
-pub struct NewReview {
-    pub incident_id: Uuid,
-    pub held_at: DateTime<Utc>,
-    pub summary: String,
-    pub verdicts: Vec<Verdict>,
-}
-
-/// The verdicts a review recorded, read back from its stored JSON.
-pub fn verdicts_of(review: &effectiveness_review::Model) -> Vec<Verdict> {
-    #[derive(serde::Deserialize)]
-    #[serde(rename_all = "camelCase")]
-    struct Recorded {
-        measure_id: Uuid,
-        effectiveness: String,
-        note: Option<String>,
-    }
-    let recorded: Vec<Recorded> =
-        serde_json::from_value(review.verdicts.clone()).unwrap_or_default();
-    recorded
-        .into_iter()
-        .filter_map(|v| {
-            let effectiveness = Effectiveness::try_from_value(&v.effectiveness).ok()?;
-            Some(Verdict {
-                measure_id: v.measure_id,
-                effectiveness,
-                note: v.note,
-            })
-        })
-        .collect()
-}
 
 impl Scope {
     /// Each post-mortem's review, if it has one (one statement).
@@ -77,62 +34,60 @@ impl Scope {
 impl Writer<'_> {
     /// Records the review of a PUBLISHED post-mortem: stores it, sets each measure's
     /// effectiveness and note, and moves the post-mortem to REVIEWED.
-    pub async fn review_record(
-        &self,
-        new: NewReview,
-    ) -> AppResult<Checked<effectiveness_review::Model>> {
+    pub async fn review_record(&self, new: NewReview) -> Outcome<effectiveness_review::Model> {
         let mut write = self.scope.begin_write().await?;
         let old = self
             .scope
             .post_mortem_locked(write.txn(), new.incident_id)
             .await?;
-        if let Err(error) = review::can_review(old.status) {
-            return Ok(Err(vec![error]));
-        }
-        let mut errors = Vec::new();
-        if let Some(published) = old.published_at
-            && new.held_at < published
-        {
-            errors.push(FieldError::new(
-                "heldAt",
-                FieldErrorCode::OutOfOrder,
-                "the review cannot be held before the post-mortem was published",
-            ));
-        }
-        if new.held_at > time::now() + crate::domain::incident::FUTURE_TOLERANCE {
-            errors.push(FieldError::new(
-                "heldAt",
-                FieldErrorCode::Invalid,
-                "heldAt is more than a day in the future",
-            ));
-        }
         let measures = self
             .scope
             .measures_of_incident_in(write.txn(), new.incident_id)
             .await?;
-        for (index, verdict) in new.verdicts.iter().enumerate() {
-            if !measures.iter().any(|m| m.id == verdict.measure_id) {
-                errors.push(
-                    FieldError::new(
-                        "verdicts",
-                        FieldErrorCode::NotFound,
-                        "no such measure of this post-mortem",
-                    )
-                    .at_index(index),
-                );
-            }
+        let facts = ReviewFacts {
+            status: old.status,
+            published_at: old.published_at,
+            measure_ids: measures.iter().map(|m| m.id).collect(),
+            now: time::now(),
+        };
+        rules::decide(&facts, &new)?;
+        self.judge_measures(&mut write, &new).await?;
+        let saved = effectiveness_review::ActiveModel {
+            tenant_id: Set(self.scope.tenant_id()),
+            incident_id: Set(new.incident_id),
+            held_at: Set(new.held_at),
+            summary: Set(new.summary),
+            verdicts: Set(rules::verdicts_json(&new.verdicts)),
+            recorded_by: Set(self.scope.principal().user_id()),
+            created_at: Set(facts.now),
         }
-        if !errors.is_empty() {
-            return Ok(Err(errors));
-        }
-        let now = time::now();
-        for verdict in &new.verdicts {
+        .insert(write.txn())
+        .await?;
+        let mut row: post_mortem::ActiveModel = old.clone().into_active_model();
+        row.status = Set(PostMortemStatus::Reviewed);
+        row.version = Set(old.version + 1);
+        row.updated_at = Set(facts.now);
+        let reviewed = row.update(write.txn()).await?;
+        write.record(Change {
+            action: Action::EffectivenessReviewRecord,
+            subject_type: "PostMortem",
+            subject_id: new.incident_id,
+            incident_id: Some(new.incident_id),
+            changes: rules::reviewed_changes(&old, &reviewed, &saved),
+        });
+        write.commit().await?;
+        Ok(saved)
+    }
+
+    /// Sets each judged measure's effectiveness and note, with an event for each.
+    async fn judge_measures(&self, write: &mut Write, review: &NewReview) -> AppResult<()> {
+        for verdict in &review.verdicts {
             write.emit(NewEvent {
                 event_type: EventType::MeasureUpdated,
                 subject_type: "PreventionMeasure",
                 subject_id: verdict.measure_id,
-                incident_id: Some(new.incident_id),
-                changed_fields: vec!["effectiveness".to_owned(), "effectivenessNote".to_owned()],
+                incident_id: Some(review.incident_id),
+                changed_fields: rules::JUDGED_FIELDS.map(str::to_owned).to_vec(),
                 deadline: None,
             });
             self.scope
@@ -145,49 +100,11 @@ impl Writer<'_> {
                     prevention_measure::Column::EffectivenessNote,
                     verdict.note.clone().into(),
                 )
-                .col_expr(prevention_measure::Column::UpdatedAt, now.into())
+                .col_expr(prevention_measure::Column::UpdatedAt, time::now().into())
                 .filter(prevention_measure::Column::Id.eq(verdict.measure_id))
                 .exec(write.txn())
                 .await?;
         }
-        let verdicts = new
-            .verdicts
-            .iter()
-            .map(|v| json!({ "measureId": v.measure_id, "effectiveness": v.effectiveness.to_value(), "note": v.note }))
-            .collect::<Vec<_>>();
-        let saved = effectiveness_review::ActiveModel {
-            tenant_id: Set(self.scope.tenant_id()),
-            incident_id: Set(new.incident_id),
-            held_at: Set(new.held_at),
-            summary: Set(new.summary),
-            verdicts: Set(json!(verdicts)),
-            recorded_by: Set(self.scope.principal().user_id()),
-            created_at: Set(now),
-        }
-        .insert(write.txn())
-        .await?;
-        let mut row: post_mortem::ActiveModel = old.clone().into_active_model();
-        row.status = Set(PostMortemStatus::Reviewed);
-        row.version = Set(old.version + 1);
-        row.updated_at = Set(now);
-        row.update(write.txn()).await?;
-        let changes = Changes::default()
-            .diff(
-                "status",
-                &old.status.to_value(),
-                &PostMortemStatus::Reviewed.to_value(),
-            )
-            .set("heldAt", &saved.held_at)
-            .set("summary", &saved.summary)
-            .set("verdicts", &saved.verdicts);
-        write.record(Change {
-            action: Action::EffectivenessReviewRecord,
-            subject_type: "PostMortem",
-            subject_id: new.incident_id,
-            incident_id: Some(new.incident_id),
-            changes,
-        });
-        write.commit().await?;
-        Ok(Ok(saved))
+        Ok(())
     }
 }

@@ -1,19 +1,18 @@
 //! Root causes and contributing factors, with the services each involves.
 
-use super::Checked;
-use super::changes::Changes;
 use super::links::LinkTable;
+use super::outcome::{Outcome, refused};
 use super::scope::{Scope, Writer};
 use super::write::Change;
 use crate::domain::event::Action;
 use crate::domain::policy::Capability;
+use crate::domain::root_cause as rules;
 use crate::domain::{FieldError, FieldErrorCode, time};
 use crate::error::{AppError, AppResult};
 use entity::{RootCauseCategory, RootCauseKind, root_cause, root_cause_service};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
-    ActiveEnum, ActiveModelTrait, ColumnTrait, ConnectionTrait, IntoActiveModel, QueryFilter,
-    Select, Set,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, IntoActiveModel, QueryFilter, Select, Set,
 };
 use std::collections::HashMap;
 use uuid::Uuid;
@@ -123,13 +122,10 @@ impl Scope {
 
 impl Writer<'_> {
     /// Records a root cause or contributing factor.
-    pub async fn root_cause_create(
-        &self,
-        new: NewRootCause,
-    ) -> AppResult<Checked<root_cause::Model>> {
+    pub async fn root_cause_create(&self, new: NewRootCause) -> Outcome<root_cause::Model> {
         let unknown = self.scope.unknown_services(&new.service_ids).await?;
         if !unknown.is_empty() {
-            return Ok(Err(unknown));
+            return refused(unknown);
         }
         let mut write = self.scope.begin_tenant_write().await?;
         let incident = self.scope.incident_in(write.txn(), new.incident_id).await?;
@@ -150,13 +146,7 @@ impl Writer<'_> {
         ROOT_CAUSE_SERVICES
             .replace(self.scope, write.txn(), saved.id, &new.service_ids)
             .await?;
-        let changes = Changes::default()
-            .set("incidentId", &saved.incident_id)
-            .set("kind", &saved.kind.to_value())
-            .set("category", &saved.category.to_value())
-            .set("internalAnalysis", &saved.internal_analysis)
-            .set("clientExplanation", &saved.client_explanation)
-            .set("serviceIds", &new.service_ids);
+        let changes = rules::changes(None, &saved).services(None, &new.service_ids);
         write.record(Change {
             action: Action::RootCauseCreate,
             subject_type: "RootCause",
@@ -167,7 +157,7 @@ impl Writer<'_> {
         self.refresh_signatures(write.txn(), saved.incident_id)
             .await?;
         write.commit().await?;
-        Ok(Ok(saved))
+        Ok(saved)
     }
 
     /// Changes a root cause.
@@ -175,11 +165,11 @@ impl Writer<'_> {
         &self,
         id: Uuid,
         new: RootCauseChanges,
-    ) -> AppResult<Checked<root_cause::Model>> {
+    ) -> Outcome<root_cause::Model> {
         if let Some(service_ids) = &new.service_ids {
             let unknown = self.scope.unknown_services(service_ids).await?;
             if !unknown.is_empty() {
-                return Ok(Err(unknown));
+                return refused(unknown);
             }
         }
         let mut write = self.scope.begin_tenant_write().await?;
@@ -195,34 +185,12 @@ impl Writer<'_> {
             .unwrap_or_else(|| old.client_explanation.clone()));
         row.updated_at = Set(time::now());
         let saved = row.update(write.txn()).await?;
-        let mut changes = Changes::default()
-            .diff("kind", &old.kind.to_value(), &saved.kind.to_value())
-            .diff(
-                "category",
-                &old.category.to_value(),
-                &saved.category.to_value(),
-            )
-            .diff(
-                "internalAnalysis",
-                &old.internal_analysis,
-                &saved.internal_analysis,
-            )
-            .diff(
-                "clientExplanation",
-                &old.client_explanation,
-                &saved.client_explanation,
-            );
+        let mut changes = rules::changes(Some(&old), &saved);
         if let Some(service_ids) = &new.service_ids {
-            let before = ROOT_CAUSE_SERVICES
-                .children(self.scope, write.txn(), id)
+            let (before, after) = ROOT_CAUSE_SERVICES
+                .relink(self.scope, write.txn(), id, service_ids)
                 .await?;
-            ROOT_CAUSE_SERVICES
-                .replace(self.scope, write.txn(), id, service_ids)
-                .await?;
-            let after = ROOT_CAUSE_SERVICES
-                .children(self.scope, write.txn(), id)
-                .await?;
-            changes = changes.diff("serviceIds", &before, &after);
+            changes = changes.services(Some(&before), &after);
         }
         write.record(Change {
             action: Action::RootCauseUpdate,
@@ -234,11 +202,11 @@ impl Writer<'_> {
         self.refresh_signatures(write.txn(), saved.incident_id)
             .await?;
         write.commit().await?;
-        Ok(Ok(saved))
+        Ok(saved)
     }
 
     /// Deletes a root cause; its service links and the measures' references to it go too.
-    pub async fn root_cause_delete(&self, id: Uuid) -> AppResult<Checked<Uuid>> {
+    pub async fn root_cause_delete(&self, id: Uuid) -> Outcome<Uuid> {
         let mut write = self.scope.begin_tenant_write().await?;
         let old = self.scope.root_cause_in(write.txn(), id).await?;
         self.scope
@@ -246,8 +214,7 @@ impl Writer<'_> {
             .filter(root_cause::Column::Id.eq(id))
             .exec(write.txn())
             .await?;
-        let changes =
-            Changes::default().diff("clientExplanation", &Some(old.client_explanation), &None);
+        let changes = rules::deleted(&old);
         write.record(Change {
             action: Action::RootCauseDelete,
             subject_type: "RootCause",
@@ -258,6 +225,6 @@ impl Writer<'_> {
         self.refresh_signatures(write.txn(), old.incident_id)
             .await?;
         write.commit().await?;
-        Ok(Ok(id))
+        Ok(id)
     }
 }

@@ -1,17 +1,15 @@
 //! Services: the systems incidents affect.
 
-use super::changes::Changes;
+use super::directory::{DirectoryRecord, Fresh, Unique};
 use super::page::{self, Direction, Key, KeyKind, KeyValue, Ordering, Page, PageRequest};
-use super::scope::{Admin, Scope};
-use super::write::Change;
-use super::{Checked, unique};
-use crate::domain::event::Action;
+use super::scope::Scope;
+use crate::domain::FieldError;
+use crate::domain::directory::{self, Audit};
 use crate::domain::policy::Capability;
-use crate::domain::time;
-use crate::domain::{FieldError, FieldErrorCode};
 use crate::error::{AppError, AppResult};
+use chrono::{DateTime, Utc};
 use entity::service;
-use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, IntoActiveModel, QueryFilter, Set};
+use sea_orm::{ColumnTrait, ConnectionTrait, DatabaseTransaction, QueryFilter};
 use std::collections::HashMap;
 use uuid::Uuid;
 
@@ -82,77 +80,32 @@ impl Scope {
     }
 }
 
-impl Admin<'_> {
-    /// Adds a service, or answers a `name` field error when the name is taken.
-    pub async fn service_create(&self, name: String) -> AppResult<Checked<service::Model>> {
-        let mut write = self.begin().await?;
-        if unique::name_taken(
-            write.txn(),
-            self.scope.select::<service::Entity>(),
-            service::Column::Name,
-            &name,
-            None,
-        )
-        .await?
-        {
-            return Ok(Err(vec![unique::taken("name")]));
+impl DirectoryRecord for service::Entity {
+    type New = String;
+    type Edit = String;
+    const NAME: Unique<Self> = Unique::new(service::Column::Name, directory::name_taken);
+    const AUDIT: Audit<service::Model> = directory::SERVICE_AUDIT;
+
+    fn created(name: String, fresh: Fresh) -> service::Model {
+        service::Model {
+            tenant_id: fresh.tenant_id,
+            id: fresh.id,
+            name,
+            created_at: fresh.at,
+            updated_at: fresh.at,
         }
-        let now = time::now();
-        let saved = service::ActiveModel {
-            tenant_id: Set(self.scope.tenant_id()),
-            id: Set(Uuid::now_v7()),
-            name: Set(name),
-            created_at: Set(now),
-            updated_at: Set(now),
-        }
-        .insert(write.txn())
-        .await?;
-        let changes = Changes::default().set("name", &saved.name);
-        write.record(Change {
-            action: Action::ServiceCreate,
-            subject_type: "Service",
-            subject_id: saved.id,
-            incident_id: None,
-            changes,
-        });
-        write.commit().await?;
-        Ok(Ok(saved))
     }
 
-    /// Renames a service, or answers a `name` field error when another service has the name.
-    /// NOT_FOUND for an unknown id.
-    pub async fn service_update(
-        &self,
-        id: Uuid,
-        name: String,
-    ) -> AppResult<Checked<service::Model>> {
-        let mut write = self.begin().await?;
-        let old = self.scope.service_in(write.txn(), id).await?;
-        if unique::name_taken(
-            write.txn(),
-            self.scope.select::<service::Entity>(),
-            service::Column::Name,
-            &name,
-            Some((service::Column::Id, id)),
-        )
-        .await?
-        {
-            return Ok(Err(vec![unique::taken("name")]));
+    fn edited(old: &service::Model, name: String, at: DateTime<Utc>) -> service::Model {
+        service::Model {
+            name,
+            updated_at: at,
+            ..old.clone()
         }
-        let mut row = old.clone().into_active_model();
-        row.name = Set(name);
-        row.updated_at = Set(time::now());
-        let saved = row.update(write.txn()).await?;
-        let changes = Changes::default().diff("name", &old.name, &saved.name);
-        write.record(Change {
-            action: Action::ServiceUpdate,
-            subject_type: "Service",
-            subject_id: saved.id,
-            incident_id: None,
-            changes,
-        });
-        write.commit().await?;
-        Ok(Ok(saved))
+    }
+
+    async fn load(scope: &Scope, txn: &DatabaseTransaction, id: Uuid) -> AppResult<service::Model> {
+        scope.service_in(txn, id).await
     }
 }
 
@@ -164,10 +117,7 @@ impl Scope {
             .iter()
             .enumerate()
             .filter(|(_, id)| !known.contains_key(id))
-            .map(|(i, _)| {
-                FieldError::new("serviceIds", FieldErrorCode::NotFound, "no such service")
-                    .at_index(i)
-            })
+            .map(|(i, _)| directory::service_not_found(i))
             .collect())
     }
 }

@@ -1,17 +1,18 @@
 //! Tenants: provisioning by the operator, and settings by the tenant's ADMINs.
 
-use super::changes::Changes;
 use super::scope::{Admin, Scope};
 use super::write::{Change, Write};
 use crate::auth;
+use crate::domain::changes::Changes;
 use crate::domain::event::Action;
+use crate::domain::settings::{self, SettingsChanges};
 use crate::domain::time;
 use crate::error::{AppError, AppResult};
 use entity::tenant::ReadinessTerms;
 use entity::{BlamelessPolicy, Role, tenant, user};
 use sea_orm::{
-    ActiveEnum, ActiveModelTrait, ConnectionTrait, DatabaseConnection, EntityTrait,
-    IntoActiveModel, QuerySelect, Set,
+    ActiveModelTrait, ConnectionTrait, DatabaseConnection, EntityTrait, IntoActiveModel,
+    QuerySelect, Set,
 };
 use std::collections::HashMap;
 use uuid::Uuid;
@@ -98,27 +99,6 @@ pub async fn delete(db: &DatabaseConnection, id: Uuid) -> AppResult<()> {
     Ok(())
 }
 
-/// New values for the tenant's settings; `None` keeps the current value.
-#[derive(Debug, Default)]
-pub struct SettingsChanges {
-    /// Hours after resolution before a client meeting should be held.
-    pub cooling_off_hours: Option<i32>,
-    /// Days after publication that the effectiveness review falls due.
-    pub review_after_days: Option<i32>,
-    /// Hours within which client feedback should get a first staff answer.
-    pub feedback_answer_sla_hours: Option<i32>,
-    /// Days after resolution by which a SEV1/SEV2 post-mortem should be published.
-    pub post_mortem_due_days: Option<i32>,
-    /// Whether blame findings warn or block publication.
-    pub blameless_policy: Option<BlamelessPolicy>,
-    /// Phrases added to the built-in blame list (replacing the tenant's earlier ones).
-    pub blameless_terms: Option<Vec<String>>,
-    /// Phrases added to the built-in defensive list.
-    pub defensive_terms: Option<Vec<String>>,
-    /// Phrases added to the built-in self-flagellation list.
-    pub self_flagellation_terms: Option<Vec<String>>,
-}
-
 impl Scope {
     /// The caller's own tenant.
     pub async fn tenant(&self) -> AppResult<tenant::Model> {
@@ -156,69 +136,13 @@ impl Admin<'_> {
     pub async fn tenant_settings_update(&self, new: SettingsChanges) -> AppResult<tenant::Model> {
         let mut write = self.begin().await?;
         let old = self.scope.tenant_in(write.txn()).await?;
-        let mut row = old.clone().into_active_model();
-        let pick = |new: Option<i32>, old: i32| new.unwrap_or(old);
-        row.cooling_off_hours = Set(pick(new.cooling_off_hours, old.cooling_off_hours));
-        row.review_after_days = Set(pick(new.review_after_days, old.review_after_days));
-        row.feedback_answer_sla_hours = Set(pick(
-            new.feedback_answer_sla_hours,
-            old.feedback_answer_sla_hours,
-        ));
-        row.post_mortem_due_days = Set(pick(new.post_mortem_due_days, old.post_mortem_due_days));
-        row.blameless_policy = Set(new.blameless_policy.unwrap_or(old.blameless_policy));
-        let terms = &old.readiness_terms;
-        row.readiness_terms = Set(ReadinessTerms {
-            blame: new.blameless_terms.unwrap_or_else(|| terms.blame.clone()),
-            defensive: new
-                .defensive_terms
-                .unwrap_or_else(|| terms.defensive.clone()),
-            self_flagellation: new
-                .self_flagellation_terms
-                .unwrap_or_else(|| terms.self_flagellation.clone()),
-        });
-        row.updated_at = Set(time::now());
-        let saved = row.update(write.txn()).await?;
-        let changes = Changes::default()
-            .diff(
-                "coolingOffHours",
-                &old.cooling_off_hours,
-                &saved.cooling_off_hours,
-            )
-            .diff(
-                "reviewAfterDays",
-                &old.review_after_days,
-                &saved.review_after_days,
-            )
-            .diff(
-                "feedbackAnswerSlaHours",
-                &old.feedback_answer_sla_hours,
-                &saved.feedback_answer_sla_hours,
-            )
-            .diff(
-                "postMortemDueDays",
-                &old.post_mortem_due_days,
-                &saved.post_mortem_due_days,
-            )
-            .diff(
-                "blamelessPolicy",
-                &old.blameless_policy.to_value(),
-                &saved.blameless_policy.to_value(),
-            )
-            .diff(
-                "blamelessTerms",
-                &old.readiness_terms.blame,
-                &saved.readiness_terms.blame,
-            )
-            .diff(
-                "defensiveTerms",
-                &old.readiness_terms.defensive,
-                &saved.readiness_terms.defensive,
-            )
-            .diff(
-                "selfFlagellationTerms",
-                &old.readiness_terms.self_flagellation,
-                &saved.readiness_terms.self_flagellation,
-            );
+        let new = settings::apply(&old, new, time::now());
+        let saved = new
+            .into_active_model()
+            .reset_all()
+            .update(write.txn())
+            .await?;
+        let changes = settings::changes(&old, &saved);
         write.record(Change {
             action: Action::TenantSettingsUpdate,
             subject_type: "Tenant",

@@ -1,7 +1,6 @@
 //! Timeline entries: what happened, when, and who may read it.
 
-use super::Checked;
-use super::changes::Changes;
+use super::outcome::{Outcome, refused};
 use super::page::{self, Direction, Key, KeyKind, KeyValue, Ordering, Page, PageRequest};
 use super::scope::{Scope, Writer};
 use super::write::Change;
@@ -171,12 +170,12 @@ impl Writer<'_> {
     pub async fn timeline_event_create(
         &self,
         new: NewTimelineEvent,
-    ) -> AppResult<Checked<timeline_event::Model>> {
+    ) -> Outcome<timeline_event::Model> {
         let mut write = self.scope.begin_write().await?;
         let incident = self.scope.incident_in(write.txn(), new.incident_id).await?;
         if let Err(error) = timeline::occurred_at(new.occurred_at, incident.started_at, time::now())
         {
-            return Ok(Err(vec![error]));
+            return refused(vec![error]);
         }
         let now = time::now();
         let saved = timeline_event::ActiveModel {
@@ -193,12 +192,7 @@ impl Writer<'_> {
         }
         .insert(write.txn())
         .await?;
-        let changes = Changes::default()
-            .set("incidentId", &saved.incident_id)
-            .set("occurredAt", &saved.occurred_at)
-            .set("kind", &saved.kind.to_value())
-            .set("body", &saved.body)
-            .set("visibility", &saved.visibility.to_value());
+        let changes = timeline::changes(None, &saved);
         write.record(Change {
             action: Action::TimelineEventCreate,
             subject_type: "TimelineEvent",
@@ -207,7 +201,7 @@ impl Writer<'_> {
             changes,
         });
         write.commit().await?;
-        Ok(Ok(saved))
+        Ok(saved)
     }
 
     /// Changes an entry.
@@ -215,7 +209,7 @@ impl Writer<'_> {
         &self,
         id: Uuid,
         new: TimelineEventChanges,
-    ) -> AppResult<Checked<timeline_event::Model>> {
+    ) -> Outcome<timeline_event::Model> {
         let mut write = self.scope.begin_write().await?;
         let old = self.event_in(write.txn(), id).await?;
         let occurred_at = new.occurred_at.unwrap_or(old.occurred_at);
@@ -223,7 +217,7 @@ impl Writer<'_> {
             let incident = self.scope.incident_in(write.txn(), old.incident_id).await?;
             if let Err(error) = timeline::occurred_at(occurred_at, incident.started_at, time::now())
             {
-                return Ok(Err(vec![error]));
+                return refused(vec![error]);
             }
         }
         let mut row = old.clone().into_active_model();
@@ -233,15 +227,7 @@ impl Writer<'_> {
         row.visibility = Set(new.visibility.unwrap_or(old.visibility));
         row.updated_at = Set(time::now());
         let saved = row.update(write.txn()).await?;
-        let changes = Changes::default()
-            .diff("occurredAt", &old.occurred_at, &saved.occurred_at)
-            .diff("kind", &old.kind.to_value(), &saved.kind.to_value())
-            .diff("body", &old.body, &saved.body)
-            .diff(
-                "visibility",
-                &old.visibility.to_value(),
-                &saved.visibility.to_value(),
-            );
+        let changes = timeline::changes(Some(&old), &saved);
         write.record(Change {
             action: Action::TimelineEventUpdate,
             subject_type: "TimelineEvent",
@@ -250,11 +236,11 @@ impl Writer<'_> {
             changes,
         });
         write.commit().await?;
-        Ok(Ok(saved))
+        Ok(saved)
     }
 
     /// Deletes an entry.
-    pub async fn timeline_event_delete(&self, id: Uuid) -> AppResult<Checked<Uuid>> {
+    pub async fn timeline_event_delete(&self, id: Uuid) -> Outcome<Uuid> {
         let mut write = self.scope.begin_write().await?;
         let old = self.event_in(write.txn(), id).await?;
         self.scope
@@ -262,9 +248,7 @@ impl Writer<'_> {
             .filter(timeline_event::Column::Id.eq(id))
             .exec(write.txn())
             .await?;
-        let changes = Changes::default()
-            .diff("body", &Some(&old.body), &None)
-            .diff("occurredAt", &Some(old.occurred_at), &None);
+        let changes = timeline::deleted(&old);
         write.record(Change {
             action: Action::TimelineEventDelete,
             subject_type: "TimelineEvent",
@@ -273,7 +257,7 @@ impl Writer<'_> {
             changes,
         });
         write.commit().await?;
-        Ok(Ok(id))
+        Ok(id)
     }
 
     async fn event_in(

@@ -1,36 +1,21 @@
-//! Uniqueness checks for names and emails, answered as field errors rather than SQL errors.
+//! Uniqueness checks for names and emails, made before the write so that a taken name is
+//! answered as a field error rather than an SQL error.
 
-use crate::domain::{FieldError, FieldErrorCode};
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, DbErr, EntityTrait, PaginatorTrait, QueryFilter, Select,
+    ColumnTrait, ConnectionTrait, DbErr, EntityTrait, PaginatorTrait, QueryFilter, Select, Value,
 };
-use uuid::Uuid;
 
-/// Whether another row of `select` (already tenant-scoped) has `value` in `column`.
+/// Whether a row of `select` (already tenant-scoped) has `value` in `column`.
 pub async fn name_taken<E, C>(
     db: &C,
     select: Select<E>,
     column: E::Column,
-    value: &str,
-    except: Option<(E::Column, Uuid)>,
+    value: Value,
 ) -> Result<bool, DbErr>
 where
     E: EntityTrait,
     E::Model: Sync,
     C: ConnectionTrait,
 {
-    let mut select = select.filter(column.eq(value));
-    if let Some((id_column, id)) = except {
-        select = select.filter(id_column.ne(id));
-    }
-    Ok(select.count(db).await? > 0)
-}
-
-/// The TAKEN field error for `field`, e.g. "this name is already in use".
-pub fn taken(field: &str) -> FieldError {
-    FieldError::new(
-        field,
-        FieldErrorCode::Taken,
-        format!("this {field} is already in use"),
-    )
+    Ok(select.filter(column.eq(value)).count(db).await? > 0)
 }

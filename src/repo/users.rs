@@ -1,19 +1,16 @@
 //! Users of the tenant: their roles, client bindings and activity.
 
-use super::changes::Changes;
+use super::directory::{DirectoryRecord, Fresh, Rows, Unique};
+use super::outcome::{Outcome, refused};
 use super::page::{self, Direction, Key, KeyKind, KeyValue, Ordering, Page, PageRequest};
-use super::scope::{Admin, Scope};
-use super::write::Change;
-use super::{Checked, unique};
-use crate::domain::directory;
-use crate::domain::event::Action;
+use super::scope::Scope;
+use crate::domain::directory::{self, Audit};
 use crate::domain::policy::Capability;
-use crate::domain::{FieldError, FieldErrorCode, time};
 use crate::error::{AppError, AppResult};
+use chrono::{DateTime, Utc};
 use entity::{Role, client, user};
 use sea_orm::{
-    ActiveEnum, ActiveModelTrait, ColumnTrait, ConnectionTrait, IntoActiveModel, PaginatorTrait,
-    QueryFilter, Set,
+    ActiveEnum, ColumnTrait, ConnectionTrait, DatabaseTransaction, PaginatorTrait, QueryFilter,
 };
 use std::collections::HashMap;
 use uuid::Uuid;
@@ -107,7 +104,12 @@ impl Scope {
         Ok(rows.into_iter().map(|u| (u.id, u)).collect())
     }
 
-    async fn client_exists<C: ConnectionTrait>(&self, db: &C, id: Uuid) -> AppResult<bool> {
+    /// Whether the tenant has the client account `id`, read through `db`.
+    pub(super) async fn client_exists<C: ConnectionTrait>(
+        &self,
+        db: &C,
+        id: Uuid,
+    ) -> AppResult<bool> {
         Ok(self
             .select::<client::Entity>()
             .filter(client::Column::Id.eq(id))
@@ -132,123 +134,68 @@ impl Scope {
     }
 }
 
-impl Admin<'_> {
-    /// Adds an active user, or answers field errors for a bad client binding, an unknown
-    /// client account or a taken email.
-    pub async fn user_create(&self, new: NewUser) -> AppResult<Checked<user::Model>> {
-        let mut write = self.begin().await?;
-        if let Err(error) = directory::client_binding(new.role, new.client_id) {
-            return Ok(Err(vec![error]));
-        }
+impl DirectoryRecord for user::Entity {
+    type New = NewUser;
+    type Edit = UserChanges;
+    const NAME: Unique<Self> = Unique::new(user::Column::Email, directory::email_taken);
+    const AUDIT: Audit<user::Model> = directory::USER_AUDIT;
+
+    /// The client binding, a newly bound client account that must exist, and the last
+    /// active ADMIN.
+    async fn check(
+        scope: &Scope,
+        txn: &DatabaseTransaction,
+        rows: Rows<'_, user::Model>,
+    ) -> Outcome<()> {
+        let Rows { old, new } = rows;
+        directory::client_binding(new.role, new.client_id)?;
         if let Some(client_id) = new.client_id
-            && !self.scope.client_exists(write.txn(), client_id).await?
+            && old.is_none_or(|old| old.client_id != Some(client_id))
+            && !scope.client_exists(txn, client_id).await?
         {
-            return Ok(Err(vec![client_not_found()]));
+            return refused(vec![directory::client_not_found()]);
         }
-        if unique::name_taken(
-            write.txn(),
-            self.scope.select::<user::Entity>(),
-            user::Column::Email,
-            &new.email,
-            None,
-        )
-        .await?
+        if let Some(old) = old
+            && directory::removes_an_admin(old, new)
         {
-            return Ok(Err(vec![unique::taken("email")]));
+            let others = scope.other_active_admins(txn, new.id).await?;
+            directory::keeps_an_admin(new, others)?;
         }
-        let now = time::now();
-        let saved = user::ActiveModel {
-            tenant_id: Set(self.scope.tenant_id()),
-            id: Set(Uuid::now_v7()),
-            email: Set(new.email),
-            display_name: Set(new.display_name),
-            role: Set(new.role),
-            client_id: Set(new.client_id),
-            active: Set(true),
-            created_at: Set(now),
-            updated_at: Set(now),
-        }
-        .insert(write.txn())
-        .await?;
-        let changes = Changes::default()
-            .set("email", &saved.email)
-            .set("displayName", &saved.display_name)
-            .set("role", &saved.role.to_value())
-            .set("clientId", &saved.client_id);
-        write.record(Change {
-            action: Action::UserCreate,
-            subject_type: "User",
-            subject_id: saved.id,
-            incident_id: None,
-            changes,
-        });
-        write.commit().await?;
-        Ok(Ok(saved))
+        Ok(())
     }
 
-    /// Updates a user. The tenant always keeps at least one active ADMIN.
-    pub async fn user_update(
-        &self,
-        id: Uuid,
-        new: UserChanges,
-        action: Action,
-    ) -> AppResult<Checked<user::Model>> {
-        let mut write = self.begin().await?;
-        let old = self.scope.user_in(write.txn(), id).await?;
-        let role = new.role.unwrap_or(old.role);
-        let client_id = match new.client_id {
-            Some(client_id) => client_id,
-            None if role == Role::Client => old.client_id,
-            None => None,
-        };
-        let active = new.active.unwrap_or(old.active);
-        if let Err(error) = directory::client_binding(role, client_id) {
-            return Ok(Err(vec![error]));
+    /// A new user is active at once.
+    fn created(new: NewUser, fresh: Fresh) -> user::Model {
+        user::Model {
+            tenant_id: fresh.tenant_id,
+            id: fresh.id,
+            email: new.email,
+            display_name: new.display_name,
+            role: new.role,
+            client_id: new.client_id,
+            active: true,
+            created_at: fresh.at,
+            updated_at: fresh.at,
         }
-        if let Some(client_id) = client_id
-            && Some(client_id) != old.client_id
-            && !self.scope.client_exists(write.txn(), client_id).await?
-        {
-            return Ok(Err(vec![client_not_found()]));
-        }
-        let stops_being_admin =
-            old.role == Role::Admin && old.active && (role != Role::Admin || !active);
-        if stops_being_admin && self.scope.other_active_admins(write.txn(), id).await? == 0 {
-            let field = if active { "role" } else { "id" };
-            return Ok(Err(vec![FieldError::new(
-                field,
-                FieldErrorCode::Invalid,
-                "the tenant must keep at least one active ADMIN",
-            )]));
-        }
-        let mut row = old.clone().into_active_model();
-        row.display_name = Set(new.display_name.unwrap_or_else(|| old.display_name.clone()));
-        row.role = Set(role);
-        row.client_id = Set(client_id);
-        row.active = Set(active);
-        row.updated_at = Set(time::now());
-        let saved = row.update(write.txn()).await?;
-        let changes = Changes::default()
-            .diff("displayName", &old.display_name, &saved.display_name)
-            .diff("role", &old.role.to_value(), &saved.role.to_value())
-            .diff("clientId", &old.client_id, &saved.client_id)
-            .diff("active", &old.active, &saved.active);
-        write.record(Change {
-            action,
-            subject_type: "User",
-            subject_id: saved.id,
-            incident_id: None,
-            changes,
-        });
-        write.commit().await?;
-        Ok(Ok(saved))
     }
-}
 
-fn client_not_found() -> FieldError {
-    FieldError::new(
-        "clientId",
-        FieldErrorCode::NotFound,
-        "no such client account",
-    )
+    /// A CLIENT keeps their client account unless the edit rebinds them; anyone else is
+    /// unbound.
+    fn edited(old: &user::Model, edit: UserChanges, at: DateTime<Utc>) -> user::Model {
+        let role = edit.role.unwrap_or(old.role);
+        user::Model {
+            display_name: edit
+                .display_name
+                .unwrap_or_else(|| old.display_name.clone()),
+            role,
+            client_id: directory::client_after(role, edit.client_id, old.client_id),
+            active: edit.active.unwrap_or(old.active),
+            updated_at: at,
+            ..old.clone()
+        }
+    }
+
+    async fn load(scope: &Scope, txn: &DatabaseTransaction, id: Uuid) -> AppResult<user::Model> {
+        scope.user_in(txn, id).await
+    }
 }

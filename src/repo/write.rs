@@ -10,8 +10,8 @@
 //! so it cannot deadlock with the row locks a write took earlier. SQLite has one writer at a
 //! time (`BEGIN IMMEDIATE`), which gives the same order trivially.
 
-use super::changes::Changes;
 use crate::auth::Principal;
+use crate::domain::changes::Changes;
 use crate::domain::event::Action;
 use crate::domain::time;
 use chrono::{DateTime, Utc};

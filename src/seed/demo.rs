@@ -93,13 +93,9 @@ async fn seed_directory(db: &DatabaseConnection, scope: &Scope) -> Result<(), St
     super::demo_record::seed(db, scope, &incidents, globex.id, &services).await
 }
 
-/// Unwraps a repository result, turning field errors into a message (the seed is fixed data).
-pub(super) fn ok<T>(
-    result: Result<crate::repo::Checked<T>, crate::error::AppError>,
-) -> Result<T, String> {
-    result
-        .map_err(|e| e.to_string())?
-        .map_err(|e| format!("{e:?}"))
+/// Unwraps a write's outcome, turning a refusal into a message (the seed is fixed data).
+pub(super) fn ok<T>(outcome: crate::repo::Outcome<T>) -> Result<T, String> {
+    outcome.map_err(|e| format!("{e:?}"))
 }
 
 async fn seed_incidents(

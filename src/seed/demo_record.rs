@@ -3,12 +3,10 @@
 use super::demo::ok;
 use crate::auth;
 use crate::domain::time;
-use crate::graphql::name_record;
 use crate::repo::feedback::NewFeedback;
 use crate::repo::impacts::ImpactInput;
 use crate::repo::measures::NewMeasure;
 use crate::repo::post_mortems::PostMortemChanges;
-use crate::repo::publication::Publication;
 use crate::repo::root_causes::NewRootCause;
 use crate::repo::timeline::NewTimelineEvent;
 use crate::repo::{Scope, Writer, identity};
@@ -188,11 +186,7 @@ async fn published(
         lessons_learned: Some("Config values need schema validation; rollbacks of config should be one command.".into()),
     };
     ok(writer.post_mortem_update(incident.id, sections).await)?;
-    let publication = Publication {
-        override_reason: None,
-        name_record,
-    };
-    ok(writer.post_mortem_publish(incident.id, publication).await)?;
+    ok(writer.post_mortem_publish(incident.id, None).await)?;
     Ok(())
 }
 

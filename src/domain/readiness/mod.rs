@@ -16,7 +16,7 @@ mod phrase_table;
 pub mod phrases;
 mod prevention;
 #[cfg(test)]
-mod sample;
+pub(crate) mod sample;
 
 use super::{FieldError, FieldErrorCode};
 use chrono::{DateTime, NaiveDate, Utc};
@@ -270,13 +270,13 @@ pub fn refusals(findings: &[Finding], overriding: bool) -> Vec<&Finding> {
 
 impl Finding {
     /// The finding as a refused publication's user error: on the input's `postMortemId`,
-    /// with the finding's own path beside it.
-    pub fn to_field_error(&self, name: NameRecord) -> FieldError {
+    /// with the finding's target beside it.
+    pub fn to_field_error(&self) -> FieldError {
         FieldError {
             field: vec!["postMortemId".to_owned()],
             code: FieldErrorCode::NotReady(self.code),
             message: self.message.clone(),
-            finding_path: Some(self.target.path(name)),
+            finding: Some(self.target),
         }
     }
 }
@@ -320,10 +320,12 @@ mod tests {
         let mut s = sample::ready();
         s.measures[0].owner_team = String::new();
         let findings = check(&s);
-        let error = findings[0].to_field_error(|item, id| format!("{item:?}:{id}"));
+        let error = findings[0].to_field_error();
         assert_eq!(error.field, ["postMortemId"]);
         assert_eq!(
-            error.finding_path,
+            error
+                .finding
+                .map(|t| t.path(|item, id| format!("{item:?}:{id}"))),
             Some(format!("measures[Measure:{}].ownerTeam", sample::id(4)))
         );
         assert_eq!(

@@ -7,9 +7,10 @@ use crate::graphql::connection::{ListRef, TotalCount, connection, page_cost};
 use crate::graphql::context::scope;
 use crate::graphql::errors::{UserError, user_errors};
 use crate::graphql::ids::{self, NodeType};
+use crate::graphql::payload::Checked;
+use crate::graphql::payload::answer;
 use crate::graphql::record::impact::ClientImpactConnection;
 use crate::graphql::scalars::Timestamp;
-use crate::repo::Checked;
 use crate::repo::clients::{ClientChanges, NewClient};
 use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object, SimpleObject};
 use entity::client;
@@ -177,7 +178,7 @@ impl ClientMutation {
             name: name.unwrap_or_default(),
             contact_email,
         }) {
-            Ok(new) => Ok(admin.client_create(new).await?.into()),
+            Ok(new) => answer(admin.client_create(new).await),
             Err(errors) => Ok(Err(errors).into()),
         }
     }
@@ -203,7 +204,7 @@ impl ClientMutation {
             name,
             contact_email,
         }) {
-            Ok(changes) => Ok(admin.client_update(id, changes).await?.into()),
+            Ok(changes) => answer(admin.client_update(id, changes).await),
             Err(errors) => Ok(Err(errors).into()),
         }
     }

@@ -6,8 +6,9 @@ use crate::graphql::connection::{ListRef, TotalCount, connection, page_cost};
 use crate::graphql::context::scope;
 use crate::graphql::errors::{UserError, user_errors};
 use crate::graphql::ids::{self, NodeType};
+use crate::graphql::payload::Checked;
+use crate::graphql::payload::answer;
 use crate::graphql::scalars::Timestamp;
-use crate::repo::Checked;
 use async_graphql::{Context, ID, InputObject, Object, SimpleObject};
 use entity::service;
 use futures_util::FutureExt;
@@ -130,7 +131,7 @@ impl ServiceMutation {
     ) -> AppResult<ServicePayload> {
         let admin = scope(ctx).admin()?;
         match directory::name("name", &input.name) {
-            Ok(name) => Ok(admin.service_create(name).await?.into()),
+            Ok(name) => answer(admin.service_create(name).await),
             Err(error) => Ok(Err(vec![error]).into()),
         }
     }
@@ -144,7 +145,7 @@ impl ServiceMutation {
         let admin = scope(ctx).admin()?;
         let id = ids::decode(&input.id, NodeType::Service)?;
         match directory::name("name", &input.name) {
-            Ok(name) => Ok(admin.service_update(id, name).await?.into()),
+            Ok(name) => answer(admin.service_update(id, name).await),
             Err(error) => Ok(Err(vec![error]).into()),
         }
     }

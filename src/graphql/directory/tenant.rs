@@ -1,13 +1,13 @@
 //! The tenant and its settings.
 
 use crate::domain::policy::Capability;
+use crate::domain::settings::SettingsChanges;
 use crate::domain::{Validation, directory};
 use crate::error::AppResult;
 use crate::graphql::context::scope;
 use crate::graphql::enums::BlamelessPolicy;
 use crate::graphql::errors::{UserError, user_errors};
 use crate::graphql::ids::{self, NodeType};
-use crate::repo::tenants::SettingsChanges;
 use async_graphql::{Context, ID, InputObject, Object, SimpleObject};
 use entity::tenant;
 

@@ -3,15 +3,16 @@
 use super::client::Client;
 use crate::domain::event::Action;
 use crate::domain::policy::Capability;
-use crate::domain::{FieldError, FieldErrorCode, Validation, directory};
+use crate::domain::{Validation, directory};
 use crate::error::AppResult;
 use crate::graphql::connection::{ListRef, TotalCount, connection, page_cost};
 use crate::graphql::context::scope;
 use crate::graphql::enums::Role;
 use crate::graphql::errors::{UserError, user_errors};
 use crate::graphql::ids::{self, NodeType};
+use crate::graphql::payload::Checked;
+use crate::graphql::payload::answer;
 use crate::graphql::scalars::Timestamp;
-use crate::repo::Checked;
 use crate::repo::users::{NewUser, UserChanges};
 use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object, SimpleObject};
 use entity::user;
@@ -141,13 +142,7 @@ impl From<Checked<user::Model>> for UserPayload {
 
 /// A client id from input; an undecodable one is a field error, like an unknown one.
 fn client_id(v: &mut Validation, id: &ID) -> Option<Uuid> {
-    v.check(ids::decode(id, NodeType::Client).map_err(|_| {
-        FieldError::new(
-            "clientId",
-            FieldErrorCode::NotFound,
-            "no such client account",
-        )
-    }))
+    v.check(ids::decode(id, NodeType::Client).map_err(|_| directory::client_not_found()))
 }
 
 /// Query fields for users.
@@ -207,7 +202,7 @@ impl UserMutation {
             client_id: client,
         };
         match v.finish(new) {
-            Ok(new) => Ok(admin.user_create(new).await?.into()),
+            Ok(new) => answer(admin.user_create(new).await),
             Err(errors) => Ok(Err(errors).into()),
         }
     }
@@ -236,10 +231,7 @@ impl UserMutation {
             active: input.active,
         };
         match v.finish(changes) {
-            Ok(changes) => Ok(admin
-                .user_update(id, changes, Action::UserUpdate)
-                .await?
-                .into()),
+            Ok(changes) => answer(admin.user_update(id, changes, Action::UserUpdate).await),
             Err(errors) => Ok(Err(errors).into()),
         }
     }
@@ -256,9 +248,6 @@ impl UserMutation {
             active: Some(false),
             ..UserChanges::default()
         };
-        Ok(admin
-            .user_update(id, changes, Action::UserDeactivate)
-            .await?
-            .into())
+        answer(admin.user_update(id, changes, Action::UserDeactivate).await)
     }
 }

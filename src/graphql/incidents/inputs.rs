@@ -1,7 +1,7 @@
 //! Incident inputs, and their parsing into validated repository requests.
 
 use crate::domain::incident::{self, Timeline};
-use crate::domain::{FieldError, FieldErrorCode, Validation, time};
+use crate::domain::{Checks, FieldError, FieldErrorCode, time};
 use crate::error::{AppError, AppResult};
 use crate::graphql::enums::{IncidentStatus, OrderDirection, Severity};
 use crate::graphql::ids::{self, NodeType};
@@ -150,25 +150,18 @@ pub struct IncidentUpdateInput {
 /// The most services one incident may list.
 pub const MAX_SERVICES: usize = 100;
 
-fn service_ids(v: &mut Validation, list: &[ID]) -> Vec<uuid::Uuid> {
+/// The services of an incident or root cause, decoded.
+pub fn service_ids(list: &[ID]) -> Result<Vec<uuid::Uuid>, FieldError> {
     if list.len() > MAX_SERVICES {
-        v.push(FieldError::new(
+        return Err(FieldError::new(
             "serviceIds",
             FieldErrorCode::Invalid,
             format!("an incident lists at most {MAX_SERVICES} services"),
         ));
-        return vec![];
     }
-    match ids::decode_all(list, NodeType::Service) {
-        Ok(ids) => ids,
-        Err(index) => {
-            v.push(
-                FieldError::new("serviceIds", FieldErrorCode::NotFound, "no such service")
-                    .at_index(index),
-            );
-            vec![]
-        }
-    }
+    ids::decode_all(list, NodeType::Service).map_err(|index| {
+        FieldError::new("serviceIds", FieldErrorCode::NotFound, "no such service").at_index(index)
+    })
 }
 
 fn stored(at: Timestamp) -> DateTime<Utc> {
@@ -183,45 +176,53 @@ fn maybe(value: MaybeUndefined<Timestamp>) -> Option<Option<DateTime<Utc>>> {
     }
 }
 
-impl IncidentCreateInput {
-    pub fn parse(self) -> Result<NewIncident, Vec<FieldError>> {
-        let mut v = Validation::default();
-        let title = v.check(incident::title(&self.title));
-        let summary = v.check(incident::summary(&self.summary));
-        let service_ids = service_ids(&mut v, &self.service_ids);
+impl TryFrom<IncidentCreateInput> for NewIncident {
+    type Error = Vec<FieldError>;
+
+    fn try_from(input: IncidentCreateInput) -> Result<Self, Self::Error> {
+        let (title, summary, service_ids) = (
+            incident::title(&input.title),
+            incident::summary(&input.summary),
+            service_ids(&input.service_ids),
+        )
+            .all()?;
         let timeline = Timeline {
-            started_at: stored(self.started_at),
-            detected_at: self.detected_at.map(stored),
-            mitigated_at: self.mitigated_at.map(stored),
-            resolved_at: self.resolved_at.map(stored),
+            started_at: stored(input.started_at),
+            detected_at: input.detected_at.map(stored),
+            mitigated_at: input.mitigated_at.map(stored),
+            resolved_at: input.resolved_at.map(stored),
         };
-        v.finish(|| NewIncident {
-            title: title.unwrap_or_default(),
-            summary: summary.unwrap_or_default(),
-            severity: self.severity.into(),
-            status: self.status.unwrap_or(IncidentStatus::Investigating).into(),
+        Ok(NewIncident {
+            title,
+            summary,
+            severity: input.severity.into(),
+            status: input.status.unwrap_or(IncidentStatus::Investigating).into(),
             timeline,
             service_ids,
         })
     }
 }
 
-impl IncidentUpdateInput {
-    pub fn parse(self) -> Result<IncidentChanges, Vec<FieldError>> {
-        let mut v = Validation::default();
-        let title = self.title.and_then(|t| v.check(incident::title(&t)));
-        let summary = self.summary.and_then(|s| v.check(incident::summary(&s)));
-        let service_ids = self.service_ids.map(|list| service_ids(&mut v, &list));
-        v.finish(|| IncidentChanges {
-            version: self.version,
+impl TryFrom<IncidentUpdateInput> for IncidentChanges {
+    type Error = Vec<FieldError>;
+
+    fn try_from(input: IncidentUpdateInput) -> Result<Self, Self::Error> {
+        let (title, summary, service_ids) = (
+            input.title.map(|t| incident::title(&t)).transpose(),
+            input.summary.map(|s| incident::summary(&s)).transpose(),
+            input.service_ids.map(|list| service_ids(&list)).transpose(),
+        )
+            .all()?;
+        Ok(IncidentChanges {
+            version: input.version,
             title,
             summary,
-            severity: self.severity.map(Into::into),
-            status: self.status.map(Into::into),
-            started_at: self.started_at.map(stored),
-            detected_at: maybe(self.detected_at),
-            mitigated_at: maybe(self.mitigated_at),
-            resolved_at: maybe(self.resolved_at),
+            severity: input.severity.map(Into::into),
+            status: input.status.map(Into::into),
+            started_at: input.started_at.map(stored),
+            detected_at: maybe(input.detected_at),
+            mitigated_at: maybe(input.mitigated_at),
+            resolved_at: maybe(input.resolved_at),
             service_ids,
         })
     }

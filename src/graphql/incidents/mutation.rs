@@ -6,7 +6,8 @@ use crate::error::AppResult;
 use crate::graphql::context::scope;
 use crate::graphql::errors::{UserError, user_errors};
 use crate::graphql::ids::{self, NodeType};
-use crate::repo::Checked;
+use crate::graphql::payload::Checked;
+use crate::graphql::payload::answer;
 use async_graphql::{Context, Object, SimpleObject};
 
 #[derive(SimpleObject)]
@@ -42,10 +43,7 @@ impl IncidentMutation {
         input: IncidentCreateInput,
     ) -> AppResult<IncidentPayload> {
         let writer = scope(ctx).writer()?;
-        match input.parse() {
-            Ok(new) => Ok(writer.incident_create(new).await?.into()),
-            Err(errors) => Ok(Err(errors).into()),
-        }
+        answer(async { writer.incident_create(input.try_into()?).await }.await)
     }
 
     /// Changes an incident, if nobody else has since `version`. ADMIN or EDITOR.
@@ -56,9 +54,6 @@ impl IncidentMutation {
     ) -> AppResult<IncidentPayload> {
         let writer = scope(ctx).writer()?;
         let id = ids::decode(&input.id, NodeType::Incident)?;
-        match input.parse() {
-            Ok(changes) => Ok(writer.incident_update(id, changes).await?.into()),
-            Err(errors) => Ok(Err(errors).into()),
-        }
+        answer(async { writer.incident_update(id, input.try_into()?).await }.await)
     }
 }

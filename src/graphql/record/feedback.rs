@@ -2,7 +2,7 @@
 
 use crate::domain::feedback as rules;
 use crate::domain::policy::Capability;
-use crate::domain::{Validation, time};
+use crate::domain::{Checks, time};
 use crate::error::{AppError, AppResult};
 use crate::graphql::connection::connection;
 use crate::graphql::context::{load, scope};
@@ -13,7 +13,9 @@ use crate::graphql::ids::{self, NodeType};
 use crate::graphql::incidents::Incident;
 use crate::graphql::loaders::{IncidentsById, OwnTenant, RepliesOfFeedback, UsersById};
 use crate::graphql::payload::payload;
+use crate::graphql::payload::{Checked, answer};
 use crate::graphql::scalars::Timestamp;
+use crate::repo::WriteError;
 use crate::repo::feedback::NewFeedback;
 use async_graphql::{Context, ID, InputObject, Object, SimpleObject};
 use entity::{feedback, feedback_reply};
@@ -197,6 +199,23 @@ pub struct FeedbackReplyPayload {
     pub user_errors: Vec<UserError>,
 }
 
+impl From<Checked<(feedback_reply::Model, feedback::Model)>> for FeedbackReplyPayload {
+    fn from(result: Checked<(feedback_reply::Model, feedback::Model)>) -> Self {
+        match result {
+            Ok((reply, thread)) => Self {
+                reply: Some(FeedbackReply(reply)),
+                feedback: Some(Feedback(thread)),
+                user_errors: vec![],
+            },
+            Err(errors) => Self {
+                reply: None,
+                feedback: None,
+                user_errors: user_errors(errors),
+            },
+        }
+    }
+}
+
 /// Feedback mutations.
 #[derive(Default)]
 pub struct FeedbackMutation;
@@ -212,21 +231,8 @@ impl FeedbackMutation {
     ) -> AppResult<FeedbackPayload> {
         let scope = scope(ctx);
         scope.principal().require(Capability::SubmitFeedback)?;
-        let incident_id = ids::decode(&input.incident_id, NodeType::Incident)?;
-        let mut v = Validation::default();
-        let body = v.check(rules::body(&input.body));
-        let confidence = input.confidence.and_then(|c| v.check(rules::confidence(c)));
-        let new = || NewFeedback {
-            incident_id,
-            kind: input.kind.into(),
-            body: body.unwrap_or_default(),
-            confidence,
-        };
         let limit = ctx.data_opt::<FeedbackRateLimit>().map_or(30, |l| l.0);
-        match v.finish(new) {
-            Ok(new) => Ok(scope.feedback_submit(new, limit).await?.into()),
-            Err(errors) => Ok(Err(errors).into()),
-        }
+        answer(async { scope.feedback_submit(input.try_into()?, limit).await }.await)
     }
 
     /// Replies to a thread: staff to any, a CLIENT user within their own client's threads.
@@ -253,18 +259,7 @@ impl FeedbackMutation {
                 });
             }
         };
-        Ok(match scope(ctx).feedback_reply(id, body).await? {
-            Ok((reply, thread)) => FeedbackReplyPayload {
-                reply: Some(FeedbackReply(reply)),
-                feedback: Some(Feedback(thread)),
-                user_errors: vec![],
-            },
-            Err(errors) => FeedbackReplyPayload {
-                reply: None,
-                feedback: None,
-                user_errors: user_errors(errors),
-            },
-        })
+        answer(scope(ctx).feedback_reply(id, body).await)
     }
 
     /// Closes a thread: staff, or the client who opened it.
@@ -274,6 +269,25 @@ impl FeedbackMutation {
         input: FeedbackCloseInput,
     ) -> AppResult<FeedbackPayload> {
         let id = ids::decode(&input.feedback_id, NodeType::Feedback)?;
-        Ok(scope(ctx).feedback_close(id).await?.into())
+        answer(scope(ctx).feedback_close(id).await)
+    }
+}
+
+impl TryFrom<FeedbackSubmitInput> for NewFeedback {
+    type Error = WriteError;
+
+    fn try_from(input: FeedbackSubmitInput) -> Result<Self, WriteError> {
+        let incident_id = ids::decode(&input.incident_id, NodeType::Incident)?;
+        let (body, confidence) = (
+            rules::body(&input.body),
+            input.confidence.map(rules::confidence).transpose(),
+        )
+            .all()?;
+        Ok(NewFeedback {
+            incident_id,
+            kind: input.kind.into(),
+            body,
+            confidence,
+        })
     }
 }

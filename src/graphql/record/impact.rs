@@ -1,14 +1,16 @@
 //! How an incident affected each client.
 
-use crate::domain::{Validation, impact, time};
+use crate::domain::{Checks, impact, time};
 use crate::error::AppResult;
 use crate::graphql::connection::connection;
 use crate::graphql::context::{load_list, scope};
 use crate::graphql::directory::client::Client;
 use crate::graphql::enums::ImpactLevel;
 use crate::graphql::ids::{self, NodeType};
+use crate::graphql::payload::answer;
 use crate::graphql::payload::{deletion_payload, payload};
 use crate::graphql::scalars::Timestamp;
+use crate::repo::WriteError;
 use crate::repo::batch::List;
 use crate::repo::impacts::ImpactInput;
 use async_graphql::{Context, ID, InputObject, Object};
@@ -118,38 +120,7 @@ impl ImpactMutation {
         input: ClientImpactSetInput,
     ) -> AppResult<ClientImpactPayload> {
         let writer = scope(ctx).writer()?;
-        let incident_id = ids::decode(&input.incident_id, NodeType::Incident)?;
-        let mut v = Validation::default();
-        let client_id = v
-            .check(super::decode_list(
-                "clientId",
-                &[input.client_id],
-                NodeType::Client,
-            ))
-            .and_then(|ids| ids.first().copied());
-        let description = v.check(impact::description(&input.description));
-        let started_at = v.check(time::in_range(
-            "startedAt",
-            time::to_storage_precision(input.started_at.0),
-        ));
-        let ended_at = input
-            .ended_at
-            .and_then(|at| v.check(time::in_range("endedAt", time::to_storage_precision(at.0))));
-        if let Some(started) = started_at {
-            v.check(impact::window(started, ended_at));
-        }
-        let new = || ImpactInput {
-            incident_id,
-            client_id: client_id.unwrap_or_default(),
-            level: input.level.into(),
-            description: description.unwrap_or_default(),
-            started_at: started_at.unwrap_or_default(),
-            ended_at,
-        };
-        match v.finish(new) {
-            Ok(new) => Ok(writer.client_impact_set(new).await?.into()),
-            Err(errors) => Ok(Err(errors).into()),
-        }
+        answer(async { writer.client_impact_set(input.try_into()?).await }.await)
     }
 
     /// Removes the impact of an incident on one client. ADMIN or EDITOR.
@@ -161,11 +132,35 @@ impl ImpactMutation {
         let writer = scope(ctx).writer()?;
         let incident_id = ids::decode(&input.incident_id, NodeType::Incident)?;
         match super::decode_list("clientId", &[input.client_id], NodeType::Client) {
-            Ok(ids) => Ok(writer
-                .client_impact_remove(incident_id, ids[0])
-                .await?
-                .into()),
+            Ok(ids) => answer(writer.client_impact_remove(incident_id, ids[0]).await),
             Err(error) => Ok(Err(vec![error]).into()),
         }
+    }
+}
+
+impl TryFrom<ClientImpactSetInput> for ImpactInput {
+    type Error = WriteError;
+
+    fn try_from(input: ClientImpactSetInput) -> Result<Self, WriteError> {
+        let incident_id = ids::decode(&input.incident_id, NodeType::Incident)?;
+        let (client_ids, description, started_at, ended_at) = (
+            super::decode_list("clientId", &[input.client_id], NodeType::Client),
+            impact::description(&input.description),
+            time::in_range("startedAt", time::to_storage_precision(input.started_at.0)),
+            input
+                .ended_at
+                .map(|at| time::in_range("endedAt", time::to_storage_precision(at.0)))
+                .transpose(),
+        )
+            .all()?;
+        impact::window(started_at, ended_at)?;
+        Ok(ImpactInput {
+            incident_id,
+            client_id: client_ids[0],
+            level: input.level.into(),
+            description,
+            started_at,
+            ended_at,
+        })
     }
 }

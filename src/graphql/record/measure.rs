@@ -2,17 +2,20 @@
 
 use super::decode_list;
 use super::root_cause::RootCause;
+use crate::domain::measure::MeasureChanges;
 use crate::domain::policy::Capability;
-use crate::domain::{Validation, measure, text};
+use crate::domain::{Checks, FieldError, measure, text};
 use crate::error::AppResult;
 use crate::graphql::context::{load_list, scope};
 use crate::graphql::enums::{Effectiveness, MeasureKind, MeasureStatus};
 use crate::graphql::ids::{self, NodeType};
+use crate::graphql::payload::answer;
 use crate::graphql::payload::{deletion_payload, payload};
 use crate::graphql::scalars::Date;
 use crate::graphql::scalars::Timestamp;
+use crate::repo::WriteError;
 use crate::repo::batch::List;
-use crate::repo::measures::{MeasureChanges, NewMeasure};
+use crate::repo::measures::NewMeasure;
 use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object};
 use entity::prevention_measure;
 
@@ -188,47 +191,7 @@ impl MeasureMutation {
         input: PreventionMeasureCreateInput,
     ) -> AppResult<PreventionMeasurePayload> {
         let writer = scope(ctx).writer()?;
-        let incident_id = ids::decode(&input.incident_id, NodeType::Incident)?;
-        let mut v = Validation::default();
-        let title = v.check(text::required("title", &input.title, measure::TITLE_MAX));
-        let description = v.check(text::bounded(
-            "description",
-            &input.description,
-            measure::TEXT_MAX,
-        ));
-        let success_criterion = v.check(text::bounded(
-            "successCriterion",
-            &input.success_criterion,
-            measure::TEXT_MAX,
-        ));
-        let owner_team = v.check(text::bounded(
-            "ownerTeam",
-            input.owner_team.trim(),
-            measure::OWNER_TEAM_MAX,
-        ));
-        let tracker_url = input
-            .tracker_url
-            .and_then(|url| v.check(measure::tracker_url(&url)));
-        let addresses = v.check(decode_list(
-            "addresses",
-            &input.addresses,
-            NodeType::RootCause,
-        ));
-        let new = || NewMeasure {
-            incident_id,
-            kind: input.kind.into(),
-            title: title.unwrap_or_default(),
-            description: description.unwrap_or_default(),
-            success_criterion: success_criterion.unwrap_or_default(),
-            owner_team: owner_team.unwrap_or_default(),
-            due_on: input.due_on.map(|d| d.0),
-            tracker_url,
-            addresses: addresses.unwrap_or_default(),
-        };
-        match v.finish(new) {
-            Ok(new) => Ok(writer.measure_create(new).await?.into()),
-            Err(errors) => Ok(Err(errors).into()),
-        }
+        answer(async { writer.measure_create(input.try_into()?).await }.await)
     }
 
     /// Changes a measure, including its status. ADMIN or EDITOR.
@@ -239,55 +202,7 @@ impl MeasureMutation {
     ) -> AppResult<PreventionMeasurePayload> {
         let writer = scope(ctx).writer()?;
         let id = ids::decode(&input.id, NodeType::PreventionMeasure)?;
-        let mut v = Validation::default();
-        let title = input
-            .title
-            .and_then(|t| v.check(text::required("title", &t, measure::TITLE_MAX)));
-        let description = input
-            .description
-            .and_then(|t| v.check(text::bounded("description", &t, measure::TEXT_MAX)));
-        let success_criterion = input
-            .success_criterion
-            .and_then(|t| v.check(text::bounded("successCriterion", &t, measure::TEXT_MAX)));
-        let owner_team = input.owner_team.and_then(|t| {
-            v.check(text::bounded(
-                "ownerTeam",
-                t.trim(),
-                measure::OWNER_TEAM_MAX,
-            ))
-        });
-        let cancel_reason = input
-            .cancel_reason
-            .and_then(|t| v.check(text::bounded("cancelReason", &t, measure::TEXT_MAX)));
-        let tracker_url = match input.tracker_url {
-            MaybeUndefined::Undefined => None,
-            MaybeUndefined::Null => Some(None),
-            MaybeUndefined::Value(url) => v.check(measure::tracker_url(&url)).map(Some),
-        };
-        let due_on = match input.due_on {
-            MaybeUndefined::Undefined => None,
-            MaybeUndefined::Null => Some(None),
-            MaybeUndefined::Value(date) => Some(Some(date.0)),
-        };
-        let addresses = input
-            .addresses
-            .and_then(|list| v.check(decode_list("addresses", &list, NodeType::RootCause)));
-        let changes = || MeasureChanges {
-            kind: input.kind.map(Into::into),
-            title,
-            description,
-            success_criterion,
-            owner_team,
-            due_on,
-            tracker_url,
-            status: input.status.map(Into::into),
-            cancel_reason,
-            addresses,
-        };
-        match v.finish(changes) {
-            Ok(changes) => Ok(writer.measure_update(id, changes).await?.into()),
-            Err(errors) => Ok(Err(errors).into()),
-        }
+        answer(async { writer.measure_update(id, input.try_into()?).await }.await)
     }
 
     /// Deletes a measure of a draft post-mortem; after publication, cancel it instead. ADMIN or EDITOR.
@@ -298,6 +213,97 @@ impl MeasureMutation {
     ) -> AppResult<PreventionMeasureDeletePayload> {
         let writer = scope(ctx).writer()?;
         let id = ids::decode(&input.id, NodeType::PreventionMeasure)?;
-        Ok(writer.measure_delete(id).await?.into())
+        answer(writer.measure_delete(id).await)
+    }
+}
+
+/// A text field of a measure, trimmed where the field is a name.
+fn measure_text(field: &str, value: &str) -> Result<String, FieldError> {
+    match field {
+        "title" => text::required(field, value, measure::TITLE_MAX),
+        "ownerTeam" => text::bounded(field, value.trim(), measure::OWNER_TEAM_MAX),
+        _ => text::bounded(field, value, measure::TEXT_MAX),
+    }
+}
+
+impl TryFrom<PreventionMeasureCreateInput> for NewMeasure {
+    type Error = WriteError;
+
+    fn try_from(input: PreventionMeasureCreateInput) -> Result<Self, WriteError> {
+        let incident_id = ids::decode(&input.incident_id, NodeType::Incident)?;
+        let (title, description, success_criterion, owner_team, tracker_url, addresses) = (
+            measure_text("title", &input.title),
+            measure_text("description", &input.description),
+            measure_text("successCriterion", &input.success_criterion),
+            measure_text("ownerTeam", &input.owner_team),
+            input
+                .tracker_url
+                .map(|url| measure::tracker_url(&url))
+                .transpose(),
+            decode_list("addresses", &input.addresses, NodeType::RootCause),
+        )
+            .all()?;
+        Ok(NewMeasure {
+            incident_id,
+            kind: input.kind.into(),
+            title,
+            description,
+            success_criterion,
+            owner_team,
+            due_on: input.due_on.map(|d| d.0),
+            tracker_url,
+            addresses,
+        })
+    }
+}
+
+impl TryFrom<PreventionMeasureUpdateInput> for MeasureChanges {
+    type Error = Vec<FieldError>;
+
+    fn try_from(input: PreventionMeasureUpdateInput) -> Result<Self, Self::Error> {
+        let text =
+            |field: &str, value: Option<String>| value.map(|v| measure_text(field, &v)).transpose();
+        let tracker_url = match input.tracker_url {
+            MaybeUndefined::Undefined => Ok(None),
+            MaybeUndefined::Null => Ok(Some(None)),
+            MaybeUndefined::Value(url) => measure::tracker_url(&url).map(|url| Some(Some(url))),
+        };
+        let checks = (
+            text("title", input.title),
+            text("description", input.description),
+            text("successCriterion", input.success_criterion),
+            text("ownerTeam", input.owner_team),
+            text("cancelReason", input.cancel_reason),
+            tracker_url,
+            input
+                .addresses
+                .map(|list| decode_list("addresses", &list, NodeType::RootCause))
+                .transpose(),
+        );
+        let (
+            title,
+            description,
+            success_criterion,
+            owner_team,
+            cancel_reason,
+            tracker_url,
+            addresses,
+        ) = checks.all()?;
+        Ok(MeasureChanges {
+            kind: input.kind.map(Into::into),
+            title,
+            description,
+            success_criterion,
+            owner_team,
+            due_on: match input.due_on {
+                MaybeUndefined::Undefined => None,
+                MaybeUndefined::Null => Some(None),
+                MaybeUndefined::Value(date) => Some(Some(date.0)),
+            },
+            tracker_url,
+            status: input.status.map(Into::into),
+            cancel_reason,
+            addresses,
+        })
     }
 }

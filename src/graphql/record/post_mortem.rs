@@ -1,19 +1,21 @@
 //! The post-mortem: its client-facing sections, publication, and the written summary.
 
-use super::readiness::{Readiness, ReadinessFinding, name_record};
+use super::readiness::{Readiness, ReadinessFinding};
 use super::review::EffectivenessReview;
 use crate::domain::policy::Capability;
-use crate::domain::{Validation, document, follow_up, post_mortem as rules, review, text, time};
+use crate::domain::{
+    Checks, FieldError, document, follow_up, post_mortem as rules, review, text, time,
+};
 use crate::error::AppResult;
 use crate::graphql::context::{load, scope};
 use crate::graphql::enums::{DocumentFormat, PostMortemStatus};
 use crate::graphql::ids::{self, NodeType};
 use crate::graphql::incidents::Incident;
 use crate::graphql::loaders::ReviewsByIncident;
+use crate::graphql::payload::answer;
 use crate::graphql::payload::payload;
 use crate::graphql::scalars::Timestamp;
 use crate::repo::post_mortems::PostMortemChanges;
-use crate::repo::publication::Publication;
 use async_graphql::{Context, ID, InputObject, Object};
 use entity::post_mortem;
 
@@ -225,24 +227,14 @@ impl PostMortemMutation {
     ) -> AppResult<PostMortemPayload> {
         let writer = scope(ctx).writer()?;
         let incident_id = ids::decode(&input.post_mortem_id, NodeType::PostMortem)?;
-        let mut v = Validation::default();
-        let mut section = |field: &str, value: Option<String>| {
-            value.and_then(|t| v.check(rules::section(field, &t)))
-        };
-        let changes = PostMortemChanges {
-            version: input.version,
-            impact_summary: section("impactSummary", input.impact_summary),
-            went_well: section("wentWell", input.went_well),
-            could_be_better: section("couldBeBetter", input.could_be_better),
-            lessons_learned: section("lessonsLearned", input.lessons_learned),
-        };
-        match v.finish(|| changes) {
-            Ok(changes) => Ok(writer
-                .post_mortem_update(incident_id, changes)
-                .await?
-                .into()),
-            Err(errors) => Ok(Err(errors).into()),
-        }
+        answer(
+            async {
+                writer
+                    .post_mortem_update(incident_id, input.try_into()?)
+                    .await
+            }
+            .await,
+        )
     }
 
     /// Stores the client meeting (null cancels it) and returns the cooling-off findings
@@ -287,14 +279,8 @@ impl PostMortemMutation {
     ) -> AppResult<PostMortemPayload> {
         let writer = scope(ctx).writer()?;
         let incident_id = ids::decode(&input.post_mortem_id, NodeType::PostMortem)?;
-        let publication = Publication {
-            override_reason: input.override_blockers.map(|o| o.reason),
-            name_record,
-        };
-        Ok(writer
-            .post_mortem_publish(incident_id, publication)
-            .await?
-            .into())
+        let reason = override_reason(input.override_blockers);
+        answer(async { writer.post_mortem_publish(incident_id, reason?).await }.await)
     }
 
     /// Takes a published post-mortem back to DRAFT; the reason is audited. ADMIN or EDITOR.
@@ -306,11 +292,45 @@ impl PostMortemMutation {
         let writer = scope(ctx).writer()?;
         let incident_id = ids::decode(&input.post_mortem_id, NodeType::PostMortem)?;
         match text::required("reason", &input.reason, rules::REASON_MAX) {
-            Ok(reason) => Ok(writer
-                .post_mortem_unpublish(incident_id, reason)
-                .await?
-                .into()),
+            Ok(reason) => answer(writer.post_mortem_unpublish(incident_id, reason).await),
             Err(error) => Ok(Err(vec![error]).into()),
         }
+    }
+}
+
+/// The reason of an override, checked at the edge; its errors are on `["override", "reason"]`.
+fn override_reason(blockers: Option<PublishOverrideInput>) -> Result<Option<String>, FieldError> {
+    let Some(blockers) = blockers else {
+        return Ok(None);
+    };
+    text::required("reason", &blockers.reason, rules::REASON_MAX)
+        .map(Some)
+        .map_err(|mut error| {
+            error.field.insert(0, "override".into());
+            error
+        })
+}
+
+impl TryFrom<PostMortemUpdateInput> for PostMortemChanges {
+    type Error = Vec<FieldError>;
+
+    fn try_from(input: PostMortemUpdateInput) -> Result<Self, Self::Error> {
+        let section = |field: &str, value: Option<String>| {
+            value.map(|text| rules::section(field, &text)).transpose()
+        };
+        let (impact_summary, went_well, could_be_better, lessons_learned) = (
+            section("impactSummary", input.impact_summary),
+            section("wentWell", input.went_well),
+            section("couldBeBetter", input.could_be_better),
+            section("lessonsLearned", input.lessons_learned),
+        )
+            .all()?;
+        Ok(PostMortemChanges {
+            version: input.version,
+            impact_summary,
+            went_well,
+            could_be_better,
+            lessons_learned,
+        })
     }
 }

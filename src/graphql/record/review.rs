@@ -1,15 +1,16 @@
 //! The 30-day effectiveness review: "here is what we implemented, and did it work?"
 
 use super::measure::PreventionMeasure;
+use crate::domain::review::{NewReview, Verdict, verdicts_of};
 use crate::domain::{FieldError, FieldErrorCode, Validation, review, text, time};
 use crate::error::AppResult;
 use crate::graphql::context::{load_list, scope};
 use crate::graphql::enums::{Effectiveness, VerdictEffectiveness};
 use crate::graphql::ids::{self, NodeType};
+use crate::graphql::payload::answer;
 use crate::graphql::payload::payload;
 use crate::graphql::scalars::Timestamp;
 use crate::repo::batch::List;
-use crate::repo::reviews::{NewReview, Verdict, verdicts_of};
 use async_graphql::{Context, ID, InputObject, Object, SimpleObject};
 use entity::effectiveness_review;
 
@@ -156,7 +157,7 @@ impl ReviewMutation {
             verdicts,
         };
         match v.finish(new) {
-            Ok(new) => Ok(writer.review_record(new).await?.into()),
+            Ok(new) => answer(writer.review_record(new).await),
             Err(errors) => Ok(Err(errors).into()),
         }
     }

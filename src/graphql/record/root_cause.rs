@@ -2,14 +2,16 @@
 
 use super::decode_list;
 use crate::domain::policy::Capability;
-use crate::domain::{Validation, text};
+use crate::domain::{Checks, FieldError, text};
 use crate::error::AppResult;
 use crate::graphql::context::{load_list, scope};
 use crate::graphql::directory::service::Service;
 use crate::graphql::enums::{RootCauseCategory, RootCauseKind};
 use crate::graphql::ids::{self, NodeType};
+use crate::graphql::payload::answer;
 use crate::graphql::payload::{deletion_payload, payload};
 use crate::graphql::scalars::Timestamp;
+use crate::repo::WriteError;
 use crate::repo::batch::List;
 use crate::repo::root_causes::{NewRootCause, RootCauseChanges};
 use async_graphql::{Context, ID, InputObject, Object};
@@ -131,35 +133,7 @@ impl RootCauseMutation {
         input: RootCauseCreateInput,
     ) -> AppResult<RootCausePayload> {
         let writer = scope(ctx).writer()?;
-        let incident_id = ids::decode(&input.incident_id, NodeType::Incident)?;
-        let mut v = Validation::default();
-        let internal_analysis = v.check(text::bounded(
-            "internalAnalysis",
-            &input.internal_analysis,
-            TEXT_MAX,
-        ));
-        let client_explanation = v.check(text::bounded(
-            "clientExplanation",
-            &input.client_explanation,
-            TEXT_MAX,
-        ));
-        let service_ids = v.check(decode_list(
-            "serviceIds",
-            &input.service_ids,
-            NodeType::Service,
-        ));
-        let new = || NewRootCause {
-            incident_id,
-            kind: input.kind.into(),
-            category: input.category.into(),
-            internal_analysis: internal_analysis.unwrap_or_default(),
-            client_explanation: client_explanation.unwrap_or_default(),
-            service_ids: service_ids.unwrap_or_default(),
-        };
-        match v.finish(new) {
-            Ok(new) => Ok(writer.root_cause_create(new).await?.into()),
-            Err(errors) => Ok(Err(errors).into()),
-        }
+        answer(async { writer.root_cause_create(input.try_into()?).await }.await)
     }
 
     /// Changes a root cause. ADMIN or EDITOR.
@@ -170,27 +144,7 @@ impl RootCauseMutation {
     ) -> AppResult<RootCausePayload> {
         let writer = scope(ctx).writer()?;
         let id = ids::decode(&input.id, NodeType::RootCause)?;
-        let mut v = Validation::default();
-        let internal_analysis = input
-            .internal_analysis
-            .and_then(|t| v.check(text::bounded("internalAnalysis", &t, TEXT_MAX)));
-        let client_explanation = input
-            .client_explanation
-            .and_then(|t| v.check(text::bounded("clientExplanation", &t, TEXT_MAX)));
-        let service_ids = input
-            .service_ids
-            .and_then(|list| v.check(decode_list("serviceIds", &list, NodeType::Service)));
-        let changes = || RootCauseChanges {
-            kind: input.kind.map(Into::into),
-            category: input.category.map(Into::into),
-            internal_analysis,
-            client_explanation,
-            service_ids,
-        };
-        match v.finish(changes) {
-            Ok(changes) => Ok(writer.root_cause_update(id, changes).await?.into()),
-            Err(errors) => Ok(Err(errors).into()),
-        }
+        answer(async { writer.root_cause_update(id, input.try_into()?).await }.await)
     }
 
     /// Deletes a root cause. ADMIN or EDITOR.
@@ -201,6 +155,57 @@ impl RootCauseMutation {
     ) -> AppResult<RootCauseDeletePayload> {
         let writer = scope(ctx).writer()?;
         let id = ids::decode(&input.id, NodeType::RootCause)?;
-        Ok(writer.root_cause_delete(id).await?.into())
+        answer(writer.root_cause_delete(id).await)
+    }
+}
+
+fn cause_text(field: &str, value: &str) -> Result<String, FieldError> {
+    text::bounded(field, value, TEXT_MAX)
+}
+
+impl TryFrom<RootCauseCreateInput> for NewRootCause {
+    type Error = WriteError;
+
+    fn try_from(input: RootCauseCreateInput) -> Result<Self, WriteError> {
+        let incident_id = ids::decode(&input.incident_id, NodeType::Incident)?;
+        let (internal_analysis, client_explanation, service_ids) = (
+            cause_text("internalAnalysis", &input.internal_analysis),
+            cause_text("clientExplanation", &input.client_explanation),
+            decode_list("serviceIds", &input.service_ids, NodeType::Service),
+        )
+            .all()?;
+        Ok(NewRootCause {
+            incident_id,
+            kind: input.kind.into(),
+            category: input.category.into(),
+            internal_analysis,
+            client_explanation,
+            service_ids,
+        })
+    }
+}
+
+impl TryFrom<RootCauseUpdateInput> for RootCauseChanges {
+    type Error = Vec<FieldError>;
+
+    fn try_from(input: RootCauseUpdateInput) -> Result<Self, Self::Error> {
+        let text =
+            |field: &str, value: Option<String>| value.map(|v| cause_text(field, &v)).transpose();
+        let (internal_analysis, client_explanation, service_ids) = (
+            text("internalAnalysis", input.internal_analysis),
+            text("clientExplanation", input.client_explanation),
+            input
+                .service_ids
+                .map(|list| decode_list("serviceIds", &list, NodeType::Service))
+                .transpose(),
+        )
+            .all()?;
+        Ok(RootCauseChanges {
+            kind: input.kind.map(Into::into),
+            category: input.category.map(Into::into),
+            internal_analysis,
+            client_explanation,
+            service_ids,
+        })
     }
 }

@@ -1,7 +1,7 @@
 //! Timeline entries: the object, the incident's connection of them, and their mutations.
 
 use crate::domain::policy::Capability;
-use crate::domain::{Validation, time, timeline};
+use crate::domain::{FieldError, time, timeline};
 use crate::error::AppResult;
 use crate::graphql::connection::connection;
 use crate::graphql::context::{load, scope};
@@ -9,6 +9,7 @@ use crate::graphql::directory::user::User;
 use crate::graphql::enums::{TimelineEventKind, Visibility};
 use crate::graphql::ids::{self, NodeType};
 use crate::graphql::loaders::UsersById;
+use crate::graphql::payload::answer;
 use crate::graphql::payload::{deletion_payload, payload};
 use crate::graphql::scalars::Timestamp;
 use crate::repo::timeline::{NewTimelineEvent, TimelineEventChanges};
@@ -143,7 +144,7 @@ impl TimelineMutation {
             body,
             visibility: input.visibility.into(),
         };
-        Ok(writer.timeline_event_create(new).await?.into())
+        answer(writer.timeline_event_create(new).await)
     }
 
     /// Changes a timeline entry. ADMIN or EDITOR.
@@ -154,18 +155,7 @@ impl TimelineMutation {
     ) -> AppResult<TimelineEventPayload> {
         let writer = scope(ctx).writer()?;
         let id = ids::decode(&input.id, NodeType::TimelineEvent)?;
-        let mut v = Validation::default();
-        let body = input.body.and_then(|b| v.check(timeline::body(&b)));
-        let changes = || TimelineEventChanges {
-            occurred_at: input.occurred_at.map(|at| time::to_storage_precision(at.0)),
-            kind: input.kind.map(Into::into),
-            body,
-            visibility: input.visibility.map(Into::into),
-        };
-        match v.finish(changes) {
-            Ok(changes) => Ok(writer.timeline_event_update(id, changes).await?.into()),
-            Err(errors) => Ok(Err(errors).into()),
-        }
+        answer(async { writer.timeline_event_update(id, input.try_into()?).await }.await)
     }
 
     /// Deletes a timeline entry. ADMIN or EDITOR.
@@ -176,6 +166,19 @@ impl TimelineMutation {
     ) -> AppResult<TimelineEventDeletePayload> {
         let writer = scope(ctx).writer()?;
         let id = ids::decode(&input.id, NodeType::TimelineEvent)?;
-        Ok(writer.timeline_event_delete(id).await?.into())
+        answer(writer.timeline_event_delete(id).await)
+    }
+}
+
+impl TryFrom<TimelineEventUpdateInput> for TimelineEventChanges {
+    type Error = FieldError;
+
+    fn try_from(input: TimelineEventUpdateInput) -> Result<Self, FieldError> {
+        Ok(TimelineEventChanges {
+            occurred_at: input.occurred_at.map(|at| time::to_storage_precision(at.0)),
+            kind: input.kind.map(Into::into),
+            body: input.body.map(|b| timeline::body(&b)).transpose()?,
+            visibility: input.visibility.map(Into::into),
+        })
     }
 }

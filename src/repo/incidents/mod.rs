@@ -4,7 +4,7 @@
 mod follow_through;
 mod write;
 
-pub use write::{IncidentChanges, NewIncident};
+pub use crate::domain::incident::{IncidentChanges, NewIncident};
 
 /// Which services each incident affected.
 pub(in crate::repo) const INCIDENT_SERVICES: LinkTable<incident_service::Entity> = LinkTable {

@@ -1,54 +1,28 @@
-//! Creating and changing incidents.
+//! Creating and changing incidents. The rules are `domain::incident`'s.
 
-use super::super::changes::Changes;
+use super::super::outcome::{Outcome, refused};
+use super::super::post_mortems;
 use super::super::scope::Writer;
-use super::super::write::Change;
-use super::super::{Checked, post_mortems};
+use super::super::write::{Change, Write};
 use super::INCIDENT_SERVICES;
+use crate::domain::changes::Changes;
 use crate::domain::event::Action;
-use crate::domain::incident::Timeline;
-use crate::domain::{FieldError, FieldErrorCode, time};
+use crate::domain::incident::{self as rules, IncidentChanges, NewIncident, UpdateFacts};
+use crate::domain::time;
 use crate::error::AppResult;
-use chrono::{DateTime, Utc};
-use entity::{IncidentStatus, PostMortemStatus, Severity, incident, tenant};
+use entity::{PostMortemStatus, incident, tenant};
 use sea_orm::sea_query::{Expr, ExprTrait};
-use sea_orm::{
-    ActiveEnum, ActiveModelTrait, ColumnTrait, DatabaseTransaction, EntityTrait, QueryFilter, Set,
-};
+use sea_orm::{ActiveModelTrait, ColumnTrait, DatabaseTransaction, EntityTrait, QueryFilter, Set};
 use uuid::Uuid;
 
-/// A new incident, its text already validated.
-pub struct NewIncident {
-    pub title: String,
-    pub summary: String,
-    pub severity: Severity,
-    pub status: IncidentStatus,
-    pub timeline: Timeline,
-    pub service_ids: Vec<Uuid>,
-}
-
-/// Changes to an incident, made against the `version` the editor saw.
-#[derive(Default)]
-pub struct IncidentChanges {
-    pub version: i32,
-    pub title: Option<String>,
-    pub summary: Option<String>,
-    pub severity: Option<Severity>,
-    pub status: Option<IncidentStatus>,
-    pub started_at: Option<DateTime<Utc>>,
-    pub detected_at: Option<Option<DateTime<Utc>>>,
-    pub mitigated_at: Option<Option<DateTime<Utc>>>,
-    pub resolved_at: Option<Option<DateTime<Utc>>>,
-    pub service_ids: Option<Vec<Uuid>>,
-}
-
 impl Writer<'_> {
-    pub async fn incident_create(&self, new: NewIncident) -> AppResult<Checked<incident::Model>> {
+    /// Opens an incident, with its empty DRAFT post-mortem and the next number.
+    pub async fn incident_create(&self, new: NewIncident) -> Outcome<incident::Model> {
         let now = time::now();
         let mut errors = new.timeline.validate(new.status, now);
         errors.extend(self.scope.unknown_services(&new.service_ids).await?);
         if !errors.is_empty() {
-            return Ok(Err(errors));
+            return refused(errors);
         }
         let mut write = self.scope.begin_write().await?;
         let number = self.next_incident_number(write.txn()).await?;
@@ -75,16 +49,10 @@ impl Writer<'_> {
             .replace(self.scope, write.txn(), saved.id, &new.service_ids)
             .await?;
         post_mortems::create_draft(write.txn(), self.scope.tenant_id(), saved.id, now).await?;
-        let changes = created(&saved).set("serviceIds", &new.service_ids);
-        write.record(Change {
-            action: Action::IncidentCreate,
-            subject_type: "Incident",
-            subject_id: saved.id,
-            incident_id: Some(saved.id),
-            changes,
-        });
+        let changes = rules::changes(None, &saved).services(None, &new.service_ids);
+        write.record(change(Action::IncidentCreate, saved.id, changes));
         write.commit().await?;
-        Ok(Ok(saved))
+        Ok(saved)
     }
 
     /// Takes the next number under the tenant row's write lock, so concurrent creations get
@@ -102,56 +70,51 @@ impl Writer<'_> {
         Ok(tenant.incident_seq)
     }
 
+    /// Changes an incident, if nobody saved since `changes.version`. The rules read the
+    /// post-mortem, so they are checked under the tenant lock that publication also takes:
+    /// a publication cannot slip in between check and write.
     pub async fn incident_update(
         &self,
         id: Uuid,
         changes: IncidentChanges,
-    ) -> AppResult<Checked<incident::Model>> {
-        // The rules read the post-mortem, so they are checked under the tenant lock that
-        // publication also takes: a publication cannot slip in between check and write.
+    ) -> Outcome<incident::Model> {
         let mut write = self.scope.begin_tenant_write().await?;
         let old = self.scope.incident_in(write.txn(), id).await?;
-        if old.version != changes.version {
-            return Ok(Err(vec![conflict(changes.version)]));
-        }
-        let timeline = Timeline {
-            started_at: changes.started_at.unwrap_or(old.started_at),
-            detected_at: changes.detected_at.unwrap_or(old.detected_at),
-            mitigated_at: changes.mitigated_at.unwrap_or(old.mitigated_at),
-            resolved_at: changes.resolved_at.unwrap_or(old.resolved_at),
+        let status = self.scope.post_mortem_status_in(write.txn(), id).await?;
+        let unknown_services = match &changes.service_ids {
+            Some(service_ids) => self.scope.unknown_services(service_ids).await?,
+            None => Vec::new(),
         };
-        let status = changes.status.unwrap_or(old.status);
-        let mut errors = timeline.validate(status, time::now());
-        if status != IncidentStatus::Resolved && old.status == IncidentStatus::Resolved {
-            let shared =
-                self.scope.post_mortem_status_in(write.txn(), id).await? != PostMortemStatus::Draft;
-            if shared {
-                errors.push(FieldError::new(
-                    "status",
-                    FieldErrorCode::Invalid,
-                    "the post-mortem is published, so the incident stays RESOLVED; unpublish it first",
-                ));
-            }
+        let facts = UpdateFacts {
+            old: &old,
+            shared: status != PostMortemStatus::Draft,
+            unknown_services,
+            now: time::now(),
+        };
+        let new = rules::update(facts, &changes)?;
+        if !self.save_incident(&write, &new, old.version).await? {
+            return refused(vec![rules::conflict(changes.version)]);
         }
+        let mut audit = rules::changes(Some(&old), &new);
         if let Some(service_ids) = &changes.service_ids {
-            errors.extend(self.scope.unknown_services(service_ids).await?);
+            let (before, after) = INCIDENT_SERVICES
+                .relink(self.scope, write.txn(), id, service_ids)
+                .await?;
+            audit = audit.services(Some(&before), &after);
         }
-        if !errors.is_empty() {
-            return Ok(Err(errors));
-        }
-        let new = incident::Model {
-            title: changes.title.unwrap_or_else(|| old.title.clone()),
-            summary: changes.summary.unwrap_or_else(|| old.summary.clone()),
-            severity: changes.severity.unwrap_or(old.severity),
-            status,
-            started_at: timeline.started_at,
-            detected_at: timeline.detected_at,
-            mitigated_at: timeline.mitigated_at,
-            resolved_at: timeline.resolved_at,
-            version: old.version + 1,
-            updated_at: time::now(),
-            ..old.clone()
-        };
+        write.record(change(Action::IncidentUpdate, id, audit));
+        self.refresh_signatures(write.txn(), id).await?;
+        write.commit().await?;
+        Ok(new)
+    }
+
+    /// Writes `new` only if the stored version is still `read`; `false` when someone else won.
+    async fn save_incident(
+        &self,
+        write: &Write,
+        new: &incident::Model,
+        read: i32,
+    ) -> AppResult<bool> {
         let updated = self
             .scope
             .update::<incident::Entity>()
@@ -168,75 +131,20 @@ impl Writer<'_> {
                 updated_at: Set(new.updated_at),
                 ..Default::default()
             })
-            .filter(incident::Column::Id.eq(id))
-            .filter(incident::Column::Version.eq(old.version))
+            .filter(incident::Column::Id.eq(new.id))
+            .filter(incident::Column::Version.eq(read))
             .exec(write.txn())
             .await?;
-        if updated.rows_affected != 1 {
-            return Ok(Err(vec![conflict(changes.version)]));
-        }
-        let mut audit_changes = diff(&old, &new);
-        if let Some(service_ids) = &changes.service_ids {
-            let before = INCIDENT_SERVICES
-                .children(self.scope, write.txn(), id)
-                .await?;
-            INCIDENT_SERVICES
-                .replace(self.scope, write.txn(), id, service_ids)
-                .await?;
-            let after = INCIDENT_SERVICES
-                .children(self.scope, write.txn(), id)
-                .await?;
-            audit_changes = audit_changes.diff("serviceIds", &before, &after);
-        }
-        write.record(Change {
-            action: Action::IncidentUpdate,
-            subject_type: "Incident",
-            subject_id: id,
-            incident_id: Some(id),
-            changes: audit_changes,
-        });
-        self.refresh_signatures(write.txn(), id).await?;
-        write.commit().await?;
-        Ok(Ok(new))
+        Ok(updated.rows_affected == 1)
     }
 }
 
-fn conflict(read: i32) -> FieldError {
-    FieldError::new(
-        "version",
-        FieldErrorCode::Conflict,
-        format!(
-            "the incident was changed by someone else since version {read}; reload it and apply your edit again"
-        ),
-    )
-}
-
-/// Every field of a new incident, for its creation entry.
-fn created(new: &incident::Model) -> Changes {
-    Changes::default()
-        .set("number", &new.number)
-        .set("title", &new.title)
-        .set("summary", &new.summary)
-        .set("severity", &new.severity.to_value())
-        .set("status", &new.status.to_value())
-        .set("startedAt", &new.started_at)
-        .set("detectedAt", &new.detected_at)
-        .set("mitigatedAt", &new.mitigated_at)
-        .set("resolvedAt", &new.resolved_at)
-}
-
-fn diff(old: &incident::Model, new: &incident::Model) -> Changes {
-    Changes::default()
-        .diff("title", &old.title, &new.title)
-        .diff("summary", &old.summary, &new.summary)
-        .diff(
-            "severity",
-            &old.severity.to_value(),
-            &new.severity.to_value(),
-        )
-        .diff("status", &old.status.to_value(), &new.status.to_value())
-        .diff("startedAt", &old.started_at, &new.started_at)
-        .diff("detectedAt", &old.detected_at, &new.detected_at)
-        .diff("mitigatedAt", &old.mitigated_at, &new.mitigated_at)
-        .diff("resolvedAt", &old.resolved_at, &new.resolved_at)
+fn change(action: Action, id: Uuid, changes: Changes) -> Change {
+    Change {
+        action,
+        subject_type: "Incident",
+        subject_id: id,
+        incident_id: Some(id),
+        changes,
+    }
 }
