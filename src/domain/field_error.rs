@@ -114,36 +114,6 @@ checks!(A, B, C, D, E);
 checks!(A, B, C, D, E, F);
 checks!(A, B, C, D, E, F, G);
 
-/// Collects field errors while an input is checked, so the caller sees all of them at once.
-#[derive(Debug, Default)]
-pub struct Validation {
-    errors: Vec<FieldError>,
-}
-
-impl Validation {
-    /// Keeps the value of a passing check; records the error of a failing one.
-    pub fn check<T>(&mut self, result: Result<T, FieldError>) -> Option<T> {
-        result.map_err(|error| self.errors.push(error)).ok()
-    }
-
-    pub fn push(&mut self, error: FieldError) {
-        self.errors.push(error);
-    }
-
-    pub fn extend(&mut self, errors: impl IntoIterator<Item = FieldError>) {
-        self.errors.extend(errors);
-    }
-
-    /// `Ok(value)` when nothing was recorded.
-    pub fn finish<T>(self, value: impl FnOnce() -> T) -> Result<T, Vec<FieldError>> {
-        if self.errors.is_empty() {
-            Ok(value())
-        } else {
-            Err(self.errors)
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1,7 +1,7 @@
 //! Rules for incidents: their text, and timestamps that must tell a coherent story.
 
 use super::changes::Changes;
-use super::{FieldError, FieldErrorCode, Validation, text};
+use super::{FieldError, FieldErrorCode, text};
 use chrono::{DateTime, TimeDelta, Utc};
 use entity::{IncidentStatus, Severity, incident};
 use sea_orm::ActiveEnum;
@@ -27,7 +27,7 @@ impl Timeline {
     /// nothing lies more than a day ahead of `now`, and that `resolvedAt` is present exactly
     /// when the status is RESOLVED.
     pub fn validate(&self, status: IncidentStatus, now: DateTime<Utc>) -> Vec<FieldError> {
-        let mut validation = Validation::default();
+        let mut errors = Vec::new();
         let stages = [
             ("startedAt", Some(self.started_at)),
             ("detectedAt", self.detected_at),
@@ -38,11 +38,11 @@ impl Timeline {
         for (field, at) in stages {
             let Some(at) = at else { continue };
             if let Err(error) = super::time::in_range(field, at) {
-                validation.push(error);
+                errors.push(error);
                 continue;
             }
             if at > now + FUTURE_TOLERANCE {
-                validation.push(FieldError::new(
+                errors.push(FieldError::new(
                     field,
                     FieldErrorCode::Invalid,
                     format!("{field} is more than a day in the future"),
@@ -51,7 +51,7 @@ impl Timeline {
             if let Some((earlier_field, earlier)) = previous
                 && at < earlier
             {
-                validation.push(FieldError::new(
+                errors.push(FieldError::new(
                     field,
                     FieldErrorCode::OutOfOrder,
                     format!("{field} must not be earlier than {earlier_field}"),
@@ -60,13 +60,13 @@ impl Timeline {
             previous = Some((field, at));
         }
         match (status, self.resolved_at) {
-            (IncidentStatus::Resolved, None) => validation.push(FieldError::new(
+            (IncidentStatus::Resolved, None) => errors.push(FieldError::new(
                 "resolvedAt",
                 FieldErrorCode::Invalid,
                 "a RESOLVED incident needs resolvedAt",
             )),
             (status, Some(_)) if status != IncidentStatus::Resolved => {
-                validation.push(FieldError::new(
+                errors.push(FieldError::new(
                     "resolvedAt",
                     FieldErrorCode::Invalid,
                     "resolvedAt is only set on a RESOLVED incident",
@@ -74,7 +74,7 @@ impl Timeline {
             }
             _ => {}
         }
-        validation.finish(|| ()).err().unwrap_or_default()
+        errors
     }
 }
 

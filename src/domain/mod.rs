@@ -24,4 +24,4 @@ pub mod text;
 pub mod time;
 pub mod timeline;
 
-pub use field_error::{Checks, FieldError, FieldErrorCode, Validation};
+pub use field_error::{Checks, FieldError, FieldErrorCode};

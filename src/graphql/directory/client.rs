@@ -1,7 +1,7 @@
 //! Client accounts: the customers who read post-mortems.
 
 use crate::domain::policy::Capability;
-use crate::domain::{Validation, directory};
+use crate::domain::{Checks, FieldError, directory};
 use crate::error::AppResult;
 use crate::graphql::connection::{ListRef, TotalCount, connection, page_cost};
 use crate::graphql::context::scope;
@@ -169,18 +169,7 @@ impl ClientMutation {
         input: ClientCreateInput,
     ) -> AppResult<ClientPayload> {
         let admin = scope(ctx).admin()?;
-        let mut v = Validation::default();
-        let name = v.check(directory::name("name", &input.name));
-        let contact_email = input
-            .contact_email
-            .and_then(|e| v.check(directory::email("contactEmail", &e)));
-        match v.finish(|| NewClient {
-            name: name.unwrap_or_default(),
-            contact_email,
-        }) {
-            Ok(new) => answer(admin.client_create(new).await),
-            Err(errors) => Ok(Err(errors).into()),
-        }
+        answer(async { admin.client_create(input.try_into()?).await }.await)
     }
 
     /// Changes a client account. ADMIN only.
@@ -191,21 +180,46 @@ impl ClientMutation {
     ) -> AppResult<ClientPayload> {
         let admin = scope(ctx).admin()?;
         let id = ids::decode(&input.id, NodeType::Client)?;
-        let mut v = Validation::default();
-        let name = input
-            .name
-            .and_then(|n| v.check(directory::name("name", &n)));
-        let contact_email = match input.contact_email {
-            MaybeUndefined::Undefined => None,
-            MaybeUndefined::Null => Some(None),
-            MaybeUndefined::Value(e) => v.check(directory::email("contactEmail", &e)).map(Some),
-        };
-        match v.finish(|| ClientChanges {
+        answer(async { admin.client_update(id, input.try_into()?).await }.await)
+    }
+}
+
+impl TryFrom<ClientCreateInput> for NewClient {
+    type Error = Vec<FieldError>;
+
+    fn try_from(input: ClientCreateInput) -> Result<Self, Self::Error> {
+        let (name, contact_email) = (
+            directory::name("name", &input.name),
+            input
+                .contact_email
+                .map(|e| directory::email("contactEmail", &e))
+                .transpose(),
+        )
+            .all()?;
+        Ok(NewClient {
             name,
             contact_email,
-        }) {
-            Ok(changes) => answer(admin.client_update(id, changes).await),
-            Err(errors) => Ok(Err(errors).into()),
-        }
+        })
+    }
+}
+
+impl TryFrom<ClientUpdateInput> for ClientChanges {
+    type Error = Vec<FieldError>;
+
+    fn try_from(input: ClientUpdateInput) -> Result<Self, Self::Error> {
+        let contact_email = match input.contact_email {
+            MaybeUndefined::Undefined => Ok(None),
+            MaybeUndefined::Null => Ok(Some(None)),
+            MaybeUndefined::Value(e) => directory::email("contactEmail", &e).map(|e| Some(Some(e))),
+        };
+        let (name, contact_email) = (
+            input.name.map(|n| directory::name("name", &n)).transpose(),
+            contact_email,
+        )
+            .all()?;
+        Ok(ClientChanges {
+            name,
+            contact_email,
+        })
     }
 }

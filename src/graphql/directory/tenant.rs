@@ -2,7 +2,7 @@
 
 use crate::domain::policy::Capability;
 use crate::domain::settings::SettingsChanges;
-use crate::domain::{Validation, directory};
+use crate::domain::{Checks, FieldError, directory};
 use crate::error::AppResult;
 use crate::graphql::context::scope;
 use crate::graphql::enums::BlamelessPolicy;
@@ -113,44 +113,65 @@ impl TenantMutation {
         input: TenantSettingsUpdateInput,
     ) -> AppResult<TenantSettingsUpdatePayload> {
         let admin = scope(ctx).admin()?;
-        let mut v = Validation::default();
-        let mut range = |field: &str, value: Option<i32>, range| {
-            value.and_then(|n| v.check(directory::setting_in_range(field, n, range)))
+        let changes = match SettingsChanges::try_from(input) {
+            Ok(changes) => changes,
+            Err(errors) => {
+                return Ok(TenantSettingsUpdatePayload {
+                    tenant: None,
+                    user_errors: user_errors(errors),
+                });
+            }
         };
-        let changes = SettingsChanges {
-            cooling_off_hours: range("coolingOffHours", input.cooling_off_hours, 0..=720),
-            review_after_days: range("reviewAfterDays", input.review_after_days, 1..=365),
-            feedback_answer_sla_hours: range(
+        let saved = admin.tenant_settings_update(changes).await?;
+        Ok(TenantSettingsUpdatePayload {
+            tenant: Some(Tenant(saved)),
+            user_errors: vec![],
+        })
+    }
+}
+
+impl TryFrom<TenantSettingsUpdateInput> for SettingsChanges {
+    type Error = Vec<FieldError>;
+
+    fn try_from(input: TenantSettingsUpdateInput) -> Result<Self, Self::Error> {
+        let range = |field: &str, value: Option<i32>, range| {
+            value
+                .map(|n| directory::setting_in_range(field, n, range))
+                .transpose()
+        };
+        let terms = |field: &str, terms: Option<Vec<String>>| {
+            terms
+                .map(|t| directory::readiness_terms(field, t))
+                .transpose()
+        };
+        let numbers = (
+            range("coolingOffHours", input.cooling_off_hours, 0..=720),
+            range("reviewAfterDays", input.review_after_days, 1..=365),
+            range(
                 "feedbackAnswerSlaHours",
                 input.feedback_answer_sla_hours,
                 1..=720,
             ),
-            post_mortem_due_days: range("postMortemDueDays", input.post_mortem_due_days, 1..=90),
+            range("postMortemDueDays", input.post_mortem_due_days, 1..=90),
+        );
+        let lists = (
+            terms("blamelessTerms", input.blameless_terms),
+            terms("defensiveTerms", input.defensive_terms),
+            terms("selfFlagellationTerms", input.self_flagellation_terms),
+        );
+        let (
+            (cooling_off_hours, review_after_days, feedback_answer_sla_hours, post_mortem_due_days),
+            (blameless_terms, defensive_terms, self_flagellation_terms),
+        ) = (numbers.all(), lists.all()).all()?;
+        Ok(SettingsChanges {
+            cooling_off_hours,
+            review_after_days,
+            feedback_answer_sla_hours,
+            post_mortem_due_days,
             blameless_policy: input.blameless_policy.map(Into::into),
-            blameless_terms: terms(&mut v, "blamelessTerms", input.blameless_terms),
-            defensive_terms: terms(&mut v, "defensiveTerms", input.defensive_terms),
-            self_flagellation_terms: terms(
-                &mut v,
-                "selfFlagellationTerms",
-                input.self_flagellation_terms,
-            ),
-        };
-        match v.finish(|| changes) {
-            Ok(changes) => {
-                let saved = admin.tenant_settings_update(changes).await?;
-                Ok(TenantSettingsUpdatePayload {
-                    tenant: Some(Tenant(saved)),
-                    user_errors: vec![],
-                })
-            }
-            Err(errors) => Ok(TenantSettingsUpdatePayload {
-                tenant: None,
-                user_errors: user_errors(errors),
-            }),
-        }
+            blameless_terms,
+            defensive_terms,
+            self_flagellation_terms,
+        })
     }
-}
-
-fn terms(v: &mut Validation, field: &str, terms: Option<Vec<String>>) -> Option<Vec<String>> {
-    terms.and_then(|t| v.check(directory::readiness_terms(field, t)))
 }

@@ -3,7 +3,7 @@
 use super::client::Client;
 use crate::domain::event::Action;
 use crate::domain::policy::Capability;
-use crate::domain::{Validation, directory};
+use crate::domain::{Checks, FieldError, directory};
 use crate::error::AppResult;
 use crate::graphql::connection::{ListRef, TotalCount, connection, page_cost};
 use crate::graphql::context::scope;
@@ -141,8 +141,9 @@ impl From<Checked<user::Model>> for UserPayload {
 }
 
 /// A client id from input; an undecodable one is a field error, like an unknown one.
-fn client_id(v: &mut Validation, id: &ID) -> Option<Uuid> {
-    v.check(ids::decode(id, NodeType::Client).map_err(|_| directory::client_not_found()))
+/// A user's client binding, decoded; an undecodable id is an unknown client.
+fn client_id(id: &ID) -> Result<Uuid, FieldError> {
+    ids::decode(id, NodeType::Client).map_err(|_| directory::client_not_found())
 }
 
 /// Query fields for users.
@@ -188,23 +189,7 @@ impl UserMutation {
         input: UserCreateInput,
     ) -> AppResult<UserPayload> {
         let admin = scope(ctx).admin()?;
-        let mut v = Validation::default();
-        let email = v.check(directory::email("email", &input.email));
-        let display_name = v.check(directory::name("displayName", &input.display_name));
-        let client = input
-            .client_id
-            .as_ref()
-            .and_then(|id| client_id(&mut v, id));
-        let new = || NewUser {
-            email: email.unwrap_or_default(),
-            display_name: display_name.unwrap_or_default(),
-            role: input.role.into(),
-            client_id: client,
-        };
-        match v.finish(new) {
-            Ok(new) => answer(admin.user_create(new).await),
-            Err(errors) => Ok(Err(errors).into()),
-        }
+        answer(async { admin.user_create(input.try_into()?).await }.await)
     }
 
     /// Changes a user's name, role or client binding. ADMIN only; the tenant always keeps an active ADMIN.
@@ -215,25 +200,14 @@ impl UserMutation {
     ) -> AppResult<UserPayload> {
         let admin = scope(ctx).admin()?;
         let id = ids::decode(&input.id, NodeType::User)?;
-        let mut v = Validation::default();
-        let display_name = input
-            .display_name
-            .and_then(|n| v.check(directory::name("displayName", &n)));
-        let client = match &input.client_id {
-            MaybeUndefined::Undefined => None,
-            MaybeUndefined::Null => Some(None),
-            MaybeUndefined::Value(id) => client_id(&mut v, id).map(Some),
-        };
-        let changes = || UserChanges {
-            display_name,
-            role: input.role.map(Into::into),
-            client_id: client,
-            active: input.active,
-        };
-        match v.finish(changes) {
-            Ok(changes) => answer(admin.user_update(id, changes, Action::UserUpdate).await),
-            Err(errors) => Ok(Err(errors).into()),
-        }
+        answer(
+            async {
+                admin
+                    .user_update(id, input.try_into()?, Action::UserUpdate)
+                    .await
+            }
+            .await,
+        )
     }
 
     /// Deactivates a user: their next request is refused. ADMIN only.
@@ -249,5 +223,50 @@ impl UserMutation {
             ..UserChanges::default()
         };
         answer(admin.user_update(id, changes, Action::UserDeactivate).await)
+    }
+}
+
+impl TryFrom<UserCreateInput> for NewUser {
+    type Error = Vec<FieldError>;
+
+    fn try_from(input: UserCreateInput) -> Result<Self, Self::Error> {
+        let (email, display_name, client) = (
+            directory::email("email", &input.email),
+            directory::name("displayName", &input.display_name),
+            input.client_id.as_ref().map(client_id).transpose(),
+        )
+            .all()?;
+        Ok(NewUser {
+            email,
+            display_name,
+            role: input.role.into(),
+            client_id: client,
+        })
+    }
+}
+
+impl TryFrom<UserUpdateInput> for UserChanges {
+    type Error = Vec<FieldError>;
+
+    fn try_from(input: UserUpdateInput) -> Result<Self, Self::Error> {
+        let client = match &input.client_id {
+            MaybeUndefined::Undefined => Ok(None),
+            MaybeUndefined::Null => Ok(Some(None)),
+            MaybeUndefined::Value(id) => client_id(id).map(|id| Some(Some(id))),
+        };
+        let (display_name, client) = (
+            input
+                .display_name
+                .map(|n| directory::name("displayName", &n))
+                .transpose(),
+            client,
+        )
+            .all()?;
+        Ok(UserChanges {
+            display_name,
+            role: input.role.map(Into::into),
+            client_id: client,
+            active: input.active,
+        })
     }
 }

@@ -2,7 +2,7 @@
 
 use super::measure::PreventionMeasure;
 use crate::domain::review::{NewReview, Verdict, verdicts_of};
-use crate::domain::{FieldError, FieldErrorCode, Validation, review, text, time};
+use crate::domain::{Checks, FieldError, FieldErrorCode, review, text, time};
 use crate::error::AppResult;
 use crate::graphql::context::{load_list, scope};
 use crate::graphql::enums::{Effectiveness, VerdictEffectiveness};
@@ -115,50 +115,87 @@ impl ReviewMutation {
         let incident_id = ids::decode(&input.post_mortem_id, NodeType::PostMortem)?;
         // Another tenant's or a missing post-mortem is NOT_FOUND before its input is judged.
         scope(ctx).post_mortem(incident_id).await?;
-        let mut v = Validation::default();
-        let summary = v.check(review::summary(&input.summary));
-        if input.verdicts.len() > MAX_VERDICTS {
-            v.push(FieldError::new(
-                "verdicts",
-                FieldErrorCode::Invalid,
-                format!("at most {MAX_VERDICTS} verdicts"),
-            ));
-        }
-        let mut verdicts: Vec<Verdict> = Vec::new();
-        for (index, verdict) in input.verdicts.iter().enumerate().take(MAX_VERDICTS) {
-            let in_item = |error: FieldError| error.in_item("verdicts", index);
-            let note = verdict.note.as_ref().and_then(|n| {
-                v.check(text::optional("note", Some(n), review::NOTE_MAX).map_err(in_item))
-            });
-            let measure_error =
-                |code, message| in_item(FieldError::new("measureId", code, message));
-            match ids::decode(&verdict.measure_id, NodeType::PreventionMeasure) {
-                Err(_) => v.push(measure_error(FieldErrorCode::NotFound, "no such measure")),
-                Ok(measure_id) if verdicts.iter().any(|seen| seen.measure_id == measure_id) => v
-                    .push(measure_error(
-                        FieldErrorCode::Invalid,
-                        "one verdict per measure",
-                    )),
-                Ok(measure_id) => verdicts.push(Verdict {
-                    measure_id,
-                    effectiveness: verdict.effectiveness.into(),
-                    note: note.flatten(),
-                }),
+        answer(
+            async {
+                writer
+                    .review_record(parse_review(incident_id, input)?)
+                    .await
             }
-        }
-        let held_at = v.check(time::in_range(
-            "heldAt",
-            time::to_storage_precision(input.held_at.0),
+            .await,
+        )
+    }
+}
+
+/// The review as recorded, its text, time and verdicts checked; every error at once.
+fn parse_review(
+    incident_id: uuid::Uuid,
+    input: EffectivenessReviewRecordInput,
+) -> Result<NewReview, Vec<FieldError>> {
+    let (summary, verdicts, held_at) = (
+        review::summary(&input.summary),
+        parse_verdicts(&input.verdicts),
+        time::in_range("heldAt", time::to_storage_precision(input.held_at.0)),
+    )
+        .all()?;
+    Ok(NewReview {
+        incident_id,
+        held_at,
+        summary,
+        verdicts,
+    })
+}
+
+/// At most [`MAX_VERDICTS`] verdicts, one per measure, each note bounded.
+fn parse_verdicts(inputs: &[EffectivenessVerdictInput]) -> Result<Vec<Verdict>, Vec<FieldError>> {
+    let mut errors = Vec::new();
+    if inputs.len() > MAX_VERDICTS {
+        errors.push(FieldError::new(
+            "verdicts",
+            FieldErrorCode::Invalid,
+            format!("at most {MAX_VERDICTS} verdicts"),
         ));
-        let new = || NewReview {
-            incident_id,
-            held_at: held_at.unwrap_or_default(),
-            summary: summary.unwrap_or_default(),
-            verdicts,
-        };
-        match v.finish(new) {
-            Ok(new) => answer(writer.review_record(new).await),
-            Err(errors) => Ok(Err(errors).into()),
+    }
+    let mut verdicts: Vec<Verdict> = Vec::new();
+    for (index, input) in inputs.iter().enumerate().take(MAX_VERDICTS) {
+        match parse_verdict(input, &verdicts) {
+            Ok(verdict) => verdicts.push(verdict),
+            Err(errors_of_item) => errors.extend(
+                errors_of_item
+                    .into_iter()
+                    .map(|e| e.in_item("verdicts", index)),
+            ),
         }
     }
+    if errors.is_empty() {
+        Ok(verdicts)
+    } else {
+        Err(errors)
+    }
+}
+
+/// One verdict, on a measure none of the verdicts `before` judged.
+fn parse_verdict(
+    input: &EffectivenessVerdictInput,
+    before: &[Verdict],
+) -> Result<Verdict, Vec<FieldError>> {
+    let measure = match ids::decode(&input.measure_id, NodeType::PreventionMeasure) {
+        Err(_) => Err(FieldError::new(
+            "measureId",
+            FieldErrorCode::NotFound,
+            "no such measure",
+        )),
+        Ok(id) if before.iter().any(|seen| seen.measure_id == id) => Err(FieldError::new(
+            "measureId",
+            FieldErrorCode::Invalid,
+            "one verdict per measure",
+        )),
+        Ok(id) => Ok(id),
+    };
+    let note = text::optional("note", input.note.as_deref(), review::NOTE_MAX);
+    let (note, measure_id) = (note, measure).all()?;
+    Ok(Verdict {
+        measure_id,
+        effectiveness: input.effectiveness.into(),
+        note,
+    })
 }
