@@ -93,9 +93,32 @@ pub struct MeasureChanges {
     pub addresses: Option<Vec<Uuid>>,
 }
 
+/// Decides a measure's update: the status move must be allowed (a cancellation with its
+/// reason), and the root causes it addresses its incident's own (`foreign` lists the
+/// refusals of any that are not).
+pub fn update(
+    old: &prevention_measure::Model,
+    changes: &MeasureChanges,
+    foreign: Vec<FieldError>,
+    now: DateTime<Utc>,
+) -> Result<prevention_measure::Model, Vec<FieldError>> {
+    let status = changes.status.unwrap_or(old.status);
+    let mut errors: Vec<FieldError> =
+        status_move(old.status, status, changes.cancel_reason.as_deref())
+            .err()
+            .into_iter()
+            .collect();
+    errors.extend(foreign);
+    if errors.is_empty() {
+        Ok(apply(old, changes, now))
+    } else {
+        Err(errors)
+    }
+}
+
 /// The measure with `changes` applied at `now` (the status move already checked): DONE
 /// stamps `completedAt` once, CANCELLED keeps the first reason, any other status clears both.
-pub fn apply(
+fn apply(
     old: &prevention_measure::Model,
     changes: &MeasureChanges,
     now: DateTime<Utc>,

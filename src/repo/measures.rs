@@ -127,24 +127,17 @@ impl Writer<'_> {
     ) -> Outcome<prevention_measure::Model> {
         let mut write = self.scope.begin_write().await?;
         let old = self.scope.measure_in(write.txn(), id).await?;
-        let status = new.status.unwrap_or(old.status);
-        let mut errors = Vec::new();
-        if let Err(error) = rules::status_move(old.status, status, new.cancel_reason.as_deref()) {
-            errors.push(error);
-        }
-        if let Some(addresses) = &new.addresses {
-            errors.extend(
-                self.scope
+        let foreign = match &new.addresses {
+            Some(addresses) => {
+                let scope = self.scope;
+                scope
                     .foreign_root_causes(write.txn(), old.incident_id, addresses)
-                    .await?,
-            );
-        }
-        if !errors.is_empty() {
-            return refused(errors);
-        }
-        let updated = rules::apply(&old, &new, time::now());
+                    .await?
+            }
+            None => Vec::new(),
+        };
+        let updated = rules::update(&old, &new, foreign, time::now())?;
         let saved = updated
-            .clone()
             .into_active_model()
             .reset_all()
             .update(write.txn())

@@ -8,6 +8,7 @@ use crate::domain::event::Action;
 use crate::domain::settings::{self, SettingsChanges};
 use crate::domain::time;
 use crate::error::{AppError, AppResult};
+use chrono::{DateTime, Utc};
 use entity::tenant::ReadinessTerms;
 use entity::{BlamelessPolicy, Role, tenant, user};
 use sea_orm::{
@@ -37,22 +38,9 @@ pub async fn create(
     let id = Uuid::now_v7();
     let mut write = Write::begin(db, &auth::operator(id)).await?;
     let now = time::now();
-    let tenant = tenant::ActiveModel {
-        id: Set(id),
-        slug: Set(new.slug),
-        name: Set(new.name),
-        cooling_off_hours: Set(48),
-        review_after_days: Set(30),
-        feedback_answer_sla_hours: Set(48),
-        post_mortem_due_days: Set(5),
-        blameless_policy: Set(BlamelessPolicy::Warn),
-        readiness_terms: Set(ReadinessTerms::default()),
-        incident_seq: Set(0),
-        created_at: Set(now),
-        updated_at: Set(now),
-    }
-    .insert(write.txn())
-    .await?;
+    let tenant = default_tenant(id, new.slug, new.name, now)
+        .insert(write.txn())
+        .await?;
     let admin = user::ActiveModel {
         tenant_id: Set(tenant.id),
         id: Set(Uuid::now_v7()),
@@ -78,6 +66,24 @@ pub async fn create(
     });
     write.commit().await?;
     Ok((tenant, admin))
+}
+
+/// A new tenant's row with the default settings.
+fn default_tenant(id: Uuid, slug: String, name: String, now: DateTime<Utc>) -> tenant::ActiveModel {
+    tenant::ActiveModel {
+        id: Set(id),
+        slug: Set(slug),
+        name: Set(name),
+        cooling_off_hours: Set(48),
+        review_after_days: Set(30),
+        feedback_answer_sla_hours: Set(48),
+        post_mortem_due_days: Set(5),
+        blameless_policy: Set(BlamelessPolicy::Warn),
+        readiness_terms: Set(ReadinessTerms::default()),
+        incident_seq: Set(0),
+        created_at: Set(now),
+        updated_at: Set(now),
+    }
 }
 
 /// Every tenant's id, for background work that visits each tenant in turn.
