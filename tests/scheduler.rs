@@ -174,3 +174,48 @@ async fn workers_write_each_deadline_once_within_a_minute_of_it() {
         "{kinds:?}"
     );
 }
+
+#[tokio::test]
+async fn a_moved_deadline_is_a_new_event_and_a_repeated_pass_writes_nothing() {
+    let app = spawn_app().await;
+    let tenant = app.create_tenant("moved").await;
+    let record = crate::support::record::build(&app, &tenant.admin, 3).await;
+    let publish = "mutation($id: ID!) { postMortemPublish(input: { postMortemId: $id }) { userErrors { code } } }";
+    app.data(
+        &tenant.admin,
+        publish,
+        json!({ "id": record.post_mortem_id }),
+    )
+    .await;
+    let backend = app.db.get_database_backend();
+    let placeholder = if backend == DbBackend::Postgres {
+        "$1"
+    } else {
+        "?"
+    };
+    let due_at = |seconds_ago: i64| {
+        let at = Utc::now() - TimeDelta::seconds(seconds_ago);
+        let sql = format!("UPDATE post_mortems SET review_due_at = {placeholder}");
+        Statement::from_sql_and_values(backend, sql, [at.into()])
+    };
+    let pass = || debrief::worker::pass(&app.db, debrief::worker::WorkerSettings::default());
+    app.db.execute_raw(due_at(10)).await.expect("due now");
+    pass().await.expect("pass");
+    pass().await.expect("a second pass");
+    let reviews = |events: Vec<Value>| {
+        events
+            .into_iter()
+            .filter(|e| e["type"] == "REVIEW_DUE")
+            .collect::<Vec<_>>()
+    };
+    let first = reviews(due_events(&app, &tenant.admin).await);
+    assert_eq!(first.len(), 1, "once per deadline: {first:?}");
+    app.db
+        .execute_raw(due_at(1))
+        .await
+        .expect("a moved deadline");
+    pass().await.expect("pass");
+    let both = reviews(due_events(&app, &tenant.admin).await);
+    assert_eq!(both.len(), 2, "the moved deadline is a new event: {both:?}");
+    assert_ne!(both[0]["deadline"], both[1]["deadline"]);
+}
