@@ -18,8 +18,9 @@ use chrono::{DateTime, Utc};
 use entity::{EventType, audit_entry, event, event_sequence};
 use sea_orm::sea_query::{Expr, ExprTrait, OnConflict};
 use sea_orm::{
-    DatabaseConnection, DatabaseTransaction, DbErr, EntityTrait, Set, SqliteTransactionMode,
-    TransactionOptions, TransactionTrait,
+    ActiveValue::NotSet, ConnectionTrait, DatabaseConnection, DatabaseTransaction, DbBackend,
+    DbErr, EntityTrait, Set, SqliteTransactionMode, Statement, TransactionOptions,
+    TransactionTrait,
 };
 use serde_json::json;
 use uuid::Uuid;
@@ -136,27 +137,19 @@ impl Write {
                 .await?;
         }
         if !self.events.is_empty() {
-            let last = take_positions(&self.txn, self.tenant_id, self.events.len()).await?;
-            let first = last - self.events.len() as i64 + 1;
-            let now = time::now();
-            let rows =
-                self.events
-                    .into_iter()
-                    .zip(first..)
-                    .map(|(e, position)| event::ActiveModel {
-                        tenant_id: Set(self.tenant_id),
-                        id: Set(Uuid::now_v7()),
-                        position: Set(position),
-                        event_type: Set(e.event_type),
-                        occurred_at: Set(now),
-                        actor_id: Set(e.deadline.is_none().then_some(self.actor_id).flatten()),
-                        incident_id: Set(e.incident_id),
-                        subject_type: Set(e.subject_type.to_owned()),
-                        subject_id: Set(e.subject_id),
-                        changed_fields: Set(json!(e.changed_fields)),
-                        deadline: Set(e.deadline),
+            let rows = event_rows(self.tenant_id, self.actor_id, self.events);
+            match self.txn.get_database_backend() {
+                DbBackend::Postgres => insert_numbered(&self.txn, self.tenant_id, rows).await?,
+                _ => {
+                    let last = take_positions(&self.txn, self.tenant_id, rows.len()).await?;
+                    let first = last - rows.len() as i64 + 1;
+                    let rows = rows.into_iter().zip(first..).map(|(mut row, position)| {
+                        row.position = Set(position);
+                        row
                     });
-            event::Entity::insert_many(rows).exec(&self.txn).await?;
+                    event::Entity::insert_many(rows).exec(&self.txn).await?;
+                }
+            }
         }
         self.txn.commit().await
     }
@@ -188,4 +181,89 @@ async fn take_positions(
         .exec_with_returning(txn)
         .await?;
     Ok(bumped.last_position)
+}
+
+/// The rows of `events`, committed now, their positions not yet set.
+fn event_rows(
+    tenant_id: Uuid,
+    actor_id: Option<Uuid>,
+    events: Vec<NewEvent>,
+) -> Vec<event::ActiveModel> {
+    let now = time::now();
+    events
+        .into_iter()
+        .map(|e| event::ActiveModel {
+            tenant_id: Set(tenant_id),
+            id: Set(Uuid::now_v7()),
+            position: NotSet,
+            event_type: Set(e.event_type),
+            occurred_at: Set(now),
+            actor_id: Set(e.deadline.is_none().then_some(actor_id).flatten()),
+            incident_id: Set(e.incident_id),
+            subject_type: Set(e.subject_type.to_owned()),
+            subject_id: Set(e.subject_id),
+            changed_fields: Set(json!(e.changed_fields)),
+            deadline: Set(e.deadline),
+        })
+        .collect()
+}
+
+/// On PostgreSQL, takes the positions and inserts the events in one statement, so the
+/// counter's lock is held for that statement and COMMIT only (two round trips fewer per
+/// write than taking positions first).
+async fn insert_numbered(
+    txn: &DatabaseTransaction,
+    tenant_id: Uuid,
+    rows: Vec<event::ActiveModel>,
+) -> Result<(), DbErr> {
+    let count = rows.len() as i64;
+    let mut values: Vec<sea_orm::Value> = vec![tenant_id.into(), count.into()];
+    let mut tuples = Vec::with_capacity(rows.len());
+    for (ordinal, row) in (1_i64..).zip(rows) {
+        let n = values.len();
+        tuples.push(format!(
+            "(${}::uuid, ${}::bigint, ${}::varchar, ${}::timestamptz, ${}::uuid, ${}::uuid, ${}::varchar, ${}::uuid, ${}::jsonb, ${}::timestamptz)",
+            n + 1, n + 2, n + 3, n + 4, n + 5, n + 6, n + 7, n + 8, n + 9, n + 10
+        ));
+        values.extend(
+            [
+                row.id.into_value(),
+                Some(ordinal.into()),
+                row.event_type.into_value(),
+                row.occurred_at.into_value(),
+                row.actor_id.into_value(),
+                row.incident_id.into_value(),
+                row.subject_type.into_value(),
+                row.subject_id.into_value(),
+                row.changed_fields.into_value(),
+                row.deadline.into_value(),
+            ]
+            .into_iter()
+            .flatten(),
+        );
+    }
+    let sql = format!(
+        "WITH counter AS (
+            INSERT INTO event_sequences (tenant_id, last_position, purged_through) VALUES ($1, $2, 0)
+            ON CONFLICT (tenant_id) DO UPDATE
+                SET last_position = event_sequences.last_position + excluded.last_position
+            RETURNING last_position
+        )
+        INSERT INTO events (tenant_id, id, position, event_type, occurred_at, actor_id,
+                            incident_id, subject_type, subject_id, changed_fields, deadline)
+        SELECT $1, e.id, counter.last_position - $2 + e.ordinal, e.event_type, e.occurred_at,
+               e.actor_id, e.incident_id, e.subject_type, e.subject_id, e.changed_fields,
+               e.deadline
+        FROM counter, (VALUES {}) AS e(id, ordinal, event_type, occurred_at, actor_id,
+                                      incident_id, subject_type, subject_id, changed_fields,
+                                      deadline)",
+        tuples.join(", ")
+    );
+    txn.execute_raw(Statement::from_sql_and_values(
+        DbBackend::Postgres,
+        sql,
+        values,
+    ))
+    .await?;
+    Ok(())
 }
