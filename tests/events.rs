@@ -307,24 +307,9 @@ async fn restore(app: &TestApp, token: &str, record: &record::Record) {
 const SENTINEL: &str = "SENTINEL-7f3a";
 const FULL_FEED: &str = "query($after: String) { events(first: 100, after: $after) { edges { node { id type position occurredAt actor { id } incident { id } subjectId subject { id __typename } changedFields deadline } } pageInfo { endCursor hasNextPage } } }";
 
-/// Every event `token` may read, whole.
+/// Every event `token` may read, with every field.
 async fn whole_feed(app: &TestApp, token: &str) -> Vec<Value> {
-    let (mut events, mut after) = (Vec::new(), Value::Null);
-    loop {
-        let data = app.data(token, FULL_FEED, json!({ "after": after })).await;
-        let page = &data["events"];
-        events.extend(
-            page["edges"]
-                .as_array()
-                .into_iter()
-                .flatten()
-                .map(|e| e["node"].clone()),
-        );
-        if page["pageInfo"]["hasNextPage"] != true {
-            return events;
-        }
-        after = page["pageInfo"]["endCursor"].clone();
-    }
+    crate::support::whole_feed(app, token, FULL_FEED).await
 }
 
 #[tokio::test]

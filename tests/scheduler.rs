@@ -98,24 +98,9 @@ async fn overdue_of_each_other_kind(app: &TestApp, token: &str) {
     }
 }
 
-/// Every time-driven event of the tenant.
+/// Every time-driven event `token` may read.
 async fn due_events(app: &TestApp, token: &str) -> Vec<Value> {
-    let (mut events, mut after) = (Vec::new(), Value::Null);
-    loop {
-        let data = app.data(token, DUE_FEED, json!({ "after": after })).await;
-        let page = &data["events"];
-        events.extend(
-            page["edges"]
-                .as_array()
-                .into_iter()
-                .flatten()
-                .map(|e| e["node"].clone()),
-        );
-        if page["pageInfo"]["hasNextPage"] != true {
-            return events;
-        }
-        after = page["pageInfo"]["endCursor"].clone();
-    }
+    crate::support::whole_feed(app, token, DUE_FEED).await
 }
 
 fn time(value: &Value) -> DateTime<Utc> {

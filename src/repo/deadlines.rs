@@ -16,7 +16,10 @@ use entity::{
     feedback, incident, post_mortem, prevention_measure, tenant,
 };
 use sea_orm::sea_query::{Expr, ExprTrait, IntoColumnRef, Query, SimpleExpr};
-use sea_orm::{ActiveEnum, ColumnTrait, ConnectionTrait, QueryFilter, QuerySelect};
+use sea_orm::{
+    ActiveEnum, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect, Select,
+    TryGetableMany,
+};
 use uuid::Uuid;
 
 /// The most deadlines of one kind a tenant's pass writes; the next pass takes the rest.
@@ -60,20 +63,19 @@ impl Scope {
         now: DateTime<Utc>,
     ) -> AppResult<Vec<NewEvent>> {
         use prevention_measure::{Column, Entity};
-        let rows: Vec<(Uuid, Uuid, NaiveDate)> = self
-            .select::<Entity>()
-            .select_only()
-            .columns([Column::Id, Column::IncidentId, Column::CommittedDueOn])
-            .filter(Column::CommittedDueOn.lt(deadline::overdue_before(now)))
-            .filter(Column::Status.is_not_in([
-                MeasureStatus::Done.to_value(),
-                MeasureStatus::Cancelled.to_value(),
-            ]))
-            .filter(self.not_emitted(EventType::MeasureOverdue, (Entity, Column::Id), None))
-            .limit(BATCH)
-            .into_tuple()
-            .all(db)
-            .await?;
+        let rows: Vec<(Uuid, Uuid, NaiveDate)> = first_batch(
+            self.select::<Entity>()
+                .select_only()
+                .columns([Column::Id, Column::IncidentId, Column::CommittedDueOn])
+                .filter(Column::CommittedDueOn.lt(deadline::overdue_before(now)))
+                .filter(Column::Status.is_not_in([
+                    MeasureStatus::Done.to_value(),
+                    MeasureStatus::Cancelled.to_value(),
+                ]))
+                .filter(self.not_emitted(EventType::MeasureOverdue, (Entity, Column::Id), None)),
+            db,
+        )
+        .await?;
         Ok(rows
             .into_iter()
             .map(|(id, incident_id, due_on)| {
@@ -99,17 +101,16 @@ impl Scope {
             (Entity, Column::IncidentId),
             Some(Expr::col((Entity, Column::ReviewDueAt))),
         );
-        let rows: Vec<(Uuid, DateTime<Utc>)> = self
-            .select::<Entity>()
-            .select_only()
-            .columns([Column::IncidentId, Column::ReviewDueAt])
-            .filter(Column::Status.eq(PostMortemStatus::Published.to_value()))
-            .filter(Column::ReviewDueAt.lte(now))
-            .filter(not_emitted)
-            .limit(BATCH)
-            .into_tuple()
-            .all(db)
-            .await?;
+        let rows: Vec<(Uuid, DateTime<Utc>)> = first_batch(
+            self.select::<Entity>()
+                .select_only()
+                .columns([Column::IncidentId, Column::ReviewDueAt])
+                .filter(Column::Status.eq(PostMortemStatus::Published.to_value()))
+                .filter(Column::ReviewDueAt.lte(now))
+                .filter(not_emitted),
+            db,
+        )
+        .await?;
         Ok(rows
             .into_iter()
             .map(|(incident_id, due_at)| {
@@ -143,19 +144,20 @@ impl Scope {
             (Entity, Column::Id),
             Some(Expr::col((Entity, Column::ResolvedAt))),
         );
-        let rows: Vec<(Uuid, DateTime<Utc>)> = self
-            .select::<Entity>()
-            .select_only()
-            .columns([Column::Id, Column::ResolvedAt])
-            .filter(Column::Severity.is_in([Severity::Sev1.to_value(), Severity::Sev2.to_value()]))
-            .filter(Column::Status.eq(IncidentStatus::Resolved.to_value()))
-            .filter(Column::ResolvedAt.lte(resolved_by))
-            .filter(Column::Id.in_subquery(drafts))
-            .filter(not_emitted)
-            .limit(BATCH)
-            .into_tuple()
-            .all(db)
-            .await?;
+        let rows: Vec<(Uuid, DateTime<Utc>)> = first_batch(
+            self.select::<Entity>()
+                .select_only()
+                .columns([Column::Id, Column::ResolvedAt])
+                .filter(
+                    Column::Severity.is_in([Severity::Sev1.to_value(), Severity::Sev2.to_value()]),
+                )
+                .filter(Column::Status.eq(IncidentStatus::Resolved.to_value()))
+                .filter(Column::ResolvedAt.lte(resolved_by))
+                .filter(Column::Id.in_subquery(drafts))
+                .filter(not_emitted),
+            db,
+        )
+        .await?;
         let due_days = tenant.post_mortem_due_days;
         Ok(rows
             .into_iter()
@@ -179,18 +181,17 @@ impl Scope {
             (Entity, Column::Id),
             Some(Expr::col((Entity, Column::CreatedAt))),
         );
-        let rows: Vec<(Uuid, Uuid, DateTime<Utc>)> = self
-            .select::<Entity>()
-            .select_only()
-            .columns([Column::Id, Column::IncidentId, Column::CreatedAt])
-            .filter(Column::Status.eq(FeedbackStatus::Open.to_value()))
-            .filter(Column::FirstResponseAt.is_null())
-            .filter(Column::CreatedAt.lte(opened_by))
-            .filter(not_emitted)
-            .limit(BATCH)
-            .into_tuple()
-            .all(db)
-            .await?;
+        let rows: Vec<(Uuid, Uuid, DateTime<Utc>)> = first_batch(
+            self.select::<Entity>()
+                .select_only()
+                .columns([Column::Id, Column::IncidentId, Column::CreatedAt])
+                .filter(Column::Status.eq(FeedbackStatus::Open.to_value()))
+                .filter(Column::FirstResponseAt.is_null())
+                .filter(Column::CreatedAt.lte(opened_by))
+                .filter(not_emitted),
+            db,
+        )
+        .await?;
         let sla = tenant.feedback_answer_sla_hours;
         Ok(rows
             .into_iter()
@@ -229,6 +230,16 @@ impl Scope {
         }
         Expr::exists(emitted.to_owned()).not()
     }
+}
+
+/// The first [`BATCH`] rows of `select`, as tuples.
+async fn first_batch<E, T, C>(select: Select<E>, db: &C) -> AppResult<Vec<T>>
+where
+    E: EntityTrait,
+    T: TryGetableMany,
+    C: ConnectionTrait,
+{
+    Ok(select.limit(BATCH).into_tuple().all(db).await?)
 }
 
 fn time_driven(

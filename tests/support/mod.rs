@@ -221,6 +221,22 @@ pub async fn post_as(url: &str, token: &str, query: &str, variables: Value) -> V
         .expect("JSON body")
 }
 
+/// Every event of the feed `query` reads (it takes `$after` and selects `events { edges {
+/// node { … } } pageInfo { endCursor hasNextPage } }`), page after page.
+pub async fn whole_feed(app: &TestApp, token: &str, query: &str) -> Vec<Value> {
+    let (mut events, mut after) = (Vec::new(), Value::Null);
+    loop {
+        let data = app.data(token, query, json!({ "after": after })).await;
+        let page = &data["events"];
+        let nodes = page["edges"].as_array().into_iter().flatten();
+        events.extend(nodes.map(|edge| edge["node"].clone()));
+        if page["pageInfo"]["hasNextPage"] != true {
+            return events;
+        }
+        after = page["pageInfo"]["endCursor"].clone();
+    }
+}
+
 pub fn error_codes(body: &Value) -> Vec<String> {
     body["errors"]
         .as_array()
