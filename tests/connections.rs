@@ -111,7 +111,13 @@ async fn a_kept_alive_connection_may_idle_for_the_keep_alive_timeout_then_closes
     assert!(early.is_err(), "still open after {:?}", answered.elapsed());
     // ...and closes once it has idled for the keep-alive timeout.
     let (_, closed) = until_closed(stream, KEEP_ALIVE + SLACK).await;
-    assert!(closed.duration_since(answered) >= KEEP_ALIVE);
+    // The server's idle clock starts when it has written the answer, a little before this
+    // client has read it on a busy machine; a close well before the timeout still fails.
+    let idled = closed.duration_since(answered);
+    assert!(
+        idled >= KEEP_ALIVE - Duration::from_millis(250),
+        "closed after {idled:?}"
+    );
 }
 
 #[tokio::test]
