@@ -465,3 +465,98 @@ async fn a_cursor_older_than_what_retention_kept_must_resync() {
         "the pass purged every tenant"
     );
 }
+
+#[tokio::test]
+async fn another_tenants_events_answer_not_found_and_never_reach_its_feed() {
+    let world = World::new().await;
+    let app = &world.app;
+    let own = whole_feed(app, &world.a.admin).await;
+    let a_ids: HashSet<&str> = own.iter().filter_map(|e| e["id"].as_str()).collect();
+    assert!(!a_ids.is_empty());
+    let any_a_event = own[0]["id"].clone();
+    for (role, token) in world.b.tokens() {
+        let body = app
+            .gql(
+                token,
+                "query($id: ID!) { node(id: $id) { id } }",
+                json!({ "id": any_a_event }),
+            )
+            .await;
+        assert_eq!(
+            crate::support::error_codes(&body),
+            ["NOT_FOUND"],
+            "node as {role}: {body}"
+        );
+        let feed = whole_feed(app, token).await;
+        assert!(
+            feed.iter()
+                .all(|e| !a_ids.contains(e["id"].as_str().unwrap_or_default())),
+            "{role} of tenant B reads tenant A's events"
+        );
+    }
+}
+
+#[tokio::test]
+async fn bad_feed_arguments_are_refused_with_bad_user_input() {
+    let world = World::new().await;
+    let app = &world.app;
+    let before = whole_feed(app, &world.a.admin).await.len();
+    let many_types = vec!["INCIDENT_CREATED"; 65].join(", ");
+    let cases = [
+        (
+            "{ events(first: 0) { totalCount } }".to_owned(),
+            "first below 1",
+        ),
+        (
+            "{ events(first: 101) { totalCount } }".to_owned(),
+            "first above 100",
+        ),
+        (
+            "{ events(after: \"not-a-cursor\") { totalCount } }".to_owned(),
+            "a tampered cursor",
+        ),
+        (
+            "{ events(filter: { incidentId: \"garbage\" }) { totalCount } }".to_owned(),
+            "a malformed incident id",
+        ),
+        (
+            format!(
+                "{{ events(filter: {{ incidentId: \"{}\" }}) {{ totalCount }} }}",
+                world.a.client_id
+            ),
+            "an id of another type",
+        ),
+        (
+            format!("{{ events(filter: {{ types: [{many_types}] }}) {{ totalCount }} }}"),
+            "65 types",
+        ),
+        (
+            "{ events(filter: { since: \"yesterday\" }) { totalCount } }".to_owned(),
+            "a time that is not RFC 3339",
+        ),
+    ];
+    for (query, what) in cases {
+        let body = app.gql(&world.a.admin, &query, json!({})).await;
+        assert_eq!(
+            crate::support::error_codes(&body),
+            ["BAD_USER_INPUT"],
+            "{what}: {body}"
+        );
+    }
+    let other_tenant = app
+        .data(
+            &world.b.admin,
+            "query($id: ID!) { events(filter: { incidentId: $id }) { totalCount } }",
+            json!({ "id": world.a.incident_id }),
+        )
+        .await;
+    assert_eq!(
+        other_tenant["events"]["totalCount"], 0,
+        "another tenant's incident matches nothing"
+    );
+    assert_eq!(
+        whole_feed(app, &world.a.admin).await.len(),
+        before,
+        "reading wrote nothing"
+    );
+}

@@ -158,6 +158,12 @@ fn cases() -> Vec<Case> {
             expected: [A, A, A, A, A],
         },
         Case {
+            name: "events",
+            query: "{ events(first: 5) { totalCount nodes { type subjectId } } }",
+            variables: none,
+            expected: [A, A, A, A, A],
+        },
+        Case {
             name: "auditLog",
             query: "{ auditLog(first: 5) { totalCount nodes { action } } }",
             variables: none,

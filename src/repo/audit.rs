@@ -1,4 +1,4 @@
-//! Writing and reading the audit log.
+//! Reading the audit log; entries are written by `repo::write::Write` with each change.
 
 use super::page::{self, Direction, Key, KeyKind, KeyValue, Ordering, Page, PageRequest};
 use super::scope::Scope;
