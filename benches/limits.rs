@@ -99,6 +99,7 @@ fn engine_validation(c: &mut Criterion) {
     let schema = graphql::build(SchemaOptions {
         suggestions: false,
         feedback_per_hour: 30,
+        webhook_addresses: Default::default(),
     });
     let runtime = tokio::runtime::Runtime::new().expect("runtime");
     let mut group = c.benchmark_group("async-graphql validation without the check");

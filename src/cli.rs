@@ -116,6 +116,34 @@ pub struct GlobalArgs {
     /// event follows it by at most this much.
     #[arg(long, env = "DEBRIEF_WORKER_INTERVAL", default_value = "15s", value_parser = parse_interval, global = true)]
     pub worker_interval: Duration,
+    /// Let webhook endpoints use http and private, loopback or link-local addresses (always
+    /// so in development). Never in production: it lets an endpoint reach your own network.
+    #[arg(long, env = "DEBRIEF_WEBHOOK_ALLOW_PRIVATE_ADDRESSES", global = true)]
+    pub webhook_allow_private_addresses: bool,
+    /// Multiplies every pause of the webhook retry schedule (5s, 5m, 30m, 2h, 5h, 10h, 10h);
+    /// below 1 for tests only.
+    #[arg(long, env = "DEBRIEF_WEBHOOK_RETRY_SCALE", default_value_t = 1.0, value_parser = parse_scale, global = true)]
+    pub webhook_retry_scale: f64,
+    /// How long one webhook attempt may take, from connecting to reading the answer.
+    #[arg(long, env = "DEBRIEF_WEBHOOK_TIMEOUT", default_value = "15s", value_parser = parse_webhook_timeout, global = true)]
+    pub webhook_timeout: Duration,
+}
+
+fn parse_scale(text: &str) -> Result<f64, String> {
+    let scale: f64 = text.parse().map_err(|_| "expected a number such as 0.01")?;
+    if !(scale > 0.0 && scale <= 100.0) {
+        return Err("the scale must be more than 0 and at most 100".into());
+    }
+    Ok(scale)
+}
+
+/// Receivers must answer within 15 s; shorter limits are for tests.
+fn parse_webhook_timeout(text: &str) -> Result<Duration, String> {
+    let timeout = humantime::parse_duration(text).map_err(|e| e.to_string())?;
+    if timeout.is_zero() || timeout > Duration::from_secs(15) {
+        return Err("the timeout must be more than 0 and at most 15s".into());
+    }
+    Ok(timeout)
 }
 
 /// Retention shorter than an hour would purge what a reader paused for lunch still needs.
@@ -151,7 +179,7 @@ pub enum Command {
     SeedDemo,
     /// Create a large generated tenant (benchmarks, capacity checks), showing progress.
     SeedVolume(SeedVolumeArgs),
-    /// Run only the background work (time-driven events, event retention), no API.
+    /// Run only the background work (time-driven events, retention, webhook delivery), no API.
     Worker,
     /// Print the GraphQL schema (SDL), the same text as `schema.graphql`.
     Schema,

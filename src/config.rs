@@ -2,7 +2,9 @@
 //! [`Config::from_args`], or directly by tests.
 
 use crate::cli::GlobalArgs;
+use crate::domain::webhook::AddressPolicy;
 use crate::repo::db::PoolSettings;
+use crate::webhooks::WebhookSettings;
 use crate::worker::WorkerSettings;
 use anyhow::{Context, bail};
 use std::path::{Path, PathBuf};
@@ -32,6 +34,8 @@ pub struct Config {
     pub feedback_per_hour: u32,
     /// How often background work runs, and how long events are kept.
     pub workers: WorkerSettings,
+    /// How webhooks are delivered, and where they may go.
+    pub webhooks: WebhookSettings,
 }
 
 /// The default for [`Config::batch_window`].
@@ -173,6 +177,15 @@ impl Config {
             workers: WorkerSettings {
                 interval: args.worker_interval,
                 event_retention: args.event_retention,
+            },
+            webhooks: WebhookSettings {
+                addresses: AddressPolicy {
+                    allow_private: args.webhook_allow_private_addresses
+                        || environment.is_development(),
+                },
+                retry_scale: args.webhook_retry_scale,
+                timeout: args.webhook_timeout,
+                ..WebhookSettings::default()
             },
         })
     }

@@ -15,4 +15,5 @@ pub mod http;
 pub mod repo;
 pub mod seed;
 pub mod telemetry;
+pub mod webhooks;
 pub mod worker;

@@ -220,6 +220,31 @@ fn cases() -> Vec<Case> {
             .forbidden(Client)
             .not_found(OtherAdmin)
             .writes(vec![ev("DIRECTORY_CHANGED", "Service", "@newService", &["name"])]),
+        call("webhookEndpointCreate", Admin, json!({ "url": "http://127.0.0.1:9/hooks", "eventTypes": ["INCIDENT_CREATED"] }))
+            .invalid(Admin, json!({ "url": "ftp://127.0.0.1/hooks" }), "INVALID")
+            .forbidden(Editor)
+            .creates("webhookEndpoint", "@endpoint", vec![ev("DIRECTORY_CHANGED", "WebhookEndpoint", "@endpoint", &["description", "enabled", "eventTypes", "url"])]),
+        call("webhookEndpointSendTest", Admin, json!({ "id": "@endpoint" }))
+            .forbidden(Reporter)
+            .not_found(OtherAdmin)
+            .creates("webhookDelivery", "@delivery", vec![]),
+        call("webhookDeliveryRetry", Admin, json!({ "id": "@delivery" }))
+            .forbidden(Client)
+            .not_found(OtherAdmin)
+            .writes(vec![]),
+        call("webhookEndpointRotateSecret", Admin, json!({ "id": "@endpoint" }))
+            .forbidden(Viewer)
+            .not_found(OtherAdmin)
+            .writes(vec![ev("DIRECTORY_CHANGED", "WebhookEndpoint", "@endpoint", &["previousSecretExpiresAt"])]),
+        call("webhookEndpointUpdate", Admin, json!({ "id": "@endpoint", "description": "Jira sync", "enabled": false }))
+            .invalid(Admin, json!({ "url": "gopher://127.0.0.1/" }), "INVALID")
+            .forbidden(Editor)
+            .not_found(OtherAdmin)
+            .writes(vec![ev("DIRECTORY_CHANGED", "WebhookEndpoint", "@endpoint", &["description", "disabledReason", "enabled"])]),
+        call("webhookEndpointDelete", Admin, json!({ "id": "@endpoint" }))
+            .forbidden(Client)
+            .not_found(OtherAdmin)
+            .writes(vec![gone("DIRECTORY_CHANGED", "@endpoint", &["description", "enabled", "eventTypes", "url"])]),
         call("userCreate", Admin, json!({ "email": "new@tenant-a.example", "displayName": "New Editor", "role": "EDITOR" }))
             .invalid(Admin, json!({ "role": "CLIENT" }), "INVALID")
             .invalid(Admin, json!({ "role": "CLIENT", "clientId": "@b.client" }), "NOT_FOUND")

@@ -197,6 +197,47 @@ async fn four_writers_and_a_paging_reader_see_every_event_exactly_once() {
     );
 }
 
+/// A directory write holds the tenant row until its commit, where it waits for the event
+/// counter. A write holding the counter (the deadline scheduler holds it while it decides
+/// what to write) checks its rows' keys against the tenant row. Neither may wait for the
+/// other: with the tenant row locked FOR UPDATE this was a deadlock, one write aborted as
+/// INTERNAL. Row locks are PostgreSQL's; SQLite runs one writer at a time, so only
+/// PostgreSQL can interleave them.
+#[tokio::test]
+async fn a_directory_write_never_deadlocks_with_a_write_holding_the_event_counter() {
+    let world = World::new().await;
+    let app = &world.app;
+    if !is_postgres() {
+        return;
+    }
+    let tenant = crate::support::decode_uuid(&world.a.tenant_node_id);
+    let counter_holder = app.db.begin().await.expect("begin");
+    counter_holder
+        .execute_unprepared(&format!(
+            "SELECT last_position FROM event_sequences WHERE tenant_id = '{tenant}' FOR UPDATE"
+        ))
+        .await
+        .expect("hold the counter");
+    let (url, token) = (app.url.clone(), world.a.admin.clone());
+    let directory_write = tokio::spawn(async move {
+        let create =
+            "mutation { serviceCreate(input: { name: \"Racing\" }) { userErrors { code } } }";
+        crate::support::post_as(&url, &token, create, json!({})).await
+    });
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    counter_holder
+        .execute_unprepared(&format!("INSERT INTO services (tenant_id, id, name, created_at, updated_at) VALUES ('{tenant}', '{}', 'Held', now(), now())", uuid::Uuid::now_v7()))
+        .await
+        .expect("the counter's holder checks its key on the tenant row without waiting");
+    counter_holder.commit().await.expect("commit");
+    let body = directory_write.await.expect("the directory write");
+    assert_eq!(
+        body["data"]["serviceCreate"]["userErrors"],
+        json!([]),
+        "{body}"
+    );
+}
+
 const PUBLISH: &str = "mutation($id: ID!) { postMortemPublish(input: { postMortemId: $id }) { userErrors { code message } } }";
 const UNPUBLISH: &str = "mutation($id: ID!) { postMortemUnpublish(input: { postMortemId: $id, reason: \"corrections\" }) { userErrors { code } } }";
 const REOPEN: &str = "mutation($id: ID!, $version: Int!) { incidentUpdate(input: { id: $id, version: $version, status: MONITORING, resolvedAt: null }) { userErrors { code message } } }";
@@ -304,7 +345,6 @@ async fn restore(app: &TestApp, token: &str, record: &record::Record) {
     }
 }
 
-const SENTINEL: &str = "SENTINEL-7f3a";
 const FULL_FEED: &str = "query($after: String) { events(first: 100, after: $after) { edges { node { id type position occurredAt actor { id } incident { id } subjectId subject { id __typename } changedFields deadline } } pageInfo { endCursor hasNextPage } } }";
 
 /// Every event `token` may read, with every field.
@@ -316,55 +356,13 @@ async fn whole_feed(app: &TestApp, token: &str) -> Vec<Value> {
 async fn no_event_holds_text_and_a_client_reads_only_what_concerns_it() {
     let world = World::new().await;
     let (app, admin) = (&world.app, world.a.admin.clone());
-    let secret = |what: &str| format!("{SENTINEL} {what}");
-    let record = record::build(app, &admin, 3).await;
-    let me = app
-        .data(&world.a.client, "{ viewer { user { id } } }", json!({}))
-        .await;
-    app.data(&admin, "mutation($id: ID!, $c: ID!) { userUpdate(input: { id: $id, clientId: $c, displayName: $n }) { userErrors { code } } }".replace("$n", &format!("\"{}\"", secret("name"))).as_str(), json!({ "id": me["viewer"]["user"]["id"], "c": record.client_id })).await;
-    mutate(app, &admin, TIMELINE_CREATE, json!({ "incidentId": record.incident_id, "occurredAt": "2026-03-01T09:40:00Z", "kind": "NOTE", "body": secret("internal note"), "visibility": "INTERNAL" }), "timelineEventCreate", "timelineEvent").await;
-    app.data(&admin, "mutation($id: ID!, $t: String!) { incidentUpdate(input: { id: $id, version: 1, summary: $t }) { userErrors { code } } }", json!({ "id": record.incident_id, "t": secret("summary") })).await;
-    app.data(&admin, "mutation($id: ID!, $t: String!) { rootCauseUpdate(input: { id: $id, internalAnalysis: $t }) { userErrors { code } } }", json!({ "id": record.root_cause_id, "t": secret("analysis") })).await;
-    app.data(&admin, "mutation($id: ID!, $t: String!) { serviceUpdate(input: { id: $id, name: $t }) { userErrors { code } } }", json!({ "id": world.a.service_id, "t": secret("service") })).await;
-    app.data(&admin, "mutation($id: ID!, $t: String!) { incidentUpdate(input: { id: $id, version: 1, title: $t }) { userErrors { code } } }", json!({ "id": world.a.incident_id, "t": secret("other incident") })).await;
-    let published = app
-        .data(&admin, PUBLISH, json!({ "id": record.post_mortem_id }))
-        .await;
-    assert_eq!(
-        user_error_codes(&published["postMortemPublish"]),
-        Vec::<String>::new(),
-        "{published}"
-    );
-    let update = "mutation($input: PreventionMeasureUpdateInput!) { preventionMeasureUpdate(input: $input) { userErrors { code } } }";
-    for status in ["IN_PROGRESS", "DONE"] {
-        let input = json!({ "input": { "id": record.measure_ids[0], "status": status } });
-        let done = app.data(&admin, update, input).await;
-        let errors = user_error_codes(&done["preventionMeasureUpdate"]);
-        assert_eq!(errors, Vec::<String>::new(), "{done}");
-    }
-    let asked = app.data(&world.a.client, "mutation($id: ID!, $b: String!) { feedbackSubmit(input: { incidentId: $id, kind: QUESTION, body: $b }) { feedback { id } } }", json!({ "id": record.incident_id, "b": secret("question") })).await;
-    let thread = asked["feedbackSubmit"]["feedback"]["id"].clone();
-    let reply = "mutation($id: ID!, $b: String!) { feedbackReply(input: { feedbackId: $id, body: $b }) { userErrors { code } } }";
-    app.data(
-        &world.a.editor,
-        reply,
-        json!({ "id": thread, "b": secret("staff answer") }),
-    )
-    .await;
-    app.data(
-        &world.a.client,
-        reply,
-        json!({ "id": thread, "b": secret("client follow-up") }),
-    )
-    .await;
-    app.data(&admin, "mutation($input: EffectivenessReviewRecordInput!) { effectivenessReviewRecord(input: $input) { userErrors { code } } }", json!({ "input": { "postMortemId": record.post_mortem_id, "heldAt": chrono::Utc::now().to_rfc3339(), "summary": secret("review"), "verdicts": [{ "measureId": record.measure_ids[0], "effectiveness": "EFFECTIVE", "note": secret("verdict") }] } })).await;
-
+    let record = crate::support::sentinel::plant(&world).await;
     for (role, token) in world.a.tokens() {
         let feed = whole_feed(app, token).await;
         assert!(!feed.is_empty(), "{role} reads events");
         let text = serde_json::to_string(&feed).expect("JSON");
         assert!(
-            !text.contains(SENTINEL),
+            !text.contains(crate::support::sentinel::SENTINEL),
             "{role}'s feed holds internal text: {text}"
         );
     }

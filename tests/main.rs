@@ -37,3 +37,4 @@ mod roles;
 mod scheduler;
 mod schema;
 mod transport;
+mod webhooks;

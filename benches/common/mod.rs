@@ -99,6 +99,7 @@ pub fn config(url: &str) -> Config {
         batch_window: debrief::config::DEFAULT_BATCH_WINDOW,
         feedback_per_hour: 30,
         workers: debrief::worker::WorkerSettings::default(),
+        webhooks: debrief::webhooks::WebhookSettings::default(),
     }
 }
 

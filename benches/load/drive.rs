@@ -93,6 +93,45 @@ pub async fn closed_loop(request: &Request, connections: usize, duration: Durati
     }
 }
 
+/// Like [`closed_loop`], each connection taking the `requests` in turn (from its own offset,
+/// so every kind runs at every moment). Returns the run and how many mutations were sent.
+pub async fn closed_loop_mix(
+    requests: &[Request],
+    connections: usize,
+    duration: Duration,
+) -> (Run, usize) {
+    let started = Instant::now();
+    let deadline = started + duration;
+    let workers: Vec<_> = (0..connections)
+        .map(|offset| {
+            let requests = requests.to_vec();
+            tokio::spawn(async move {
+                let http = client();
+                let (mut latencies, mut mutations) = (Vec::new(), 0);
+                for request in requests.iter().cycle().skip(offset) {
+                    if Instant::now() >= deadline {
+                        break;
+                    }
+                    latencies.push(request.send(&http).await);
+                    mutations += usize::from(request.mutation);
+                }
+                (latencies, mutations)
+            })
+        })
+        .collect();
+    let (mut latencies, mut mutations) = (Vec::new(), 0);
+    for worker in workers {
+        let (some, sent) = worker.await.expect("worker");
+        latencies.extend(some);
+        mutations += sent;
+    }
+    let run = Run {
+        latencies,
+        elapsed: started.elapsed(),
+    };
+    (run, mutations)
+}
+
 /// Requests started at a fixed `rate` per second for `duration`, each on its own task. Each
 /// latency counts from when the request was due, so a request the busy machine starts late is
 /// not reported as fast (no coordinated omission).

@@ -10,7 +10,8 @@
 //! Settings: `DEBRIEF_LOAD_SIZES` (incidents, comma-separated; default `2000,20000`),
 //! `DEBRIEF_LOAD_SECONDS` (per operation), `DEBRIEF_LOAD_CONNECTIONS` (default 16),
 //! `DEBRIEF_LOAD_BACKENDS` (`sqlite`, `postgres` or both, comma-separated),
-//! `DEBRIEF_LOAD_OPERATIONS` (e.g. `Q0,Q2`; default all), `DEBRIEF_BENCH_DATABASE_URL` (the
+//! `DEBRIEF_LOAD_OPERATIONS` (e.g. `Q0,Q2`, or `W` for webhook latency under the mix;
+//! default all), `DEBRIEF_BENCH_DATABASE_URL` (the
 //! PostgreSQL server), `DEBRIEF_LOAD_SQLITE_SYNCHRONOUS` (`full`, `normal` or both, measured
 //! one after the other on the same database; default `full`). Seeded databases are kept.
 
@@ -19,6 +20,7 @@ mod common;
 mod drive;
 mod ops;
 mod server;
+mod webhooks;
 
 use debrief::repo::db;
 use drive::Request;
@@ -120,6 +122,29 @@ async fn measure(
                 paced.percentile_ms(99.0),
             );
         }
+    }
+    if settings.measures(&settings.operations, "W") {
+        let requests: Vec<Request> = operations
+            .iter()
+            .map(|operation| Request {
+                endpoint: server.endpoint.clone(),
+                token: server.token.clone(),
+                body: Arc::new(serde_json::to_vec(&operation.body).expect("body")),
+                mutation: operation.mutation,
+            })
+            .collect();
+        let (mix, delivered, missing) =
+            webhooks::measure(&requests, settings.connections, duration).await;
+        println!(
+            "| {} | {size} | W webhook commit-to-receiver under the Q0–Q5 mix ({:.0} req/s) | {:.0} deliveries/s | {:.1} | {:.1} | {:.1} | {} delivered, {missing} missing | |",
+            label,
+            mix.per_second(),
+            delivered.per_second(),
+            delivered.percentile_ms(50.0),
+            delivered.percentile_ms(90.0),
+            delivered.percentile_ms(99.0),
+            delivered.latencies.len(),
+        );
     }
     eprintln!(
         "{} {size}: server peak resident memory {:.0} MiB",

@@ -59,6 +59,7 @@ impl Server {
             .env("DEBRIEF_LISTEN", format!("127.0.0.1:{port}"))
             .env("RUST_LOG", "warn")
             .env("DEBRIEF_SQLITE_SYNCHRONOUS", sqlite_synchronous)
+            .env("DEBRIEF_WEBHOOK_ALLOW_PRIVATE_ADDRESSES", "true")
             .stdout(Stdio::null())
             .spawn()
             .expect("start the server");

@@ -265,3 +265,21 @@ pub enum EventType {
     #[sea_orm(string_value = "feedback.overdue")]
     FeedbackOverdue,
 }
+
+/// Where one webhook delivery stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(16))")]
+pub enum DeliveryStatus {
+    /// Not attempted yet, or queued again by hand.
+    #[sea_orm(string_value = "PENDING")]
+    Pending,
+    /// The endpoint answered 2xx.
+    #[sea_orm(string_value = "SUCCEEDED")]
+    Succeeded,
+    /// The last attempt failed; another is scheduled.
+    #[sea_orm(string_value = "FAILED")]
+    Failed,
+    /// No attempt is scheduled any more: the schedule ran out, or the endpoint was disabled.
+    #[sea_orm(string_value = "GAVE_UP")]
+    GaveUp,
+}

@@ -24,9 +24,12 @@ pub mod service;
 pub mod tenant;
 pub mod timeline_event;
 pub mod user;
+pub mod webhook_attempt;
+pub mod webhook_delivery;
+pub mod webhook_endpoint;
 
 pub use enums::{
-    BlamelessPolicy, Effectiveness, EventType, FeedbackKind, FeedbackStatus, ImpactLevel,
-    IncidentStatus, MeasureKind, MeasureStatus, PostMortemStatus, Role, RootCauseCategory,
-    RootCauseKind, Severity, TimelineEventKind, Visibility,
+    BlamelessPolicy, DeliveryStatus, Effectiveness, EventType, FeedbackKind, FeedbackStatus,
+    ImpactLevel, IncidentStatus, MeasureKind, MeasureStatus, PostMortemStatus, Role,
+    RootCauseCategory, RootCauseKind, Severity, TimelineEventKind, Visibility,
 };

@@ -17,6 +17,7 @@ mod m20261125_000006_effectiveness_reviews;
 mod m20261125_000007_metrics;
 mod m20261126_000008_readiness;
 mod m20261201_000009_events;
+mod m20261201_000010_webhooks;
 
 /// Applies Debrief's migrations in order.
 pub struct Migrator;
@@ -34,6 +35,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261125_000007_metrics::Migration),
             Box::new(m20261126_000008_readiness::Migration),
             Box::new(m20261201_000009_events::Migration),
+            Box::new(m20261201_000010_webhooks::Migration),
         ]
     }
 }

@@ -59,6 +59,20 @@ async fn connect(config: &Config) -> anyhow::Result<sea_orm::DatabaseConnection>
         .with_context(|| format!("connecting to {}", redact(&config.database_url)))
 }
 
+/// A pool of `size` connections to the configured database, beside the main one.
+async fn connect_with_pool(
+    config: &Config,
+    size: u32,
+) -> anyhow::Result<sea_orm::DatabaseConnection> {
+    let settings = db::PoolSettings {
+        size: Some(size),
+        ..config.db_pool
+    };
+    db::connect_with(&config.database_url, settings)
+        .await
+        .with_context(|| format!("connecting to {}", redact(&config.database_url)))
+}
+
 /// The URL without its password, for messages.
 fn redact(url: &str) -> String {
     match (url.find("://"), url.rfind('@')) {

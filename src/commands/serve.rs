@@ -14,6 +14,9 @@ use std::sync::Arc;
 use std::time::Duration;
 use tokio::net::TcpListener;
 
+/// Connections the background work of `serve` has to itself.
+const WORKER_POOL_SIZE: u32 = 4;
+
 /// A running server: its address and database (tests use both).
 pub struct App {
     /// Where the server listens.
@@ -57,6 +60,7 @@ fn router(
     let options = SchemaOptions {
         suggestions: development,
         feedback_per_hour: config.feedback_per_hour,
+        webhook_addresses: config.webhooks.addresses,
     };
     let schema = graphql::build(options);
     let state = AppState {
@@ -101,7 +105,15 @@ pub async fn run(config: Config, args: ServeArgs) -> anyhow::Result<()> {
         let stopped = async {
             let _ = stopped.await;
         };
-        tokio::spawn(crate::worker::run(db.clone(), config.workers, stopped));
+        // Background work has connections of its own, so a busy API never keeps a webhook
+        // or a deadline waiting for one (nor the other way round).
+        let worker_db = super::connect_with_pool(&config, WORKER_POOL_SIZE).await?;
+        tokio::spawn(crate::worker::run(
+            worker_db,
+            config.workers,
+            config.webhooks,
+            stopped,
+        ));
     }
     let router = router(&config, db, graphiql)?;
     // Requests in flight get as long to finish as any request may take.
@@ -153,7 +165,7 @@ pub async fn work(config: Config) -> anyhow::Result<()> {
     let db = super::connect(&config).await?;
     db::migrate(&db).await.context("applying migrations")?;
     tracing::info!(interval = ?config.workers.interval, "working");
-    crate::worker::run(db, config.workers, shutdown_signal()).await;
+    crate::worker::run(db, config.workers, config.webhooks, shutdown_signal()).await;
     tracing::info!("stopped");
     Ok(())
 }

@@ -37,6 +37,13 @@ pub enum Action {
     FeedbackSubmit,
     FeedbackReply,
     FeedbackClose,
+    WebhookEndpointCreate,
+    WebhookEndpointUpdate,
+    WebhookEndpointDelete,
+    WebhookEndpointRotateSecret,
+    WebhookEndpointDisable,
+    WebhookTestSend,
+    WebhookDeliveryRetry,
 }
 
 impl Action {
@@ -74,6 +81,13 @@ impl Action {
             Self::FeedbackSubmit => "feedback.submit",
             Self::FeedbackReply => "feedback.reply",
             Self::FeedbackClose => "feedback.close",
+            Self::WebhookEndpointCreate => "webhook_endpoint.create",
+            Self::WebhookEndpointUpdate => "webhook_endpoint.update",
+            Self::WebhookEndpointDelete => "webhook_endpoint.delete",
+            Self::WebhookEndpointRotateSecret => "webhook_endpoint.rotate_secret",
+            Self::WebhookEndpointDisable => "webhook_endpoint.disable",
+            Self::WebhookTestSend => "webhook_endpoint.send_test",
+            Self::WebhookDeliveryRetry => "webhook_delivery.retry",
         }
     }
 
@@ -91,7 +105,14 @@ impl Action {
             | Self::ClientCreate
             | Self::ClientUpdate
             | Self::ServiceCreate
-            | Self::ServiceUpdate => E::DirectoryChanged,
+            | Self::ServiceUpdate
+            | Self::WebhookEndpointCreate
+            | Self::WebhookEndpointUpdate
+            | Self::WebhookEndpointDelete
+            | Self::WebhookEndpointRotateSecret
+            | Self::WebhookEndpointDisable => E::DirectoryChanged,
+            // Sending is not a change to the record: audited, but no event.
+            Self::WebhookTestSend | Self::WebhookDeliveryRetry => return Vec::new(),
             Self::IncidentCreate => E::IncidentCreated,
             Self::IncidentUpdate => E::IncidentUpdated,
             Self::TimelineEventCreate => E::TimelineEventCreated,

@@ -23,5 +23,6 @@ pub mod settings;
 pub mod text;
 pub mod time;
 pub mod timeline;
+pub mod webhook;
 
 pub use field_error::{Checks, FieldError, FieldErrorCode};

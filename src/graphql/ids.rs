@@ -22,10 +22,12 @@ pub enum NodeType {
     PreventionMeasure,
     Feedback,
     Event,
+    WebhookEndpoint,
+    WebhookDelivery,
 }
 
 impl NodeType {
-    const ALL: [NodeType; 13] = [
+    const ALL: [NodeType; 15] = [
         Self::Tenant,
         Self::Incident,
         Self::User,
@@ -39,6 +41,8 @@ impl NodeType {
         Self::PreventionMeasure,
         Self::Feedback,
         Self::Event,
+        Self::WebhookEndpoint,
+        Self::WebhookDelivery,
     ];
 
     /// The GraphQL type name, which is also the prefix inside the id.
@@ -57,6 +61,8 @@ impl NodeType {
             Self::PreventionMeasure => "PreventionMeasure",
             Self::Feedback => "Feedback",
             Self::Event => "Event",
+            Self::WebhookEndpoint => "WebhookEndpoint",
+            Self::WebhookDelivery => "WebhookDelivery",
         }
     }
 
@@ -81,6 +87,8 @@ impl NodeType {
             Self::PreventionMeasure => "prevention measure",
             Self::Feedback => "feedback",
             Self::Event => "event",
+            Self::WebhookEndpoint => "webhook endpoint",
+            Self::WebhookDelivery => "webhook delivery",
         }
     }
 }

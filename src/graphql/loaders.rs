@@ -7,7 +7,9 @@ use crate::repo::Scope;
 use crate::repo::batch::{Part, Rows};
 use crate::repo::timeline::{TimelinePage, TimelinePageKey};
 use async_graphql::dataloader::{DataLoader, Loader};
-use entity::{effectiveness_review, feedback_reply, incident, tenant, user};
+use entity::{
+    effectiveness_review, event, feedback_reply, incident, tenant, user, webhook_attempt,
+};
 use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
@@ -72,6 +74,15 @@ loader!(
     RecordParts, Part => Rows, record_parts
 );
 
+loader!(
+    /// `WebhookDelivery.event`.
+    EventsById, Uuid => event::Model, events_by_id
+);
+loader!(
+    /// `WebhookDelivery.attempts`.
+    AttemptsOfDelivery, Uuid => Vec<webhook_attempt::Model>, webhook_attempts
+);
+
 fn new<T: Send + Sync + 'static>(loader: T, window: Duration) -> DataLoader<T> {
     DataLoader::new(loader, tokio::spawn).delay(window)
 }
@@ -92,4 +103,6 @@ pub fn attach(
         .data(new(ReviewsByIncident(scope.clone()), window))
         .data(new(RecurrenceOf(scope.clone()), window))
         .data(new(Recurrences(scope.clone()), window))
+        .data(new(EventsById(scope.clone()), window))
+        .data(new(AttemptsOfDelivery(scope.clone()), window))
 }

@@ -9,7 +9,7 @@ mod directory;
 mod enums;
 pub mod errors;
 mod events;
-mod ids;
+pub(crate) mod ids;
 mod incidents;
 pub mod limits;
 
@@ -21,6 +21,7 @@ mod record;
 pub mod response;
 mod scalars;
 mod viewer;
+mod webhooks;
 
 use async_graphql::{EmptySubscription, MergedObject, SDLExportOptions, Schema};
 
@@ -42,6 +43,7 @@ pub struct Query(
     metrics::MetricsQuery,
     record::inbox::InboxQuery,
     events::EventQuery,
+    webhooks::WebhookQuery,
 );
 
 /// Every mutation field.
@@ -59,6 +61,7 @@ pub struct Mutation(
     record::measure::MeasureMutation,
     record::feedback::FeedbackMutation,
     record::review::ReviewMutation,
+    webhooks::mutations::WebhookMutation,
 );
 
 pub type DebriefSchema = Schema<Query, Mutation, EmptySubscription>;
@@ -70,6 +73,8 @@ pub struct SchemaOptions {
     pub suggestions: bool,
     /// How many feedback threads a client contact may open per hour.
     pub feedback_per_hour: u32,
+    /// Which destinations webhook endpoints may have.
+    pub webhook_addresses: crate::domain::webhook::AddressPolicy,
 }
 
 /// Builds the schema with its depth and complexity limits. Needs no database. The error
@@ -95,7 +100,8 @@ fn builder(
         .limit_recursive_depth(MAX_NESTING)
         .data(record::feedback::FeedbackRateLimit(
             options.feedback_per_hour,
-        ));
+        ))
+        .data(options.webhook_addresses);
     if options.suggestions {
         builder
     } else {
@@ -108,6 +114,7 @@ pub fn sdl() -> String {
     build(SchemaOptions {
         suggestions: false,
         feedback_per_hour: 30,
+        webhook_addresses: Default::default(),
     })
     .sdl_with_options(
         SDLExportOptions::new()

@@ -12,6 +12,7 @@ use super::record::measure::PreventionMeasure;
 use super::record::post_mortem::PostMortem;
 use super::record::root_cause::RootCause;
 use super::record::timeline::TimelineEvent;
+use super::webhooks::{WebhookDelivery, WebhookEndpoint};
 use crate::error::{AppError, AppResult};
 use crate::repo::Scope;
 use async_graphql::{Context, ID, Interface, Object, PathSegment};
@@ -34,6 +35,8 @@ pub enum Node {
     Service(Service),
     AuditEntry(AuditEntry),
     Event(Event),
+    WebhookEndpoint(WebhookEndpoint),
+    WebhookDelivery(WebhookDelivery),
 }
 
 /// The most ids `nodes` accepts at once.
@@ -64,6 +67,12 @@ pub(super) async fn load_typed(scope: &Scope, node_type: NodeType, uuid: Uuid) -
         NodeType::Service => Node::Service(Service(scope.service(uuid).await?)),
         NodeType::AuditEntry => Node::AuditEntry(AuditEntry(scope.audit_entry(uuid).await?)),
         NodeType::Event => Node::Event(Event(scope.event(uuid).await?)),
+        NodeType::WebhookEndpoint => {
+            Node::WebhookEndpoint(WebhookEndpoint(scope.webhook_endpoint(uuid).await?))
+        }
+        NodeType::WebhookDelivery => {
+            Node::WebhookDelivery(WebhookDelivery(scope.webhook_delivery(uuid).await?))
+        }
     })
 }
 

@@ -12,7 +12,23 @@ use sea_orm::{
     ActiveEnum, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
     QuerySelect, QueryTrait, Select, TransactionTrait,
 };
+use std::collections::HashMap;
+use std::sync::LazyLock;
+use tokio::sync::watch;
 use uuid::Uuid;
+
+/// Bumped whenever this process commits events, so its workers need not poll for them.
+static COMMITTED: LazyLock<watch::Sender<u64>> = LazyLock::new(|| watch::Sender::new(0));
+
+/// A receiver that changes whenever this process commits events.
+pub fn commits() -> watch::Receiver<u64> {
+    COMMITTED.subscribe()
+}
+
+/// Tells this process's workers that events were committed.
+pub(super) fn announce_commit() {
+    COMMITTED.send_modify(|count| *count = count.wrapping_add(1));
+}
 
 /// Narrows the feed.
 #[derive(Debug, Default, Clone)]
@@ -76,6 +92,16 @@ impl Scope {
             .one(self.db())
             .await?
             .ok_or(AppError::not_found("event"))
+    }
+
+    /// The events with these ids the caller may read, keyed by id; others are absent.
+    pub async fn events_by_id(&self, ids: &[Uuid]) -> AppResult<HashMap<Uuid, event::Model>> {
+        let rows = self
+            .readable_events(&EventFilter::default())?
+            .filter(event::Column::Id.is_in(ids.iter().copied()))
+            .all(self.db())
+            .await?;
+        Ok(rows.into_iter().map(|row| (row.id, row)).collect())
     }
 
     /// Fails with RESYNC_REQUIRED when events after `after` were purged.

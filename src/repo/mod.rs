@@ -37,6 +37,7 @@ pub mod timeline;
 mod timeline_window;
 mod unique;
 pub mod users;
+pub mod webhooks;
 mod write;
 
 pub use audit::AuditFilter;

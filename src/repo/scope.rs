@@ -4,7 +4,7 @@ use super::write::Write;
 use crate::auth::Principal;
 use crate::domain::policy::Capability;
 use crate::error::AppResult;
-use sea_orm::sea_query::{Expr, ExprTrait, SimpleExpr};
+use sea_orm::sea_query::{Expr, ExprTrait, LockType, SimpleExpr};
 use sea_orm::{
     ColumnTrait, DatabaseConnection, DbErr, DeleteMany, EntityTrait, QueryFilter, QuerySelect,
     Select, UpdateMany,
@@ -44,6 +44,9 @@ tenant_owned!(
     feedback_reply,
     effectiveness_review,
     event,
+    webhook_endpoint,
+    webhook_delivery,
+    webhook_attempt,
 );
 
 /// The caller and their tenant: the start of every query on tenant data.
@@ -106,8 +109,12 @@ impl Scope {
     #[allow(clippy::disallowed_methods)] // keyed by the scope's own tenant id
     pub(super) async fn begin_tenant_write(&self) -> Result<Write, DbErr> {
         let write = self.begin_write().await?;
+        // FOR NO KEY UPDATE, not FOR UPDATE: it still serialises these writers, but lets
+        // every other write's foreign-key checks on the tenant row (FOR KEY SHARE) through.
+        // With FOR UPDATE, a write holding the event counter would wait on that check while
+        // this writer, holding the tenant row, waits for the counter: a deadlock.
         entity::tenant::Entity::find_by_id(self.tenant_id())
-            .lock_exclusive()
+            .lock(LockType::NoKeyUpdate)
             .one(write.txn())
             .await?;
         Ok(write)

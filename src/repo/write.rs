@@ -6,8 +6,10 @@
 //! transaction that takes position *n* has committed before any other can take *n + 1*: a
 //! reader that sees position *n + 1* already sees every position up to it, and paging on
 //! with "position > cursor" never skips a transaction that began earlier but committed
-//! later. The lock is held only for two statements, and its holder waits for no other lock,
-//! so it cannot deadlock with the row locks a write took earlier. SQLite has one writer at a
+//! later. The lock is held only for two statements, and its holder waits for no other lock
+//! (the events' foreign-key check on the tenant row takes FOR KEY SHARE, which the tenant
+//! lock of `Scope::begin_tenant_write`, FOR NO KEY UPDATE, does not block), so it cannot
+//! deadlock with the row locks a write took earlier. SQLite has one writer at a
 //! time (`BEGIN IMMEDIATE`), which gives the same order trivially.
 
 use crate::auth::Principal;
@@ -131,6 +133,7 @@ impl Write {
 
     /// Writes the audit entries, numbers and writes the events, and commits.
     pub(super) async fn commit(self) -> Result<(), DbErr> {
+        let announce = !self.events.is_empty();
         if !self.audit.is_empty() {
             audit_entry::Entity::insert_many(self.audit)
                 .exec(&self.txn)
@@ -151,7 +154,11 @@ impl Write {
                 }
             }
         }
-        self.txn.commit().await
+        self.txn.commit().await?;
+        if announce {
+            super::events::announce_commit();
+        }
+        Ok(())
     }
 }
 

@@ -1,4 +1,5 @@
-//! Background work that no request triggers: the time-driven events and event retention.
+//! Background work that no request triggers: the time-driven events, event retention, and
+//! webhook delivery ([`delivery`]).
 //! It runs inside `serve` (unless `--no-workers`) and alone in `debrief worker`; any number
 //! of processes may run it on one database (see `repo::deadlines` for why each deadline's
 //! event is still written once).
@@ -7,10 +8,14 @@ use crate::auth;
 use crate::domain::time;
 use crate::error::AppResult;
 use crate::repo::{Scope, tenants};
+use crate::webhooks::WebhookSettings;
 use chrono::TimeDelta;
+use futures_util::FutureExt;
 use sea_orm::DatabaseConnection;
 use std::future::Future;
 use std::time::Duration;
+
+pub mod delivery;
 
 /// How often the worker looks, and how long events are kept.
 #[derive(Debug, Clone, Copy)]
@@ -30,15 +35,31 @@ impl Default for WorkerSettings {
     }
 }
 
+/// Finished webhook deliveries and their attempts are kept at least this long, and as long
+/// as events.
+const DELIVERY_RETENTION: TimeDelta = TimeDelta::days(7);
 /// Events purged per statement, so retention never holds a long lock.
 const PURGE_BATCH: u64 = 500;
 /// Purge statements per tenant and pass; a backlog is worked off over several passes.
 const PURGE_BATCHES_PER_PASS: usize = 20;
 
-/// Runs passes every `settings.interval` until `shutdown` completes. A failed pass is
-/// logged and the next one tries again.
+/// Runs the background work until `shutdown` completes: a pass every `settings.interval`
+/// (a failed pass is logged and the next one tries again), and webhook delivery.
 pub async fn run(
     db: DatabaseConnection,
+    settings: WorkerSettings,
+    webhooks: WebhookSettings,
+    shutdown: impl Future<Output = ()>,
+) {
+    let shutdown = shutdown.shared();
+    tokio::join!(
+        passes(&db, settings, shutdown.clone()),
+        delivery::run(db.clone(), webhooks, shutdown),
+    );
+}
+
+async fn passes(
+    db: &DatabaseConnection,
     settings: WorkerSettings,
     shutdown: impl Future<Output = ()>,
 ) {
@@ -50,7 +71,7 @@ pub async fn run(
             () = &mut shutdown => return,
             _ = ticks.tick() => {}
         }
-        if let Err(error) = pass(&db, settings).await {
+        if let Err(error) = pass(db, settings).await {
             tracing::warn!(%error, "worker pass failed; retrying on the next one");
         }
     }
@@ -71,6 +92,12 @@ pub async fn pass(db: &DatabaseConnection, settings: WorkerSettings) -> AppResul
             .unwrap_or(chrono::DateTime::UNIX_EPOCH);
         for _ in 0..PURGE_BATCHES_PER_PASS {
             if scope.purge_events(cutoff, PURGE_BATCH).await? < PURGE_BATCH {
+                break;
+            }
+        }
+        let delivery_cutoff = cutoff.min(now - DELIVERY_RETENTION);
+        for _ in 0..PURGE_BATCHES_PER_PASS {
+            if scope.purge_deliveries(delivery_cutoff, PURGE_BATCH).await? < PURGE_BATCH {
                 break;
             }
         }

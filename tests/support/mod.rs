@@ -3,7 +3,9 @@
 pub mod cluster;
 pub mod database;
 pub mod history;
+pub mod receiver;
 pub mod record;
+pub mod sentinel;
 mod world;
 
 pub use world::{TenantWorld, World, decode_uuid, global_id};
@@ -54,6 +56,7 @@ pub fn config(database_url: &str) -> Config {
         batch_window: debrief::config::DEFAULT_BATCH_WINDOW,
         feedback_per_hour: 30,
         workers: debrief::worker::WorkerSettings::default(),
+        webhooks: quick_webhooks(),
     }
 }
 
@@ -111,6 +114,37 @@ async fn spawn_app_on(database: TestDatabase, adjust: impl FnOnce(Config) -> Con
     }
 }
 
+/// Webhook settings that keep tests quick: the retry schedule at 1/1000 (5 ms, 300 ms,
+/// 1.8 s, …), a 1 s timeout, a 50 ms poll, and receivers on loopback allowed (as in
+/// development).
+pub fn quick_webhooks() -> debrief::webhooks::WebhookSettings {
+    debrief::webhooks::WebhookSettings {
+        addresses: debrief::domain::webhook::AddressPolicy {
+            allow_private: true,
+        },
+        retry_scale: 0.001,
+        timeout: Duration::from_secs(1),
+        poll_interval: Duration::from_millis(50),
+        ..Default::default()
+    }
+}
+
+/// Spawns the app (its configuration changed by `adjust`) and runs webhook delivery beside
+/// it, as `serve` does.
+pub async fn spawn_delivering_app(adjust: impl FnOnce(Config) -> Config) -> TestApp {
+    let chosen = Arc::new(Mutex::new(None));
+    let seen = chosen.clone();
+    let app = spawn_app_with(move |config| {
+        let config = adjust(config);
+        *seen.lock().expect("settings") = Some(config.webhooks);
+        config
+    })
+    .await;
+    let webhooks = chosen.lock().expect("settings").expect("configured");
+    app.deliver_webhooks(webhooks);
+    app
+}
+
 /// A tenant as the operator creates it: its id, and its first ADMIN's id and token.
 pub struct NewTenant {
     pub id: Uuid,
@@ -119,6 +153,15 @@ pub struct NewTenant {
 }
 
 impl TestApp {
+    /// Runs webhook delivery on the app's database in this process.
+    pub fn deliver_webhooks(&self, settings: debrief::webhooks::WebhookSettings) {
+        tokio::spawn(debrief::worker::delivery::run(
+            self.db.clone(),
+            settings,
+            std::future::pending(),
+        ));
+    }
+
     /// The URL of the app's database, for `debrief` processes that share it.
     pub fn database_url(&self) -> &str {
         self._database.url()

@@ -1,0 +1,334 @@
+//! The outbox the workers drain. A worker leases an endpoint (on PostgreSQL with `FOR UPDATE
+//! SKIP LOCKED`, so workers never wait on each other), turns the events committed since the
+//! endpoint's mark into deliveries, sends what is due in position order, records each
+//! attempt, and releases the lease. One worker at a time delivers to an endpoint, so nothing
+//! is sent twice in parallel; a worker that dies holds its lease until it expires, and the
+//! next worker sends again what it had in flight (at least once).
+
+use super::Message;
+use super::endpoints::{event_types_of, queued};
+use crate::domain::changes::Changes;
+use crate::domain::event::Action;
+use crate::domain::webhook::{self as rules, Next, PAYLOAD_MAX_BYTES};
+use crate::error::AppResult;
+use crate::repo::scope::Scope;
+use crate::repo::write::Change;
+use chrono::{DateTime, Utc};
+use entity::{
+    DeliveryStatus, event, event_sequence, webhook_attempt, webhook_delivery, webhook_endpoint,
+};
+use sea_orm::sea_query::{Expr, ExprTrait, LockBehavior, LockType, OnConflict, Query};
+use sea_orm::{
+    ActiveEnum, ActiveModelTrait, ColumnTrait, Condition, DatabaseConnection, EntityTrait,
+    IntoActiveModel, QueryFilter, QueryOrder, QuerySelect,
+};
+use uuid::Uuid;
+
+/// What one attempt did, as it is kept.
+pub struct AttemptRecord {
+    pub at: DateTime<Utc>,
+    pub status_code: Option<u16>,
+    pub duration_ms: i32,
+    pub response_excerpt: Option<String>,
+    pub error: Option<String>,
+}
+
+/// The tenants with an enabled endpoint: where the workers look for work.
+#[allow(clippy::disallowed_methods)] // reads tenant ids only; all work then goes through a Scope
+pub async fn tenants_with_endpoints(db: &DatabaseConnection) -> AppResult<Vec<Uuid>> {
+    Ok(webhook_endpoint::Entity::find()
+        .select_only()
+        .column(webhook_endpoint::Column::TenantId)
+        .filter(webhook_endpoint::Column::Enabled.eq(true))
+        .distinct()
+        .into_tuple()
+        .all(db)
+        .await?)
+}
+
+fn lease_free(now: DateTime<Utc>) -> Condition {
+    Condition::any()
+        .add(webhook_endpoint::Column::LeaseExpiresAt.is_null())
+        .add(webhook_endpoint::Column::LeaseExpiresAt.lt(now))
+}
+
+impl Scope {
+    /// Leases up to `limit` enabled endpoints that have events to fan out or deliveries due,
+    /// to `owner` until `until`; returns them. Endpoints another worker holds are skipped.
+    pub async fn lease_endpoints(
+        &self,
+        owner: Uuid,
+        now: DateTime<Utc>,
+        until: DateTime<Utc>,
+        limit: u64,
+    ) -> AppResult<Vec<webhook_endpoint::Model>> {
+        use webhook_endpoint::Column as E;
+        let last_position = Query::select()
+            .column(event_sequence::Column::LastPosition)
+            .from(event_sequence::Entity)
+            .and_where(event_sequence::Column::TenantId.eq(self.tenant_id()))
+            .to_owned();
+        let due = Query::select()
+            .expr(Expr::val(1))
+            .from(webhook_delivery::Entity)
+            .and_where(self.tenant_condition::<webhook_delivery::Entity>())
+            .and_where(
+                Expr::col((
+                    webhook_delivery::Entity,
+                    webhook_delivery::Column::EndpointId,
+                ))
+                .equals((webhook_endpoint::Entity, E::Id)),
+            )
+            .and_where(webhook_delivery::Column::NextAttemptAt.lte(now))
+            .to_owned();
+        let candidates = Query::select()
+            .column(E::Id)
+            .from(webhook_endpoint::Entity)
+            .and_where(self.tenant_condition::<webhook_endpoint::Entity>())
+            .and_where(E::Enabled.eq(true))
+            .cond_where(lease_free(now))
+            .cond_where(
+                Condition::any()
+                    .add(Expr::col(E::ScannedThrough).lt(last_position))
+                    .add(Expr::exists(due)),
+            )
+            .limit(limit)
+            .lock_with_behavior(LockType::Update, LockBehavior::SkipLocked)
+            .to_owned();
+        Ok(self
+            .update::<webhook_endpoint::Entity>()
+            .col_expr(E::LeaseOwner, Expr::value(owner))
+            .col_expr(E::LeaseExpiresAt, Expr::value(until))
+            .filter(E::Id.in_subquery(candidates))
+            .filter(lease_free(now))
+            .exec_with_returning(self.db())
+            .await?)
+    }
+
+    /// Extends `owner`'s lease and reads the endpoint afresh (an ADMIN may have changed its
+    /// URL or secret); `None` when the lease was lost or the endpoint disabled or deleted.
+    pub async fn renew_lease(
+        &self,
+        endpoint_id: Uuid,
+        owner: Uuid,
+        until: DateTime<Utc>,
+    ) -> AppResult<Option<webhook_endpoint::Model>> {
+        use webhook_endpoint::Column as E;
+        let renewed = self
+            .update::<webhook_endpoint::Entity>()
+            .col_expr(E::LeaseExpiresAt, Expr::value(until))
+            .filter(E::Id.eq(endpoint_id))
+            .filter(E::LeaseOwner.eq(owner))
+            .filter(E::Enabled.eq(true))
+            .exec_with_returning(self.db())
+            .await?;
+        Ok(renewed.into_iter().next())
+    }
+
+    /// Gives the endpoint back, so the next worker need not wait for the lease to expire.
+    pub async fn release_lease(&self, endpoint_id: Uuid, owner: Uuid) -> AppResult<()> {
+        use webhook_endpoint::Column as E;
+        self.update::<webhook_endpoint::Entity>()
+            .col_expr(E::LeaseOwner, Expr::value(Option::<Uuid>::None))
+            .col_expr(
+                E::LeaseExpiresAt,
+                Expr::value(Option::<DateTime<Utc>>::None),
+            )
+            .filter(E::Id.eq(endpoint_id))
+            .filter(E::LeaseOwner.eq(owner))
+            .exec(self.db())
+            .await?;
+        Ok(())
+    }
+
+    /// Turns up to `batch` events after the endpoint's mark into deliveries (those of the
+    /// types it asks for), and moves the mark past them. Positions follow commit order, so
+    /// reading past the mark never skips an event that commits later. Returns how many
+    /// events it read.
+    pub async fn fan_out(
+        &self,
+        endpoint: &webhook_endpoint::Model,
+        batch: u64,
+        message: impl Fn(&event::Model) -> Message,
+    ) -> AppResult<usize> {
+        let events = self
+            .select::<event::Entity>()
+            .filter(event::Column::Position.gt(endpoint.scanned_through))
+            .order_by_asc(event::Column::Position)
+            .limit(batch)
+            .all(self.db())
+            .await?;
+        let Some(last) = events.last().map(|e| e.position) else {
+            return Ok(0);
+        };
+        let wanted = event_types_of(endpoint);
+        let rows: Vec<_> = events
+            .iter()
+            .filter(|e| rules::wants(&wanted, e.event_type))
+            .map(|e| {
+                let mut row = queued(self, endpoint, Some(e.id), e.position, message(e));
+                if row.payload.len() > PAYLOAD_MAX_BYTES {
+                    row.status = DeliveryStatus::GaveUp;
+                    row.next_attempt_at = None;
+                }
+                row.into_active_model()
+            })
+            .collect();
+        let write = self.begin_write().await?;
+        if !rows.is_empty() {
+            use webhook_delivery::Column as D;
+            webhook_delivery::Entity::insert_many(rows)
+                .on_conflict(
+                    OnConflict::columns([D::TenantId, D::EndpointId, D::EventId])
+                        .do_nothing()
+                        .to_owned(),
+                )
+                .exec_without_returning(write.txn())
+                .await?;
+        }
+        self.update::<webhook_endpoint::Entity>()
+            .col_expr(webhook_endpoint::Column::ScannedThrough, Expr::value(last))
+            .filter(webhook_endpoint::Column::Id.eq(endpoint.id))
+            .filter(webhook_endpoint::Column::ScannedThrough.lt(last))
+            .exec(write.txn())
+            .await?;
+        write.commit().await?;
+        Ok(events.len())
+    }
+
+    /// Up to `limit` of the endpoint's deliveries due at `now`, in position order.
+    pub async fn due_deliveries(
+        &self,
+        endpoint_id: Uuid,
+        now: DateTime<Utc>,
+        limit: u64,
+    ) -> AppResult<Vec<webhook_delivery::Model>> {
+        use webhook_delivery::Column as D;
+        Ok(self
+            .select::<webhook_delivery::Entity>()
+            .filter(D::EndpointId.eq(endpoint_id))
+            .filter(D::NextAttemptAt.lte(now))
+            .order_by_asc(D::Position)
+            .order_by_asc(D::Id)
+            .limit(limit)
+            .all(self.db())
+            .await?)
+    }
+
+    /// Keeps an attempt, moves its delivery on to what `next` says, and keeps the endpoint's
+    /// run of failures; disabling the endpoint is audited like an ADMIN's change.
+    pub async fn record_attempt(
+        &self,
+        endpoint: &webhook_endpoint::Model,
+        delivery: &webhook_delivery::Model,
+        attempt: AttemptRecord,
+        next: &Next,
+    ) -> AppResult<()> {
+        let mut write = self.begin_write().await?;
+        let at = attempt.at;
+        attempt_row(self, delivery.id, attempt)
+            .into_active_model()
+            .insert(write.txn())
+            .await?;
+        let (status, next_attempt_at, failures) = match next {
+            Next::Delivered => (DeliveryStatus::Succeeded, None, delivery.failures),
+            Next::RetryAt(when) => (DeliveryStatus::Failed, Some(*when), delivery.failures + 1),
+            Next::GiveUp | Next::Disable(_) => {
+                (DeliveryStatus::GaveUp, None, delivery.failures + 1)
+            }
+        };
+        use webhook_delivery::Column as D;
+        self.update::<webhook_delivery::Entity>()
+            .col_expr(D::Status, Expr::value(status.to_value()))
+            .col_expr(D::NextAttemptAt, Expr::value(next_attempt_at))
+            .col_expr(D::Failures, Expr::value(failures))
+            .col_expr(D::AttemptCount, Expr::col(D::AttemptCount).add(1))
+            .col_expr(D::UpdatedAt, Expr::value(at))
+            .filter(D::Id.eq(delivery.id))
+            .exec(write.txn())
+            .await?;
+        use webhook_endpoint::Column as E;
+        let endpoint_row = self
+            .update::<webhook_endpoint::Entity>()
+            .filter(E::Id.eq(endpoint.id));
+        match next {
+            Next::Delivered if endpoint.failing_since.is_none() => {}
+            Next::Delivered => {
+                endpoint_row
+                    .col_expr(E::FailingSince, Expr::value(Option::<DateTime<Utc>>::None))
+                    .exec(write.txn())
+                    .await?;
+            }
+            Next::RetryAt(_) | Next::GiveUp if endpoint.failing_since.is_some() => {}
+            Next::RetryAt(_) | Next::GiveUp => {
+                endpoint_row
+                    .col_expr(E::FailingSince, Expr::value(at))
+                    .filter(E::FailingSince.is_null())
+                    .exec(write.txn())
+                    .await?;
+            }
+            Next::Disable(reason) => {
+                endpoint_row
+                    .col_expr(E::Enabled, Expr::value(false))
+                    .col_expr(E::DisabledAt, Expr::value(at))
+                    .col_expr(E::DisabledReason, Expr::value(reason.clone()))
+                    .col_expr(E::UpdatedAt, Expr::value(at))
+                    .exec(write.txn())
+                    .await?;
+                write.record(Change {
+                    action: Action::WebhookEndpointDisable,
+                    subject_type: "WebhookEndpoint",
+                    subject_id: endpoint.id,
+                    incident_id: None,
+                    changes: Changes::default()
+                        .diff("enabled", &endpoint.enabled, &false)
+                        .diff(
+                            "disabledReason",
+                            &endpoint.disabled_reason,
+                            &Some(reason.clone()),
+                        ),
+                });
+            }
+        }
+        write.commit().await?;
+        Ok(())
+    }
+
+    /// Deletes up to `batch` finished deliveries (and their attempts) last touched before
+    /// `cutoff`. Returns how many.
+    pub async fn purge_deliveries(&self, cutoff: DateTime<Utc>, batch: u64) -> AppResult<u64> {
+        use webhook_delivery::Column as D;
+        let expired: Vec<Uuid> = self
+            .select::<webhook_delivery::Entity>()
+            .select_only()
+            .column(D::Id)
+            .filter(D::NextAttemptAt.is_null())
+            .filter(D::UpdatedAt.lt(cutoff))
+            .limit(batch)
+            .into_tuple()
+            .all(self.db())
+            .await?;
+        if expired.is_empty() {
+            return Ok(0);
+        }
+        let deleted = self
+            .delete::<webhook_delivery::Entity>()
+            .filter(D::Id.is_in(expired))
+            .exec(self.db())
+            .await?;
+        Ok(deleted.rows_affected)
+    }
+}
+
+fn attempt_row(scope: &Scope, delivery_id: Uuid, attempt: AttemptRecord) -> webhook_attempt::Model {
+    webhook_attempt::Model {
+        tenant_id: scope.tenant_id(),
+        id: Uuid::now_v7(),
+        delivery_id,
+        attempted_at: attempt.at,
+        status_code: attempt.status_code.map(i32::from),
+        duration_ms: attempt.duration_ms,
+        response_excerpt: attempt.response_excerpt,
+        error: attempt.error,
+    }
+}
