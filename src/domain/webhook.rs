@@ -5,7 +5,7 @@
 use super::changes::Changes;
 use super::{FieldError, FieldErrorCode, text};
 use chrono::{DateTime, TimeDelta, Utc};
-use entity::{EventType, webhook_endpoint};
+use entity::{DeliveryStatus, EventType, webhook_endpoint};
 use std::net::IpAddr;
 use std::time::Duration;
 use url::{Host, Url};
@@ -173,6 +173,27 @@ pub fn endpoint_removed(old: &webhook_endpoint::Model) -> Changes {
         .removed("description", &old.description)
         .removed("eventTypes", &old.event_types)
         .removed("enabled", &old.enabled)
+}
+
+/// The audit diff of an endpoint Debrief disabled for `reason`.
+pub fn disabled_changes(endpoint: &webhook_endpoint::Model, reason: &str) -> Changes {
+    Changes::default()
+        .diff("enabled", &endpoint.enabled, &false)
+        .diff(
+            "disabledReason",
+            &endpoint.disabled_reason.as_deref(),
+            &Some(reason),
+        )
+}
+
+/// A delivery's status, next attempt and failure count once an attempt led to `next`, after
+/// `failures` earlier failures.
+pub fn delivery_after(next: &Next, failures: i32) -> (DeliveryStatus, Option<DateTime<Utc>>, i32) {
+    match next {
+        Next::Delivered => (DeliveryStatus::Succeeded, None, failures),
+        Next::RetryAt(when) => (DeliveryStatus::Failed, Some(*when), failures + 1),
+        Next::GiveUp | Next::Disable(_) => (DeliveryStatus::GaveUp, None, failures + 1),
+    }
 }
 
 /// What an attempt came back with.

@@ -18,7 +18,7 @@ use sea_orm::DatabaseConnection;
 use std::future::Future;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 use tokio::task::JoinSet;
 use uuid::Uuid;
 
@@ -31,6 +31,9 @@ const DUE_BATCH: u64 = 50;
 const LEASE_MARGIN: Duration = Duration::from_secs(15);
 /// How much more than an attempt's time must be left of a lease before an attempt starts.
 const RENEW_AHEAD: Duration = Duration::from_secs(5);
+/// How long a drain keeps its endpoint with nothing due, waiting for the next event, before
+/// it gives the lease back.
+const IDLE_HOLD: Duration = Duration::from_secs(2);
 /// The shortest pause between two looks for work that commits woke.
 const COMMIT_COALESCING: Duration = Duration::from_millis(20);
 
@@ -109,8 +112,9 @@ async fn lease(
         }
         let scope = Scope::new(db.clone(), auth::operator(tenant_id));
         let now = time::now();
+        let until = lease_until(now, settings);
         let leased = scope
-            .lease_endpoints(owner, now, lease_until(now, settings), free as u64)
+            .lease_endpoints(owner, now, until, free as u64)
             .await?;
         free -= leased.len();
         for endpoint in leased {
@@ -118,8 +122,16 @@ async fn lease(
             let stopping = work.stopping.clone();
             drains.spawn(async move {
                 let id = endpoint.id;
-                let drained = drain(&scope, endpoint, &sender, owner, settings, &stopping).await;
-                if let Err(error) = drained {
+                let drain = Drain {
+                    scope: &scope,
+                    sender: &sender,
+                    owner,
+                    settings,
+                    stopping: &stopping,
+                    endpoint,
+                    lease_ends: until,
+                };
+                if let Err(error) = drain.run().await {
                     tracing::warn!(%error, endpoint = %id, "webhook delivery stopped; retrying later");
                 }
                 if let Err(error) = scope.release_lease(id, owner).await {
@@ -136,74 +148,112 @@ fn lease_until(now: DateTime<Utc>, settings: WebhookSettings) -> DateTime<Utc> {
     now.checked_add_signed(lease).unwrap_or(now)
 }
 
-/// Delivers everything due to one endpoint, fanning out new events first, until nothing is
-/// due, the lease is lost, or the worker stops. The lease is renewed, and the endpoint read
-/// afresh (an ADMIN may have changed its URL or secret, or disabled it), at the start of each
-/// batch and whenever less than an attempt's time and [`RENEW_AHEAD`] is left of it.
-async fn drain(
-    scope: &Scope,
-    mut endpoint: webhook_endpoint::Model,
-    sender: &Sender,
+/// One endpoint's deliveries, made while this worker holds its lease.
+struct Drain<'a> {
+    scope: &'a Scope,
+    sender: &'a Sender,
     owner: Uuid,
     settings: WebhookSettings,
-    stopping: &AtomicBool,
-) -> AppResult<()> {
-    let renew_before =
-        TimeDelta::from_std(settings.timeout + RENEW_AHEAD).unwrap_or(TimeDelta::MAX);
-    loop {
-        scope
-            .fan_out(&endpoint, FAN_OUT_BATCH, event_message)
-            .await?;
-        let due = scope
-            .due_deliveries(endpoint.id, time::now(), DUE_BATCH)
-            .await?;
-        if due.is_empty() {
-            return Ok(());
-        }
-        let mut lease_ends = DateTime::<Utc>::MIN_UTC;
-        for delivery in due {
-            if stopping.load(Ordering::Relaxed) {
-                return Ok(());
-            }
-            let now = time::now();
-            if lease_ends - now < renew_before {
-                let until = lease_until(now, settings);
-                let Some(fresh) = scope.renew_lease(endpoint.id, owner, until).await? else {
-                    return Ok(());
-                };
-                (endpoint, lease_ends) = (fresh, until);
-            }
-            let next = attempt(scope, &mut endpoint, &delivery, sender, settings).await?;
-            if let Next::Disable(reason) = &next {
-                tracing::warn!(endpoint = %endpoint.id, reason, "disabled a webhook endpoint");
-                return Ok(());
-            }
-        }
-    }
+    stopping: &'a AtomicBool,
+    endpoint: webhook_endpoint::Model,
+    lease_ends: DateTime<Utc>,
 }
 
-/// Makes one attempt, records it, and keeps `endpoint`'s run of failures as recorded.
-async fn attempt(
-    scope: &Scope,
-    endpoint: &mut webhook_endpoint::Model,
-    delivery: &webhook_delivery::Model,
-    sender: &Sender,
-    settings: WebhookSettings,
-) -> AppResult<Next> {
-    let now = time::now();
-    let (response, record) = sender.attempt(endpoint, delivery, now).await;
-    let backoff = Backoff {
-        scale: settings.retry_scale,
-        jitter: rand::random_range(-1.0..=1.0),
-    };
-    let failures = u32::try_from(delivery.failures).unwrap_or(u32::MAX);
-    let next = rules::after_attempt(response, failures, endpoint.failing_since, now, backoff);
-    scope
-        .record_attempt(endpoint, delivery, record, &next)
-        .await?;
-    endpoint.failing_since = match next {
-        Next::Delivered => None,
-        _ => endpoint.failing_since.or(Some(now)),
-    };
-    Ok(next)
+impl Drain<'_> {
+    /// Fans out new events and delivers what is due, in position order, until nothing has
+    /// been due for [`IDLE_HOLD`], the lease is lost, or the worker stops. Before each batch
+    /// it reads the endpoint afresh (an ADMIN may have changed its URL or secret, or
+    /// disabled it); it renews the lease only when it runs short, so a quiet stream of
+    /// events costs two writes per delivery (its fan-out and its attempt).
+    async fn run(mut self) -> AppResult<()> {
+        let mut committed = commits();
+        let mut idle_since: Option<Instant> = None;
+        while !self.stopping.load(Ordering::Relaxed) {
+            let fanned = self
+                .scope
+                .fan_out(&mut self.endpoint, self.owner, FAN_OUT_BATCH, event_message)
+                .await?;
+            if fanned.is_none() {
+                return Ok(());
+            }
+            let due = self
+                .scope
+                .due_deliveries(self.endpoint.id, time::now(), DUE_BATCH)
+                .await?;
+            if due.is_empty() {
+                let idle = *idle_since.get_or_insert_with(Instant::now);
+                if idle.elapsed() >= IDLE_HOLD {
+                    return Ok(());
+                }
+                tokio::select! {
+                    _ = committed.changed() => {}
+                    () = tokio::time::sleep(self.settings.poll_interval.min(IDLE_HOLD)) => {}
+                }
+                continue;
+            }
+            idle_since = None;
+            match self
+                .scope
+                .leased_endpoint(self.endpoint.id, self.owner)
+                .await?
+            {
+                Some(fresh) => self.endpoint = fresh,
+                None => return Ok(()),
+            }
+            for delivery in due {
+                if self.stopping.load(Ordering::Relaxed) || !self.keep_lease().await? {
+                    return Ok(());
+                }
+                if let Next::Disable(reason) = self.attempt(&delivery).await? {
+                    tracing::warn!(endpoint = %self.endpoint.id, reason, "disabled a webhook endpoint");
+                    return Ok(());
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Renews the lease when less than an attempt's time and [`RENEW_AHEAD`] is left of it;
+    /// false when it was lost (or the endpoint disabled or deleted).
+    async fn keep_lease(&mut self) -> AppResult<bool> {
+        let now = time::now();
+        let needed =
+            TimeDelta::from_std(self.settings.timeout + RENEW_AHEAD).unwrap_or(TimeDelta::MAX);
+        if self.lease_ends - now >= needed {
+            return Ok(true);
+        }
+        let until = lease_until(now, self.settings);
+        match self
+            .scope
+            .renew_lease(self.endpoint.id, self.owner, until)
+            .await?
+        {
+            Some(fresh) => {
+                (self.endpoint, self.lease_ends) = (fresh, until);
+                Ok(true)
+            }
+            None => Ok(false),
+        }
+    }
+
+    /// Makes one attempt, records it, and keeps the endpoint's run of failures as recorded.
+    async fn attempt(&mut self, delivery: &webhook_delivery::Model) -> AppResult<Next> {
+        let now = time::now();
+        let (response, record) = self.sender.attempt(&self.endpoint, delivery, now).await;
+        let backoff = Backoff {
+            scale: self.settings.retry_scale,
+            jitter: rand::random_range(-1.0..=1.0),
+        };
+        let failures = u32::try_from(delivery.failures).unwrap_or(u32::MAX);
+        let failing_since = self.endpoint.failing_since;
+        let next = rules::after_attempt(response, failures, failing_since, now, backoff);
+        self.scope
+            .record_attempt(&self.endpoint, delivery, record, &next)
+            .await?;
+        self.endpoint.failing_since = match next {
+            Next::Delivered => None,
+            _ => failing_since.or(Some(now)),
+        };
+        Ok(next)
+    }
 }

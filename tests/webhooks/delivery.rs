@@ -160,3 +160,53 @@ async fn a_test_message_is_signed_and_names_its_endpoint() {
     assert_eq!(body["type"], "webhook.test");
     assert_eq!(body["data"], json!({ "endpointId": endpoint.id }));
 }
+
+#[tokio::test]
+async fn deleting_an_endpoint_while_it_is_delivered_to_stops_its_deliveries() {
+    let app = spawn_delivering_app(|config| config).await;
+    let tenant = app.create_tenant("acme").await;
+    let receiver = Receiver::start().await;
+    let endpoint = create_endpoint(&app, &tenant.admin, &receiver.url, &[]).await;
+    let create =
+        "mutation($name: String!) { serviceCreate(input: { name: $name }) { service { id } } }";
+    let (url, token) = (app.url.clone(), tenant.admin.clone());
+    let writer = tokio::spawn(async move {
+        for n in 0..40 {
+            let name = json!({ "name": format!("Service {n}") });
+            crate::support::post_as(&url, &token, create, name).await;
+        }
+    });
+    receiver.wait_for(5).await;
+    let deleted = app
+        .data(
+            &tenant.admin,
+            "mutation($id: ID!) { webhookEndpointDelete(input: { id: $id }) { deletedWebhookEndpointId userErrors { code } } }",
+            json!({ "id": endpoint.id }),
+        )
+        .await;
+    assert_eq!(
+        deleted["webhookEndpointDelete"]["deletedWebhookEndpointId"], endpoint.id,
+        "{deleted}"
+    );
+    writer.await.expect("writer");
+    settle().await;
+    let after_deletion = receiver.received().len();
+    for n in 0..5 {
+        let name = json!({ "name": format!("Later {n}") });
+        app.data(&tenant.admin, create, name).await;
+    }
+    settle().await;
+    assert_eq!(
+        receiver.received().len(),
+        after_deletion,
+        "nothing after the deletion"
+    );
+    let listed = app
+        .data(
+            &tenant.admin,
+            "{ webhookEndpoints { totalCount } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(listed["webhookEndpoints"]["totalCount"], 0);
+}

@@ -7,17 +7,18 @@
 
 use super::Message;
 use super::endpoints::{event_types_of, queued};
-use crate::domain::changes::Changes;
 use crate::domain::event::Action;
 use crate::domain::webhook::{self as rules, Next, PAYLOAD_MAX_BYTES};
 use crate::error::AppResult;
 use crate::repo::scope::Scope;
-use crate::repo::write::Change;
+use crate::repo::write::{Change, Write};
 use chrono::{DateTime, Utc};
 use entity::{
     DeliveryStatus, event, event_sequence, webhook_attempt, webhook_delivery, webhook_endpoint,
 };
-use sea_orm::sea_query::{Expr, ExprTrait, LockBehavior, LockType, OnConflict, Query};
+use sea_orm::sea_query::{
+    Expr, ExprTrait, LockBehavior, LockType, OnConflict, Query, SelectStatement,
+};
 use sea_orm::{
     ActiveEnum, ActiveModelTrait, ColumnTrait, Condition, DatabaseConnection, EntityTrait,
     IntoActiveModel, QueryFilter, QueryOrder, QuerySelect,
@@ -55,6 +56,8 @@ fn lease_free(now: DateTime<Utc>) -> Condition {
 impl Scope {
     /// Leases up to `limit` enabled endpoints that have events to fan out or deliveries due,
     /// to `owner` until `until`; returns them. Endpoints another worker holds are skipped.
+    /// A read looks first, so that a look that finds nothing takes no write lock (on SQLite,
+    /// the database's one writer).
     pub async fn lease_endpoints(
         &self,
         owner: Uuid,
@@ -62,6 +65,36 @@ impl Scope {
         until: DateTime<Utc>,
         limit: u64,
     ) -> AppResult<Vec<webhook_endpoint::Model>> {
+        use webhook_endpoint::Column as E;
+        let with_work = self.endpoints_with_work(now, limit);
+        let any: Option<Uuid> = self
+            .select::<webhook_endpoint::Entity>()
+            .select_only()
+            .column(E::Id)
+            .filter(E::Id.in_subquery(with_work.clone()))
+            .into_tuple()
+            .one(self.db())
+            .await?;
+        if any.is_none() {
+            return Ok(Vec::new());
+        }
+        let claimed = with_work
+            .to_owned()
+            .lock_with_behavior(LockType::Update, LockBehavior::SkipLocked)
+            .to_owned();
+        Ok(self
+            .update::<webhook_endpoint::Entity>()
+            .col_expr(E::LeaseOwner, Expr::value(owner))
+            .col_expr(E::LeaseExpiresAt, Expr::value(until))
+            .filter(E::Id.in_subquery(claimed))
+            .filter(lease_free(now))
+            .exec_with_returning(self.db())
+            .await?)
+    }
+
+    /// The ids of up to `limit` enabled, unleased endpoints with events past their mark or
+    /// deliveries due at `now`.
+    fn endpoints_with_work(&self, now: DateTime<Utc>, limit: u64) -> SelectStatement {
         use webhook_endpoint::Column as E;
         let last_position = Query::select()
             .column(event_sequence::Column::LastPosition)
@@ -81,7 +114,7 @@ impl Scope {
             )
             .and_where(webhook_delivery::Column::NextAttemptAt.lte(now))
             .to_owned();
-        let candidates = Query::select()
+        Query::select()
             .column(E::Id)
             .from(webhook_endpoint::Entity)
             .and_where(self.tenant_condition::<webhook_endpoint::Entity>())
@@ -93,15 +126,23 @@ impl Scope {
                     .add(Expr::exists(due)),
             )
             .limit(limit)
-            .lock_with_behavior(LockType::Update, LockBehavior::SkipLocked)
-            .to_owned();
+            .to_owned()
+    }
+
+    /// The endpoint as it is now, while `owner` holds its lease and it is enabled; a read,
+    /// so a worker can see an ADMIN's changes without writing.
+    pub async fn leased_endpoint(
+        &self,
+        endpoint_id: Uuid,
+        owner: Uuid,
+    ) -> AppResult<Option<webhook_endpoint::Model>> {
+        use webhook_endpoint::Column as E;
         Ok(self
-            .update::<webhook_endpoint::Entity>()
-            .col_expr(E::LeaseOwner, Expr::value(owner))
-            .col_expr(E::LeaseExpiresAt, Expr::value(until))
-            .filter(E::Id.in_subquery(candidates))
-            .filter(lease_free(now))
-            .exec_with_returning(self.db())
+            .select::<webhook_endpoint::Entity>()
+            .filter(E::Id.eq(endpoint_id))
+            .filter(E::LeaseOwner.eq(owner))
+            .filter(E::Enabled.eq(true))
+            .one(self.db())
             .await?)
     }
 
@@ -142,15 +183,17 @@ impl Scope {
     }
 
     /// Turns up to `batch` events after the endpoint's mark into deliveries (those of the
-    /// types it asks for), and moves the mark past them. Positions follow commit order, so
-    /// reading past the mark never skips an event that commits later. Returns how many
-    /// events it read.
+    /// types it asks for), and moves the mark past them, in `endpoint` too. Positions follow
+    /// commit order, so reading past the mark never skips an event that commits later.
+    /// Returns how many events it read, or `None` when `owner` no longer holds the endpoint
+    /// (its lease lost, or the endpoint deleted): then nothing is written.
     pub async fn fan_out(
         &self,
-        endpoint: &webhook_endpoint::Model,
+        endpoint: &mut webhook_endpoint::Model,
+        owner: Uuid,
         batch: u64,
         message: impl Fn(&event::Model) -> Message,
-    ) -> AppResult<usize> {
+    ) -> AppResult<Option<usize>> {
         let events = self
             .select::<event::Entity>()
             .filter(event::Column::Position.gt(endpoint.scanned_through))
@@ -159,22 +202,22 @@ impl Scope {
             .all(self.db())
             .await?;
         let Some(last) = events.last().map(|e| e.position) else {
-            return Ok(0);
+            return Ok(Some(0));
         };
-        let wanted = event_types_of(endpoint);
-        let rows: Vec<_> = events
-            .iter()
-            .filter(|e| rules::wants(&wanted, e.event_type))
-            .map(|e| {
-                let mut row = queued(self, endpoint, Some(e.id), e.position, message(e));
-                if row.payload.len() > PAYLOAD_MAX_BYTES {
-                    row.status = DeliveryStatus::GaveUp;
-                    row.next_attempt_at = None;
-                }
-                row.into_active_model()
-            })
-            .collect();
+        let rows = deliveries_for(self, endpoint, &events, message);
         let write = self.begin_write().await?;
+        // The mark moves first: it locks the endpoint's row, so a deletion either went
+        // before (and nothing is written) or waits until the deliveries are in.
+        let held = self
+            .update::<webhook_endpoint::Entity>()
+            .col_expr(webhook_endpoint::Column::ScannedThrough, Expr::value(last))
+            .filter(webhook_endpoint::Column::Id.eq(endpoint.id))
+            .filter(webhook_endpoint::Column::LeaseOwner.eq(owner))
+            .exec(write.txn())
+            .await?;
+        if held.rows_affected == 0 {
+            return Ok(None);
+        }
         if !rows.is_empty() {
             use webhook_delivery::Column as D;
             webhook_delivery::Entity::insert_many(rows)
@@ -186,14 +229,9 @@ impl Scope {
                 .exec_without_returning(write.txn())
                 .await?;
         }
-        self.update::<webhook_endpoint::Entity>()
-            .col_expr(webhook_endpoint::Column::ScannedThrough, Expr::value(last))
-            .filter(webhook_endpoint::Column::Id.eq(endpoint.id))
-            .filter(webhook_endpoint::Column::ScannedThrough.lt(last))
-            .exec(write.txn())
-            .await?;
         write.commit().await?;
-        Ok(events.len())
+        endpoint.scanned_through = last;
+        Ok(Some(events.len()))
     }
 
     /// Up to `limit` of the endpoint's deliveries due at `now`, in position order.
@@ -226,17 +264,13 @@ impl Scope {
     ) -> AppResult<()> {
         let mut write = self.begin_write().await?;
         let at = attempt.at;
+        // The endpoint's row before the delivery's, in the order its deletion takes them.
+        self.follow_endpoint(&mut write, endpoint, next, at).await?;
         attempt_row(self, delivery.id, attempt)
             .into_active_model()
             .insert(write.txn())
             .await?;
-        let (status, next_attempt_at, failures) = match next {
-            Next::Delivered => (DeliveryStatus::Succeeded, None, delivery.failures),
-            Next::RetryAt(when) => (DeliveryStatus::Failed, Some(*when), delivery.failures + 1),
-            Next::GiveUp | Next::Disable(_) => {
-                (DeliveryStatus::GaveUp, None, delivery.failures + 1)
-            }
-        };
+        let (status, next_attempt_at, failures) = rules::delivery_after(next, delivery.failures);
         use webhook_delivery::Column as D;
         self.update::<webhook_delivery::Entity>()
             .col_expr(D::Status, Expr::value(status.to_value()))
@@ -247,50 +281,47 @@ impl Scope {
             .filter(D::Id.eq(delivery.id))
             .exec(write.txn())
             .await?;
+        write.commit().await?;
+        Ok(())
+    }
+
+    /// Keeps the endpoint's run of failures (its start, or none after a success), or
+    /// disables it, audited like an ADMIN's change.
+    async fn follow_endpoint(
+        &self,
+        write: &mut Write,
+        endpoint: &webhook_endpoint::Model,
+        next: &Next,
+        at: DateTime<Utc>,
+    ) -> AppResult<()> {
         use webhook_endpoint::Column as E;
-        let endpoint_row = self
+        let row = self
             .update::<webhook_endpoint::Entity>()
             .filter(E::Id.eq(endpoint.id));
-        match next {
-            Next::Delivered if endpoint.failing_since.is_none() => {}
-            Next::Delivered => {
-                endpoint_row
-                    .col_expr(E::FailingSince, Expr::value(Option::<DateTime<Utc>>::None))
-                    .exec(write.txn())
-                    .await?;
+        let failing = endpoint.failing_since.is_some();
+        let update = match next {
+            Next::Delivered if failing => {
+                row.col_expr(E::FailingSince, Expr::value(Option::<DateTime<Utc>>::None))
             }
-            Next::RetryAt(_) | Next::GiveUp if endpoint.failing_since.is_some() => {}
-            Next::RetryAt(_) | Next::GiveUp => {
-                endpoint_row
-                    .col_expr(E::FailingSince, Expr::value(at))
-                    .filter(E::FailingSince.is_null())
-                    .exec(write.txn())
-                    .await?;
-            }
+            Next::RetryAt(_) | Next::GiveUp if !failing => row
+                .col_expr(E::FailingSince, Expr::value(at))
+                .filter(E::FailingSince.is_null()),
             Next::Disable(reason) => {
-                endpoint_row
-                    .col_expr(E::Enabled, Expr::value(false))
-                    .col_expr(E::DisabledAt, Expr::value(at))
-                    .col_expr(E::DisabledReason, Expr::value(reason.clone()))
-                    .col_expr(E::UpdatedAt, Expr::value(at))
-                    .exec(write.txn())
-                    .await?;
                 write.record(Change {
                     action: Action::WebhookEndpointDisable,
                     subject_type: "WebhookEndpoint",
                     subject_id: endpoint.id,
                     incident_id: None,
-                    changes: Changes::default()
-                        .diff("enabled", &endpoint.enabled, &false)
-                        .diff(
-                            "disabledReason",
-                            &endpoint.disabled_reason,
-                            &Some(reason.clone()),
-                        ),
+                    changes: rules::disabled_changes(endpoint, reason),
                 });
+                row.col_expr(E::Enabled, Expr::value(false))
+                    .col_expr(E::DisabledAt, Expr::value(at))
+                    .col_expr(E::DisabledReason, Expr::value(reason.clone()))
+                    .col_expr(E::UpdatedAt, Expr::value(at))
             }
-        }
-        write.commit().await?;
+            _ => return Ok(()),
+        };
+        update.exec(write.txn()).await?;
         Ok(())
     }
 
@@ -318,6 +349,29 @@ impl Scope {
             .await?;
         Ok(deleted.rows_affected)
     }
+}
+
+/// The deliveries `endpoint` is owed for `events`: those of the types it asks for, given up at
+/// once when their body would be over the size limit.
+fn deliveries_for(
+    scope: &Scope,
+    endpoint: &webhook_endpoint::Model,
+    events: &[event::Model],
+    message: impl Fn(&event::Model) -> Message,
+) -> Vec<webhook_delivery::ActiveModel> {
+    let wanted = event_types_of(endpoint);
+    events
+        .iter()
+        .filter(|e| rules::wants(&wanted, e.event_type))
+        .map(|e| {
+            let mut row = queued(scope, endpoint, Some(e.id), e.position, message(e));
+            if row.payload.len() > PAYLOAD_MAX_BYTES {
+                row.status = DeliveryStatus::GaveUp;
+                row.next_attempt_at = None;
+            }
+            row.into_active_model()
+        })
+        .collect()
 }
 
 fn attempt_row(scope: &Scope, delivery_id: Uuid, attempt: AttemptRecord) -> webhook_attempt::Model {
