@@ -120,7 +120,9 @@ def main():
         if len(signatures) == 2:
             ok = verifies(new_secret, headers, body) and verifies(old_secret, headers, body)
         else:
-            ok = verifies(old_secret, headers, body) or verifies(new_secret, headers, body)
+            # One signature: signed before the rotation, by the first secret alone (within
+            # the 24 h overlap the new secret never signs alone).
+            ok = verifies(old_secret, headers, body) and not verifies(new_secret, headers, body)
         verified += ok
         if not ok:
             print(f"did not verify: {headers.get('webhook-id')}", file=sys.stderr)

@@ -279,7 +279,8 @@ pub enum DeliveryStatus {
     /// The last attempt failed; another is scheduled.
     #[sea_orm(string_value = "FAILED")]
     Failed,
-    /// No attempt is scheduled any more: the schedule ran out, or the endpoint was disabled.
+    /// No attempt is scheduled any more: the schedule ran out, the endpoint answered 410
+    /// Gone, or the body was over the size limit.
     #[sea_orm(string_value = "GAVE_UP")]
     GaveUp,
 }

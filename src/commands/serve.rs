@@ -101,20 +101,22 @@ pub async fn run(config: Config, args: ServeArgs) -> anyhow::Result<()> {
     };
     tracing::info!(address = %args.listen, "serving");
     let (stop_workers, stopped) = tokio::sync::oneshot::channel::<()>();
-    if !args.no_workers {
+    let workers = if args.no_workers {
+        None
+    } else {
         let stopped = async {
             let _ = stopped.await;
         };
         // Background work has connections of its own, so a busy API never keeps a webhook
         // or a deadline waiting for one (nor the other way round).
         let worker_db = super::connect_with_pool(&config, WORKER_POOL_SIZE).await?;
-        tokio::spawn(crate::worker::run(
+        Some(tokio::spawn(crate::worker::run(
             worker_db,
             config.workers,
             config.webhooks,
             stopped,
-        ));
-    }
+        )))
+    };
     let router = router(&config, db, graphiql)?;
     // Requests in flight get as long to finish as any request may take.
     http::serve(
@@ -126,6 +128,11 @@ pub async fn run(config: Config, args: ServeArgs) -> anyhow::Result<()> {
     )
     .await;
     drop(stop_workers);
+    // Webhook attempts in flight finish and their leases are released before the process
+    // ends (the worker bounds how long that takes).
+    if let Some(workers) = workers {
+        let _ = workers.await;
+    }
     tracing::info!("stopped");
     Ok(())
 }

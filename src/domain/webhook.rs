@@ -113,9 +113,14 @@ pub fn is_public(ip: IpAddr) -> bool {
                 || a == 0
                 || (a == 100 && (64..128).contains(&b))
                 || (a == 192 && b == 0)
+                || (a == 198 && (18..20).contains(&b))
                 || a >= 240)
         }
-        IpAddr::V6(v6) => match v6.to_ipv4_mapped().or_else(|| v6.to_ipv4()) {
+        IpAddr::V6(v6) => match v6
+            .to_ipv4_mapped()
+            .or_else(|| v6.to_ipv4())
+            .or_else(|| embedded_ipv4(v6))
+        {
             Some(v4) if !v6.is_loopback() && !v6.is_unspecified() => is_public(IpAddr::V4(v4)),
             _ => {
                 !(v6.is_loopback()
@@ -126,6 +131,22 @@ pub fn is_public(ip: IpAddr) -> bool {
                     || v6.segments()[0] == 0x2001 && v6.segments()[1] == 0x0db8)
             }
         },
+    }
+}
+
+/// The IPv4 address inside a NAT64 (64:ff9b::/96) or 6to4 (2002::/16) address, which reach
+/// it through a gateway.
+fn embedded_ipv4(v6: std::net::Ipv6Addr) -> Option<std::net::Ipv4Addr> {
+    let [s0, s1, s2, s3, s4, s5, s6, s7] = v6.segments();
+    let from = |high: u16, low: u16| {
+        let [a, b] = high.to_be_bytes();
+        let [c, d] = low.to_be_bytes();
+        std::net::Ipv4Addr::new(a, b, c, d)
+    };
+    match (s0, s1, s2, s3, s4, s5) {
+        (0x64, 0xff9b, 0, 0, 0, 0) => Some(from(s6, s7)),
+        (0x2002, ..) => Some(from(s1, s2)),
+        _ => None,
     }
 }
 

@@ -27,6 +27,8 @@ impl Sender {
     pub fn new(settings: WebhookSettings) -> reqwest::Result<Self> {
         let mut builder = reqwest::Client::builder()
             .redirect(reqwest::redirect::Policy::none())
+            // A proxy would resolve the name itself, past the address check.
+            .no_proxy()
             .timeout(settings.timeout)
             .user_agent(concat!("Debrief-Webhooks/", env!("CARGO_PKG_VERSION")))
             .pool_idle_timeout(Duration::from_secs(30));

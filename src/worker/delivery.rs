@@ -50,7 +50,6 @@ pub async fn run(
             return;
         }
     };
-    let owner = Uuid::now_v7();
     let stopping = Arc::new(AtomicBool::new(false));
     let mut committed = commits();
     let mut drains = JoinSet::new();
@@ -59,7 +58,6 @@ pub async fn run(
         let free = settings.concurrency.saturating_sub(drains.len());
         let work = Work {
             sender: &sender,
-            owner,
             settings,
             stopping: &stopping,
         };
@@ -93,7 +91,6 @@ pub async fn run(
 /// What every drain of this process shares.
 struct Work<'a> {
     sender: &'a Sender,
-    owner: Uuid,
     settings: WebhookSettings,
     stopping: &'a Arc<AtomicBool>,
 }
@@ -105,11 +102,14 @@ async fn lease(
     mut free: usize,
     drains: &mut JoinSet<()>,
 ) -> AppResult<()> {
-    let (owner, settings) = (work.owner, work.settings);
+    let settings = work.settings;
     for tenant_id in tenants_with_endpoints(db).await? {
         if free == 0 {
             break;
         }
+        // A token of its own for each lease: a drain that stalled past its lease cannot
+        // renew, fan out for or release the lease a later drain took.
+        let owner = Uuid::now_v7();
         let scope = Scope::new(db.clone(), auth::operator(tenant_id));
         let now = time::now();
         let until = lease_until(now, settings);

@@ -42,6 +42,9 @@ fn only_public_unicast_addresses_are_public() {
         "::ffff:127.0.0.1",
         "2001:db8::1",
         "ff02::1",
+        "198.18.0.1",
+        "64:ff9b::a00:1",
+        "2002:7f00:1::1",
     ];
     for address in not_public {
         assert!(!is_public(address.parse().unwrap()), "{address}");

@@ -134,7 +134,8 @@ pub enum WebhookDeliveryStatus {
     Succeeded,
     /// The last attempt failed; `nextAttemptAt` says when the next one is due.
     Failed,
-    /// No attempt is scheduled: the retry schedule ran out, or the endpoint was disabled.
+    /// No attempt is scheduled: the retry schedule ran out, the endpoint answered 410 Gone
+    /// (and was disabled), or the body was over the size limit.
     GaveUp,
 }
 

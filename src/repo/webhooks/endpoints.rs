@@ -13,9 +13,10 @@ use crate::repo::scope::{Admin, Scope};
 use crate::repo::write::{Change, Write};
 use chrono::{DateTime, Utc};
 use entity::{DeliveryStatus, EventType, event_sequence, webhook_delivery, webhook_endpoint};
+use sea_orm::sea_query::LockType;
 use sea_orm::{
-    ActiveEnum, ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel,
-    PaginatorTrait, QueryFilter,
+    ActiveEnum, ActiveModelTrait, ActiveValue::NotSet, ColumnTrait, ConnectionTrait, EntityTrait,
+    IntoActiveModel, PaginatorTrait, QueryFilter, QuerySelect,
 };
 use serde_json::json;
 use uuid::Uuid;
@@ -106,6 +107,25 @@ impl Scope {
             .ok_or_else(not_found)
     }
 
+    /// [`Scope::webhook_endpoint`] locked for the rest of the write, so no worker changes
+    /// the row (its lease, its mark, a disabling) between this read and the write.
+    pub(super) async fn webhook_endpoint_locked(
+        &self,
+        write: &Write,
+        id: Uuid,
+    ) -> AppResult<webhook_endpoint::Model> {
+        let not_found = || AppError::not_found("webhook endpoint");
+        self.principal()
+            .require(Capability::ManageDirectory)
+            .map_err(|_| not_found())?;
+        self.select::<webhook_endpoint::Entity>()
+            .filter(webhook_endpoint::Column::Id.eq(id))
+            .lock(LockType::NoKeyUpdate)
+            .one(write.txn())
+            .await?
+            .ok_or_else(not_found)
+    }
+
     /// The tenant's last event position: where a new or re-enabled endpoint starts.
     async fn last_position<C: ConnectionTrait>(&self, db: &C) -> AppResult<i64> {
         #[allow(clippy::disallowed_methods)] // keyed by the scope's own tenant id
@@ -158,7 +178,7 @@ impl Admin<'_> {
         changes: EndpointChanges,
     ) -> Outcome<webhook_endpoint::Model> {
         let write = self.begin().await?;
-        let old = self.scope.webhook_endpoint_in(write.txn(), id).await?;
+        let old = self.scope.webhook_endpoint_locked(&write, id).await?;
         let now = time::now();
         let mut new = old.clone();
         new.url = changes.url.unwrap_or(new.url);
@@ -215,7 +235,7 @@ impl Admin<'_> {
         secret: String,
     ) -> Outcome<webhook_endpoint::Model> {
         let mut write = self.begin().await?;
-        let old = self.scope.webhook_endpoint_in(write.txn(), id).await?;
+        let old = self.scope.webhook_endpoint_locked(&write, id).await?;
         let now = time::now();
         let mut new = old.clone();
         new.previous_secret = Some(std::mem::replace(&mut new.secret, secret));
@@ -291,12 +311,11 @@ pub(super) async fn save(
     write: &Write,
     row: &webhook_endpoint::Model,
 ) -> Result<webhook_endpoint::Model, sea_orm::DbErr> {
-    // The row is the whole new state: write every column.
-    row.clone()
-        .into_active_model()
-        .reset_all()
-        .update(write.txn())
-        .await
+    // Every column an ADMIN owns; the lease is the workers' alone.
+    let mut active = row.clone().into_active_model().reset_all();
+    active.lease_owner = NotSet;
+    active.lease_expires_at = NotSet;
+    active.update(write.txn()).await
 }
 
 /// Records an endpoint created or changed, and commits.

@@ -183,7 +183,8 @@ impl Scope {
     }
 
     /// Turns up to `batch` events after the endpoint's mark into deliveries (those of the
-    /// types it asks for), and moves the mark past them, in `endpoint` too. Positions follow
+    /// types it asks for), moves the mark past them, and updates `endpoint` to the row as it
+    /// now is. Positions follow
     /// commit order, so reading past the mark never skips an event that commits later.
     /// Returns how many events it read, or `None` when `owner` no longer holds the endpoint
     /// (its lease lost, or the endpoint deleted): then nothing is written.
@@ -204,20 +205,21 @@ impl Scope {
         let Some(last) = events.last().map(|e| e.position) else {
             return Ok(Some(0));
         };
-        let rows = deliveries_for(self, endpoint, &events, message);
         let write = self.begin_write().await?;
         // The mark moves first: it locks the endpoint's row, so a deletion either went
-        // before (and nothing is written) or waits until the deliveries are in.
+        // before (and nothing is written) or waits until the deliveries are in; and the row
+        // it returns has the event types an ADMIN last saved.
         let held = self
             .update::<webhook_endpoint::Entity>()
             .col_expr(webhook_endpoint::Column::ScannedThrough, Expr::value(last))
             .filter(webhook_endpoint::Column::Id.eq(endpoint.id))
             .filter(webhook_endpoint::Column::LeaseOwner.eq(owner))
-            .exec(write.txn())
+            .exec_with_returning(write.txn())
             .await?;
-        if held.rows_affected == 0 {
+        let Some(fresh) = held.into_iter().next() else {
             return Ok(None);
-        }
+        };
+        let rows = deliveries_for(self, &fresh, &events, message);
         if !rows.is_empty() {
             use webhook_delivery::Column as D;
             webhook_delivery::Entity::insert_many(rows)
@@ -230,7 +232,7 @@ impl Scope {
                 .await?;
         }
         write.commit().await?;
-        endpoint.scanned_through = last;
+        *endpoint = fresh;
         Ok(Some(events.len()))
     }
 
@@ -342,9 +344,11 @@ impl Scope {
         if expired.is_empty() {
             return Ok(0);
         }
+        // Checked again: a delivery queued again since the read is kept.
         let deleted = self
             .delete::<webhook_delivery::Entity>()
             .filter(D::Id.is_in(expired))
+            .filter(D::NextAttemptAt.is_null())
             .exec(self.db())
             .await?;
         Ok(deleted.rows_affected)
