@@ -101,7 +101,8 @@ async fn cursor_before_page(
     after
 }
 
-async fn post(http: &reqwest::Client, endpoint: &str, token: &str, body: &Value) -> Value {
+/// POSTs `body` and returns the answer, which must hold no errors.
+pub async fn post(http: &reqwest::Client, endpoint: &str, token: &str, body: &Value) -> Value {
     let response: Value = http
         .post(endpoint)
         .bearer_auth(token)

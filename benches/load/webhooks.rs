@@ -57,18 +57,8 @@ async fn call(
     query: &str,
     variables: Value,
 ) -> Value {
-    let answer: Value = http
-        .post(endpoint)
-        .bearer_auth(token)
-        .json(&json!({ "query": query, "variables": variables }))
-        .send()
-        .await
-        .expect("request")
-        .json()
-        .await
-        .expect("json");
-    assert!(answer.get("errors").is_none(), "{answer}");
-    answer["data"].clone()
+    let body = json!({ "query": query, "variables": variables });
+    crate::ops::post(http, endpoint, token, &body).await["data"].clone()
 }
 
 /// Runs the mix for `duration` with an endpoint registered, waits for the deliveries, and

@@ -119,11 +119,22 @@ impl Scope {
     }
 
     async fn purged_through<C: ConnectionTrait>(&self, db: &C) -> AppResult<i64> {
+        Ok(self
+            .event_counter(db)
+            .await?
+            .map_or(0, |c| c.purged_through))
+    }
+
+    /// The tenant's event counter; `None` before its first event.
+    pub(super) async fn event_counter<C: ConnectionTrait>(
+        &self,
+        db: &C,
+    ) -> AppResult<Option<event_sequence::Model>> {
         #[allow(clippy::disallowed_methods)] // keyed by the scope's own tenant id
         let counter = event_sequence::Entity::find_by_id(self.tenant_id())
             .one(db)
             .await?;
-        Ok(counter.map_or(0, |c| c.purged_through))
+        Ok(counter)
     }
 
     /// The events the caller may read. Staff and reporters read the whole tenant's feed (it

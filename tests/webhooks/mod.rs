@@ -41,6 +41,14 @@ pub async fn endpoint(app: &TestApp, admin: &str, id: &str) -> Value {
     app.data(admin, ENDPOINT, json!({ "id": id })).await["node"].clone()
 }
 
+/// How many endpoints the tenant has, as ADMIN reads it.
+pub async fn endpoint_count(app: &TestApp, admin: &str) -> Value {
+    let listed = app
+        .data(admin, "{ webhookEndpoints { totalCount } }", json!({}))
+        .await;
+    listed["webhookEndpoints"]["totalCount"].clone()
+}
+
 /// The position of the tenant's last event (0 before any).
 pub async fn last_position(app: &TestApp, admin: &str) -> i64 {
     let feed = crate::support::whole_feed(app, admin, FEED).await;

@@ -12,11 +12,11 @@ use crate::repo::page::{self, Direction, Key, KeyKind, KeyValue, Ordering, Page,
 use crate::repo::scope::{Admin, Scope};
 use crate::repo::write::{Change, Write};
 use chrono::{DateTime, Utc};
-use entity::{DeliveryStatus, EventType, event_sequence, webhook_delivery, webhook_endpoint};
+use entity::{DeliveryStatus, EventType, webhook_delivery, webhook_endpoint};
 use sea_orm::sea_query::LockType;
 use sea_orm::{
-    ActiveEnum, ActiveModelTrait, ActiveValue::NotSet, ColumnTrait, ConnectionTrait, EntityTrait,
-    IntoActiveModel, PaginatorTrait, QueryFilter, QuerySelect,
+    ActiveEnum, ActiveModelTrait, ActiveValue::NotSet, ColumnTrait, ConnectionTrait,
+    IntoActiveModel, PaginatorTrait, QueryFilter, QuerySelect, Select,
 };
 use serde_json::json;
 use uuid::Uuid;
@@ -96,15 +96,10 @@ impl Scope {
         db: &C,
         id: Uuid,
     ) -> AppResult<webhook_endpoint::Model> {
-        let not_found = || AppError::not_found("webhook endpoint");
-        self.principal()
-            .require(Capability::ManageDirectory)
-            .map_err(|_| not_found())?;
-        self.select::<webhook_endpoint::Entity>()
-            .filter(webhook_endpoint::Column::Id.eq(id))
+        self.one_endpoint(id)?
             .one(db)
             .await?
-            .ok_or_else(not_found)
+            .ok_or_else(endpoint_not_found)
     }
 
     /// [`Scope::webhook_endpoint`] locked for the rest of the write, so no worker changes
@@ -114,26 +109,31 @@ impl Scope {
         write: &Write,
         id: Uuid,
     ) -> AppResult<webhook_endpoint::Model> {
-        let not_found = || AppError::not_found("webhook endpoint");
-        self.principal()
-            .require(Capability::ManageDirectory)
-            .map_err(|_| not_found())?;
-        self.select::<webhook_endpoint::Entity>()
-            .filter(webhook_endpoint::Column::Id.eq(id))
+        self.one_endpoint(id)?
             .lock(LockType::NoKeyUpdate)
             .one(write.txn())
             .await?
-            .ok_or_else(not_found)
+            .ok_or_else(endpoint_not_found)
+    }
+
+    /// The endpoint `id`, for an ADMIN; NOT_FOUND for anyone else.
+    fn one_endpoint(&self, id: Uuid) -> AppResult<Select<webhook_endpoint::Entity>> {
+        self.principal()
+            .require(Capability::ManageDirectory)
+            .map_err(|_| endpoint_not_found())?;
+        Ok(self
+            .select::<webhook_endpoint::Entity>()
+            .filter(webhook_endpoint::Column::Id.eq(id)))
     }
 
     /// The tenant's last event position: where a new or re-enabled endpoint starts.
     async fn last_position<C: ConnectionTrait>(&self, db: &C) -> AppResult<i64> {
-        #[allow(clippy::disallowed_methods)] // keyed by the scope's own tenant id
-        let counter = event_sequence::Entity::find_by_id(self.tenant_id())
-            .one(db)
-            .await?;
-        Ok(counter.map_or(0, |c| c.last_position))
+        Ok(self.event_counter(db).await?.map_or(0, |c| c.last_position))
     }
+}
+
+fn endpoint_not_found() -> AppError {
+    AppError::not_found("webhook endpoint")
 }
 
 impl Admin<'_> {
