@@ -127,6 +127,28 @@ pub struct GlobalArgs {
     /// How long one webhook attempt may take, from connecting to reading the answer.
     #[arg(long, env = "DEBRIEF_WEBHOOK_TIMEOUT", default_value = "15s", value_parser = parse_webhook_timeout, global = true)]
     pub webhook_timeout: Duration,
+    /// How often the server pings each subscription socket (`/graphql/ws`); a socket silent
+    /// for two intervals is closed.
+    #[arg(long, env = "DEBRIEF_WS_PING_INTERVAL", default_value = "15s", value_parser = parse_ping_interval, global = true)]
+    pub ws_ping_interval: Duration,
+    /// Subscription sockets one user may have open on one server.
+    #[arg(
+        long,
+        env = "DEBRIEF_WS_SOCKETS_PER_USER",
+        default_value_t = 16,
+        value_parser = clap::value_parser!(u32).range(1..=100_000),
+        global = true
+    )]
+    pub ws_sockets_per_user: u32,
+}
+
+/// Pings keep proxies from closing idle sockets; more often than every 100 ms is noise.
+fn parse_ping_interval(text: &str) -> Result<Duration, String> {
+    let interval = humantime::parse_duration(text).map_err(|e| e.to_string())?;
+    if interval < Duration::from_millis(100) || interval > Duration::from_secs(300) {
+        return Err("the interval must be between 100ms and 5m".into());
+    }
+    Ok(interval)
 }
 
 fn parse_scale(text: &str) -> Result<f64, String> {

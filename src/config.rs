@@ -3,6 +3,7 @@
 
 use crate::cli::GlobalArgs;
 use crate::domain::webhook::AddressPolicy;
+use crate::live::LiveSettings;
 use crate::repo::db::PoolSettings;
 use crate::webhooks::WebhookSettings;
 use crate::worker::WorkerSettings;
@@ -36,6 +37,8 @@ pub struct Config {
     pub workers: WorkerSettings,
     /// How webhooks are delivered, and where they may go.
     pub webhooks: WebhookSettings,
+    /// Limits and timings of subscription sockets.
+    pub live: LiveSettings,
 }
 
 /// The default for [`Config::batch_window`].
@@ -186,6 +189,11 @@ impl Config {
                 retry_scale: args.webhook_retry_scale,
                 timeout: args.webhook_timeout,
                 ..WebhookSettings::default()
+            },
+            live: LiveSettings {
+                ping_interval: args.ws_ping_interval,
+                sockets_per_user: args.ws_sockets_per_user as usize,
+                ..LiveSettings::default()
             },
         })
     }

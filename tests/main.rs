@@ -36,5 +36,6 @@ mod response_shape;
 mod roles;
 mod scheduler;
 mod schema;
+mod subscriptions;
 mod transport;
 mod webhooks;

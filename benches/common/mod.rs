@@ -100,6 +100,7 @@ pub fn config(url: &str) -> Config {
         feedback_per_hour: 30,
         workers: debrief::worker::WorkerSettings::default(),
         webhooks: debrief::webhooks::WebhookSettings::default(),
+        live: debrief::live::LiveSettings::default(),
     }
 }
 

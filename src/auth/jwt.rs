@@ -30,6 +30,7 @@ struct Claims {
 struct SubjectClaims {
     sub: Uuid,
     tid: Uuid,
+    exp: i64,
 }
 
 /// Whom a verified token names.
@@ -39,6 +40,8 @@ pub struct TokenSubject {
     pub tenant_id: Uuid,
     /// The user (the `sub` claim).
     pub user_id: Uuid,
+    /// When the token expires (the `exp` claim), in seconds since the Unix epoch.
+    pub expires_at: i64,
 }
 
 /// Verifies tokens with the one configured algorithm, issuer and audience.
@@ -70,6 +73,7 @@ impl TokenVerifier {
         Ok(TokenSubject {
             tenant_id: data.claims.tid,
             user_id: data.claims.sub,
+            expires_at: data.claims.exp,
         })
     }
 }

@@ -27,6 +27,12 @@ impl Authenticator {
     /// Verifies the bearer token and loads the user it names. A missing, bad or expired token,
     /// an unknown user and a deactivated user are all UNAUTHENTICATED.
     pub async fn authenticate(&self, authorization: Option<&str>) -> AppResult<Principal> {
+        Ok(self.authenticate_session(authorization).await?.principal)
+    }
+
+    /// Like [`Self::authenticate`], and also says when the token expires, for a connection
+    /// that must end then (a WebSocket).
+    pub async fn authenticate_session(&self, authorization: Option<&str>) -> AppResult<Session> {
         let header = authorization.ok_or_else(|| {
             AppError::unauthenticated(
                 "authentication required: send `Authorization: Bearer <token>`",
@@ -41,7 +47,32 @@ impl Authenticator {
                 AppError::unauthenticated("the Authorization header must be `Bearer <token>`")
             })?;
         let subject = self.verifier.verify(token)?;
-        let user = repo::identity::user_for_token(&self.db, subject.tenant_id, subject.user_id)
+        let principal = self.current(subject.tenant_id, subject.user_id).await?;
+        let expires_at = chrono::DateTime::from_timestamp(subject.expires_at, 0)
+            .unwrap_or(chrono::DateTime::<chrono::Utc>::MIN_UTC);
+        Ok(Session {
+            principal,
+            expires_at,
+        })
+    }
+
+    /// Whether `principal` still stands as the users table has it now: the same role and
+    /// client, and still active. A long-lived connection asks after its user changed.
+    pub async fn still_current(&self, principal: &Principal) -> AppResult<bool> {
+        let Some(user_id) = principal.user_id() else {
+            return Ok(true);
+        };
+        match self.current(principal.tenant_id(), user_id).await {
+            Ok(now) => Ok(now == *principal),
+            Err(AppError::Unauthenticated(_)) => Ok(false),
+            Err(other) => Err(other),
+        }
+    }
+
+    /// The user's principal as the users table has it now; UNAUTHENTICATED for an unknown
+    /// or deactivated user.
+    async fn current(&self, tenant_id: uuid::Uuid, user_id: uuid::Uuid) -> AppResult<Principal> {
+        let user = repo::identity::user_for_token(&self.db, tenant_id, user_id)
             .await?
             .ok_or_else(|| AppError::unauthenticated("the token's user does not exist"))?;
         if !user.active {
@@ -49,6 +80,15 @@ impl Authenticator {
         }
         Ok(Principal::from_user(&user))
     }
+}
+
+/// Who a long-lived connection speaks for, and until when.
+#[derive(Debug, Clone)]
+pub struct Session {
+    /// The caller.
+    pub principal: Principal,
+    /// When the token expires; the connection must end then.
+    pub expires_at: chrono::DateTime<chrono::Utc>,
 }
 
 /// The principal of an existing user, for operator commands that act on their behalf (the

@@ -6,6 +6,7 @@ use crate::config::Config;
 use crate::graphql::response::Completion;
 use crate::graphql::{self, SchemaOptions};
 use crate::http::{self, AppState, GraphiqlSettings};
+use crate::live::Live;
 use crate::repo::db;
 use anyhow::Context;
 use sea_orm::DatabaseConnection;
@@ -33,7 +34,8 @@ pub fn spawn(
 ) -> anyhow::Result<App> {
     let address = listener.local_addr()?;
     let graphiql = development(config).then(GraphiqlSettings::default);
-    let router = router(config, db.clone(), graphiql)?;
+    let live = Live::new(db.clone(), config.live);
+    let router = router(config, db.clone(), graphiql, live)?;
     let limits = config.connections;
     let drain = config.request_timeout;
     tokio::spawn(http::serve(
@@ -55,6 +57,7 @@ fn router(
     config: &Config,
     db: DatabaseConnection,
     graphiql: Option<GraphiqlSettings>,
+    live: Live,
 ) -> anyhow::Result<axum::Router> {
     let development = development(config);
     let options = SchemaOptions {
@@ -76,6 +79,7 @@ fn router(
             allowed: config.cors_allowed_origins.clone(),
             loopback: development,
         },
+        live,
     };
     Ok(http::router(state))
 }
@@ -117,13 +121,19 @@ pub async fn run(config: Config, args: ServeArgs) -> anyhow::Result<()> {
             stopped,
         )))
     };
-    let router = router(&config, db, graphiql)?;
+    let live = Live::new(db.clone(), config.live);
+    let router = router(&config, db, graphiql, live.clone())?;
+    let shutdown = async {
+        shutdown_signal().await;
+        // Sockets are not requests: they close (1001) rather than wait for the drain.
+        live.shut_down();
+    };
     // Requests in flight get as long to finish as any request may take.
     http::serve(
         listener,
         router,
         config.connections,
-        shutdown_signal(),
+        shutdown,
         config.request_timeout,
     )
     .await;

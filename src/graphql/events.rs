@@ -99,6 +99,12 @@ impl Event {
         self.0.position
     }
 
+    /// This event's place in the feed: pass it as `after` to `events`, or to the `events`
+    /// subscription, to go on after it.
+    async fn cursor(&self) -> String {
+        events_list(self.0.tenant_id).cursor(&crate::repo::events::key(&self.0))
+    }
+
     /// When the change was committed (or the deadline was noticed).
     async fn occurred_at(&self) -> Timestamp {
         Timestamp(self.0.occurred_at)
@@ -192,6 +198,11 @@ impl TryFrom<EventsFilter> for EventFilter {
     }
 }
 
+/// The feed's cursors, in `tenant_id`.
+pub fn events_list(tenant_id: uuid::Uuid) -> ListRef {
+    ListRef::new(tenant_id, "events")
+}
+
 /// Query fields for the event feed.
 #[derive(Default)]
 pub struct EventQuery;
@@ -214,7 +225,7 @@ impl EventQuery {
     ) -> AppResult<EventConnection> {
         let scope = scope(ctx);
         let filter = EventFilter::try_from(filter.unwrap_or_default())?;
-        let list = ListRef::new(scope.principal().tenant_id(), "events");
+        let list = events_list(scope.principal().tenant_id());
         let page = scope
             .events(&filter, &list.page_request(first, after, None, None)?)
             .await?;

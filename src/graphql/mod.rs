@@ -20,10 +20,13 @@ mod payload;
 mod record;
 pub mod response;
 mod scalars;
+mod subscriptions;
 mod viewer;
 mod webhooks;
 
-use async_graphql::{EmptySubscription, MergedObject, SDLExportOptions, Schema};
+use async_graphql::{MergedObject, SDLExportOptions, Schema};
+
+pub use subscriptions::SubscriptionRoot as Subscription;
 
 pub use limits::{MAX_ALIASES, MAX_DEPTH, MAX_NESTING, MAX_ROOT_FIELDS};
 
@@ -64,7 +67,7 @@ pub struct Mutation(
     webhooks::mutations::WebhookMutation,
 );
 
-pub type DebriefSchema = Schema<Query, Mutation, EmptySubscription>;
+pub type DebriefSchema = Schema<Query, Mutation, Subscription>;
 
 /// Switches that differ between development and production.
 #[derive(Debug, Clone, Copy)]
@@ -93,10 +96,8 @@ pub fn cost_meter(options: SchemaOptions) -> limits::CostMeter {
     limits::CostMeter::new(builder(options).extension(limits::Measure).finish())
 }
 
-fn builder(
-    options: SchemaOptions,
-) -> async_graphql::SchemaBuilder<Query, Mutation, EmptySubscription> {
-    let builder = Schema::build(Query::default(), Mutation::default(), EmptySubscription)
+fn builder(options: SchemaOptions) -> async_graphql::SchemaBuilder<Query, Mutation, Subscription> {
+    let builder = Schema::build(Query::default(), Mutation::default(), Subscription)
         .limit_recursive_depth(MAX_NESTING)
         .data(record::feedback::FeedbackRateLimit(
             options.feedback_per_hour,

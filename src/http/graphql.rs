@@ -6,7 +6,7 @@ use super::{AppState, MAX_BODY_BYTES, graphiql, respond};
 use crate::error::ErrorCode;
 use crate::graphql::{context, errors, limits};
 use crate::repo::Scope;
-use async_graphql::parser::types::{DocumentOperations, OperationType};
+use async_graphql::parser::types::{DocumentOperations, ExecutableDocument, OperationType};
 use axum::body::Body;
 use axum::extract::{Extension, Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
@@ -101,48 +101,83 @@ async fn execute(
         Ok(principal) => principal,
         Err(refusal) => return refusal,
     };
+    let (request, finishing) = match prepare(state, params, Scope::new(state.db.clone(), principal))
+    {
+        Ok(prepared) => prepared,
+        Err(refusal) => {
+            let refusal = async_graphql::Response::from_errors(vec![refusal]);
+            return answer(media, refusal, false);
+        }
+    };
+    let response = state.schema.execute(request).await;
+    let (response, executed) = finishing.finish(state, response).await;
+    answer(media, response, executed)
+}
+
+/// What finishing the responses of a prepared operation needs.
+pub(super) struct Finishing {
+    /// The document as the client sent it, when it parsed.
+    sent: Option<ExecutableDocument>,
+    operation_name: Option<String>,
+    variables: async_graphql::Variables,
+}
+
+/// Prepares `params` to run in `scope`: parsed, within the operation limits, asking for what
+/// completing its response needs, with the caller's scope and loaders attached. Fails with
+/// the error that refuses an operation over the limits. A document that does not parse
+/// is left to the engine, which reports the syntax error.
+pub(super) fn prepare(
+    state: &AppState,
+    params: GraphQlParams,
+    scope: Scope,
+) -> Result<(async_graphql::Request, Finishing), async_graphql::ServerError> {
     let mut request = async_graphql::Request::new(params.query).variables(
         async_graphql::Variables::from_json(Value::Object(params.variables)),
     );
     request.operation_name = params.operation_name;
-    // A document that does not parse is left to the engine, which reports the syntax error.
     let mut sent = None;
     if let Ok(document) = async_graphql::parser::parse_query(&request.query) {
-        if let Err(error) = limits::check(&document, &request.variables) {
-            return answer(
-                media,
-                async_graphql::Response::from_errors(vec![error]),
-                false,
-            );
-        }
+        limits::check(&document, &request.variables)?;
         let mut executed = document.clone();
         state.completion.probe(&mut executed);
         request.set_parsed_query(executed);
         sent = Some(document);
     }
-    let operation_name = request.operation_name.clone();
-    let variables = request.variables.clone();
-    let request = context::attach(
-        request,
-        Scope::new(state.db.clone(), principal),
-        state.batch_window,
-    );
-    let mut response = state.schema.execute(request).await;
-    let executed = reached_execution(&response);
-    if let Some(document) = &sent {
-        let name = operation_name.as_deref();
-        if executed {
-            state
-                .completion
-                .complete(document, name, &variables, &mut response);
-        } else {
-            state
-                .cost_meter
-                .explain(&mut response, document, &variables, name)
-                .await;
+    let finishing = Finishing {
+        operation_name: request.operation_name.clone(),
+        variables: request.variables.clone(),
+        sent,
+    };
+    Ok((
+        context::attach(request, scope, state.batch_window),
+        finishing,
+    ))
+}
+
+impl Finishing {
+    /// Puts one `response` of this operation in the spec's shape, or explains what an
+    /// operation refused as too complex costs; says whether the operation ran.
+    pub(super) async fn finish(
+        &self,
+        state: &AppState,
+        mut response: async_graphql::Response,
+    ) -> (async_graphql::Response, bool) {
+        let executed = reached_execution(&response);
+        if let Some(document) = &self.sent {
+            let name = self.operation_name.as_deref();
+            if executed {
+                state
+                    .completion
+                    .complete(document, name, &self.variables, &mut response);
+            } else {
+                state
+                    .cost_meter
+                    .explain(&mut response, document, &self.variables, name)
+                    .await;
+            }
         }
+        (response, executed)
     }
-    answer(media, response, executed)
 }
 
 /// The caller, or the answer that refuses them: 401 for bad credentials, 503 when the
@@ -190,7 +225,7 @@ fn answer(media: MediaType, mut response: async_graphql::Response, executed: boo
 /// Whether the operation ran. One that never did (syntax, validation or variable errors) is a
 /// request error, answered without `data`: its data is null and none of its errors has a path,
 /// whereas an operation that ran has data, or a null root reached by an error on a field.
-fn reached_execution(response: &async_graphql::Response) -> bool {
+pub(super) fn reached_execution(response: &async_graphql::Response) -> bool {
     response.data != async_graphql::Value::Null
         || response.errors.iter().any(|error| !error.path.is_empty())
 }

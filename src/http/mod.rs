@@ -8,6 +8,7 @@ mod health;
 mod negotiate;
 mod respond;
 mod server;
+mod subscriptions;
 
 pub use cors::{CorsOrigins, validate as validate_origins};
 pub use graphiql::GraphiqlSettings;
@@ -17,6 +18,7 @@ use crate::auth::Authenticator;
 use crate::graphql::DebriefSchema;
 use crate::graphql::limits::CostMeter;
 use crate::graphql::response::Completion;
+use crate::live::Live;
 use axum::Router;
 use axum::http::{HeaderName, Request};
 use axum::routing::get;
@@ -50,6 +52,8 @@ pub struct AppState {
     pub batch_window: Duration,
     /// Which web pages may call the API.
     pub cors: CorsOrigins,
+    /// Live subscriptions, served at `/graphql/ws`.
+    pub live: Live,
 }
 
 /// The application's router, with request ids, tracing and panic containment.
@@ -61,6 +65,7 @@ pub fn router(state: AppState) -> Router {
     }
     routes
         .route("/graphql", get(graphql::get).post(graphql::post))
+        .route("/graphql/ws", get(subscriptions::upgrade))
         .route("/healthz", get(health::live))
         .route("/readyz", get(health::ready))
         .with_state(state.clone())

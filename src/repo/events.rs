@@ -14,20 +14,37 @@ use sea_orm::{
 };
 use std::collections::HashMap;
 use std::sync::LazyLock;
-use tokio::sync::watch;
+use tokio::sync::{broadcast, watch};
 use uuid::Uuid;
+
+/// The PostgreSQL channel every transaction with events notifies at COMMIT, with the
+/// payload `<tenant id>:<last position>`, so the live readers of every server wake up.
+pub const EVENTS_CHANNEL: &str = "debrief_events";
 
 /// Bumped whenever this process commits events, so its workers need not poll for them.
 static COMMITTED: LazyLock<watch::Sender<u64>> = LazyLock::new(|| watch::Sender::new(0));
+
+/// The tenant of each transaction this process commits with events, for live subscribers.
+static COMMITTED_TENANTS: LazyLock<broadcast::Sender<Uuid>> =
+    LazyLock::new(|| broadcast::Sender::new(1024));
 
 /// A receiver that changes whenever this process commits events.
 pub fn commits() -> watch::Receiver<u64> {
     COMMITTED.subscribe()
 }
 
-/// Tells this process's workers that events were committed.
-pub(super) fn announce_commit() {
+/// The tenant of each transaction with events this process commits from now on. A receiver
+/// that lags behind is told so ([`broadcast::error::RecvError::Lagged`]) and should look at
+/// every tenant it follows.
+pub fn committed_tenants() -> broadcast::Receiver<Uuid> {
+    COMMITTED_TENANTS.subscribe()
+}
+
+/// Tells this process's workers and live subscribers that `tenant_id` committed events.
+pub(super) fn announce_commit(tenant_id: Uuid) {
     COMMITTED.send_modify(|count| *count = count.wrapping_add(1));
+    // No receiver is no error: nobody is subscribed in this process.
+    let _ = COMMITTED_TENANTS.send(tenant_id);
 }
 
 /// Narrows the feed.
@@ -39,6 +56,19 @@ pub struct EventFilter {
     pub incident_id: Option<Uuid>,
     /// Only events that occurred at or after this time.
     pub since: Option<DateTime<Utc>>,
+}
+
+impl EventFilter {
+    /// Whether `event` passes the filter (visibility aside).
+    pub fn matches(&self, event: &event::Model) -> bool {
+        self.types
+            .as_ref()
+            .is_none_or(|types| types.contains(&event.event_type))
+            && self
+                .incident_id
+                .is_none_or(|id| event.incident_id == Some(id))
+            && self.since.is_none_or(|since| event.occurred_at >= since)
+    }
 }
 
 /// Feed order: by position, which follows commit order.
@@ -104,11 +134,62 @@ impl Scope {
         Ok(rows.into_iter().map(|row| (row.id, row)).collect())
     }
 
-    /// Fails with RESYNC_REQUIRED when events after `after` were purged.
-    async fn require_retained(&self, after: &Key) -> AppResult<()> {
-        let KeyValue::Int(position) = after.value else {
-            return Ok(());
-        };
+    /// Up to `limit` events after `position` that the caller may read and `filter` lets
+    /// through, oldest first: what a live subscriber reads to catch up.
+    pub async fn events_after(
+        &self,
+        filter: &EventFilter,
+        position: i64,
+        limit: u64,
+    ) -> AppResult<Vec<event::Model>> {
+        Ok(self
+            .readable_events(filter)?
+            .filter(event::Column::Position.gt(position))
+            .order_by_asc(event::Column::Position)
+            .limit(limit)
+            .all(self.db())
+            .await?)
+    }
+
+    /// The position of the tenant's latest event; 0 before its first. Where a live
+    /// subscriber without a cursor starts.
+    pub async fn last_position(&self) -> AppResult<i64> {
+        self.last_position_in(self.db()).await
+    }
+
+    /// [`Self::last_position`] as `db` sees it (a new webhook endpoint starts there).
+    pub(super) async fn last_position_in<C: ConnectionTrait>(&self, db: &C) -> AppResult<i64> {
+        Ok(self.event_counter(db).await?.map_or(0, |c| c.last_position))
+    }
+
+    /// Those of `events` that `filter` lets through and the caller may read, in their order:
+    /// what a live subscriber keeps of what its tenant's reader found. Staff and reporters
+    /// read every event, so only a CLIENT's candidates cost a query.
+    pub async fn readable_among(
+        &self,
+        filter: &EventFilter,
+        events: &[event::Model],
+    ) -> AppResult<Vec<event::Model>> {
+        let catalog = self.principal().can(Capability::ReadCatalog);
+        let candidates: Vec<&event::Model> = events
+            .iter()
+            .filter(|e| filter.matches(e))
+            .filter(|e| catalog || CLIENT_READABLE.contains(&e.event_type))
+            .collect();
+        if catalog || candidates.is_empty() {
+            return Ok(candidates.into_iter().cloned().collect());
+        }
+        let ids: Vec<Uuid> = candidates.iter().map(|e| e.id).collect();
+        let readable = self.events_by_id(&ids).await?;
+        Ok(candidates
+            .into_iter()
+            .filter(|e| readable.contains_key(&e.id))
+            .cloned()
+            .collect())
+    }
+
+    /// Fails with RESYNC_REQUIRED when events after `position` were purged.
+    pub async fn require_retained_position(&self, position: i64) -> AppResult<()> {
         if position < self.purged_through(self.db()).await? {
             return Err(AppError::ResyncRequired(format!(
                 "events after position {position} are no longer kept; reload the state you \
@@ -116,6 +197,14 @@ impl Scope {
             )));
         }
         Ok(())
+    }
+
+    /// Fails with RESYNC_REQUIRED when events after `after` were purged.
+    async fn require_retained(&self, after: &Key) -> AppResult<()> {
+        match after.value {
+            KeyValue::Int(position) => self.require_retained_position(position).await,
+            _ => Ok(()),
+        }
     }
 
     async fn purged_through<C: ConnectionTrait>(&self, db: &C) -> AppResult<i64> {

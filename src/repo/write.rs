@@ -134,6 +134,7 @@ impl Write {
     /// Writes the audit entries, numbers and writes the events, and commits.
     pub(super) async fn commit(self) -> Result<(), DbErr> {
         let announce = !self.events.is_empty();
+        let tenant_id = self.tenant_id;
         if !self.audit.is_empty() {
             audit_entry::Entity::insert_many(self.audit)
                 .exec(&self.txn)
@@ -156,7 +157,7 @@ impl Write {
         }
         self.txn.commit().await?;
         if announce {
-            super::events::announce_commit();
+            super::events::announce_commit(tenant_id);
         }
         Ok(())
     }
@@ -215,9 +216,11 @@ fn event_rows(
         .collect()
 }
 
-/// On PostgreSQL, takes the positions and inserts the events in one statement, so the
-/// counter's lock is held for that statement and COMMIT only (two round trips fewer per
-/// write than taking positions first).
+/// On PostgreSQL, takes the positions, inserts the events and queues the notification that
+/// wakes live readers ([`super::events::EVENTS_CHANNEL`], `<tenant id>:<last position>`) in
+/// one statement, so the counter's lock is held for that statement and COMMIT only (two round
+/// trips fewer per write than taking positions first). PostgreSQL sends the notification at
+/// COMMIT, and never for a transaction that rolls back.
 async fn insert_numbered(
     txn: &DatabaseTransaction,
     tenant_id: Uuid,
@@ -255,16 +258,20 @@ async fn insert_numbered(
             ON CONFLICT (tenant_id) DO UPDATE
                 SET last_position = event_sequences.last_position + excluded.last_position
             RETURNING last_position
+        ),
+        wake AS (
+            SELECT pg_notify('{channel}', $1::text || ':' || last_position::text) FROM counter
         )
         INSERT INTO events (tenant_id, id, position, event_type, occurred_at, actor_id,
                             incident_id, subject_type, subject_id, changed_fields, deadline)
         SELECT $1, e.id, counter.last_position - $2 + e.ordinal, e.event_type, e.occurred_at,
                e.actor_id, e.incident_id, e.subject_type, e.subject_id, e.changed_fields,
                e.deadline
-        FROM counter, (VALUES {}) AS e(id, ordinal, event_type, occurred_at, actor_id,
+        FROM counter, wake, (VALUES {values}) AS e(id, ordinal, event_type, occurred_at, actor_id,
                                       incident_id, subject_type, subject_id, changed_fields,
                                       deadline)",
-        tuples.join(", ")
+        channel = super::events::EVENTS_CHANNEL,
+        values = tuples.join(", ")
     );
     txn.execute_raw(Statement::from_sql_and_values(
         DbBackend::Postgres,

@@ -6,6 +6,7 @@ pub mod history;
 pub mod receiver;
 pub mod record;
 pub mod sentinel;
+pub mod socket;
 mod world;
 
 pub use world::{TenantWorld, World, decode_uuid, global_id};
@@ -57,6 +58,7 @@ pub fn config(database_url: &str) -> Config {
         feedback_per_hour: 30,
         workers: debrief::worker::WorkerSettings::default(),
         webhooks: quick_webhooks(),
+        live: debrief::live::LiveSettings::default(),
     }
 }
 
@@ -168,9 +170,19 @@ impl TestApp {
     }
 
     pub fn token(&self, tenant_id: Uuid, user_id: Uuid) -> String {
+        self.token_for(tenant_id, user_id, Duration::from_secs(3600))
+    }
+
+    /// A token that expires after `ttl`.
+    pub fn token_for(&self, tenant_id: Uuid, user_id: Uuid, ttl: Duration) -> String {
         self.signer
-            .sign(tenant_id, user_id, Duration::from_secs(3600))
+            .sign(tenant_id, user_id, ttl)
             .expect("sign a token")
+    }
+
+    /// The URL of the subscription endpoint.
+    pub fn ws_url(&self) -> String {
+        format!("{}/graphql/ws", self.url.replacen("http", "ws", 1))
     }
 
     /// Provisions a tenant the way `debrief tenant create` does.

@@ -7,8 +7,7 @@ mod complete;
 mod types;
 
 use async_graphql::parser::types::{
-    DocumentOperations, ExecutableDocument, Field, OperationDefinition, OperationType, Selection,
-    SelectionSet,
+    DocumentOperations, ExecutableDocument, Field, OperationDefinition, Selection, SelectionSet,
 };
 use async_graphql::{Name, Positioned, Response, Variables};
 use collect::Collector;
@@ -38,10 +37,7 @@ impl Completion {
             DocumentOperations::Multiple(operations) => operations.values_mut().collect(),
         };
         for operation in operations {
-            let root = self
-                .types
-                .root(operation.node.ty == OperationType::Mutation);
-            let root = root.to_owned();
+            let root = self.types.root(operation.node.ty).to_owned();
             self.probe_set(&root, &mut operation.node.selection_set.node);
         }
         for fragment in document.fragments.values_mut() {
@@ -93,7 +89,7 @@ impl Completion {
         let Some(operation) = operation(document, operation_name) else {
             return;
         };
-        let root = self.types.root(operation.ty == OperationType::Mutation);
+        let root = self.types.root(operation.ty);
         let collector = Collector::new(document, operation, variables, &self.types);
         let data = std::mem::take(&mut response.data);
         let mut completer = Completer::new(collector, &self.types, &response.errors);

@@ -3,7 +3,7 @@
 //! schema's own SDL.
 
 use async_graphql::parser::types::{
-    BaseType, ServiceDocument, Type, TypeKind, TypeSystemDefinition,
+    BaseType, OperationType, ServiceDocument, Type, TypeKind, TypeSystemDefinition,
 };
 use std::collections::{HashMap, HashSet};
 
@@ -27,6 +27,7 @@ pub struct TypeTable {
     members: HashMap<String, HashSet<String>>,
     query: String,
     mutation: String,
+    subscription: String,
 }
 
 impl TypeTable {
@@ -36,6 +37,7 @@ impl TypeTable {
         let mut table = Self {
             query: "Query".to_owned(),
             mutation: "Mutation".to_owned(),
+            subscription: "Subscription".to_owned(),
             ..Self::default()
         };
         for definition in document.definitions {
@@ -47,6 +49,9 @@ impl TypeTable {
                     }
                     if let Some(mutation) = schema.node.mutation {
                         table.mutation = mutation.node.to_string();
+                    }
+                    if let Some(subscription) = schema.node.subscription {
+                        table.subscription = subscription.node.to_string();
                     }
                 }
                 TypeSystemDefinition::Directive(_) => {}
@@ -81,12 +86,12 @@ impl TypeTable {
         self.kinds.insert(name, kind);
     }
 
-    /// The root type of queries or of mutations.
-    pub fn root(&self, mutation: bool) -> &str {
-        if mutation {
-            &self.mutation
-        } else {
-            &self.query
+    /// The root type of operations of type `ty`.
+    pub fn root(&self, ty: OperationType) -> &str {
+        match ty {
+            OperationType::Query => &self.query,
+            OperationType::Mutation => &self.mutation,
+            OperationType::Subscription => &self.subscription,
         }
     }
 

@@ -125,11 +125,6 @@ impl Scope {
             .select::<webhook_endpoint::Entity>()
             .filter(webhook_endpoint::Column::Id.eq(id)))
     }
-
-    /// The tenant's last event position: where a new or re-enabled endpoint starts.
-    async fn last_position<C: ConnectionTrait>(&self, db: &C) -> AppResult<i64> {
-        Ok(self.event_counter(db).await?.map_or(0, |c| c.last_position))
-    }
 }
 
 fn endpoint_not_found() -> AppError {
@@ -158,7 +153,7 @@ impl Admin<'_> {
             disabled_at: None,
             disabled_reason: None,
             failing_since: None,
-            scanned_through: self.scope.last_position(write.txn()).await?,
+            scanned_through: self.scope.last_position_in(write.txn()).await?,
             lease_owner: None,
             lease_expires_at: None,
             created_at: now,
@@ -197,7 +192,7 @@ impl Admin<'_> {
                 new.disabled_at = None;
                 new.disabled_reason = None;
                 new.failing_since = None;
-                new.scanned_through = self.scope.last_position(write.txn()).await?;
+                new.scanned_through = self.scope.last_position_in(write.txn()).await?;
             }
             _ => {}
         }

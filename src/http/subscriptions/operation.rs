@@ -1,0 +1,57 @@
+//! One operation of a socket: run with the socket's principal, its results sent as `next`
+//! messages until `complete`, or refused with one `error` message.
+
+use super::super::AppState;
+use super::super::graphql::prepare;
+use super::super::negotiate::GraphQlParams;
+use super::protocol::{self, SubscribePayload};
+use crate::auth::Principal;
+use crate::graphql::errors;
+use crate::repo::Scope;
+use axum::extract::ws::Message;
+use futures_util::StreamExt;
+use tokio::sync::mpsc;
+
+/// Runs `payload` as operation `id` for `principal`, sending its messages to `outbox`. Waits
+/// while `outbox` is full, so a client that reads slowly slows its own operations down (and a
+/// subscription that falls too far behind ends with RESYNC_REQUIRED).
+pub async fn run(
+    state: AppState,
+    principal: Principal,
+    id: String,
+    payload: SubscribePayload,
+    outbox: mpsc::Sender<Message>,
+) {
+    let params = GraphQlParams {
+        query: payload.query,
+        operation_name: payload.operation_name,
+        variables: payload.variables.unwrap_or_default(),
+    };
+    let scope = Scope::new(state.db.clone(), principal);
+    let (request, finishing) = match prepare(&state, params, scope) {
+        Ok(prepared) => prepared,
+        Err(refusal) => {
+            let mut refusal = async_graphql::Response::from_errors(vec![refusal]);
+            errors::police(&mut refusal);
+            let _ = outbox.send(protocol::error(&id, &refusal.errors)).await;
+            return;
+        }
+    };
+    let request = request.data(state.live.clone());
+    let mut results = state.schema.execute_stream(request);
+    let mut first = true;
+    while let Some(response) = results.next().await {
+        let (mut response, executed) = finishing.finish(&state, response).await;
+        errors::police(&mut response);
+        if first && !executed {
+            // Refused before it ran (syntax, validation, variables): `error`, then nothing.
+            let _ = outbox.send(protocol::error(&id, &response.errors)).await;
+            return;
+        }
+        first = false;
+        if outbox.send(protocol::next(&id, &response)).await.is_err() {
+            return;
+        }
+    }
+    let _ = outbox.send(protocol::complete(&id)).await;
+}

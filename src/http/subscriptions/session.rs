@@ -1,0 +1,341 @@
+//! One socket, from `connection_init` to its close: authentication that lasts as long as
+//! the token and the user do, pings both ways, and the operations it runs.
+
+use super::operation;
+use super::protocol::{self, ClientMessage, Close, SubscribePayload};
+use crate::auth::Session as Credentials;
+use crate::error::{AppError, ErrorCode};
+use crate::graphql::errors::set_code;
+use crate::http::AppState;
+use crate::live::{SocketSlot, UserWatch};
+use axum::extract::ws::{Message, WebSocket};
+use futures_util::stream::{SplitSink, SplitStream};
+use futures_util::{SinkExt, StreamExt};
+use serde_json::{Map, Value};
+use std::collections::HashMap;
+use std::time::Duration;
+use tokio::sync::mpsc;
+use tokio::task::AbortHandle;
+use tokio::time::Instant;
+
+/// Messages queued for one socket before its operations wait for the client to read.
+const OUTBOX_CAPACITY: usize = 16;
+
+/// How long a closing socket may take to send its close frame.
+const CLOSE_GRACE: Duration = Duration::from_secs(1);
+
+/// Serves `socket` until either side closes it.
+pub async fn serve(socket: WebSocket, state: AppState) {
+    let (sink, mut incoming) = socket.split();
+    let (outbox, queued) = mpsc::channel(OUTBOX_CAPACITY);
+    let mut writer = tokio::spawn(write(sink, queued));
+    let mut session = Session::new(state, outbox.clone());
+    let close = session.run(&mut incoming).await;
+    drop(session);
+    if let Some(close) = close {
+        let _ = tokio::time::timeout(CLOSE_GRACE, outbox.send(close.frame())).await;
+    }
+    drop(outbox);
+    if tokio::time::timeout(CLOSE_GRACE, &mut writer)
+        .await
+        .is_err()
+    {
+        writer.abort();
+    }
+}
+
+/// Sends what is queued, in order, up to and including a close frame.
+async fn write(mut sink: SplitSink<WebSocket, Message>, mut queued: mpsc::Receiver<Message>) {
+    while let Some(message) = queued.recv().await {
+        let closing = matches!(message, Message::Close(_));
+        if sink.send(message).await.is_err() || closing {
+            break;
+        }
+    }
+    let _ = sink.close().await;
+}
+
+/// What to do after a message.
+enum Flow {
+    Continue,
+    Close(Close),
+    /// The client closed the socket, or it broke.
+    End,
+}
+
+/// An operation that ended by itself: its id and generation.
+type Finished = (String, u64);
+
+/// The signed-in side of a socket.
+struct Client {
+    credentials: Credentials,
+    expires: Instant,
+    watch: UserWatch,
+    _slot: SocketSlot,
+}
+
+struct Session {
+    state: AppState,
+    outbox: mpsc::Sender<Message>,
+    initialised: bool,
+    client: Option<Client>,
+    /// Running operations by id, each with the generation that tells a finished one from a
+    /// later one reusing its id.
+    operations: HashMap<String, (u64, AbortHandle)>,
+    generation: u64,
+    finished_tx: mpsc::UnboundedSender<Finished>,
+    finished: mpsc::UnboundedReceiver<Finished>,
+    heard: Instant,
+}
+
+impl Drop for Session {
+    fn drop(&mut self) {
+        for (_, task) in self.operations.values() {
+            task.abort();
+        }
+    }
+}
+
+impl Session {
+    fn new(state: AppState, outbox: mpsc::Sender<Message>) -> Self {
+        let (finished_tx, finished) = mpsc::unbounded_channel();
+        Self {
+            state,
+            outbox,
+            initialised: false,
+            client: None,
+            operations: HashMap::new(),
+            generation: 0,
+            finished_tx,
+            finished,
+            heard: Instant::now(),
+        }
+    }
+
+    /// Serves the socket until it must close (with the frame to send) or has ended.
+    async fn run(&mut self, incoming: &mut SplitStream<WebSocket>) -> Option<Close> {
+        let settings = self.state.live.settings();
+        let init_deadline = Instant::now() + settings.init_timeout;
+        let mut pings = tokio::time::interval_at(
+            Instant::now() + settings.ping_interval,
+            settings.ping_interval,
+        );
+        let mut closing = self.state.live.closing();
+        loop {
+            let expires = self.client.as_ref().map(|c| c.expires);
+            let flow = tokio::select! {
+                () = shutting_down(&mut closing) => Flow::Close(Close::GoingAway),
+                () = tokio::time::sleep_until(init_deadline), if !self.initialised => {
+                    Flow::Close(Close::InitTimeout)
+                }
+                () = sleep_until(expires) => {
+                    Flow::Close(Close::Forbidden("the token has expired".into()))
+                }
+                () = user_changed(self.client.as_ref()) => self.recheck().await,
+                _ = pings.tick() => self.keep_alive(settings.ping_interval),
+                Some((id, generation)) = self.finished.recv() => {
+                    self.forget(&id, generation);
+                    Flow::Continue
+                }
+                message = incoming.next() => match message {
+                    Some(Ok(message)) => {
+                        self.heard = Instant::now();
+                        self.handle(message).await
+                    }
+                    _ => Flow::End,
+                },
+            };
+            match flow {
+                Flow::Continue => {}
+                Flow::Close(close) => return Some(close),
+                Flow::End => return None,
+            }
+        }
+    }
+
+    async fn handle(&mut self, message: Message) -> Flow {
+        match message {
+            Message::Text(text) => match ClientMessage::parse(text.as_str()) {
+                Some(message) => self.receive(message).await,
+                None => Flow::Close(Close::InvalidMessage),
+            },
+            Message::Binary(_) => Flow::Close(Close::InvalidMessage),
+            // Transport-level pings are answered by the WebSocket library itself.
+            Message::Ping(_) | Message::Pong(_) => Flow::Continue,
+            Message::Close(_) => Flow::End,
+        }
+    }
+
+    async fn receive(&mut self, message: ClientMessage) -> Flow {
+        match message {
+            ClientMessage::ConnectionInit { payload } => self.initialise(payload).await,
+            ClientMessage::Ping { payload } => {
+                // A client that does not read its pongs loses them, not the socket.
+                let _ = self.outbox.try_send(protocol::pong(payload));
+                Flow::Continue
+            }
+            ClientMessage::Pong { .. } => Flow::Continue,
+            ClientMessage::Subscribe { id, payload } => self.subscribe(id, payload).await,
+            ClientMessage::Complete { id } => {
+                if let Some((_, task)) = self.operations.remove(&id) {
+                    task.abort();
+                }
+                Flow::Continue
+            }
+        }
+    }
+
+    /// Authenticates `connection_init`'s `authorization` as HTTP does, and acknowledges.
+    async fn initialise(&mut self, payload: Option<Map<String, Value>>) -> Flow {
+        if self.initialised {
+            return Flow::Close(Close::TooManyInits);
+        }
+        self.initialised = true;
+        let authorization = payload.as_ref().and_then(authorization);
+        let credentials = match self
+            .state
+            .authenticator
+            .authenticate_session(authorization)
+            .await
+        {
+            Ok(credentials) => credentials,
+            Err(error) => return Flow::Close(refusal(&error)),
+        };
+        let live = &self.state.live;
+        let Some(slot) = live.open_socket(&credentials.principal) else {
+            return Flow::Close(Close::TryAgainLater("this user has too many sockets open"));
+        };
+        let remaining = (credentials.expires_at - chrono::Utc::now())
+            .to_std()
+            .unwrap_or_default();
+        self.client = Some(Client {
+            watch: live.watch_user(&credentials.principal),
+            expires: Instant::now() + remaining,
+            credentials,
+            _slot: slot,
+        });
+        if self.outbox.send(protocol::ack()).await.is_err() {
+            return Flow::End;
+        }
+        Flow::Continue
+    }
+
+    async fn subscribe(&mut self, id: String, payload: SubscribePayload) -> Flow {
+        let Some(client) = &self.client else {
+            return Flow::Close(Close::Unauthorized);
+        };
+        if self.operations.contains_key(&id) {
+            return Flow::Close(Close::DuplicateId(id));
+        }
+        let limit = self.state.live.settings().operations_per_socket;
+        if self.operations.len() >= limit {
+            let mut error = async_graphql::ServerError::new(
+                format!("at most {limit} operations may run at once on one socket"),
+                None,
+            );
+            set_code(&mut error, ErrorCode::RateLimited);
+            let _ = self.outbox.send(protocol::error(&id, &[error])).await;
+            return Flow::Continue;
+        }
+        self.generation += 1;
+        let generation = self.generation;
+        let finished = self.finished_tx.clone();
+        let run = operation::run(
+            self.state.clone(),
+            client.credentials.principal.clone(),
+            id.clone(),
+            payload,
+            self.outbox.clone(),
+        );
+        let key = id.clone();
+        let task = tokio::spawn(async move {
+            run.await;
+            let _ = finished.send((key, generation));
+        });
+        self.operations
+            .insert(id, (generation, task.abort_handle()));
+        Flow::Continue
+    }
+
+    /// Forgets operation `id` once it finished, unless a later one took its id.
+    fn forget(&mut self, id: &str, generation: u64) {
+        if self
+            .operations
+            .get(id)
+            .is_some_and(|(g, _)| *g == generation)
+        {
+            self.operations.remove(id);
+        }
+    }
+
+    /// After a change to the user: closes the socket unless they are still who it was opened
+    /// for (active, same role and client).
+    async fn recheck(&mut self) -> Flow {
+        let Some(client) = &self.client else {
+            return Flow::Continue;
+        };
+        let principal = &client.credentials.principal;
+        match self.state.authenticator.still_current(principal).await {
+            Ok(true) => Flow::Continue,
+            Ok(false) => Flow::Close(Close::Forbidden(
+                "your account changed; sign in again".into(),
+            )),
+            Err(error) => {
+                tracing::warn!(%error, "could not check a socket's user again");
+                Flow::Continue
+            }
+        }
+    }
+
+    /// Pings the client, or ends a socket it has not answered for two intervals.
+    fn keep_alive(&mut self, interval: Duration) -> Flow {
+        if self.heard.elapsed() > interval * 2 {
+            return Flow::End;
+        }
+        // A full outbox means the client is not reading: its silence will end the socket.
+        let _ = self.outbox.try_send(protocol::ping());
+        Flow::Continue
+    }
+}
+
+/// The `authorization` (or `Authorization`) entry of `connection_init`'s payload.
+fn authorization(payload: &Map<String, Value>) -> Option<&str> {
+    payload
+        .iter()
+        .find(|(key, _)| key.eq_ignore_ascii_case("authorization"))
+        .and_then(|(_, value)| value.as_str())
+}
+
+/// How a socket whose authentication failed is closed.
+fn refusal(error: &AppError) -> Close {
+    match error.code() {
+        ErrorCode::Unauthenticated => Close::Forbidden(error.public_message()),
+        ErrorCode::Unavailable => {
+            tracing::warn!(%error, "a socket's authentication could not reach the database");
+            Close::TryAgainLater("the database cannot be reached")
+        }
+        _ => {
+            tracing::error!(%error, "a socket's authentication failed");
+            Close::InternalError
+        }
+    }
+}
+
+async fn shutting_down(closing: &mut tokio::sync::watch::Receiver<bool>) {
+    // The guard `wait_for` returns must not live across an await.
+    let _ = closing.wait_for(|closing| *closing).await;
+}
+
+async fn sleep_until(deadline: Option<Instant>) {
+    match deadline {
+        Some(deadline) => tokio::time::sleep_until(deadline).await,
+        None => std::future::pending().await,
+    }
+}
+
+async fn user_changed(client: Option<&Client>) {
+    match client {
+        Some(client) => client.watch.changed().await,
+        None => std::future::pending().await,
+    }
+}

@@ -1,0 +1,80 @@
+//! The sockets open on this server: how many each user has, and the signal that tells a
+//! socket its user changed.
+
+use super::feed::Feed;
+use super::{Inner, Live};
+use crate::auth::Principal;
+use std::sync::{Arc, PoisonError, Weak};
+use tokio::sync::Notify;
+use uuid::Uuid;
+
+/// One of a user's open sockets; dropping it frees its place.
+pub struct SocketSlot {
+    live: Weak<Inner>,
+    user_id: Uuid,
+}
+
+impl Drop for SocketSlot {
+    fn drop(&mut self) {
+        let Some(inner) = self.live.upgrade() else {
+            return;
+        };
+        let mut sockets = inner.sockets.lock().unwrap_or_else(PoisonError::into_inner);
+        if let Some(count) = sockets.get_mut(&self.user_id) {
+            *count -= 1;
+            if *count == 0 {
+                sockets.remove(&self.user_id);
+            }
+        }
+    }
+}
+
+/// Wakes when a DIRECTORY_CHANGED event is about the user, so their socket can check that
+/// they are still who it was opened for.
+pub struct UserWatch {
+    signal: Arc<Notify>,
+    _feed: Arc<Feed>,
+}
+
+impl UserWatch {
+    /// Completes at the next change to the user.
+    pub async fn changed(&self) {
+        self.signal.notified().await;
+    }
+}
+
+impl Live {
+    /// Takes one of `principal`'s socket places on this server; `None` when they already have
+    /// [`super::LiveSettings::sockets_per_user`] open. Operator principals have no user and
+    /// never open sockets.
+    pub fn open_socket(&self, principal: &Principal) -> Option<SocketSlot> {
+        let user_id = principal.user_id()?;
+        let mut sockets = self
+            .inner
+            .sockets
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        let count = sockets.entry(user_id).or_default();
+        if *count >= self.inner.settings.sockets_per_user {
+            return None;
+        }
+        *count += 1;
+        Some(SocketSlot {
+            live: Arc::downgrade(&self.inner),
+            user_id,
+        })
+    }
+
+    /// Watches `principal`'s user for changes written by any server.
+    pub fn watch_user(&self, principal: &Principal) -> UserWatch {
+        let feed = self.feed(principal.tenant_id());
+        let signal = Arc::new(Notify::new());
+        if let Some(user_id) = principal.user_id() {
+            feed.watch_user(user_id, &signal);
+        }
+        UserWatch {
+            signal,
+            _feed: feed,
+        }
+    }
+}
