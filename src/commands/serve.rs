@@ -15,6 +15,9 @@ use std::sync::Arc;
 use std::time::Duration;
 use tokio::net::TcpListener;
 
+/// How long sockets get to send their close frames at shutdown.
+const SOCKET_CLOSE_GRACE: Duration = Duration::from_secs(2);
+
 /// Connections the background work of `serve` has to itself.
 const WORKER_POOL_SIZE: u32 = 4;
 
@@ -137,6 +140,7 @@ pub async fn run(config: Config, args: ServeArgs) -> anyhow::Result<()> {
         config.request_timeout,
     )
     .await;
+    live.all_closed(SOCKET_CLOSE_GRACE).await;
     drop(stop_workers);
     // Webhook attempts in flight finish and their leases are released before the process
     // ends (the worker bounds how long that takes).

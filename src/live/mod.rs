@@ -14,7 +14,7 @@ mod sockets;
 mod wakeups;
 
 pub use follow::{EventFollower, IncidentFollower};
-pub use sockets::{SocketSlot, UserWatch};
+pub use sockets::{OpenSocket, SocketSlot, UserWatch};
 
 use feed::Feed;
 use sea_orm::DatabaseConnection;
@@ -68,6 +68,8 @@ struct Inner {
     feeds: Mutex<HashMap<Uuid, Weak<Feed>>>,
     sockets: Mutex<HashMap<Uuid, usize>>,
     closing: watch::Sender<bool>,
+    /// How many sockets are open, signed in or not.
+    open: watch::Sender<usize>,
     /// Started with the first feed, so a server nobody subscribes to listens to nothing.
     wakeups: std::sync::Once,
 }
@@ -82,6 +84,7 @@ impl Live {
                 feeds: Mutex::default(),
                 sockets: Mutex::default(),
                 closing: watch::Sender::new(false),
+                open: watch::Sender::new(0),
                 wakeups: std::sync::Once::new(),
             }),
         }
@@ -100,6 +103,12 @@ impl Live {
     /// Becomes `true` when the server shuts down.
     pub fn closing(&self) -> watch::Receiver<bool> {
         self.inner.closing.subscribe()
+    }
+
+    /// Waits, up to `grace`, until every socket has closed (after [`Self::shut_down`]).
+    pub async fn all_closed(&self, grace: Duration) {
+        let mut open = self.inner.open.subscribe();
+        let _ = tokio::time::timeout(grace, open.wait_for(|open| *open == 0)).await;
     }
 
     /// The reader of `tenant_id`'s events, started if nobody follows it yet.

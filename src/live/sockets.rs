@@ -8,6 +8,17 @@ use std::sync::{Arc, PoisonError, Weak};
 use tokio::sync::Notify;
 use uuid::Uuid;
 
+/// An open socket, counted until dropped.
+pub struct OpenSocket(Weak<Inner>);
+
+impl Drop for OpenSocket {
+    fn drop(&mut self) {
+        if let Some(inner) = self.0.upgrade() {
+            inner.open.send_modify(|open| *open -= 1);
+        }
+    }
+}
+
 /// One of a user's open sockets; dropping it frees its place.
 pub struct SocketSlot {
     live: Weak<Inner>,
@@ -44,6 +55,12 @@ impl UserWatch {
 }
 
 impl Live {
+    /// Counts a socket as open until the guard is dropped, so shutdown can wait for it.
+    pub fn socket_opened(&self) -> OpenSocket {
+        self.inner.open.send_modify(|open| *open += 1);
+        OpenSocket(Arc::downgrade(&self.inner))
+    }
+
     /// Takes one of `principal`'s socket places on this server; `None` when they already have
     /// [`super::LiveSettings::sockets_per_user`] open. Operator principals have no user and
     /// never open sockets.

@@ -3,13 +3,14 @@
 pub mod cluster;
 pub mod database;
 pub mod history;
+pub mod process;
 pub mod receiver;
 pub mod record;
 pub mod sentinel;
 pub mod socket;
 mod world;
 
-pub use world::{TenantWorld, World, decode_uuid, global_id};
+pub use world::{TenantWorld, World, decode_uuid, global_id, populate};
 
 use database::TestDatabase;
 use debrief::auth::TokenSigner;

@@ -22,6 +22,16 @@ pub struct Socket {
     pub answer_pings: bool,
 }
 
+/// What [`Socket::drain`] read.
+#[derive(Debug, Default)]
+pub struct Drained {
+    pub payloads: Vec<Value>,
+    /// Every message's text, one after the other.
+    pub raw: String,
+    /// Whether the socket closed.
+    pub closed: bool,
+}
+
 /// How a socket ended: the close code and reason the server sent.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Closed {
@@ -179,6 +189,38 @@ impl Socket {
         assert_eq!(message["type"], "next", "{message}");
         assert_eq!(message["id"], id, "{message}");
         message["payload"].clone()
+    }
+
+    /// The payloads of every `next` of operation `id` until nothing has come for `quiet`
+    /// or the socket closed, with the raw text of all of them and whether it closed.
+    pub async fn drain(&mut self, id: &str, quiet: Duration) -> Drained {
+        let mut drained = Drained::default();
+        loop {
+            let frame = match tokio::time::timeout(quiet, self.stream.next()).await {
+                Err(_) => return drained,
+                Ok(frame) => frame,
+            };
+            let text = match frame {
+                Some(Ok(Message::Text(text))) => text,
+                Some(Ok(Message::Close(_)) | Err(_)) | None => {
+                    drained.closed = true;
+                    return drained;
+                }
+                Some(Ok(_)) => continue,
+            };
+            let message: Value = serde_json::from_str(&text).expect("JSON message");
+            if message["type"] == "ping" {
+                self.send(json!({ "type": "pong" })).await;
+                continue;
+            }
+            assert_eq!(
+                (message["type"].as_str(), message["id"].as_str()),
+                (Some("next"), Some(id)),
+                "{message}"
+            );
+            drained.raw.push_str(&text);
+            drained.payloads.push(message["payload"].clone());
+        }
     }
 
     /// Expects no message for `quiet` (pings aside).

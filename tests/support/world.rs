@@ -62,7 +62,8 @@ impl World {
 
 const USER_CREATE: &str = "mutation($input: UserCreateInput!) { userCreate(input: $input) { user { id } userErrors { code message } } }";
 
-async fn populate(app: &TestApp, slug: &str) -> TenantWorld {
+/// Provisions tenant `slug` with one user per role, two clients, a service and an incident.
+pub async fn populate(app: &TestApp, slug: &str) -> TenantWorld {
     let tenant = app.create_tenant(slug).await;
     let admin = tenant.admin.clone();
     let create = |query: &'static str, field: &'static str, object: &'static str, input: Value| {

@@ -4,75 +4,20 @@
 //! processes deliver; on SQLite, where one process delivers, the other serves only.
 
 use super::{create_endpoint, events_after, last_position};
-use crate::support::cluster::free_port;
 use crate::support::database::is_postgres;
+use crate::support::process::Server;
 use crate::support::receiver::Receiver;
-use crate::support::{SECRET, spawn_app};
+use crate::support::spawn_app;
 use serde_json::json;
 use std::collections::{HashMap, HashSet};
-use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 const MUTATIONS: usize = 1000;
 const PACE: Duration = Duration::from_millis(20);
 
-/// A `debrief serve` process, killed when dropped.
-struct Server {
-    child: Child,
-    url: String,
-}
-
-impl Server {
-    async fn start(database_url: &str, deliver: bool) -> Self {
-        let port = free_port();
-        let mut command = Command::new(env!("CARGO_BIN_EXE_debrief"));
-        command.args([
-            "serve",
-            "--listen",
-            &format!("127.0.0.1:{port}"),
-            "--no-migrate",
-        ]);
-        if !deliver {
-            command.arg("--no-workers");
-        }
-        let child = command
-            .env("DATABASE_URL", database_url)
-            .env("DEBRIEF_JWT_SECRET", SECRET)
-            .env("DEBRIEF_WEBHOOK_RETRY_SCALE", "0.001")
-            .env("DEBRIEF_WEBHOOK_TIMEOUT", "2s")
-            .env("DEBRIEF_WEBHOOK_ALLOW_PRIVATE_ADDRESSES", "true")
-            .env_remove("DEBRIEF_ENV")
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("start debrief serve");
-        let server = Self {
-            child,
-            url: format!("http://127.0.0.1:{port}"),
-        };
-        for _ in 0..200 {
-            if reqwest::get(format!("{}/readyz", server.url))
-                .await
-                .is_ok_and(|r| r.status().is_success())
-            {
-                return server;
-            }
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
-        panic!("debrief serve did not become ready");
-    }
-
-    /// SIGKILL: no shutdown, no lease released, whatever was in flight lost.
-    fn kill(&mut self) {
-        self.child.kill().ok();
-        self.child.wait().ok();
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        self.kill();
-    }
+/// The flags of a server that delivers webhooks, or of one that only serves.
+fn workers(deliver: bool) -> &'static [&'static str] {
+    if deliver { &[] } else { &["--no-workers"] }
 }
 
 /// Creates service `n` through `url`; false when the server did not answer.
@@ -103,8 +48,8 @@ async fn no_event_is_lost_when_a_serving_process_is_killed() {
     let mark = last_position(&app, &tenant.admin).await;
     create_endpoint(&app, &tenant.admin, &receiver.url, &[]).await;
     let database_url = app.database_url().to_owned();
-    let mut victim = Server::start(&database_url, true).await;
-    let survivor = Server::start(&database_url, is_postgres()).await;
+    let mut victim = Server::start(&database_url, &[]).await;
+    let survivor = Server::start(&database_url, workers(is_postgres())).await;
     let http = reqwest::Client::builder()
         .timeout(Duration::from_secs(10))
         .build()
@@ -117,7 +62,7 @@ async fn no_event_is_lost_when_a_serving_process_is_killed() {
             victim_alive = false;
         }
         if n == MUTATIONS / 2 + 100 {
-            victim = Server::start(&database_url, true).await;
+            victim = Server::start(&database_url, &[]).await;
             victim_alive = true;
         }
         let first = if victim_alive && n % 2 == 0 {

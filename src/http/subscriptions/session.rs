@@ -26,6 +26,7 @@ const CLOSE_GRACE: Duration = Duration::from_secs(1);
 
 /// Serves `socket` until either side closes it.
 pub async fn serve(socket: WebSocket, state: AppState) {
+    let _open = state.live.socket_opened();
     let (sink, mut incoming) = socket.split();
     let (outbox, queued) = mpsc::channel(OUTBOX_CAPACITY);
     let mut writer = tokio::spawn(write(sink, queued));
