@@ -10,8 +10,8 @@
 //! Settings: `DEBRIEF_LOAD_SIZES` (incidents, comma-separated; default `2000,20000`),
 //! `DEBRIEF_LOAD_SECONDS` (per operation), `DEBRIEF_LOAD_CONNECTIONS` (default 16),
 //! `DEBRIEF_LOAD_BACKENDS` (`sqlite`, `postgres` or both, comma-separated),
-//! `DEBRIEF_LOAD_OPERATIONS` (e.g. `Q0,Q2`, or `W` for webhook latency under the mix;
-//! default all), `DEBRIEF_BENCH_DATABASE_URL` (the
+//! `DEBRIEF_LOAD_OPERATIONS` (e.g. `Q0,Q2`, `W` for webhook latency under the mix, `S`
+//! for live subscriptions; default all), `DEBRIEF_BENCH_DATABASE_URL` (the
 //! PostgreSQL server), `DEBRIEF_LOAD_SQLITE_SYNCHRONOUS` (`full`, `normal` or both, measured
 //! one after the other on the same database; default `full`). Seeded databases are kept.
 
@@ -20,6 +20,7 @@ mod common;
 mod drive;
 mod ops;
 mod server;
+mod subscriptions;
 mod webhooks;
 
 use debrief::repo::db;
@@ -92,12 +93,7 @@ async fn measure(
         if !settings.measures(&settings.operations, operation.name) {
             continue;
         }
-        let request = Request {
-            endpoint: server.endpoint.clone(),
-            token: server.token.clone(),
-            body: Arc::new(serde_json::to_vec(&operation.body).expect("body")),
-            mutation: operation.mutation,
-        };
+        let request = request_for(&server, operation);
         let cpu_before = server.cpu_time();
         let run = drive::closed_loop(&request, settings.connections, duration).await;
         let cpu = server.cpu_time() - cpu_before;
@@ -126,12 +122,7 @@ async fn measure(
     if settings.measures(&settings.operations, "W") {
         let requests: Vec<Request> = operations
             .iter()
-            .map(|operation| Request {
-                endpoint: server.endpoint.clone(),
-                token: server.token.clone(),
-                body: Arc::new(serde_json::to_vec(&operation.body).expect("body")),
-                mutation: operation.mutation,
-            })
+            .map(|operation| request_for(&server, operation))
             .collect();
         // Two rounds, without and with an endpoint in turn, so both see the same machine.
         for round in 1..=2 {
@@ -161,11 +152,38 @@ async fn measure(
             );
         }
     }
+    if settings.measures(&settings.operations, "S") {
+        let write = operations
+            .iter()
+            .find(|operation| operation.name.starts_with("Q5"))
+            .map(|operation| request_for(&server, operation))
+            .expect("Q5");
+        subscriptions::measure(
+            label,
+            url,
+            synchronous,
+            &server,
+            &write,
+            settings.connections,
+            duration,
+        )
+        .await;
+    }
     eprintln!(
         "{} {size}: server peak resident memory {:.0} MiB",
         label,
         server.peak_memory_mib()
     );
+}
+
+/// `operation`, sent to `server` as its admin.
+fn request_for(server: &server::Server, operation: &ops::Operation) -> Request {
+    Request {
+        endpoint: server.endpoint.clone(),
+        token: server.token.clone(),
+        body: Arc::new(serde_json::to_vec(&operation.body).expect("body")),
+        mutation: operation.mutation,
+    }
 }
 
 fn list(text: &str) -> Vec<String> {

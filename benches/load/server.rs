@@ -60,6 +60,8 @@ impl Server {
             .env("RUST_LOG", "warn")
             .env("DEBRIEF_SQLITE_SYNCHRONOUS", sqlite_synchronous)
             .env("DEBRIEF_WEBHOOK_ALLOW_PRIVATE_ADDRESSES", "true")
+            // The subscription measurements open thousands of sockets as one user.
+            .env("DEBRIEF_WS_SOCKETS_PER_USER", "10000")
             .stdout(Stdio::null())
             .spawn()
             .expect("start the server");
@@ -112,11 +114,20 @@ impl Server {
 
     /// The server's peak resident memory so far, in MiB.
     pub fn peak_memory_mib(&self) -> f64 {
+        self.memory_mib("VmHWM:")
+    }
+
+    /// The server's resident memory now, in MiB.
+    pub fn resident_memory_mib(&self) -> f64 {
+        self.memory_mib("VmRSS:")
+    }
+
+    fn memory_mib(&self, field: &str) -> f64 {
         let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id()))
             .unwrap_or_default();
         status
             .lines()
-            .find_map(|line| line.strip_prefix("VmHWM:"))
+            .find_map(|line| line.strip_prefix(field))
             .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<f64>().ok())
             .map_or(0.0, |kib| kib / 1024.0)
     }

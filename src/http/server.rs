@@ -17,7 +17,7 @@ use std::future::Future;
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 use tokio::net::TcpListener;
-use tokio::sync::{Notify, Semaphore};
+use tokio::sync::{Notify, OwnedSemaphorePermit, Semaphore};
 use tokio::time::Instant;
 use tower::ServiceExt;
 
@@ -51,15 +51,17 @@ pub async fn serve(
             },
             () = &mut shutdown => break,
         };
-        let Ok(slot) = slots.clone().try_acquire_owned() else {
+        let Ok(permit) = slots.clone().try_acquire_owned() else {
             tracing::warn!(
                 limit = limits.max_connections,
                 "refused a connection: the server is at its connection limit"
             );
             continue;
         };
+        let slot = ConnectionSlot(Arc::new(permit));
         let activity = Arc::new(Activity::new());
-        let service = TowerToHyperService::new(tracked(router.clone(), activity.clone()));
+        let service =
+            TowerToHyperService::new(tracked(router.clone(), activity.clone(), slot.clone()));
         let connection = builder
             .serve_connection_with_upgrades(TokioIo::new(stream), service)
             .into_owned();
@@ -83,18 +85,27 @@ pub async fn serve(
     }
 }
 
-/// `router`, reporting to `activity` when each request starts and when its response is ready.
+/// A connection's place among `--max-connections`, held until every clone is dropped. Each
+/// request carries one, so a connection upgraded to a WebSocket, which hyper no longer
+/// tracks, keeps its place for as long as the socket is open.
+#[derive(Clone)]
+pub struct ConnectionSlot(#[allow(dead_code)] Arc<OwnedSemaphorePermit>);
+
+/// `router`, reporting to `activity` when each request starts and when its response is ready,
+/// and giving each request the connection's `slot`.
 fn tracked(
     router: Router,
     activity: Arc<Activity>,
+    slot: ConnectionSlot,
 ) -> impl tower::Service<
     Request<hyper::body::Incoming>,
     Response = axum::response::Response,
     Error = std::convert::Infallible,
     Future = impl Future + Send,
 > + Clone {
-    tower::service_fn(move |request: Request<hyper::body::Incoming>| {
+    tower::service_fn(move |mut request: Request<hyper::body::Incoming>| {
         let busy = Busy::start(activity.clone());
+        request.extensions_mut().insert(slot.clone());
         let response = router.clone().oneshot(request.map(axum::body::Body::new));
         async move {
             let response = response.await;

@@ -160,3 +160,35 @@ async fn a_client_receives_only_what_concerns_its_client() {
         .expect_silence(Duration::from_millis(100))
         .await;
 }
+
+#[tokio::test]
+async fn open_sockets_keep_their_place_among_the_connections_served() {
+    const MAX_CONNECTIONS: usize = 6;
+    let world = World::with(|config| {
+        let mut config = quick_sockets(config);
+        config.connections.max_connections = MAX_CONNECTIONS;
+        config
+    })
+    .await;
+    let url = world.app.ws_url();
+    // The test's HTTP client may keep a connection or two of its own open: fill what is left.
+    let mut sockets = Vec::new();
+    while tokio_tungstenite::connect_async(url.as_str()).await.is_ok() {
+        sockets.push(Socket::ready(&url, &world.a.admin).await);
+        assert!(
+            sockets.len() < MAX_CONNECTIONS,
+            "sockets beyond the connection limit"
+        );
+    }
+    // The probe above took a connection each time it succeeded; only sockets hold theirs.
+    assert!(!sockets.is_empty());
+    sockets.pop().expect("a socket").close().await;
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while tokio_tungstenite::connect_async(url.as_str())
+        .await
+        .is_err()
+    {
+        assert!(Instant::now() < deadline, "a closed socket frees its place");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}

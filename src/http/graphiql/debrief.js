@@ -1,9 +1,11 @@
 // Starts GraphiQL on Debrief's endpoint. The header editor starts with the settings' headers
 // (in development, the demo ADMIN's token) and keeps edits across reloads; whenever it holds
 // valid JSON, a new fetcher is made, so GraphiQL fetches the schema again with those headers.
+// Subscriptions go over the WebSocket endpoint, signed in with the headers' Authorization.
 (function () {
   var settings = JSON.parse(document.getElementById('debrief-settings').textContent);
   var url = new URL('/graphql', window.location.href).href;
+  var subscriptionUrl = url.replace(/^http/, 'ws') + '/ws';
 
   function headersOf(text) {
     try {
@@ -12,6 +14,14 @@
     } catch (error) {
       return null;
     }
+  }
+
+  // connection_init carries the token as the Authorization header would.
+  function connectionParamsOf(headers) {
+    var name = Object.keys(headers).find(function (key) {
+      return key.toLowerCase() === 'authorization';
+    });
+    return name ? { authorization: headers[name] } : {};
   }
 
   // GraphiQL keeps its tabs, each with its query and headers, in its tab state.
@@ -31,7 +41,13 @@
     var tab = storedTab();
     var applied = React.useState((tab && tab.headers) || settings.headers);
     var fetcher = React.useMemo(function () {
-      return GraphiQL.createFetcher({ url: url, headers: headersOf(applied[0]) || {} });
+      var headers = headersOf(applied[0]) || {};
+      return GraphiQL.createFetcher({
+        url: url,
+        headers: headers,
+        subscriptionUrl: subscriptionUrl,
+        wsConnectionParams: connectionParamsOf(headers),
+      });
     }, [applied[0]]);
     return React.createElement(GraphiQL, {
       fetcher: fetcher,

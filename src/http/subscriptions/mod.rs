@@ -10,9 +10,10 @@ mod operation;
 mod protocol;
 mod session;
 
+use super::server::ConnectionSlot;
 use super::{AppState, MAX_BODY_BYTES};
-use axum::extract::State;
 use axum::extract::ws::{WebSocket, WebSocketUpgrade};
+use axum::extract::{Extension, State};
 use axum::response::Response;
 use futures_util::SinkExt;
 use protocol::{Close, SUBPROTOCOL};
@@ -22,8 +23,13 @@ use protocol::{Close, SUBPROTOCOL};
 const SOCKET_BUFFER_BYTES: usize = 4 * 1024;
 
 /// Upgrades to a WebSocket and serves it; a client that did not offer
-/// `graphql-transport-ws` is closed with 4406.
-pub async fn upgrade(State(state): State<AppState>, upgrade: WebSocketUpgrade) -> Response {
+/// `graphql-transport-ws` is closed with 4406. The socket keeps its connection's place among
+/// `--max-connections` while it is open.
+pub async fn upgrade(
+    State(state): State<AppState>,
+    slot: Option<Extension<ConnectionSlot>>,
+    upgrade: WebSocketUpgrade,
+) -> Response {
     upgrade
         .protocols([SUBPROTOCOL])
         .read_buffer_size(SOCKET_BUFFER_BYTES)
@@ -32,6 +38,7 @@ pub async fn upgrade(State(state): State<AppState>, upgrade: WebSocketUpgrade) -
         .max_frame_size(MAX_BODY_BYTES)
         .on_failed_upgrade(|error| tracing::debug!(%error, "a WebSocket upgrade failed"))
         .on_upgrade(move |socket| async move {
+            let _slot = slot;
             if socket.protocol().is_some_and(|p| p == SUBPROTOCOL) {
                 session::serve(socket, state).await;
             } else {

@@ -1,0 +1,198 @@
+//! Live subscriptions under load (issue 17), against release servers on one database:
+//! - commit-to-subscriber latency across two servers: Q5 written on one at a fixed rate, the
+//!   subscriber on the other, each message timed from its event's `occurredAt` (targets: p99
+//!   ≤ 1 s on PostgreSQL, ≤ 200 ms on SQLite);
+//! - 2,000 idle subscriptions on one server: the server's extra resident memory (target ≤ 100
+//!   MiB) and the extra PostgreSQL connections (target exactly 1, the listener);
+//! - Q5's closed-loop throughput with 200 live subscribers, against none, in alternating
+//!   rounds (target ≥ 90 %).
+
+use crate::drive::{self, Request, Run};
+use crate::server::Server;
+use futures_util::{SinkExt, StreamExt};
+use sea_orm::{ConnectionTrait, DbBackend, Statement};
+use serde_json::{Value, json};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+use tokio_tungstenite::tungstenite::Message;
+use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+
+/// The rate of the latency measurement.
+const WRITES_PER_SECOND: u32 = 50;
+const IDLE_SUBSCRIPTIONS: usize = 2_000;
+const LIVE_SUBSCRIBERS: usize = 200;
+
+type Socket =
+    tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
+
+/// A socket to `endpoint`'s server, signed in and subscribed to `events` narrowed by
+/// `filter`.
+async fn subscriber(endpoint: &str, token: &str, filter: Value) -> Socket {
+    let url = endpoint.replacen("http", "ws", 1) + "/ws";
+    let mut request = url.into_client_request().expect("request");
+    request.headers_mut().insert(
+        "sec-websocket-protocol",
+        "graphql-transport-ws".parse().expect("header"),
+    );
+    let (mut socket, _) = tokio_tungstenite::connect_async(request)
+        .await
+        .expect("open a socket");
+    let init = json!({ "type": "connection_init", "payload": { "authorization": format!("Bearer {token}") } });
+    socket
+        .send(Message::text(init.to_string()))
+        .await
+        .expect("init");
+    let ack = socket.next().await.expect("ack").expect("ack");
+    assert!(
+        ack.to_text().expect("text").contains("connection_ack"),
+        "{ack:?}"
+    );
+    let subscribe = json!({ "id": "1", "type": "subscribe", "payload": {
+        "query": "subscription($filter: EventsFilter) { events(filter: $filter) { occurredAt } }",
+        "variables": { "filter": filter } } });
+    socket
+        .send(Message::text(subscribe.to_string()))
+        .await
+        .expect("subscribe");
+    socket
+}
+
+/// Reads `socket` until it ends, timing each event from its commit, answering pings.
+async fn listen(mut socket: Socket, latencies: Arc<Mutex<Vec<Duration>>>) {
+    while let Some(Ok(frame)) = socket.next().await {
+        let Ok(text) = frame.to_text() else { continue };
+        let Ok(message) = serde_json::from_str::<Value>(text) else {
+            continue;
+        };
+        if message["type"] == "ping" {
+            let _ = socket.send(Message::text(r#"{"type":"pong"}"#)).await;
+            continue;
+        }
+        let Some(occurred) = message["payload"]["data"]["events"]["occurredAt"].as_str() else {
+            continue;
+        };
+        let committed: chrono::DateTime<chrono::Utc> = occurred.parse().expect("RFC 3339");
+        let latency = (chrono::Utc::now() - committed)
+            .to_std()
+            .unwrap_or_default();
+        latencies.lock().expect("latencies").push(latency);
+    }
+}
+
+/// Subscribers of `endpoint`, each read by a task of its own, and their latencies.
+async fn listening(
+    endpoint: &str,
+    token: &str,
+    count: usize,
+) -> (Vec<tokio::task::JoinHandle<()>>, Arc<Mutex<Vec<Duration>>>) {
+    let latencies = Arc::new(Mutex::new(Vec::new()));
+    let mut readers = Vec::new();
+    for _ in 0..count {
+        let socket = subscriber(endpoint, token, Value::Null).await;
+        readers.push(tokio::spawn(listen(socket, latencies.clone())));
+    }
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    (readers, latencies)
+}
+
+/// The three measurements, printed as rows of the load table. `write` is Q5.
+pub async fn measure(
+    label: &str,
+    database_url: &str,
+    synchronous: &str,
+    server: &Server,
+    write: &Request,
+    connections: usize,
+    duration: Duration,
+) {
+    across_servers(label, database_url, synchronous, write, duration).await;
+    idle(label, database_url, server, write).await;
+    for round in 1..=2 {
+        let none = drive::closed_loop(write, connections, duration).await;
+        let (readers, delivered) = listening(&write.endpoint, &write.token, LIVE_SUBSCRIBERS).await;
+        let live = drive::closed_loop(write, connections, duration).await;
+        tokio::time::sleep(Duration::from_secs(1)).await;
+        readers.iter().for_each(|r| r.abort());
+        let delivered = delivered.lock().expect("latencies").len();
+        println!(
+            "| {label} | | T{round} Q5 with {LIVE_SUBSCRIBERS} live subscribers: {:.0} req/s against {:.0} with none ({:.0} %), {delivered} messages | {:.0} | {:.1} | {:.1} | {:.1} | | |",
+            live.per_second(),
+            none.per_second(),
+            100.0 * live.per_second() / none.per_second(),
+            live.per_second(),
+            live.percentile_ms(50.0),
+            live.percentile_ms(90.0),
+            live.percentile_ms(99.0),
+        );
+    }
+}
+
+/// Q5 on the measured server at a fixed rate; one subscriber on a second server.
+async fn across_servers(
+    label: &str,
+    database_url: &str,
+    synchronous: &str,
+    write: &Request,
+    duration: Duration,
+) {
+    let other = Server::start(database_url, synchronous).await;
+    let filter = json!({ "types": ["TIMELINE_EVENT_CREATED"] });
+    let socket = subscriber(&other.endpoint, &other.token, filter).await;
+    let latencies = Arc::new(Mutex::new(Vec::new()));
+    let reader = tokio::spawn(listen(socket, latencies.clone()));
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    let writes = drive::fixed_rate(write, WRITES_PER_SECOND, duration).await;
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    reader.abort();
+    let received = Run {
+        latencies: std::mem::take(&mut latencies.lock().expect("latencies")),
+        elapsed: writes.elapsed,
+    };
+    println!(
+        "| {label} | | L commit-to-subscriber across two servers, Q5 at {WRITES_PER_SECOND}/s | | {:.1} | {:.1} | {:.1} | {} of {} received | |",
+        received.percentile_ms(50.0),
+        received.percentile_ms(90.0),
+        received.percentile_ms(99.0),
+        received.latencies.len(),
+        writes.latencies.len(),
+    );
+}
+
+/// Opens the idle subscriptions on the measured server and reads what they cost it.
+async fn idle(label: &str, database_url: &str, server: &Server, write: &Request) {
+    let connections_before = database_connections(database_url).await;
+    let memory_before = server.resident_memory_mib();
+    let mut sockets = Vec::with_capacity(IDLE_SUBSCRIPTIONS);
+    let filter = json!({ "types": ["REVIEW_DUE"] });
+    for _ in 0..IDLE_SUBSCRIPTIONS {
+        sockets.push(subscriber(&write.endpoint, &write.token, filter.clone()).await);
+    }
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    let memory = server.resident_memory_mib() - memory_before;
+    let connections = database_connections(database_url)
+        .await
+        .map(|after| after - connections_before.unwrap_or(0));
+    println!(
+        "| {label} | | I {IDLE_SUBSCRIPTIONS} idle subscriptions, one per socket: +{memory:.1} MiB resident, {} extra database connections | | | | | | |",
+        connections.map_or("(SQLite: no)".to_owned(), |n| format!("+{n}")),
+    );
+    drop(sockets);
+    tokio::time::sleep(Duration::from_secs(1)).await;
+}
+
+/// The connections to the database on PostgreSQL (`None` on SQLite).
+async fn database_connections(database_url: &str) -> Option<i64> {
+    if !database_url.starts_with("postgres") {
+        return None;
+    }
+    let connection = debrief::repo::db::connect(database_url)
+        .await
+        .expect("connect");
+    let sql = "SELECT count(*) AS n FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()";
+    let row = connection
+        .query_one_raw(Statement::from_string(DbBackend::Postgres, sql))
+        .await
+        .expect("count")
+        .expect("row");
+    Some(row.try_get::<i64>("", "n").expect("count"))
+}
