@@ -405,28 +405,12 @@ async fn no_event_holds_text_and_a_client_reads_only_what_concerns_it() {
 
 #[tokio::test]
 async fn a_cursor_older_than_what_retention_kept_must_resync() {
-    use sea_orm::{DbBackend, Statement};
     let world = World::new().await;
     let app = &world.app;
     let first_page = "{ events(first: 2) { pageInfo { endCursor } } }";
     let data = app.data(&world.a.admin, first_page, json!({})).await;
     let stale = data["events"]["pageInfo"]["endCursor"].clone();
-    let backend = app.db.get_database_backend();
-    let placeholder = if backend == DbBackend::Postgres {
-        "$1"
-    } else {
-        "?"
-    };
-    let long_ago = chrono::Utc::now() - chrono::TimeDelta::days(40);
-    let aged = Statement::from_sql_and_values(
-        backend,
-        format!("UPDATE events SET occurred_at = {placeholder}"),
-        [long_ago.into()],
-    );
-    app.db.execute_raw(aged).await.expect("age the events");
-    debrief::worker::pass(&app.db, debrief::worker::WorkerSettings::default())
-        .await
-        .expect("a worker pass");
+    app.purge_every_event().await;
     let body = app
         .gql(&world.a.admin, FEED, json!({ "after": stale }))
         .await;

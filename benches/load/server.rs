@@ -62,6 +62,7 @@ impl Server {
             .env("DEBRIEF_WEBHOOK_ALLOW_PRIVATE_ADDRESSES", "true")
             // The subscription measurements open thousands of sockets as one user.
             .env("DEBRIEF_WS_SOCKETS_PER_USER", "10000")
+            .env("DEBRIEF_MAX_CONNECTIONS", "4096")
             .stdout(Stdio::null())
             .spawn()
             .expect("start the server");

@@ -1,8 +1,7 @@
 //! One tenant's reader: it reads the tenant's new events by position when woken (or every
-//! [`super::FALLBACK_POLL`]) and broadcasts them, unfiltered, to the subscribers of this
+//! [`super::poll_interval`]) and broadcasts them, unfiltered, to the subscribers of this
 //! process. It stops when its last subscriber lets go of it.
 
-use super::FALLBACK_POLL;
 use crate::repo::Scope;
 use crate::repo::events::EventFilter;
 use entity::{EventType, event};
@@ -56,8 +55,9 @@ impl Feed {
             wake: Notify::new(),
             users: Mutex::default(),
         });
+        let poll = super::poll_interval(db.get_database_backend());
         let scope = Scope::new(db, crate::auth::operator(tenant_id));
-        let reader = tokio::spawn(read(scope, shared.clone())).abort_handle();
+        let reader = tokio::spawn(read(scope, shared.clone(), poll)).abort_handle();
         Self { shared, reader }
     }
 
@@ -111,7 +111,7 @@ impl Shared {
     }
 }
 
-async fn read(scope: Scope, shared: Arc<Shared>) {
+async fn read(scope: Scope, shared: Arc<Shared>, poll: Duration) {
     let mut head = loop {
         match scope.last_position().await {
             Ok(position) => break position,
@@ -124,7 +124,7 @@ async fn read(scope: Scope, shared: Arc<Shared>) {
     loop {
         tokio::select! {
             () = shared.wake.notified() => {}
-            () = tokio::time::sleep(FALLBACK_POLL) => {}
+            () = tokio::time::sleep(poll) => {}
         }
         loop {
             let events = match scope

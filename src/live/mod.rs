@@ -4,9 +4,9 @@
 //!
 //! What wakes the readers is never what they send: on PostgreSQL every transaction with events
 //! notifies [`crate::repo::events::EVENTS_CHANNEL`] at COMMIT, and one listening connection
-//! per process wakes the readers of the tenant named; SQLite, one process, wakes them in
-//! memory. A reader also looks every [`FALLBACK_POLL`], and after the listener reconnects, so
-//! a lost notification delays an event but never loses it.
+//! per process wakes the readers of the tenant named; SQLite wakes them in memory. A reader
+//! also looks by itself ([`poll_interval`]), and after the listener reconnects, so a lost
+//! notification delays an event but never loses it.
 
 mod feed;
 mod follow;
@@ -17,15 +17,22 @@ pub use follow::{EventFollower, IncidentFollower};
 pub use sockets::{OpenSocket, SocketSlot, UserWatch};
 
 use feed::Feed;
-use sea_orm::DatabaseConnection;
+use sea_orm::{DatabaseConnection, DbBackend};
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, PoisonError, Weak};
 use std::time::Duration;
 use tokio::sync::watch;
 use uuid::Uuid;
 
-/// How often a tenant's reader looks for new events when nothing woke it.
-pub const FALLBACK_POLL: Duration = Duration::from_secs(2);
+/// How often a tenant's reader looks for new events when nothing woke it: every 2 s on
+/// PostgreSQL, where notifications wake it; every 100 ms on SQLite, where nothing tells a
+/// process of another's commits to the same file, and a look is a read of a local file.
+pub fn poll_interval(backend: DbBackend) -> Duration {
+    match backend {
+        DbBackend::Postgres => Duration::from_secs(2),
+        _ => Duration::from_millis(100),
+    }
+}
 
 /// Limits and timings of live subscriptions.
 #[derive(Debug, Clone, Copy)]

@@ -185,10 +185,7 @@ async fn a_cursor_past_retention_ends_the_subscription_with_resync_required() {
     let first_page = "{ events(first: 1) { pageInfo { endCursor } } }";
     let stale =
         app.data(&a.admin, first_page, json!({})).await["events"]["pageInfo"]["endCursor"].clone();
-    age_every_event(app).await;
-    debrief::worker::pass(&app.db, debrief::worker::WorkerSettings::default())
-        .await
-        .expect("a worker pass");
+    app.purge_every_event().await;
     let mut socket = Socket::ready(&app.ws_url(), &a.admin).await;
     socket
         .subscribe("1", EVENTS, json!({ "after": stale }))
@@ -202,23 +199,6 @@ async fn a_cursor_past_retention_ends_the_subscription_with_resync_required() {
         socket.message().await.expect("complete")["type"],
         "complete"
     );
-}
-
-async fn age_every_event(app: &TestApp) {
-    use sea_orm::{ConnectionTrait, DbBackend, Statement};
-    let backend = app.db.get_database_backend();
-    let placeholder = if backend == DbBackend::Postgres {
-        "$1"
-    } else {
-        "?"
-    };
-    let long_ago = chrono::Utc::now() - chrono::TimeDelta::days(40);
-    let aged = Statement::from_sql_and_values(
-        backend,
-        format!("UPDATE events SET occurred_at = {placeholder}"),
-        [long_ago.into()],
-    );
-    app.db.execute_raw(aged).await.expect("age the events");
 }
 
 /// Changes made while a slow subscriber does not read.

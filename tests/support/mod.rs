@@ -181,6 +181,28 @@ impl TestApp {
             .expect("sign a token")
     }
 
+    /// Makes every event older than the default retention and runs a worker pass, which
+    /// purges them all.
+    pub async fn purge_every_event(&self) {
+        use sea_orm::{ConnectionTrait, DbBackend};
+        let backend = self.db.get_database_backend();
+        let placeholder = if backend == DbBackend::Postgres {
+            "$1"
+        } else {
+            "?"
+        };
+        let long_ago = chrono::Utc::now() - chrono::TimeDelta::days(40);
+        let aged = Statement::from_sql_and_values(
+            backend,
+            format!("UPDATE events SET occurred_at = {placeholder}"),
+            [long_ago.into()],
+        );
+        self.db.execute_raw(aged).await.expect("age the events");
+        debrief::worker::pass(&self.db, debrief::worker::WorkerSettings::default())
+            .await
+            .expect("a worker pass");
+    }
+
     /// The URL of the subscription endpoint.
     pub fn ws_url(&self) -> String {
         format!("{}/graphql/ws", self.url.replacen("http", "ws", 1))

@@ -19,8 +19,8 @@ use futures_util::SinkExt;
 use protocol::{Close, SUBPROTOCOL};
 
 /// Buffers per socket: small, since a subscriber's messages are small and thousands of
-/// sockets may idle on one server.
-const SOCKET_BUFFER_BYTES: usize = 4 * 1024;
+/// sockets may idle on one server (a larger message takes more reads, not more memory).
+const SOCKET_BUFFER_BYTES: usize = 1024;
 
 /// Upgrades to a WebSocket and serves it; a client that did not offer
 /// `graphql-transport-ws` is closed with 4406. The socket keeps its connection's place among

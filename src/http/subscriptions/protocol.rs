@@ -2,7 +2,7 @@
 //! PROTOCOL.md defines them.
 
 use axum::extract::ws::{CloseFrame, Message};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
 
 /// The one subprotocol served.
@@ -138,14 +138,34 @@ pub fn pong(payload: Option<Map<String, Value>>) -> Message {
     }
 }
 
+/// A message about one operation, written straight to JSON (a subscription sends many).
+#[derive(Serialize)]
+struct About<'a, P: Serialize> {
+    id: &'a str,
+    r#type: &'static str,
+    payload: P,
+}
+
+fn about(id: &str, r#type: &'static str, payload: impl Serialize) -> Message {
+    match serde_json::to_string(&About {
+        id,
+        r#type,
+        payload,
+    }) {
+        Ok(text) => Message::Text(text.into()),
+        // Serializing a response cannot fail: it holds only JSON values and strings.
+        Err(_) => text(json!({ "id": id, "type": r#type })),
+    }
+}
+
 /// `next`: one execution result of operation `id`.
 pub fn next(id: &str, payload: &async_graphql::Response) -> Message {
-    text(json!({ "id": id, "type": "next", "payload": payload }))
+    about(id, "next", payload)
 }
 
 /// `error`: operation `id` was refused before it ran.
 pub fn error(id: &str, errors: &[async_graphql::ServerError]) -> Message {
-    text(json!({ "id": id, "type": "error", "payload": errors }))
+    about(id, "error", errors)
 }
 
 /// `complete`: operation `id` has nothing more to send.

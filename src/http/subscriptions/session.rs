@@ -45,12 +45,23 @@ pub async fn serve(socket: WebSocket, state: AppState) {
     }
 }
 
-/// Sends what is queued, in order, up to and including a close frame.
+/// Sends what is queued, in order, up to and including a close frame; what is queued
+/// together goes out in one write.
 async fn write(mut sink: SplitSink<WebSocket, Message>, mut queued: mpsc::Receiver<Message>) {
-    while let Some(message) = queued.recv().await {
-        let closing = matches!(message, Message::Close(_));
-        if sink.send(message).await.is_err() || closing {
-            break;
+    let mut batch = Vec::with_capacity(OUTBOX_CAPACITY);
+    while queued.recv_many(&mut batch, OUTBOX_CAPACITY).await > 0 {
+        for message in batch.drain(..) {
+            let closing = matches!(message, Message::Close(_));
+            if sink.feed(message).await.is_err() {
+                return;
+            }
+            if closing {
+                let _ = sink.close().await;
+                return;
+            }
+        }
+        if sink.flush().await.is_err() {
+            return;
         }
     }
     let _ = sink.close().await;
