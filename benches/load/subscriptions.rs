@@ -121,13 +121,17 @@ async fn subscriber_filters(write: &Request, per_incident: bool) -> Vec<Value> {
     let body: Value = serde_json::from_slice(&write.body).expect("Q5's body");
     let written = body["variables"]["input"]["incidentId"].clone();
     let http = reqwest::Client::new();
-    let query = json!({ "query": format!("{{ incidents(first: {}) {{ nodes {{ id }} }} }}", LIVE_SUBSCRIBERS - 1) });
-    let others = crate::ops::post(&http, &write.endpoint, &write.token, &query).await;
-    let ids = others["data"]["incidents"]["nodes"]
-        .as_array()
-        .expect("incidents")
-        .iter()
-        .map(|node| node["id"].clone());
+    let mut ids = Vec::new();
+    let mut after = Value::Null;
+    while ids.len() < LIVE_SUBSCRIBERS - 1 {
+        let page = json!({ "query": "query($after: String) { incidents(first: 100, after: $after) { nodes { id } pageInfo { endCursor } } }", "variables": { "after": after } });
+        let page = crate::ops::post(&http, &write.endpoint, &write.token, &page).await;
+        let incidents = &page["data"]["incidents"];
+        let nodes = incidents["nodes"].as_array().expect("incidents");
+        ids.extend(nodes.iter().map(|node| node["id"].clone()));
+        after = incidents["pageInfo"]["endCursor"].clone();
+    }
+    ids.truncate(LIVE_SUBSCRIBERS - 1);
     std::iter::once(written)
         .chain(ids)
         .map(|id| json!({ "incidentId": id }))
@@ -220,11 +224,12 @@ async fn idle(
     }
     tokio::time::sleep(Duration::from_secs(3)).await;
     let memory = server.resident_memory_mib() - memory_before;
+    let per_socket = memory * 1024.0 / IDLE_SUBSCRIPTIONS as f64;
     let connections = database_connections(database_url)
         .await
         .map(|after| after - connections_before.unwrap_or(0));
     println!(
-        "| {label} | | I {IDLE_SUBSCRIPTIONS} idle subscriptions, one per socket: +{memory:.1} MiB resident, {} extra database connections | | | | | | |",
+        "| {label} | | I {IDLE_SUBSCRIPTIONS} idle subscriptions, one per socket: +{memory:.1} MiB resident ({per_socket:.0} KiB a socket), {} extra database connections | | | | | | |",
         connections.map_or("(SQLite: no)".to_owned(), |n| format!("+{n}")),
     );
     drop(sockets);

@@ -41,7 +41,9 @@ pub async fn run(
     let mut results = state.schema.execute_stream(request);
     let mut first = true;
     while let Some(response) = results.next().await {
-        let (mut response, executed) = finishing.finish(&state, response).await;
+        // Boxed: explaining a refused operation's cost runs a validation, whose future would
+        // otherwise be part of every idle subscription's task.
+        let (mut response, executed) = Box::pin(finishing.finish(&state, response)).await;
         errors::police(&mut response);
         if first && !executed {
             // Refused before it ran (syntax, validation, variables): `error`, then nothing.

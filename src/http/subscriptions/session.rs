@@ -143,7 +143,8 @@ impl Session {
                 () = sleep_until(expires) => {
                     Flow::Close(Close::Forbidden("the token has expired".into()))
                 }
-                () = user_changed(self.client.as_ref()) => self.recheck().await,
+                // Rare, and deep in database code: boxed, so an idle socket's task stays small.
+                () = user_changed(self.client.as_ref()) => Box::pin(self.recheck()).await,
                 _ = pings.tick() => self.keep_alive(settings.ping_interval),
                 Some((id, generation)) = self.finished.recv() => {
                     self.forget(&id, generation);
@@ -180,7 +181,7 @@ impl Session {
 
     async fn receive(&mut self, message: ClientMessage) -> Flow {
         match message {
-            ClientMessage::ConnectionInit { payload } => self.initialise(payload).await,
+            ClientMessage::ConnectionInit { payload } => Box::pin(self.initialise(payload)).await,
             ClientMessage::Ping { payload } => {
                 // A client that does not read its pongs loses them, not the socket.
                 let _ = self.outbox.try_send(protocol::pong(payload));
