@@ -162,7 +162,6 @@ async fn measure(
             label,
             url,
             synchronous,
-            &server,
             &write,
             settings.connections,
             duration,

@@ -143,13 +143,12 @@ pub async fn measure(
     label: &str,
     database_url: &str,
     synchronous: &str,
-    server: &Server,
     write: &Request,
     connections: usize,
     duration: Duration,
 ) {
     across_servers(label, database_url, synchronous, write, duration).await;
-    idle(label, database_url, server, write, connections).await;
+    idle(label, database_url, synchronous, write, connections).await;
     for (scenario, per_incident) in [("one incident each", true), ("the whole feed", false)] {
         let filters = subscriber_filters(write, per_incident).await;
         for round in 1..=2 {
@@ -204,24 +203,27 @@ async fn across_servers(
     );
 }
 
-/// Opens the idle subscriptions on the measured server and reads what they cost it. A
-/// second of Q5 first opens every connection of the server's pool, so what is counted after
-/// is what the subscriptions add, not the pool filling up.
+/// Opens the idle subscriptions on a server of their own and reads what they cost it. The
+/// server is fresh, so its allocator has no freed memory of earlier runs to reuse, and a
+/// second of Q5 opens its whole pool first, so the connections counted after are what the
+/// subscriptions add.
 async fn idle(
     label: &str,
     database_url: &str,
-    server: &Server,
+    synchronous: &str,
     write: &Request,
     connections: usize,
 ) {
-    drive::closed_loop(write, connections, Duration::from_secs(1)).await;
+    let server = Server::start(database_url, synchronous).await;
+    let write = Request {
+        endpoint: server.endpoint.clone(),
+        ..write.clone()
+    };
+    drive::closed_loop(&write, connections, Duration::from_secs(1)).await;
+    tokio::time::sleep(Duration::from_secs(1)).await;
     let connections_before = database_connections(database_url).await;
     let memory_before = server.resident_memory_mib();
-    let mut sockets = Vec::with_capacity(IDLE_SUBSCRIPTIONS);
-    let filter = json!({ "types": ["REVIEW_DUE"] });
-    for _ in 0..IDLE_SUBSCRIPTIONS {
-        sockets.push(subscriber(&write.endpoint, &write.token, filter.clone()).await);
-    }
+    let sockets = idle_sockets(&write).await;
     tokio::time::sleep(Duration::from_secs(3)).await;
     let memory = server.resident_memory_mib() - memory_before;
     let per_socket = memory * 1024.0 / IDLE_SUBSCRIPTIONS as f64;
@@ -233,7 +235,16 @@ async fn idle(
         connections.map_or("(SQLite: no)".to_owned(), |n| format!("+{n}")),
     );
     drop(sockets);
-    tokio::time::sleep(Duration::from_secs(1)).await;
+}
+
+/// [`IDLE_SUBSCRIPTIONS`] sockets, each subscribed to events that never come.
+async fn idle_sockets(write: &Request) -> Vec<Socket> {
+    let filter = json!({ "types": ["REVIEW_DUE"] });
+    let mut sockets = Vec::with_capacity(IDLE_SUBSCRIPTIONS);
+    for _ in 0..IDLE_SUBSCRIPTIONS {
+        sockets.push(subscriber(&write.endpoint, &write.token, filter.clone()).await);
+    }
+    sockets
 }
 
 /// The connections to the database on PostgreSQL (`None` on SQLite).
