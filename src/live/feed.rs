@@ -9,7 +9,7 @@ use sea_orm::DatabaseConnection;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, PoisonError, Weak};
 use std::time::Duration;
-use tokio::sync::{Notify, broadcast};
+use tokio::sync::{Notify, broadcast, watch};
 use uuid::Uuid;
 
 /// How many events one read takes.
@@ -41,6 +41,9 @@ pub struct Feed {
 
 struct Shared {
     batches: broadcast::Sender<Arc<Batch>>,
+    /// Becomes `true` once the reader knows where it starts: from then on, every event
+    /// committed later reaches its batches and its user watches.
+    started: watch::Sender<bool>,
     wake: Notify,
     /// Whom to tell when a DIRECTORY_CHANGED event is about a user: that user's sockets.
     users: Mutex<HashMap<Uuid, Vec<Weak<Notify>>>>,
@@ -52,6 +55,7 @@ impl Feed {
     pub fn start(db: DatabaseConnection, tenant_id: Uuid, buffered: usize) -> Self {
         let shared = Arc::new(Shared {
             batches: broadcast::Sender::new(buffered.max(1)),
+            started: watch::Sender::new(false),
             wake: Notify::new(),
             users: Mutex::default(),
         });
@@ -64,6 +68,15 @@ impl Feed {
     /// Batches read from now on.
     pub fn subscribe(&self) -> broadcast::Receiver<Arc<Batch>> {
         self.shared.batches.subscribe()
+    }
+
+    /// Completes once the reader knows where it starts, so that whatever is committed after
+    /// reaches its subscribers. A subscriber reads its own starting point only then, or an
+    /// event committed in between would wait for the next batch to be noticed.
+    pub async fn started(&self) {
+        let mut started = self.shared.started.subscribe();
+        // The sender lives as long as this feed.
+        let _ = started.wait_for(|started| *started).await;
     }
 
     /// Makes the reader look for new events now.
@@ -114,7 +127,10 @@ impl Shared {
 async fn read(scope: Scope, shared: Arc<Shared>, poll: Duration) {
     let mut head = loop {
         match scope.last_position().await {
-            Ok(position) => break position,
+            Ok(position) => {
+                shared.started.send_replace(true);
+                break position;
+            }
             Err(error) => {
                 tracing::warn!(%error, "a live reader could not read its tenant's position");
                 tokio::time::sleep(RETRY_AFTER_FAILURE).await;

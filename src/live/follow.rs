@@ -26,8 +26,13 @@ pub struct EventFollower {
     /// While set, the event table is read from `checked`; once a read comes back short,
     /// everything through at least this position has been checked.
     catching_up: Option<i64>,
+    /// Set when a catch-up ends, until the next batch arrives: batches broadcast while the
+    /// subscriber read the table may have run past its buffer, which is no fault of its own.
+    just_caught_up: bool,
     batches: broadcast::Receiver<Arc<Batch>>,
     ready: VecDeque<event::Model>,
+    /// Set when events passed the filter that the subscriber may not read.
+    hidden: bool,
     ended: bool,
     _feed: Arc<Feed>,
 }
@@ -43,8 +48,10 @@ impl EventFollower {
         after: Option<i64>,
     ) -> AppResult<Self> {
         let feed = live.feed(scope.principal().tenant_id());
-        // Subscribing before reading where to start leaves no gap between the two.
+        // Subscribing before reading where to start, once the reader has started, leaves no
+        // gap between the two.
         let batches = feed.subscribe();
+        feed.started().await;
         let (checked, catching_up) = match after {
             Some(position) => {
                 scope.require_retained_position(position).await?;
@@ -57,8 +64,10 @@ impl EventFollower {
             filter,
             checked,
             catching_up,
+            just_caught_up: false,
             batches,
             ready: VecDeque::new(),
+            hidden: false,
             ended: false,
             _feed: feed,
         })
@@ -81,16 +90,25 @@ impl EventFollower {
         }
     }
 
-    /// The events ready now, at least one: those one transaction (or a few close together)
-    /// wrote, which a subscriber to a whole record answers once.
+    /// The events ready now: those one transaction (or a few close together) wrote, which a
+    /// subscriber to a whole record answers once. Empty when only events the subscriber may
+    /// not read passed the filter: something it follows changed out of its sight.
     pub async fn next_group(&mut self) -> Option<AppResult<Vec<event::Model>>> {
-        let first = match self.next().await? {
-            Ok(first) => first,
-            Err(error) => return Some(Err(error)),
-        };
-        let mut group = vec![first];
-        group.extend(self.ready.drain(..));
-        Some(Ok(group))
+        if self.ended {
+            return None;
+        }
+        loop {
+            if !self.ready.is_empty() {
+                return Some(Ok(self.ready.drain(..).collect()));
+            }
+            if std::mem::take(&mut self.hidden) {
+                return Some(Ok(Vec::new()));
+            }
+            if let Err(error) = self.fill().await {
+                self.ended = true;
+                return Some(Err(error));
+            }
+        }
     }
 
     /// Adds to `ready`: a page of missed events while catching up, else the next batch.
@@ -107,18 +125,26 @@ impl EventFollower {
             if short {
                 self.checked = self.checked.max(through);
                 self.catching_up = None;
+                self.just_caught_up = true;
             }
             self.ready.extend(page);
             return Ok(());
         }
         let batch = match self.batches.recv().await {
             Ok(batch) => batch,
+            // What was missed is in the table: read it there, once.
+            Err(RecvError::Lagged(_)) if self.just_caught_up => {
+                self.just_caught_up = false;
+                self.catching_up = Some(self.checked);
+                return Ok(());
+            }
             Err(RecvError::Lagged(_)) => return Err(too_slow()),
             // The reader's sender lives as long as the feed this follower holds.
             Err(RecvError::Closed) => {
                 return Err(AppError::internal(anyhow::anyhow!("a live reader stopped")));
             }
         };
+        self.just_caught_up = false;
         if batch.after > self.checked {
             // Events before this batch were never seen here: read them (and this batch's)
             // from the event table.
@@ -132,8 +158,10 @@ impl EventFollower {
             .cloned()
             .collect();
         self.checked = self.checked.max(batch.through());
-        self.ready
-            .extend(self.scope.readable_among(&self.filter, &fresh).await?);
+        let matching = fresh.iter().filter(|e| self.filter.matches(e)).count();
+        let readable = self.scope.readable_among(&self.filter, &fresh).await?;
+        self.hidden |= readable.len() < matching;
+        self.ready.extend(readable);
         Ok(())
     }
 }
@@ -169,13 +197,21 @@ impl IncidentFollower {
         })
     }
 
-    /// The incident as it is now: at once the first time, then after its next change. An
-    /// error (NOT_FOUND once the subscriber may no longer see it) ends the stream.
+    /// The incident as it is now: at once the first time, then after its next change the
+    /// subscriber may see. A change out of its sight (an unpublication, for a CLIENT) sends
+    /// nothing, unless the incident is no longer visible: then NOT_FOUND ends the stream.
     pub async fn next(&mut self) -> Option<AppResult<incident::Model>> {
-        if self.started
-            && let Err(error) = self.events.next_group().await?
-        {
-            return Some(Err(error));
+        while self.started {
+            match self.events.next_group().await? {
+                Err(error) => return Some(Err(error)),
+                Ok(group) if group.is_empty() => {
+                    if let Err(error) = self.events.scope.incident(self.incident_id).await {
+                        self.events.ended = true;
+                        return Some(Err(error));
+                    }
+                }
+                Ok(_) => break,
+            }
         }
         self.started = true;
         let incident = self.events.scope.incident(self.incident_id).await;

@@ -52,6 +52,18 @@ impl UserWatch {
     pub async fn changed(&self) {
         self.signal.notified().await;
     }
+
+    /// Completes [`Self::changed`] after `delay` as if the user had changed: for a check
+    /// that could not be made, so that it is made again.
+    pub fn again_after(&self, delay: std::time::Duration) {
+        let signal = Arc::downgrade(&self.signal);
+        tokio::spawn(async move {
+            tokio::time::sleep(delay).await;
+            if let Some(signal) = signal.upgrade() {
+                signal.notify_one();
+            }
+        });
+    }
 }
 
 impl Live {
@@ -82,13 +94,16 @@ impl Live {
         })
     }
 
-    /// Watches `principal`'s user for changes written by any server.
-    pub fn watch_user(&self, principal: &Principal) -> UserWatch {
+    /// Watches `principal`'s user for changes written by any server from now on: it returns
+    /// once the tenant's reader has started, so that a change committed after it returns is
+    /// seen. (Check the user once more after it returns, for a change made before.)
+    pub async fn watch_user(&self, principal: &Principal) -> UserWatch {
         let feed = self.feed(principal.tenant_id());
         let signal = Arc::new(Notify::new());
         if let Some(user_id) = principal.user_id() {
             feed.watch_user(user_id, &signal);
         }
+        feed.started().await;
         UserWatch {
             signal,
             _feed: feed,

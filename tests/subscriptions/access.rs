@@ -192,3 +192,49 @@ async fn open_sockets_keep_their_place_among_the_connections_served() {
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
 }
+
+#[tokio::test]
+async fn a_clients_incident_subscription_ends_when_the_post_mortem_is_unpublished() {
+    let world = World::with(quick_sockets).await;
+    let app = &world.app;
+    let record = record::build(app, &world.a.admin, 1).await;
+    let client_user = user_id(&world, &world.a.client).await;
+    let rebind = json!({ "input": { "id": client_user, "clientId": record.client_id } });
+    app.data(&world.a.admin, USER_UPDATE, rebind).await;
+    app.data(
+        &world.a.admin,
+        PUBLISH,
+        json!({ "id": record.post_mortem_id }),
+    )
+    .await;
+    let mut socket = Socket::ready(&app.ws_url(), &world.a.client).await;
+    let query = "subscription($id: ID!) { incident(id: $id) { id title } }";
+    socket
+        .subscribe("i", query, json!({ "id": record.incident_id }))
+        .await;
+    let now = socket.next_of("i").await;
+    assert_eq!(
+        now["data"]["incident"]["id"],
+        json!(record.incident_id),
+        "{now}"
+    );
+    // A staff-only change sends the client nothing.
+    add_entry(app, &world.a.editor, &record.incident_id, "internal").await;
+    socket.expect_silence(Duration::from_millis(500)).await;
+    let unpublish = "mutation($id: ID!) { postMortemUnpublish(input: { postMortemId: $id, reason: \"corrections\" }) { userErrors { code } } }";
+    app.data(
+        &world.a.admin,
+        unpublish,
+        json!({ "id": record.post_mortem_id }),
+    )
+    .await;
+    let ended = socket.next_of("i").await;
+    assert_eq!(
+        ended["errors"][0]["extensions"]["code"], "NOT_FOUND",
+        "{ended}"
+    );
+    assert_eq!(
+        socket.message().await.expect("complete")["type"],
+        "complete"
+    );
+}

@@ -221,3 +221,20 @@ async fn subscriptions_over_http_are_refused_with_a_code() {
         "{body}"
     );
 }
+
+#[tokio::test]
+async fn an_id_may_be_reused_as_soon_as_its_complete_arrives() {
+    let world = world().await;
+    let mut socket = Socket::ready(&world.app.ws_url(), &world.a.viewer).await;
+    for _ in 0..20 {
+        socket
+            .subscribe("q", "{ viewer { role } }", json!({}))
+            .await;
+        assert_eq!(
+            socket.next_of("q").await["data"]["viewer"]["role"],
+            "VIEWER"
+        );
+        let complete = socket.message().await.expect("complete, not a close");
+        assert_eq!(complete, json!({ "id": "q", "type": "complete" }));
+    }
+}

@@ -12,16 +12,17 @@ use axum::extract::ws::Message;
 use futures_util::StreamExt;
 use tokio::sync::mpsc;
 
-/// Runs `payload` as operation `id` for `principal`, sending its messages to `outbox`. Waits
-/// while `outbox` is full, so a client that reads slowly slows its own operations down (and a
-/// subscription that falls too far behind ends with RESYNC_REQUIRED).
+/// Runs `payload` as operation `id` for `principal`, sending its messages to `outbox`, and
+/// returns its `complete` (if it ends with one) for the caller to send once it has freed the
+/// id. Waits while `outbox` is full, so a client that reads slowly slows its own operations
+/// down (and a subscription that falls too far behind ends with RESYNC_REQUIRED).
 pub async fn run(
     state: AppState,
     principal: Principal,
     id: String,
     payload: SubscribePayload,
     outbox: mpsc::Sender<Message>,
-) {
+) -> Option<Message> {
     let params = GraphQlParams {
         query: payload.query,
         operation_name: payload.operation_name,
@@ -34,7 +35,7 @@ pub async fn run(
             let mut refusal = async_graphql::Response::from_errors(vec![refusal]);
             errors::police(&mut refusal);
             let _ = outbox.send(protocol::error(&id, &refusal.errors)).await;
-            return;
+            return None;
         }
     };
     let request = request.data(state.live.clone());
@@ -48,12 +49,12 @@ pub async fn run(
         if first && !executed {
             // Refused before it ran (syntax, validation, variables): `error`, then nothing.
             let _ = outbox.send(protocol::error(&id, &response.errors)).await;
-            return;
+            return None;
         }
         first = false;
         if outbox.send(protocol::next(&id, &response)).await.is_err() {
-            return;
+            return None;
         }
     }
-    let _ = outbox.send(protocol::complete(&id)).await;
+    Some(protocol::complete(&id))
 }

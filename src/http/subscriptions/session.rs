@@ -21,6 +21,9 @@ use tokio::time::Instant;
 /// Messages queued for one socket before its operations wait for the client to read.
 const OUTBOX_CAPACITY: usize = 16;
 
+/// How soon a user's check that the database failed is made again.
+const RECHECK_AFTER_FAILURE: Duration = Duration::from_secs(1);
+
 /// How long a closing socket may take to send its close frame.
 const CLOSE_GRACE: Duration = Duration::from_secs(1);
 
@@ -188,7 +191,7 @@ impl Session {
                 Flow::Continue
             }
             ClientMessage::Pong { .. } => Flow::Continue,
-            ClientMessage::Subscribe { id, payload } => self.subscribe(id, payload).await,
+            ClientMessage::Subscribe { id, payload } => self.subscribe(id, payload),
             ClientMessage::Complete { id } => {
                 if let Some((_, task)) = self.operations.remove(&id) {
                     task.abort();
@@ -218,22 +221,44 @@ impl Session {
         let Some(slot) = live.open_socket(&credentials.principal) else {
             return Flow::Close(Close::TryAgainLater("this user has too many sockets open"));
         };
+        let watch = live.watch_user(&credentials.principal).await;
+        // A change committed between authenticating and watching is seen by this check.
+        match self
+            .state
+            .authenticator
+            .still_current(&credentials.principal)
+            .await
+        {
+            Ok(true) => {}
+            Ok(false) => return Flow::Close(changed_user()),
+            Err(error) => return Flow::Close(refusal(&error)),
+        }
         let remaining = (credentials.expires_at - chrono::Utc::now())
             .to_std()
             .unwrap_or_default();
         self.client = Some(Client {
-            watch: live.watch_user(&credentials.principal),
+            watch,
             expires: Instant::now() + remaining,
             credentials,
             _slot: slot,
         });
-        if self.outbox.send(protocol::ack()).await.is_err() {
-            return Flow::End;
-        }
-        Flow::Continue
+        self.queue(protocol::ack())
     }
 
-    async fn subscribe(&mut self, id: String, payload: SubscribePayload) -> Flow {
+    /// Queues a message from the session itself, which must never wait on a client that
+    /// does not read: with its queue full, the socket ends.
+    fn queue(&self, message: Message) -> Flow {
+        match self.outbox.try_send(message) {
+            Ok(()) => Flow::Continue,
+            Err(_) => Flow::End,
+        }
+    }
+
+    fn subscribe(&mut self, id: String, payload: SubscribePayload) -> Flow {
+        // An operation that has just sent `complete` frees its id before this one takes it.
+        while let Ok((finished, generation)) = self.finished.try_recv() {
+            self.forget(&finished, generation);
+        }
         let Some(client) = &self.client else {
             return Flow::Close(Close::Unauthorized);
         };
@@ -247,8 +272,7 @@ impl Session {
                 None,
             );
             set_code(&mut error, ErrorCode::RateLimited);
-            let _ = self.outbox.send(protocol::error(&id, &[error])).await;
-            return Flow::Continue;
+            return self.queue(protocol::error(&id, &[error]));
         }
         self.generation += 1;
         let generation = self.generation;
@@ -260,10 +284,14 @@ impl Session {
             payload,
             self.outbox.clone(),
         );
-        let key = id.clone();
+        let (key, outbox) = (id.clone(), self.outbox.clone());
         let task = tokio::spawn(async move {
-            run.await;
+            let last = run.await;
+            // Freed before the client can learn it may reuse the id.
             let _ = finished.send((key, generation));
+            if let Some(last) = last {
+                let _ = outbox.send(last).await;
+            }
         });
         self.operations
             .insert(id, (generation, task.abort_handle()));
@@ -290,11 +318,10 @@ impl Session {
         let principal = &client.credentials.principal;
         match self.state.authenticator.still_current(principal).await {
             Ok(true) => Flow::Continue,
-            Ok(false) => Flow::Close(Close::Forbidden(
-                "your account changed; sign in again".into(),
-            )),
+            Ok(false) => Flow::Close(changed_user()),
             Err(error) => {
-                tracing::warn!(%error, "could not check a socket's user again");
+                tracing::warn!(%error, "could not check a socket's user again; trying again soon");
+                client.watch.again_after(RECHECK_AFTER_FAILURE);
                 Flow::Continue
             }
         }
@@ -317,6 +344,10 @@ fn authorization(payload: &Map<String, Value>) -> Option<&str> {
         .iter()
         .find(|(key, _)| key.eq_ignore_ascii_case("authorization"))
         .and_then(|(_, value)| value.as_str())
+}
+
+fn changed_user() -> Close {
+    Close::Forbidden("your account changed; sign in again".into())
 }
 
 /// How a socket whose authentication failed is closed.
