@@ -23,6 +23,15 @@ async fn user_id(world: &World, token: &str) -> Value {
         .clone()
 }
 
+/// A record whose impacted client tenant a's CLIENT user is bound to (unpublished).
+async fn record_of_the_client(world: &World) -> record::Record {
+    let record = record::build(&world.app, &world.a.admin, 1).await;
+    let client_user = user_id(world, &world.a.client).await;
+    let rebind = json!({ "input": { "id": client_user, "clientId": record.client_id } });
+    world.app.data(&world.a.admin, USER_UPDATE, rebind).await;
+    record
+}
+
 #[tokio::test]
 async fn an_expiring_token_closes_its_socket_within_a_second() {
     let world = World::with(quick_sockets).await;
@@ -123,10 +132,7 @@ async fn sockets_count_toward_a_per_user_limit() {
 async fn a_client_receives_only_what_concerns_its_client() {
     let world = World::with(quick_sockets).await;
     let app = &world.app;
-    let record = record::build(app, &world.a.admin, 1).await;
-    let client_user = user_id(&world, &world.a.client).await;
-    let rebind = json!({ "input": { "id": client_user, "clientId": record.client_id } });
-    app.data(&world.a.admin, USER_UPDATE, rebind).await;
+    let record = record_of_the_client(&world).await;
     // The rebinding changed the user: a socket opened before it would have been closed.
     let mut client = subscribed(app, &world.a.client, "c", json!({})).await;
     let mut staff = subscribed(app, &world.a.viewer, "s", json!({})).await;
@@ -197,10 +203,7 @@ async fn open_sockets_keep_their_place_among_the_connections_served() {
 async fn a_clients_incident_subscription_ends_when_the_post_mortem_is_unpublished() {
     let world = World::with(quick_sockets).await;
     let app = &world.app;
-    let record = record::build(app, &world.a.admin, 1).await;
-    let client_user = user_id(&world, &world.a.client).await;
-    let rebind = json!({ "input": { "id": client_user, "clientId": record.client_id } });
-    app.data(&world.a.admin, USER_UPDATE, rebind).await;
+    let record = record_of_the_client(&world).await;
     app.data(
         &world.a.admin,
         PUBLISH,
