@@ -277,9 +277,18 @@ pub struct TokenArgs {
     /// Email of the user.
     #[arg(long, env = "DEBRIEF_TOKEN_EMAIL")]
     pub email: String,
-    /// Lifetime, e.g. `15m`, `1h`, `7d`.
-    #[arg(long, env = "DEBRIEF_TOKEN_TTL", default_value = "1h", value_parser = humantime::parse_duration)]
+    /// Lifetime, e.g. `15m`, `1h`, `7d`; at most `30d`.
+    #[arg(long, env = "DEBRIEF_TOKEN_TTL", default_value = "1h", value_parser = parse_token_ttl)]
     pub ttl: std::time::Duration,
+}
+
+/// A signed token cannot be revoked before it expires, so none may outlive a month.
+fn parse_token_ttl(text: &str) -> Result<Duration, String> {
+    let ttl = humantime::parse_duration(text).map_err(|e| e.to_string())?;
+    if ttl.is_zero() || ttl > Duration::from_secs(30 * 24 * 3600) {
+        return Err("the lifetime must be more than 0 and at most 30d".into());
+    }
+    Ok(ttl)
 }
 
 fn parse_synchronous(value: &str) -> Result<SqliteSynchronous, String> {

@@ -126,6 +126,21 @@ async fn an_operator_provisions_a_tenant_and_mints_a_token_the_server_accepts() 
         ],
     );
     assert!(!unknown.status.success());
+    let too_long = debrief(
+        &url,
+        &[
+            "token",
+            "--tenant",
+            "globex",
+            "--email",
+            "ops@globex.example",
+            "--ttl",
+            "31d",
+        ],
+    );
+    assert!(!too_long.status.success());
+    let said = String::from_utf8_lossy(&too_long.stderr);
+    assert!(said.contains("at most 30d"), "{said}");
 }
 
 #[tokio::test]
