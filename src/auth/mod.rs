@@ -4,7 +4,7 @@
 mod jwt;
 mod principal;
 
-pub use jwt::{TokenSigner, TokenVerifier};
+pub use jwt::{TokenSigner, TokenSubject, TokenVerifier};
 pub use principal::Principal;
 
 use crate::error::{AppError, AppResult};
@@ -27,12 +27,12 @@ impl Authenticator {
     /// Verifies the bearer token and loads the user it names. A missing, bad or expired token,
     /// an unknown user and a deactivated user are all UNAUTHENTICATED.
     pub async fn authenticate(&self, authorization: Option<&str>) -> AppResult<Principal> {
-        Ok(self.authenticate_session(authorization).await?.principal)
+        Ok(self.session(&self.verify(authorization)?).await?.principal)
     }
 
-    /// Like [`Self::authenticate`], and also says when the token expires, for a connection
-    /// that must end then (a WebSocket).
-    pub async fn authenticate_session(&self, authorization: Option<&str>) -> AppResult<Session> {
+    /// Verifies the bearer token alone, without reading its user: the first step of
+    /// [`Self::authenticate`], for a connection that watches the user before reading it.
+    pub fn verify(&self, authorization: Option<&str>) -> AppResult<TokenSubject> {
         let header = authorization.ok_or_else(|| {
             AppError::unauthenticated(
                 "authentication required: send `Authorization: Bearer <token>`",
@@ -46,7 +46,12 @@ impl Authenticator {
             .ok_or_else(|| {
                 AppError::unauthenticated("the Authorization header must be `Bearer <token>`")
             })?;
-        let subject = self.verifier.verify(token)?;
+        self.verifier.verify(token)
+    }
+
+    /// Loads the user a verified token names, and says when the token expires, for a
+    /// connection that must end then (a WebSocket).
+    pub async fn session(&self, subject: &TokenSubject) -> AppResult<Session> {
         let principal = self.current(subject.tenant_id, subject.user_id).await?;
         let expires_at = chrono::DateTime::from_timestamp(subject.expires_at, 0)
             .unwrap_or(chrono::DateTime::<chrono::Utc>::MIN_UTC);

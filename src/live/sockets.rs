@@ -94,15 +94,13 @@ impl Live {
         })
     }
 
-    /// Watches `principal`'s user for changes written by any server from now on: it returns
-    /// once the tenant's reader has started, so that a change committed after it returns is
-    /// seen. (Check the user once more after it returns, for a change made before.)
-    pub async fn watch_user(&self, principal: &Principal) -> UserWatch {
-        let feed = self.feed(principal.tenant_id());
+    /// Watches user `user_id` of `tenant_id` for changes written by any server from now on:
+    /// it returns once the tenant's reader has started, so that a change committed after it
+    /// returns is seen. (Read the user after it returns, for a change made before.)
+    pub async fn watch_user(&self, tenant_id: Uuid, user_id: Uuid) -> UserWatch {
+        let feed = self.feed(tenant_id);
         let signal = Arc::new(Notify::new());
-        if let Some(user_id) = principal.user_id() {
-            feed.watch_user(user_id, &signal);
-        }
+        feed.watch_user(user_id, &signal);
         feed.started().await;
         UserWatch {
             signal,

@@ -39,10 +39,9 @@ async fn local_commits(live: Weak<Inner>) {
             Err(RecvError::Lagged(_)) => None,
             Err(RecvError::Closed) => return,
         };
-        let Some(inner) = live.upgrade() else {
+        if !wake(&live, tenant) {
             return;
-        };
-        inner.wake(tenant);
+        }
     }
 }
 

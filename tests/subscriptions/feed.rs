@@ -252,3 +252,41 @@ async fn a_subscriber_too_slow_to_keep_up_is_told_to_resync() {
         "complete"
     );
 }
+
+#[tokio::test]
+async fn bad_arguments_are_refused_as_over_http() {
+    let world = World::with(quick_sockets).await;
+    let (app, a) = (&world.app, &world.a);
+    let other_tenants_cursor = feed_end(app, &world.b.admin).await;
+    let incident = "subscription($id: ID!) { incident(id: $id) { id } }";
+    // An id that names nothing is NOT_FOUND, as the `incident` query answers it.
+    let cases = [
+        (EVENTS, json!({ "after": "not-a-cursor" }), "BAD_USER_INPUT"),
+        (
+            EVENTS,
+            json!({ "after": other_tenants_cursor }),
+            "BAD_USER_INPUT",
+        ),
+        (
+            EVENTS,
+            json!({ "filter": { "incidentId": "not-an-id" } }),
+            "BAD_USER_INPUT",
+        ),
+        (incident, json!({ "id": "not-an-id" }), "NOT_FOUND"),
+    ];
+    for (n, (query, variables, code)) in cases.into_iter().enumerate() {
+        let mut socket = Socket::ready(&app.ws_url(), &a.viewer).await;
+        let id = n.to_string();
+        socket.subscribe(&id, query, variables.clone()).await;
+        let payload = socket.next_of(&id).await;
+        assert_eq!(
+            payload["errors"][0]["extensions"]["code"], code,
+            "{variables}: {payload}"
+        );
+        assert_eq!(
+            socket.message().await.expect("complete")["type"],
+            "complete",
+            "{variables}"
+        );
+    }
+}

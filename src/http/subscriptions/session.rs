@@ -3,7 +3,7 @@
 
 use super::operation;
 use super::protocol::{self, ClientMessage, Close, SubscribePayload};
-use crate::auth::Session as Credentials;
+use crate::auth::{Principal, Session as Credentials};
 use crate::error::{AppError, ErrorCode};
 use crate::graphql::errors::set_code;
 use crate::http::AppState;
@@ -83,7 +83,8 @@ type Finished = (String, u64);
 
 /// The signed-in side of a socket.
 struct Client {
-    credentials: Credentials,
+    principal: Principal,
+    /// When the token expires.
     expires: Instant,
     watch: UserWatch,
     _slot: SocketSlot,
@@ -92,7 +93,7 @@ struct Client {
 struct Session {
     state: AppState,
     outbox: mpsc::Sender<Message>,
-    initialised: bool,
+    /// Set by `connection_init` (a failed one closes the socket).
     client: Option<Client>,
     /// Running operations by id, each with the generation that tells a finished one from a
     /// later one reusing its id.
@@ -117,7 +118,6 @@ impl Session {
         Self {
             state,
             outbox,
-            initialised: false,
             client: None,
             operations: HashMap::new(),
             generation: 0,
@@ -140,7 +140,7 @@ impl Session {
             let expires = self.client.as_ref().map(|c| c.expires);
             let flow = tokio::select! {
                 () = shutting_down(&mut closing) => Flow::Close(Close::GoingAway),
-                () = tokio::time::sleep_until(init_deadline), if !self.initialised => {
+                () = tokio::time::sleep_until(init_deadline), if self.client.is_none() => {
                     Flow::Close(Close::InitTimeout)
                 }
                 () = sleep_until(expires) => {
@@ -203,43 +203,34 @@ impl Session {
 
     /// Authenticates `connection_init`'s `authorization` as HTTP does, and acknowledges.
     async fn initialise(&mut self, payload: Option<Map<String, Value>>) -> Flow {
-        if self.initialised {
+        if self.client.is_some() {
             return Flow::Close(Close::TooManyInits);
         }
-        self.initialised = true;
-        let authorization = payload.as_ref().and_then(authorization);
-        let credentials = match self
-            .state
-            .authenticator
-            .authenticate_session(authorization)
-            .await
-        {
-            Ok(credentials) => credentials,
+        let authorizer = &self.state.authenticator;
+        let subject = match authorizer.verify(payload.as_ref().and_then(authorization)) {
+            Ok(subject) => subject,
             Err(error) => return Flow::Close(refusal(&error)),
         };
         let live = &self.state.live;
-        let Some(slot) = live.open_socket(&credentials.principal) else {
+        // Watched before it is read: a change committed after the read reaches the watch.
+        let watch = live.watch_user(subject.tenant_id, subject.user_id).await;
+        let Credentials {
+            principal,
+            expires_at,
+        } = match authorizer.session(&subject).await {
+            Ok(credentials) => credentials,
+            Err(error) => return Flow::Close(refusal(&error)),
+        };
+        let Some(slot) = live.open_socket(&principal) else {
             return Flow::Close(Close::TryAgainLater("this user has too many sockets open"));
         };
-        let watch = live.watch_user(&credentials.principal).await;
-        // A change committed between authenticating and watching is seen by this check.
-        match self
-            .state
-            .authenticator
-            .still_current(&credentials.principal)
-            .await
-        {
-            Ok(true) => {}
-            Ok(false) => return Flow::Close(changed_user()),
-            Err(error) => return Flow::Close(refusal(&error)),
-        }
-        let remaining = (credentials.expires_at - chrono::Utc::now())
+        let remaining = (expires_at - chrono::Utc::now())
             .to_std()
             .unwrap_or_default();
         self.client = Some(Client {
-            watch,
+            principal,
             expires: Instant::now() + remaining,
-            credentials,
+            watch,
             _slot: slot,
         });
         self.queue(protocol::ack())
@@ -279,7 +270,7 @@ impl Session {
         let finished = self.finished_tx.clone();
         let run = operation::run(
             self.state.clone(),
-            client.credentials.principal.clone(),
+            client.principal.clone(),
             id.clone(),
             payload,
             self.outbox.clone(),
@@ -315,8 +306,12 @@ impl Session {
         let Some(client) = &self.client else {
             return Flow::Continue;
         };
-        let principal = &client.credentials.principal;
-        match self.state.authenticator.still_current(principal).await {
+        match self
+            .state
+            .authenticator
+            .still_current(&client.principal)
+            .await
+        {
             Ok(true) => Flow::Continue,
             Ok(false) => Flow::Close(changed_user()),
             Err(error) => {
