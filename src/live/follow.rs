@@ -76,15 +76,11 @@ impl EventFollower {
     /// The next event; an error (RESYNC_REQUIRED for a subscriber that fell too far behind)
     /// ends the stream.
     pub async fn next(&mut self) -> Option<AppResult<event::Model>> {
-        if self.ended {
-            return None;
-        }
         loop {
             if let Some(event) = self.ready.pop_front() {
                 return Some(Ok(event));
             }
-            if let Err(error) = self.fill().await {
-                self.ended = true;
+            if let Err(error) = self.advance().await? {
                 return Some(Err(error));
             }
         }
@@ -94,9 +90,6 @@ impl EventFollower {
     /// subscriber to a whole record answers once. Empty when only events the subscriber may
     /// not read passed the filter: something it follows changed out of its sight.
     pub async fn next_group(&mut self) -> Option<AppResult<Vec<event::Model>>> {
-        if self.ended {
-            return None;
-        }
         loop {
             if !self.ready.is_empty() {
                 return Some(Ok(self.ready.drain(..).collect()));
@@ -104,11 +97,20 @@ impl EventFollower {
             if std::mem::take(&mut self.hidden) {
                 return Some(Ok(Vec::new()));
             }
-            if let Err(error) = self.fill().await {
-                self.ended = true;
+            if let Err(error) = self.advance().await? {
                 return Some(Err(error));
             }
         }
+    }
+
+    /// [`Self::fill`] once, unless the stream has ended (`None`); an error ends it.
+    async fn advance(&mut self) -> Option<AppResult<()>> {
+        if self.ended {
+            return None;
+        }
+        let filled = self.fill().await;
+        self.ended = filled.is_err();
+        Some(filled)
     }
 
     /// Adds to `ready`: a page of missed events while catching up, else the next batch.
