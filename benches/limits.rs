@@ -100,6 +100,7 @@ fn engine_validation(c: &mut Criterion) {
         suggestions: false,
         feedback_per_hour: 30,
         webhook_addresses: Default::default(),
+        public_url: debrief::config::default_public_url(),
     });
     let runtime = tokio::runtime::Runtime::new().expect("runtime");
     let mut group = c.benchmark_group("async-graphql validation without the check");

@@ -127,6 +127,10 @@ pub struct GlobalArgs {
     /// How long one webhook attempt may take, from connecting to reading the answer.
     #[arg(long, env = "DEBRIEF_WEBHOOK_TIMEOUT", default_value = "15s", value_parser = parse_webhook_timeout, global = true)]
     pub webhook_timeout: Duration,
+    /// The address clients reach this server at, e.g. `https://debrief.example.com/`: share
+    /// links and email links point here [default: `http://` and the listen address].
+    #[arg(long, env = "DEBRIEF_PUBLIC_URL", value_parser = parse_public_url, global = true)]
+    pub public_url: Option<url::Url>,
     /// How often the server pings each subscription socket (`/graphql/ws`); a socket silent
     /// for two intervals is closed.
     #[arg(long, env = "DEBRIEF_WS_PING_INTERVAL", default_value = "15s", value_parser = parse_ping_interval, global = true)]
@@ -140,6 +144,19 @@ pub struct GlobalArgs {
         global = true
     )]
     pub ws_sockets_per_user: u32,
+}
+
+/// Links are sent to people outside: an absolute http(s) URL, ending in `/` so paths join
+/// under it.
+fn parse_public_url(text: &str) -> Result<url::Url, String> {
+    let mut url = url::Url::parse(text).map_err(|e| e.to_string())?;
+    if !matches!(url.scheme(), "http" | "https") || url.host().is_none() {
+        return Err("expected an absolute http(s) URL such as https://debrief.example.com/".into());
+    }
+    if !url.path().ends_with('/') {
+        url.set_path(&format!("{}/", url.path()));
+    }
+    Ok(url)
 }
 
 /// Pings keep proxies from closing idle sockets; more often than every 100 ms is noise.

@@ -39,6 +39,19 @@ pub struct Config {
     pub webhooks: WebhookSettings,
     /// Limits and timings of subscription sockets.
     pub live: LiveSettings,
+    /// Where people outside reach the server (share links); `None`: the listen address.
+    pub public_url: Option<url::Url>,
+}
+
+/// The public URL of a server listening on `address` when none is configured.
+pub fn public_url_of(address: std::net::SocketAddr) -> url::Url {
+    url::Url::parse(&format!("http://{address}/")).unwrap_or_else(|_| default_public_url())
+}
+
+/// The public URL of the default listen address.
+pub fn default_public_url() -> url::Url {
+    // A constant that parses.
+    url::Url::parse("http://127.0.0.1:8080/").expect("a valid URL")
 }
 
 /// The default for [`Config::batch_window`].
@@ -195,6 +208,7 @@ impl Config {
                 sockets_per_user: args.ws_sockets_per_user as usize,
                 ..LiveSettings::default()
             },
+            public_url: args.public_url.clone(),
         })
     }
 }

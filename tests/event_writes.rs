@@ -202,12 +202,14 @@ const PUBLISHED_FIELDS: &[&str] = &["publishedAt", "reviewDueAt", "status"];
 fn cases() -> Vec<Case> {
     let held_at = (Utc::now() + TimeDelta::hours(1)).to_rfc3339();
     vec![
-        call("clientCreate", Admin, json!({ "name": "Acme Events", "contactEmail": "ops@acme.example" }))
+        call("clientCreate", Admin, json!({ "name": "Acme Events", "contactEmail": "ops@acme.example", "timeZone": "Europe/Berlin" }))
             .invalid(Admin, json!({ "name": "Impacted Co" }), "TAKEN")
+            .invalid(Admin, json!({ "timeZone": "Mars/Olympus" }), "INVALID")
             .forbidden(Editor)
-            .creates("client", "@newClient", vec![ev("DIRECTORY_CHANGED", "Client", "@newClient", &["contactEmail", "name"])]),
+            .creates("client", "@newClient", vec![ev("DIRECTORY_CHANGED", "Client", "@newClient", &["contactEmail", "name", "timeZone"])]),
         call("clientUpdate", Admin, json!({ "id": "@newClient", "name": "Acme Events Ltd" }))
             .invalid(Admin, json!({ "name": "Bystander Ltd" }), "TAKEN")
+            .invalid(Admin, json!({ "timeZone": "CET+1" }), "INVALID")
             .forbidden(Viewer)
             .not_found(OtherAdmin)
             .writes(vec![ev("DIRECTORY_CHANGED", "Client", "@newClient", &["name"])]),
@@ -261,10 +263,11 @@ fn cases() -> Vec<Case> {
             .forbidden(Client)
             .not_found(OtherAdmin)
             .writes(vec![ev("DIRECTORY_CHANGED", "User", "@newUser", &["active"])]),
-        call("tenantSettingsUpdate", Admin, json!({ "coolingOffHours": 24, "postMortemDueDays": 7 }))
+        call("tenantSettingsUpdate", Admin, json!({ "coolingOffHours": 24, "postMortemDueDays": 7, "timeZone": "Asia/Tokyo", "portalUrl": "https://portal.tenant-a.example/" }))
             .invalid(Admin, json!({ "reviewAfterDays": 0 }), "INVALID")
+            .invalid(Admin, json!({ "portalUrl": "javascript:alert(1)" }), "INVALID")
             .forbidden(Editor)
-            .writes(vec![ev("DIRECTORY_CHANGED", "Tenant", "@tenant", &["coolingOffHours", "postMortemDueDays"])]),
+            .writes(vec![ev("DIRECTORY_CHANGED", "Tenant", "@tenant", &["coolingOffHours", "portalUrl", "postMortemDueDays", "timeZone"])]),
         call("incidentCreate", Editor, json!({ "title": "Search outage", "severity": "SEV3", "startedAt": "2026-11-02T08:00:00Z", "serviceIds": ["@newService"] }))
             .invalid(Editor, json!({ "title": " " }), "BLANK")
             .invalid(Editor, json!({ "serviceIds": ["@b.service"] }), "NOT_FOUND")
@@ -381,6 +384,17 @@ fn cases() -> Vec<Case> {
             .forbidden(Viewer)
             .not_found(OtherAdmin)
             .writes(vec![ev("FEEDBACK_CLOSED", "Feedback", "@feedback", &["status"])]),
+        // Handing a client a link is audited, not a change to the record: no event.
+        call("postMortemShareLinkCreate", Editor, json!({ "postMortemId": "@pm", "clientId": "@client" }))
+            .invalid(Editor, json!({ "expiresAt": "2020-01-01T00:00:00Z" }), "INVALID")
+            .invalid(Editor, json!({ "clientId": "@otherClient" }), "INVALID")
+            .forbidden(Viewer)
+            .not_found(OtherAdmin)
+            .creates("shareLink", "@shareLink", vec![]),
+        call("postMortemShareLinkRevoke", Editor, json!({ "id": "@shareLink" }))
+            .forbidden(Client)
+            .not_found(OtherAdmin)
+            .writes(vec![]),
         call("feedbackClose", Editor, json!({ "feedbackId": "@feedback" })).invalid(Editor, json!({}), "INVALID"),
         call("feedbackReply", Editor, json!({ "feedbackId": "@feedback", "body": "And?" })).invalid(Editor, json!({}), "INVALID"),
         call("postMortemUnpublish", Editor, json!({ "postMortemId": "@pm", "reason": "Corrections" }))

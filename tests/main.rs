@@ -13,6 +13,7 @@ mod client_channel;
 mod connections;
 mod cross_tenant;
 mod directory;
+mod documents;
 mod event_writes;
 mod events;
 mod feedback_pages;

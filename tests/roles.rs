@@ -242,6 +242,18 @@ fn cases() -> Vec<Case> {
             expected: [A, F, F, F, F],
         },
         Case {
+            name: "postMortem.shareLinks",
+            query: "query($id: ID!) { node(id: $id) { ... on PostMortem { shareLinks { totalCount } } } }",
+            variables: |w, _| json!({ "id": post_mortem_of(w) }),
+            expected: [A, A, A, F, N],
+        },
+        Case {
+            name: "postMortemShareLinkCreate",
+            query: "mutation($id: ID!, $c: ID!) { postMortemShareLinkCreate(input: { postMortemId: $id, clientId: $c }) { url userErrors { code } } }",
+            variables: |w, _| json!({ "id": post_mortem_of(w), "c": w.client_id }),
+            expected: [A, A, F, F, F],
+        },
+        Case {
             name: "userDeactivate",
             query: "mutation($id: ID!) { userDeactivate(input: { id: $id }) { user { active } userErrors { code } } }",
             variables: |w, _| json!({ "id": w.editor_id }),

@@ -101,6 +101,7 @@ pub fn config(url: &str) -> Config {
         workers: debrief::worker::WorkerSettings::default(),
         webhooks: debrief::webhooks::WebhookSettings::default(),
         live: debrief::live::LiveSettings::default(),
+        public_url: None,
     }
 }
 

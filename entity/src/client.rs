@@ -11,6 +11,8 @@ pub struct Model {
     pub id: Uuid,
     pub name: String,
     pub contact_email: Option<String>,
+    /// The client's IANA time zone; the tenant's when unset.
+    pub time_zone: Option<String>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }

@@ -21,6 +21,7 @@ pub mod prevention_measure;
 pub mod root_cause;
 pub mod root_cause_service;
 pub mod service;
+pub mod share_link;
 pub mod tenant;
 pub mod timeline_event;
 pub mod user;

@@ -20,6 +20,12 @@ pub struct Model {
     /// Phrases the tenant adds to the built-in readiness lists.
     #[sea_orm(column_type = "Json")]
     pub readiness_terms: ReadinessTerms,
+    /// The IANA time zone client documents are written in, unless the client has its own.
+    pub time_zone: String,
+    /// How clients reach the provider, printed at the end of every client document.
+    pub contact_line: String,
+    /// Where clients read and ask about post-mortems; documents link to it.
+    pub portal_url: Option<String>,
     /// The last incident number handed out; incremented under the row's write lock.
     pub incident_seq: i64,
     pub created_at: DateTimeUtc,

@@ -2,6 +2,7 @@
 //! and what they may do. Only this module can make a [`Principal`].
 
 mod jwt;
+pub mod opaque;
 mod principal;
 
 pub use jwt::{TokenSigner, TokenSubject, TokenVerifier};
@@ -100,6 +101,12 @@ pub struct Session {
 /// demo seed writes a client's question this way). Crate-private, like [`operator`].
 pub(crate) fn acting_as(user: &entity::user::Model) -> Principal {
     Principal::from_user(user)
+}
+
+/// The reader behind a share link: a CLIENT of `client_id` with no user, who may read what
+/// that client's contacts read and nothing else. Crate-private: only a valid link makes one.
+pub(crate) fn share_reader(tenant_id: uuid::Uuid, client_id: uuid::Uuid) -> Principal {
+    Principal::share_reader(tenant_id, client_id)
 }
 
 /// A principal for operator commands run from the command line (seeding, provisioning).

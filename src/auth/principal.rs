@@ -36,6 +36,16 @@ impl Principal {
         }
     }
 
+    /// Whoever holds a share link of `client_id`: a CLIENT with no user behind it.
+    pub(super) fn share_reader(tenant_id: Uuid, client_id: Uuid) -> Self {
+        Self {
+            tenant_id,
+            user_id: None,
+            role: Role::Client,
+            client_id: Some(client_id),
+        }
+    }
+
     /// The tenant every query of this caller is confined to.
     pub fn tenant_id(&self) -> Uuid {
         self.tenant_id

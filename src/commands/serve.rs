@@ -38,7 +38,7 @@ pub fn spawn(
     let address = listener.local_addr()?;
     let graphiql = development(config).then(GraphiqlSettings::default);
     let live = Live::new(db.clone(), config.live);
-    let router = router(config, db.clone(), graphiql, live)?;
+    let router = router(config, db.clone(), graphiql, live, address)?;
     let limits = config.connections;
     let drain = config.request_timeout;
     tokio::spawn(http::serve(
@@ -55,20 +55,26 @@ fn development(config: &Config) -> bool {
     config.environment.is_development()
 }
 
-/// The router; `graphiql` is GraphiQL's page, or `None` to serve none.
+/// The router of a server listening on `address`; `graphiql` is GraphiQL's page, or `None`
+/// to serve none.
 fn router(
     config: &Config,
     db: DatabaseConnection,
     graphiql: Option<GraphiqlSettings>,
     live: Live,
+    address: SocketAddr,
 ) -> anyhow::Result<axum::Router> {
     let development = development(config);
     let options = SchemaOptions {
         suggestions: development,
         feedback_per_hour: config.feedback_per_hour,
         webhook_addresses: config.webhooks.addresses,
+        public_url: config
+            .public_url
+            .clone()
+            .unwrap_or_else(|| crate::config::public_url_of(address)),
     };
-    let schema = graphql::build(options);
+    let schema = graphql::build(options.clone());
     let state = AppState {
         cost_meter: Arc::new(graphql::cost_meter(options)),
         completion: Arc::new(Completion::new(&schema.sdl())?),
@@ -125,7 +131,7 @@ pub async fn run(config: Config, args: ServeArgs) -> anyhow::Result<()> {
         )))
     };
     let live = Live::new(db.clone(), config.live);
-    let router = router(&config, db, graphiql, live.clone())?;
+    let router = router(&config, db, graphiql, live.clone(), args.listen)?;
     let shutdown = async {
         shutdown_signal().await;
         // Sockets are not requests: they close (1001) rather than wait for the drain.

@@ -166,12 +166,14 @@ fn client_set(new: &client::Model) -> Changes {
     Changes::default()
         .set("name", &new.name)
         .set("contactEmail", &new.contact_email)
+        .set("timeZone", &new.time_zone)
 }
 
 fn client_diff(before: &client::Model, after: &client::Model) -> Changes {
     Changes::default()
         .diff("name", &before.name, &after.name)
         .diff("contactEmail", &before.contact_email, &after.contact_email)
+        .diff("timeZone", &before.time_zone, &after.time_zone)
 }
 
 /// How the audit log records client accounts.

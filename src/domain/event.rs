@@ -44,6 +44,8 @@ pub enum Action {
     WebhookEndpointDisable,
     WebhookTestSend,
     WebhookDeliveryRetry,
+    ShareLinkCreate,
+    ShareLinkRevoke,
 }
 
 impl Action {
@@ -88,6 +90,8 @@ impl Action {
             Self::WebhookEndpointDisable => "webhook_endpoint.disable",
             Self::WebhookTestSend => "webhook_endpoint.send_test",
             Self::WebhookDeliveryRetry => "webhook_delivery.retry",
+            Self::ShareLinkCreate => "share_link.create",
+            Self::ShareLinkRevoke => "share_link.revoke",
         }
     }
 
@@ -111,8 +115,12 @@ impl Action {
             | Self::WebhookEndpointDelete
             | Self::WebhookEndpointRotateSecret
             | Self::WebhookEndpointDisable => E::DirectoryChanged,
-            // Sending is not a change to the record: audited, but no event.
-            Self::WebhookTestSend | Self::WebhookDeliveryRetry => return Vec::new(),
+            // Sending is not a change to the record, nor is handing a client a link to it:
+            // audited, but no event.
+            Self::WebhookTestSend
+            | Self::WebhookDeliveryRetry
+            | Self::ShareLinkCreate
+            | Self::ShareLinkRevoke => return Vec::new(),
             Self::IncidentCreate => E::IncidentCreated,
             Self::IncidentUpdate => E::IncidentUpdated,
             Self::TimelineEventCreate => E::TimelineEventCreated,

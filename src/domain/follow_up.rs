@@ -2,6 +2,7 @@
 //! committed to, the review's verdicts, any recurrence, and the client's questions. Slips are
 //! stated plainly, never hidden.
 
+use super::document::{Presentation, page};
 use chrono::{DateTime, NaiveDate, Utc};
 use std::fmt::Write;
 
@@ -16,7 +17,9 @@ pub struct Snapshot {
     pub review_due_at: Option<DateTime<Utc>>,
     pub recurrences: Vec<String>,
     pub questions: Vec<Question>,
+    /// Today in the reader's zone.
     pub today: NaiveDate,
+    pub presentation: Presentation,
 }
 
 /// Where one measure stands.
@@ -118,12 +121,22 @@ pub fn markdown(report: &Snapshot) -> String {
         report.reference,
         report.title.trim()
     );
-    if let Some(at) = report.published_at {
-        let _ = writeln!(
-            out,
-            "*Follow-up to the post-mortem published on {}.*\n",
-            at.format("%Y-%m-%d")
-        );
+    let p = &report.presentation;
+    let by = match &p.client {
+        Some(client) => format!("{} for {}", p.provider, client),
+        None => p.provider.clone(),
+    };
+    match report.published_at {
+        Some(at) => {
+            let _ = writeln!(
+                out,
+                "*By {by}: a follow-up to the post-mortem published on {}.*\n",
+                p.day(at)
+            );
+        }
+        None => {
+            let _ = writeln!(out, "*By {by}.*\n");
+        }
     }
     let _ = writeln!(out, "## Prevention measures\n");
     if report.measures.is_empty() {
@@ -160,16 +173,12 @@ pub fn markdown(report: &Snapshot) -> String {
             let _ = writeln!(
                 out,
                 "Reviewed on {}. {}\n",
-                review.held_at.format("%Y-%m-%d"),
+                p.day(review.held_at),
                 review.summary.trim()
             );
         }
         (None, Some(due)) => {
-            let _ = writeln!(
-                out,
-                "The effectiveness review is due on {}.\n",
-                due.format("%Y-%m-%d")
-            );
+            let _ = writeln!(out, "The effectiveness review is due on {}.\n", p.day(due));
         }
         (None, None) => {
             let _ = writeln!(
@@ -208,12 +217,30 @@ pub fn markdown(report: &Snapshot) -> String {
             q.body.trim().replace('\n', " ")
         );
     }
+    out.push('\n');
+    if !p.contact_line.trim().is_empty() {
+        let _ = writeln!(out, "{}\n", p.contact_line.trim());
+    }
+    out.truncate(out.trim_end().len());
+    out.push('\n');
     out
 }
 
-/// Renders the report as sanitised HTML.
+/// Renders the report as a sanitised HTML fragment.
 pub fn html(report: &Snapshot) -> String {
     super::document::sanitised_html(&markdown(report))
+}
+
+/// Renders the report as a whole HTML page, like the summary's.
+pub fn standalone_html(report: &Snapshot) -> String {
+    page::standalone(
+        &format!(
+            "{}: {} — what we implemented",
+            report.reference,
+            report.title.trim()
+        ),
+        &[html(report)],
+    )
 }
 
 #[cfg(test)]

@@ -20,9 +20,11 @@ pub mod readiness;
 pub mod review;
 pub mod root_cause;
 pub mod settings;
+pub mod share_link;
 pub mod text;
 pub mod time;
 pub mod timeline;
 pub mod webhook;
+pub mod zone;
 
 pub use field_error::{Checks, FieldError, FieldErrorCode};

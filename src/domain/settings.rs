@@ -1,6 +1,7 @@
 //! The tenant's settings: applying changes, and what their audit entry records.
 
 use super::changes::Changes;
+use super::{FieldError, FieldErrorCode, text};
 use chrono::{DateTime, Utc};
 use entity::BlamelessPolicy;
 use entity::tenant::{self, ReadinessTerms};
@@ -25,6 +26,45 @@ pub struct SettingsChanges {
     pub defensive_terms: Option<Vec<String>>,
     /// Phrases added to the built-in self-flagellation list.
     pub self_flagellation_terms: Option<Vec<String>>,
+    /// The IANA zone client documents are written in.
+    pub time_zone: Option<String>,
+    /// How clients reach the provider, ending every client document.
+    pub contact_line: Option<String>,
+    /// The client portal documents link to; `Some(None)` removes it.
+    pub portal_url: Option<Option<String>>,
+}
+
+/// Longest contact line.
+pub const CONTACT_LINE_MAX: usize = 500;
+/// Longest portal URL.
+pub const PORTAL_URL_MAX: usize = 2000;
+
+/// One line of visible text, e.g. "Questions? Write to support@acme.example or call +1 555 0100."
+pub fn contact_line(field: &str, value: &str) -> Result<String, FieldError> {
+    let line = text::bounded(field, value.trim(), CONTACT_LINE_MAX)?;
+    text::visible(field, &line)
+}
+
+/// An absolute `https` (or `http`) URL without credentials, where clients read and ask.
+pub fn portal_url(field: &str, value: &str) -> Result<String, FieldError> {
+    let value = text::required(field, value, PORTAL_URL_MAX)?;
+    let invalid = || {
+        FieldError::new(
+            field,
+            FieldErrorCode::Invalid,
+            format!("{field} must be an absolute http(s) URL without credentials"),
+        )
+    };
+    let url = url::Url::parse(&value).map_err(|_| invalid())?;
+    let plain = matches!(url.scheme(), "https" | "http")
+        && url.host().is_some()
+        && url.username().is_empty()
+        && url.password().is_none();
+    if plain {
+        Ok(url.to_string())
+    } else {
+        Err(invalid())
+    }
 }
 
 /// The tenant with `changes` applied at `now`. Ranges are checked at the edge.
@@ -51,6 +91,11 @@ pub fn apply(old: &tenant::Model, changes: SettingsChanges, now: DateTime<Utc>) 
                 .self_flagellation_terms
                 .unwrap_or_else(|| terms.self_flagellation.clone()),
         },
+        time_zone: changes.time_zone.unwrap_or_else(|| old.time_zone.clone()),
+        contact_line: changes
+            .contact_line
+            .unwrap_or_else(|| old.contact_line.clone()),
+        portal_url: changes.portal_url.unwrap_or_else(|| old.portal_url.clone()),
         updated_at: now,
         ..old.clone()
     }
@@ -78,4 +123,39 @@ pub fn changes(old: &tenant::Model, new: &tenant::Model) -> Changes {
         .field("selfFlagellationTerms", old, new, |t| {
             t.readiness_terms.self_flagellation.clone()
         })
+        .field("timeZone", old, new, |t| t.time_zone.clone())
+        .field("contactLine", old, new, |t| t.contact_line.clone())
+        .field("portalUrl", old, new, |t| t.portal_url.clone())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_portal_url_is_plain_http_or_https() {
+        assert_eq!(
+            portal_url("portalUrl", "https://portal.acme.example/incidents").unwrap(),
+            "https://portal.acme.example/incidents"
+        );
+        for bad in [
+            "javascript:alert(1)",
+            "ftp://acme.example",
+            "https://user:pw@acme.example",
+            "/relative",
+            "",
+        ] {
+            assert!(portal_url("portalUrl", bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn a_contact_line_is_one_visible_line() {
+        assert_eq!(
+            contact_line("contactLine", "  Call us.  ").unwrap(),
+            "Call us."
+        );
+        assert!(contact_line("contactLine", "two\nlines").is_err());
+        assert!(contact_line("contactLine", &"x".repeat(501)).is_err());
+    }
 }

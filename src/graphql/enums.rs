@@ -189,8 +189,11 @@ pub enum DocumentFormat {
     /// CommonMark text.
     #[default]
     Markdown,
-    /// Sanitised HTML rendered from the Markdown.
+    /// Sanitised HTML rendered from the Markdown: a fragment to place in a page.
     Html,
+    /// A whole HTML page around the sanitised fragment, with its charset, title and a print
+    /// style sheet: ready to open, print or attach to an email.
+    StandaloneHtml,
 }
 
 /// What a client's feedback is.

@@ -65,12 +65,13 @@ pub struct Mutation(
     record::feedback::FeedbackMutation,
     record::review::ReviewMutation,
     webhooks::mutations::WebhookMutation,
+    record::share_link::ShareLinkMutation,
 );
 
 pub type DebriefSchema = Schema<Query, Mutation, Subscription>;
 
 /// Switches that differ between development and production.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub struct SchemaOptions {
     /// "Did you mean …?" hints in validation errors (development only).
     pub suggestions: bool,
@@ -78,6 +79,8 @@ pub struct SchemaOptions {
     pub feedback_per_hour: u32,
     /// Which destinations webhook endpoints may have.
     pub webhook_addresses: crate::domain::webhook::AddressPolicy,
+    /// The server's public base URL, which share links point at.
+    pub public_url: url::Url,
 }
 
 /// Builds the schema with its depth and complexity limits. Needs no database. The error
@@ -102,7 +105,8 @@ fn builder(options: SchemaOptions) -> async_graphql::SchemaBuilder<Query, Mutati
         .data(record::feedback::FeedbackRateLimit(
             options.feedback_per_hour,
         ))
-        .data(options.webhook_addresses);
+        .data(options.webhook_addresses)
+        .data(record::share_link::SharePages(options.public_url));
     if options.suggestions {
         builder
     } else {
@@ -116,6 +120,7 @@ pub fn sdl() -> String {
         suggestions: false,
         feedback_per_hour: 30,
         webhook_addresses: Default::default(),
+        public_url: crate::config::default_public_url(),
     })
     .sdl_with_options(
         SDLExportOptions::new()

@@ -11,6 +11,7 @@ use super::record::impact::ClientImpact;
 use super::record::measure::PreventionMeasure;
 use super::record::post_mortem::PostMortem;
 use super::record::root_cause::RootCause;
+use super::record::share_link::ShareLink;
 use super::record::timeline::TimelineEvent;
 use super::webhooks::{WebhookDelivery, WebhookEndpoint};
 use crate::error::{AppError, AppResult};
@@ -37,6 +38,7 @@ pub enum Node {
     Event(Event),
     WebhookEndpoint(WebhookEndpoint),
     WebhookDelivery(WebhookDelivery),
+    ShareLink(ShareLink),
 }
 
 /// The most ids `nodes` accepts at once.
@@ -73,6 +75,7 @@ pub(super) async fn load_typed(scope: &Scope, node_type: NodeType, uuid: Uuid) -
         NodeType::WebhookDelivery => {
             Node::WebhookDelivery(WebhookDelivery(scope.webhook_delivery(uuid).await?))
         }
+        NodeType::ShareLink => Node::ShareLink(ShareLink(scope.share_link(uuid).await?)),
     })
 }
 

@@ -8,6 +8,7 @@ mod health;
 mod negotiate;
 mod respond;
 mod server;
+mod share;
 mod subscriptions;
 
 pub use cors::{CorsOrigins, validate as validate_origins};
@@ -68,6 +69,7 @@ pub fn router(state: AppState) -> Router {
         .route("/graphql/ws", get(subscriptions::upgrade))
         .route("/healthz", get(health::live))
         .route("/readyz", get(health::ready))
+        .route("/share/{token}", get(share::page))
         .with_state(state.clone())
         .layer(axum::middleware::from_fn_with_state(state.request_timeout, deadline))
         .layer(CatchPanicLayer::custom(respond::panic))

@@ -30,6 +30,8 @@ pub struct NewClient {
     pub name: String,
     /// Where the provider reaches the client, if known.
     pub contact_email: Option<String>,
+    /// The client's IANA time zone; documents use the tenant's when unset.
+    pub time_zone: Option<String>,
 }
 
 /// Changes to a client account; `None` keeps the current value.
@@ -38,6 +40,8 @@ pub struct ClientChanges {
     pub name: Option<String>,
     /// A new contact address; `Some(None)` clears it.
     pub contact_email: Option<Option<String>>,
+    /// A new time zone; `Some(None)` falls back to the tenant's.
+    pub time_zone: Option<Option<String>>,
 }
 
 impl Scope {
@@ -92,6 +96,7 @@ impl DirectoryRecord for client::Entity {
         NewClient {
             name,
             contact_email,
+            time_zone,
         }: NewClient,
         fresh: Fresh,
     ) -> client::Model {
@@ -100,6 +105,7 @@ impl DirectoryRecord for client::Entity {
             id: fresh.id,
             name,
             contact_email,
+            time_zone,
             created_at: fresh.at,
             updated_at: fresh.at,
         }
@@ -111,6 +117,7 @@ impl DirectoryRecord for client::Entity {
             contact_email: edit
                 .contact_email
                 .unwrap_or_else(|| old.contact_email.clone()),
+            time_zone: edit.time_zone.unwrap_or_else(|| old.time_zone.clone()),
             updated_at: at,
             ..old.clone()
         }

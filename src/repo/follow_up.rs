@@ -2,13 +2,14 @@
 
 use super::PageRequest;
 use super::batch::List;
+use super::document::presentation;
 use super::scope::Scope;
 use crate::domain::follow_up::{Measure, Progress, Question, Review, Snapshot};
 use crate::domain::policy::Capability;
 use crate::domain::review::verdicts_of;
-use crate::domain::{incident, labels};
+use crate::domain::{incident, labels, zone};
 use crate::error::AppResult;
-use entity::{Effectiveness, MeasureStatus};
+use entity::{Effectiveness, MeasureStatus, client};
 use uuid::Uuid;
 
 /// How a verdict reads in the report.
@@ -22,11 +23,17 @@ fn verdict_label(effectiveness: Effectiveness) -> Option<String> {
 }
 
 impl Scope {
-    /// Everything the follow-up report of `incident_id` shows to this caller. Questions are
-    /// those the caller may see; their text only for readers of feedback bodies.
-    pub async fn follow_up_snapshot(&self, incident_id: Uuid) -> AppResult<Snapshot> {
+    /// Everything the follow-up report of `incident_id` shows to this caller, as `reader`'s
+    /// copy (see [`Scope::document_reader`]). Questions are those the caller may see, only
+    /// the reader's own in a client's copy; their text only for readers of feedback bodies.
+    pub async fn follow_up_snapshot(
+        &self,
+        incident_id: Uuid,
+        reader: Option<&client::Model>,
+    ) -> AppResult<Snapshot> {
         let incident = self.incident(incident_id).await?;
         let post_mortem = self.post_mortem(incident_id).await?;
+        let presentation = presentation(&self.tenant().await?, reader);
         let ids = [incident_id];
         let measures = self
             .lists_of(List::Measures, &ids)
@@ -96,13 +103,15 @@ impl Scope {
             questions: threads
                 .rows
                 .into_iter()
+                .filter(|(_, f)| reader.is_none_or(|r| r.id == f.client_id))
                 .map(|(_, f)| Question {
                     kind: labels::feedback_kind(f.kind).into(),
                     body: if show_bodies { f.body } else { String::new() },
                     answered: f.first_response_at.is_some(),
                 })
                 .collect(),
-            today: crate::domain::time::now().date_naive(),
+            today: zone::day(crate::domain::time::now(), presentation.zone),
+            presentation,
         })
     }
 }

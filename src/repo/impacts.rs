@@ -111,7 +111,7 @@ impl Scope {
         Ok(rows.into_iter().map(|c| (c.id, c)).collect())
     }
 
-    async fn impact_of<C: ConnectionTrait>(
+    pub(super) async fn impact_of<C: ConnectionTrait>(
         &self,
         db: &C,
         incident_id: Uuid,

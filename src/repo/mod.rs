@@ -30,6 +30,7 @@ pub mod reviews;
 pub mod root_causes;
 mod scope;
 pub mod services;
+pub mod share_links;
 pub mod signatures;
 mod tenant_sql;
 pub mod tenants;

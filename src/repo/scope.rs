@@ -47,6 +47,7 @@ tenant_owned!(
     webhook_endpoint,
     webhook_delivery,
     webhook_attempt,
+    share_link,
 );
 
 /// The caller and their tenant: the start of every query on tenant data.

@@ -51,12 +51,14 @@ async fn seed_directory(db: &DatabaseConnection, scope: &Scope) -> Result<(), St
         .client_create(NewClient {
             name: "Globex".into(),
             contact_email: Some("ops@globex.example".into()),
+            time_zone: Some("America/New_York".into()),
         })
         .await)?;
     ok(admin
         .client_create(NewClient {
             name: "Initech".into(),
             contact_email: Some("it@initech.example".into()),
+            time_zone: None,
         })
         .await)?;
     let mut services = Vec::new();

@@ -60,6 +60,7 @@ pub fn config(database_url: &str) -> Config {
         workers: debrief::worker::WorkerSettings::default(),
         webhooks: quick_webhooks(),
         live: debrief::live::LiveSettings::default(),
+        public_url: None,
     }
 }
 

@@ -1,7 +1,7 @@
 //! Client accounts: the customers who read post-mortems.
 
 use crate::domain::policy::Capability;
-use crate::domain::{Checks, FieldError, directory};
+use crate::domain::{Checks, FieldError, directory, zone};
 use crate::error::AppResult;
 use crate::graphql::connection::{ListRef, TotalCount, connection, page_cost};
 use crate::graphql::context::scope;
@@ -41,6 +41,12 @@ impl Client {
     async fn contact_email(&self, ctx: &Context<'_>) -> AppResult<Option<&str>> {
         scope(ctx).principal().require(Capability::ReadInternal)?;
         Ok(self.0.contact_email.as_deref())
+    }
+
+    /// The client's IANA time zone, which its documents and emails are written in; null
+    /// means the tenant's.
+    async fn time_zone(&self) -> Option<&str> {
+        self.0.time_zone.as_deref()
     }
 
     /// The incidents that affected this client, newest first. Staff and reporters only.
@@ -89,6 +95,9 @@ pub struct ClientCreateInput {
     pub name: String,
     /// Where the provider reaches this client; a valid email address.
     pub contact_email: Option<String>,
+    /// An IANA time zone name such as `America/New_York`; documents for this client are
+    /// written in it. Omitted: the tenant's.
+    pub time_zone: Option<String>,
 }
 
 /// Changes to a client account; omitted fields keep their value.
@@ -100,6 +109,8 @@ pub struct ClientUpdateInput {
     pub name: Option<String>,
     /// `null` clears the address.
     pub contact_email: MaybeUndefined<String>,
+    /// An IANA time zone name; `null` falls back to the tenant's.
+    pub time_zone: MaybeUndefined<String>,
 }
 
 /// The result of a client account mutation.
@@ -188,17 +199,22 @@ impl TryFrom<ClientCreateInput> for NewClient {
     type Error = Vec<FieldError>;
 
     fn try_from(input: ClientCreateInput) -> Result<Self, Self::Error> {
-        let (name, contact_email) = (
+        let (name, contact_email, time_zone) = (
             directory::name("name", &input.name),
             input
                 .contact_email
                 .map(|e| directory::email("contactEmail", &e))
+                .transpose(),
+            input
+                .time_zone
+                .map(|z| zone::parse("timeZone", &z))
                 .transpose(),
         )
             .all()?;
         Ok(NewClient {
             name,
             contact_email,
+            time_zone,
         })
     }
 }
@@ -212,14 +228,21 @@ impl TryFrom<ClientUpdateInput> for ClientChanges {
             MaybeUndefined::Null => Ok(Some(None)),
             MaybeUndefined::Value(e) => directory::email("contactEmail", &e).map(|e| Some(Some(e))),
         };
-        let (name, contact_email) = (
+        let time_zone = match input.time_zone {
+            MaybeUndefined::Undefined => Ok(None),
+            MaybeUndefined::Null => Ok(Some(None)),
+            MaybeUndefined::Value(z) => zone::parse("timeZone", &z).map(|z| Some(Some(z))),
+        };
+        let (name, contact_email, time_zone) = (
             input.name.map(|n| directory::name("name", &n)).transpose(),
             contact_email,
+            time_zone,
         )
             .all()?;
         Ok(ClientChanges {
             name,
             contact_email,
+            time_zone,
         })
     }
 }

@@ -1,14 +1,14 @@
 //! The tenant and its settings.
 
 use crate::domain::policy::Capability;
-use crate::domain::settings::SettingsChanges;
-use crate::domain::{Checks, FieldError, directory};
+use crate::domain::settings::{self, SettingsChanges};
+use crate::domain::{Checks, FieldError, directory, zone};
 use crate::error::AppResult;
 use crate::graphql::context::scope;
 use crate::graphql::enums::BlamelessPolicy;
 use crate::graphql::errors::{UserError, user_errors};
 use crate::graphql::ids::{self, NodeType};
-use async_graphql::{Context, ID, InputObject, Object, SimpleObject};
+use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object, SimpleObject};
 use entity::tenant;
 
 /// A provider organisation.
@@ -43,6 +43,9 @@ impl Tenant {
             blameless_terms: self.0.readiness_terms.blame.clone(),
             defensive_terms: self.0.readiness_terms.defensive.clone(),
             self_flagellation_terms: self.0.readiness_terms.self_flagellation.clone(),
+            time_zone: self.0.time_zone.clone(),
+            contact_line: self.0.contact_line.clone(),
+            portal_url: self.0.portal_url.clone(),
         })
     }
 }
@@ -67,6 +70,12 @@ pub struct TenantSettings {
     pub defensive_terms: Vec<String>,
     /// Self-flagellating phrases flagged besides the built-in list.
     pub self_flagellation_terms: Vec<String>,
+    /// The IANA time zone client documents are written in, unless the client has its own.
+    pub time_zone: String,
+    /// How clients reach you, ending every client document; empty when unset.
+    pub contact_line: String,
+    /// Where clients read and ask about post-mortems; documents link to it.
+    pub portal_url: Option<String>,
 }
 
 /// New values for the tenant's settings; omitted fields keep their value.
@@ -89,6 +98,12 @@ pub struct TenantSettingsUpdateInput {
     pub defensive_terms: Option<Vec<String>>,
     /// Replaces the tenant's self-flagellating phrases, on the same terms.
     pub self_flagellation_terms: Option<Vec<String>>,
+    /// An IANA time zone name such as `Europe/Berlin`.
+    pub time_zone: Option<String>,
+    /// One line of at most 500 visible characters; empty removes it.
+    pub contact_line: Option<String>,
+    /// An absolute http(s) URL of at most 2,000 characters; null removes it.
+    pub portal_url: MaybeUndefined<String>,
 }
 
 /// The result of `tenantSettingsUpdate`.
@@ -159,10 +174,28 @@ impl TryFrom<TenantSettingsUpdateInput> for SettingsChanges {
             terms("defensiveTerms", input.defensive_terms),
             terms("selfFlagellationTerms", input.self_flagellation_terms),
         );
+        let presentation = (
+            input
+                .time_zone
+                .map(|z| zone::parse("timeZone", &z))
+                .transpose(),
+            input
+                .contact_line
+                .map(|l| settings::contact_line("contactLine", &l))
+                .transpose(),
+            match input.portal_url {
+                MaybeUndefined::Undefined => Ok(None),
+                MaybeUndefined::Null => Ok(Some(None)),
+                MaybeUndefined::Value(url) => {
+                    settings::portal_url("portalUrl", &url).map(|u| Some(Some(u)))
+                }
+            },
+        );
         let (
             (cooling_off_hours, review_after_days, feedback_answer_sla_hours, post_mortem_due_days),
             (blameless_terms, defensive_terms, self_flagellation_terms),
-        ) = (numbers.all(), lists.all()).all()?;
+            (time_zone, contact_line, portal_url),
+        ) = (numbers.all(), lists.all(), presentation.all()).all()?;
         Ok(SettingsChanges {
             cooling_off_hours,
             review_after_days,
@@ -172,6 +205,9 @@ impl TryFrom<TenantSettingsUpdateInput> for SettingsChanges {
             blameless_terms,
             defensive_terms,
             self_flagellation_terms,
+            time_zone,
+            contact_line,
+            portal_url,
         })
     }
 }

@@ -9,6 +9,7 @@ pub mod post_mortem;
 pub mod readiness;
 pub mod review;
 pub mod root_cause;
+pub mod share_link;
 pub mod timeline;
 
 use crate::domain::FieldError;

@@ -29,6 +29,22 @@ impl From<post_mortem::Model> for PostMortem {
 }
 
 /// What an incident taught, written for the clients it affected. One per incident.
+impl PostMortem {
+    /// Whose copy of the documents the caller gets (see `Scope::document_reader`).
+    async fn reader(
+        &self,
+        ctx: &Context<'_>,
+        for_client: Option<ID>,
+    ) -> AppResult<Option<entity::client::Model>> {
+        let for_client = for_client
+            .map(|id| ids::decode(&id, NodeType::Client))
+            .transpose()?;
+        scope(ctx)
+            .document_reader(self.0.incident_id, for_client)
+            .await
+    }
+}
+
 #[Object]
 impl PostMortem {
     pub async fn id(&self) -> ID {
@@ -97,37 +113,68 @@ impl PostMortem {
         self.0.version
     }
 
-    /// The client-facing written summary, rendered for the caller. It never contains
-    /// internal timeline entries, internal analysis or lessons learned; a CLIENT user sees
-    /// only their own client's impact.
+    /// The client-facing written summary. It never contains internal timeline entries,
+    /// internal analysis or lessons learned. Staff get the copy that lists every client's
+    /// impact, or with `forClient` exactly the copy that client reads ("preview as client",
+    /// drafts included; the client must have an impact on the incident, else
+    /// BAD_USER_INPUT). A CLIENT user always gets their own client's copy. Times are in the
+    /// client's time zone, else the tenant's, and the document names it.
     #[graphql(complexity = 100)]
     async fn document(
         &self,
         ctx: &Context<'_>,
         #[graphql(default)] format: DocumentFormat,
+        for_client: Option<ID>,
     ) -> AppResult<String> {
-        let snapshot = scope(ctx).document_snapshot(self.0.incident_id).await?;
+        let scope = scope(ctx);
+        let reader = self.reader(ctx, for_client).await?;
+        let snapshot = scope
+            .document_snapshot(self.0.incident_id, reader.as_ref())
+            .await?;
         Ok(match format {
             DocumentFormat::Markdown => document::markdown(&snapshot),
             DocumentFormat::Html => document::html(&snapshot),
+            DocumentFormat::StandaloneHtml => document::standalone_html(&snapshot),
         })
     }
 
     /// The client-facing follow-up, "here is what we implemented": each measure against the
     /// date committed at publication (slips stated plainly), the review's verdicts, any
     /// recurrence, and the client's questions with whether each was answered. Rendered for
-    /// the caller under the same rules as `document`.
+    /// the caller under the same rules as `document`, `forClient` included: a client's copy
+    /// lists only that client's questions.
     #[graphql(complexity = 100)]
     async fn follow_up_report(
         &self,
         ctx: &Context<'_>,
         #[graphql(default)] format: DocumentFormat,
+        for_client: Option<ID>,
     ) -> AppResult<String> {
-        let snapshot = scope(ctx).follow_up_snapshot(self.0.incident_id).await?;
+        let scope = scope(ctx);
+        let reader = self.reader(ctx, for_client).await?;
+        let snapshot = scope
+            .follow_up_snapshot(self.0.incident_id, reader.as_ref())
+            .await?;
         Ok(match format {
             DocumentFormat::Markdown => follow_up::markdown(&snapshot),
             DocumentFormat::Html => follow_up::html(&snapshot),
+            DocumentFormat::StandaloneHtml => follow_up::standalone_html(&snapshot),
         })
+    }
+
+    /// The links that show one client's copy to contacts without accounts, newest first,
+    /// with their views. Staff only.
+    #[graphql(complexity = "crate::graphql::connection::page_cost(first, last, child_complexity)")]
+    async fn share_links(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+        last: Option<i32>,
+        before: Option<String>,
+    ) -> AppResult<super::share_link::ShareLinkConnection> {
+        super::share_link::share_links_of(ctx, self.0.incident_id, (first, after, last, before))
+            .await
     }
 
     /// Whether it is fit to share with clients: completeness, blameless language, tone,

@@ -130,6 +130,7 @@ async fn directory(db: &DatabaseConnection, t: Uuid, slug: &str) -> anyhow::Resu
             id: Uuid::now_v7(),
             name: format!("Client {i:02}"),
             contact_email: None,
+            time_zone: None,
             created_at: now,
             updated_at: now,
         })

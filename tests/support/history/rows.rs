@@ -37,6 +37,7 @@ pub(super) async fn client(db: &DatabaseConnection, t: Uuid, name: &str) -> Uuid
             id,
             name: name.into(),
             contact_email: None,
+            time_zone: None,
             created_at: now,
             updated_at: now,
         }

@@ -3,21 +3,27 @@
 //! The structure follows the practice: what happened, root cause, immediate impact, what went
 //! well, what could have gone better, prevention measures, going forward, and the invitation
 //! for questions. The snapshot holds only client-facing text: the caller never puts internal
-//! events, internal analysis or lessons learned into it. The same snapshot always renders the
-//! same bytes.
+//! events, internal analysis or lessons learned into it, and a client's copy holds only that
+//! client's impact. Times are written in the reader's zone, which the document states. The
+//! same snapshot always renders the same bytes.
 
+pub mod page;
+
+use crate::domain::zone;
 use chrono::{DateTime, NaiveDate, Utc};
+use chrono_tz::Tz;
 use std::fmt::Write;
 
 /// Everything the summary shows, already filtered for its reader and sorted.
 #[derive(Debug, Clone)]
 pub struct Snapshot {
-    pub provider: String,
     pub reference: String,
     pub title: String,
     pub severity: String,
     pub started_at: DateTime<Utc>,
     pub resolved_at: Option<DateTime<Utc>>,
+    /// The affected services' names, sorted.
+    pub services: Vec<String>,
     pub timeline: Vec<Event>,
     pub root_causes: Vec<Cause>,
     pub impact_summary: String,
@@ -27,6 +33,52 @@ pub struct Snapshot {
     pub measures: Vec<Measure>,
     pub review_due_at: Option<DateTime<Utc>>,
     pub review_after_days: i32,
+    pub presentation: Presentation,
+}
+
+/// Who writes to whom, in which zone, and how the reader answers: shared by the summary and
+/// the follow-up report.
+#[derive(Debug, Clone)]
+pub struct Presentation {
+    /// The tenant's name.
+    pub provider: String,
+    /// The client the copy is for; `None` for the staff copy that lists every client.
+    pub client: Option<String>,
+    pub zone: Tz,
+    /// How clients reach the provider; empty when unset.
+    pub contact_line: String,
+    /// Where clients read and ask; `None` when unset.
+    pub portal_url: Option<String>,
+}
+
+impl Presentation {
+    /// A time as the reader reads it, e.g. `2026-03-01 10:00 CET`.
+    pub fn time(&self, at: DateTime<Utc>) -> String {
+        zone::time(at, self.zone)
+    }
+
+    /// The day `at` falls on for the reader, e.g. `2026-03-01`.
+    pub fn day(&self, at: DateTime<Utc>) -> String {
+        zone::day(at, self.zone).format("%Y-%m-%d").to_string()
+    }
+
+    /// The closing paragraphs: how to ask, and how to reach the provider.
+    fn how_to_reach_us(&self, out: &mut String) {
+        match &self.portal_url {
+            Some(url) => {
+                let _ = writeln!(
+                    out,
+                    "Ask them in our client portal at <{url}> and we will answer each one.\n"
+                );
+            }
+            None => {
+                let _ = writeln!(out, "Reply to us and we will answer each one.\n");
+            }
+        }
+        if !self.contact_line.trim().is_empty() {
+            let _ = writeln!(out, "{}\n", self.contact_line.trim());
+        }
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -68,10 +120,6 @@ pub const INVITATION: &str = "What questions or concerns do you have?";
 
 const NOTHING_YET: &str = "_Nothing recorded yet._";
 
-fn time(at: DateTime<Utc>) -> String {
-    at.format("%Y-%m-%d %H:%M UTC").to_string()
-}
-
 fn or_nothing(text: &str) -> &str {
     if text.trim().is_empty() {
         NOTHING_YET
@@ -83,20 +131,9 @@ fn or_nothing(text: &str) -> &str {
 /// Renders the summary as Markdown.
 pub fn markdown(doc: &Snapshot) -> String {
     let mut out = String::new();
-    let resolved = doc.resolved_at.map_or_else(
-        || "not yet resolved".to_owned(),
-        |at| format!("resolved {}", time(at)),
-    );
     let _ = writeln!(out, "# {}: {}\n", doc.reference, doc.title.trim());
-    let _ = writeln!(
-        out,
-        "*Post-mortem by {}. Severity {}. Started {}, {}.*\n",
-        doc.provider,
-        doc.severity,
-        time(doc.started_at),
-        resolved
-    );
-    what_happened(&mut out, &doc.timeline);
+    facts(&mut out, doc);
+    what_happened(&mut out, doc);
     root_cause(&mut out, &doc.root_causes);
     impact(&mut out, doc);
     let _ = writeln!(
@@ -111,23 +148,49 @@ pub fn markdown(doc: &Snapshot) -> String {
     );
     measures(&mut out, &doc.measures);
     going_forward(&mut out, doc);
-    let _ = writeln!(
-        out,
-        "## 8. Your questions\n\n{INVITATION} Reply to this post-mortem in Debrief and we will answer each one."
-    );
+    let _ = writeln!(out, "## 8. Your questions\n\n{INVITATION}\n");
+    doc.presentation.how_to_reach_us(&mut out);
+    out.truncate(out.trim_end().len());
+    out.push('\n');
     out
 }
 
-fn what_happened(out: &mut String, timeline: &[Event]) {
+/// Who wrote it for whom, and the incident's facts at a glance.
+fn facts(out: &mut String, doc: &Snapshot) {
+    let p = &doc.presentation;
+    match &p.client {
+        Some(client) => {
+            let _ = writeln!(out, "*Post-mortem by {} for {}.*\n", p.provider, client);
+        }
+        None => {
+            let _ = writeln!(out, "*Post-mortem by {}.*\n", p.provider);
+        }
+    }
+    let resolved = doc
+        .resolved_at
+        .map_or_else(|| "not yet resolved".to_owned(), |at| p.time(at));
+    let services = if doc.services.is_empty() {
+        "none recorded".to_owned()
+    } else {
+        doc.services.join(", ")
+    };
+    let _ = writeln!(out, "- **Severity:** {}", doc.severity);
+    let _ = writeln!(out, "- **Started:** {}", p.time(doc.started_at));
+    let _ = writeln!(out, "- **Resolved:** {resolved}");
+    let _ = writeln!(out, "- **Affected services:** {services}");
+    let _ = writeln!(out, "- **Times are in:** {}\n", zone::name(p.zone));
+}
+
+fn what_happened(out: &mut String, doc: &Snapshot) {
     let _ = writeln!(out, "## 1. What happened\n");
-    if timeline.is_empty() {
+    if doc.timeline.is_empty() {
         let _ = writeln!(out, "{NOTHING_YET}\n");
     }
-    for event in timeline {
+    for event in &doc.timeline {
         let _ = writeln!(
             out,
             "**{}** ({})\n\n{}\n",
-            time(event.occurred_at),
+            doc.presentation.time(event.occurred_at),
             event.kind,
             event.body.trim()
         );
@@ -168,15 +231,16 @@ fn impact(out: &mut String, doc: &Snapshot) {
         "## 3. Immediate impact\n\n{}\n",
         or_nothing(&doc.impact_summary)
     );
+    let p = &doc.presentation;
     for impact in &doc.impacts {
         let window = match impact.ended_at {
             Some(end) => format!(
                 "from {} to {} ({})",
-                time(impact.started_at),
-                time(end),
+                p.time(impact.started_at),
+                p.time(end),
                 super::impact::human_duration(end - impact.started_at)
             ),
-            None => format!("since {}, ongoing", time(impact.started_at)),
+            None => format!("since {}, ongoing", p.time(impact.started_at)),
         };
         let _ = writeln!(
             out,
@@ -190,6 +254,22 @@ fn impact(out: &mut String, doc: &Snapshot) {
     if !doc.impacts.is_empty() {
         out.push('\n');
     }
+}
+
+/// `text` as paragraphs inside a list item whose content starts `indent` columns in.
+fn indented(text: &str, indent: usize) -> String {
+    let pad = " ".repeat(indent);
+    text.trim()
+        .lines()
+        .map(|line| {
+            if line.trim().is_empty() {
+                String::new()
+            } else {
+                format!("{pad}{line}")
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 fn measures(out: &mut String, measures: &[Measure]) {
@@ -207,10 +287,10 @@ fn measures(out: &mut String, measures: &[Measure]) {
             || "date to be set".to_owned(),
             |d| d.format("%Y-%m-%d").to_string(),
         );
+        let marker = format!("{}. ", index + 1);
         let _ = writeln!(
             out,
-            "{}. **{}** ({}). Owner: {}. Due: {}. Status: {}.",
-            index + 1,
+            "{marker}**{}** ({}). Owner: {}. Due: {}. Status: {}.\n",
             m.title.trim(),
             m.kind,
             owner,
@@ -218,17 +298,16 @@ fn measures(out: &mut String, measures: &[Measure]) {
             m.status
         );
         if !m.description.trim().is_empty() {
-            let _ = writeln!(out, "   {}", m.description.trim().replace('\n', "\n   "));
+            let _ = writeln!(out, "{}\n", indented(&m.description, marker.len()));
         }
         if !m.success_criterion.trim().is_empty() {
-            let _ = writeln!(
-                out,
-                "   *How we will know it worked:* {}",
-                m.success_criterion.trim().replace('\n', "\n   ")
+            let criterion = format!(
+                "*How we will know it worked:* {}",
+                m.success_criterion.trim()
             );
+            let _ = writeln!(out, "{}\n", indented(&criterion, marker.len()));
         }
     }
-    out.push('\n');
 }
 
 fn going_forward(out: &mut String, doc: &Snapshot) {
@@ -238,7 +317,7 @@ fn going_forward(out: &mut String, doc: &Snapshot) {
             let _ = writeln!(
                 out,
                 "We will review how well these measures worked on {} and share what we find.\n",
-                at.format("%Y-%m-%d")
+                doc.presentation.day(at)
             );
         }
         None => {
@@ -251,9 +330,19 @@ fn going_forward(out: &mut String, doc: &Snapshot) {
     }
 }
 
-/// Renders the summary as sanitised HTML: user Markdown cannot inject scripts or handlers.
+/// Renders the summary as a sanitised HTML fragment: user Markdown cannot inject scripts or
+/// handlers.
 pub fn html(doc: &Snapshot) -> String {
     sanitised_html(&markdown(doc))
+}
+
+/// Renders the summary as a whole HTML page: charset, title and a print stylesheet around
+/// the sanitised fragment, ready to open, print or attach.
+pub fn standalone_html(doc: &Snapshot) -> String {
+    page::standalone(
+        &format!("{}: {}", doc.reference, doc.title.trim()),
+        &[html(doc)],
+    )
 }
 
 /// Renders Markdown to HTML and sanitises it: no scripts, no event handlers.
@@ -267,99 +356,4 @@ pub fn sanitised_html(markdown: &str) -> String {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use chrono::TimeZone;
-
-    fn snapshot() -> Snapshot {
-        let at = |h| Utc.with_ymd_and_hms(2026, 3, 1, h, 0, 0).unwrap();
-        Snapshot {
-            provider: "Acme Cloud".into(),
-            reference: "INC-7".into(),
-            title: "Checkout failures".into(),
-            severity: "SEV1".into(),
-            started_at: at(9),
-            resolved_at: Some(at(12)),
-            timeline: vec![Event {
-                occurred_at: at(9),
-                kind: "Started".into(),
-                body: "Payments <script>alert(1)</script> failed. <img src=x onerror=alert(2)>"
-                    .into(),
-            }],
-            root_causes: vec![
-                Cause {
-                    is_root_cause: true,
-                    category: "Configuration".into(),
-                    explanation: "A limit was set too low.".into(),
-                },
-                Cause {
-                    is_root_cause: false,
-                    category: "Monitoring gap".into(),
-                    explanation: "No alert on error rate.".into(),
-                },
-            ],
-            impact_summary: "Card payments failed.".into(),
-            impacts: vec![Impact {
-                client: "Globex".into(),
-                level: "Full outage".into(),
-                description: "No checkouts.".into(),
-                started_at: at(9),
-                ended_at: Some(at(11)),
-            }],
-            went_well: "Fast rollback.".into(),
-            could_be_better: "Earlier detection.".into(),
-            measures: vec![Measure {
-                kind: "Monitoring".into(),
-                title: "Alert on payment errors".into(),
-                description: "Page on-call above 2% errors.".into(),
-                success_criterion: "Alert fires within 2 minutes in a drill.".into(),
-                owner_team: "Payments SRE".into(),
-                due_on: NaiveDate::from_ymd_opt(2026, 3, 15),
-                status: "Planned".into(),
-            }],
-            review_due_at: Some(at(12) + chrono::TimeDelta::days(30)),
-            review_after_days: 30,
-        }
-    }
-
-    #[test]
-    fn the_summary_has_the_eight_sections_in_order() {
-        let text = markdown(&snapshot());
-        let headings = [
-            "## 1. What happened",
-            "## 2. Root cause",
-            "## 3. Immediate impact",
-            "## 4. What we did well",
-            "## 5. What we could have done better",
-            "## 6. Prevention measures",
-            "## 7. Going forward",
-            "## 8. Your questions",
-        ];
-        let positions: Vec<usize> = headings
-            .iter()
-            .map(|h| text.find(h).unwrap_or_else(|| panic!("{h} missing")))
-            .collect();
-        assert!(
-            positions.windows(2).all(|w| w[0] < w[1]),
-            "sections out of order"
-        );
-        assert!(text.contains(INVITATION));
-        assert!(text.contains("from 2026-03-01 09:00 UTC to 2026-03-01 11:00 UTC (2 h)"));
-        assert!(text.contains("1. **Alert on payment errors** (Monitoring). Owner: Payments SRE. Due: 2026-03-15. Status: Planned."));
-        assert!(text.contains("We will review how well these measures worked on 2026-03-31"));
-    }
-
-    #[test]
-    fn html_is_sanitised() {
-        let html = html(&snapshot());
-        assert!(!html.contains("<script"), "{html}");
-        assert!(!html.contains("onerror"), "{html}");
-        assert!(html.contains("<h2>1. What happened</h2>"));
-    }
-
-    #[test]
-    fn rendering_is_deterministic() {
-        assert_eq!(markdown(&snapshot()), markdown(&snapshot()));
-        assert_eq!(html(&snapshot()), html(&snapshot()));
-    }
-}
+mod tests;
