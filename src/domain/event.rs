@@ -44,6 +44,8 @@ pub enum Action {
     WebhookEndpointDisable,
     WebhookTestSend,
     WebhookDeliveryRetry,
+    ApiTokenCreate,
+    ApiTokenRevoke,
 }
 
 impl Action {
@@ -88,6 +90,8 @@ impl Action {
             Self::WebhookEndpointDisable => "webhook_endpoint.disable",
             Self::WebhookTestSend => "webhook_endpoint.send_test",
             Self::WebhookDeliveryRetry => "webhook_delivery.retry",
+            Self::ApiTokenCreate => "api_token.create",
+            Self::ApiTokenRevoke => "api_token.revoke",
         }
     }
 
@@ -110,7 +114,9 @@ impl Action {
             | Self::WebhookEndpointUpdate
             | Self::WebhookEndpointDelete
             | Self::WebhookEndpointRotateSecret
-            | Self::WebhookEndpointDisable => E::DirectoryChanged,
+            | Self::WebhookEndpointDisable
+            | Self::ApiTokenCreate
+            | Self::ApiTokenRevoke => E::DirectoryChanged,
             // Sending is not a change to the record: audited, but no event.
             Self::WebhookTestSend | Self::WebhookDeliveryRetry => return Vec::new(),
             Self::IncidentCreate => E::IncidentCreated,

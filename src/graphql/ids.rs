@@ -24,10 +24,11 @@ pub enum NodeType {
     Event,
     WebhookEndpoint,
     WebhookDelivery,
+    ApiToken,
 }
 
 impl NodeType {
-    const ALL: [NodeType; 15] = [
+    const ALL: [NodeType; 16] = [
         Self::Tenant,
         Self::Incident,
         Self::User,
@@ -43,6 +44,7 @@ impl NodeType {
         Self::Event,
         Self::WebhookEndpoint,
         Self::WebhookDelivery,
+        Self::ApiToken,
     ];
 
     /// The GraphQL type name, which is also the prefix inside the id.
@@ -63,6 +65,7 @@ impl NodeType {
             Self::Event => "Event",
             Self::WebhookEndpoint => "WebhookEndpoint",
             Self::WebhookDelivery => "WebhookDelivery",
+            Self::ApiToken => "ApiToken",
         }
     }
 
@@ -89,6 +92,7 @@ impl NodeType {
             Self::Event => "event",
             Self::WebhookEndpoint => "webhook endpoint",
             Self::WebhookDelivery => "webhook delivery",
+            Self::ApiToken => "service token",
         }
     }
 }

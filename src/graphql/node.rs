@@ -1,5 +1,6 @@
 //! The Relay `Node` interface, `node(id)` and `nodes(ids)`.
 
+use super::api_tokens::ApiToken;
 use super::audit::AuditEntry;
 use super::context::scope;
 use super::directory::{client::Client, service::Service, tenant::Tenant, user::User};
@@ -37,6 +38,7 @@ pub enum Node {
     Event(Event),
     WebhookEndpoint(WebhookEndpoint),
     WebhookDelivery(WebhookDelivery),
+    ApiToken(ApiToken),
 }
 
 /// The most ids `nodes` accepts at once.
@@ -73,6 +75,7 @@ pub(super) async fn load_typed(scope: &Scope, node_type: NodeType, uuid: Uuid) -
         NodeType::WebhookDelivery => {
             Node::WebhookDelivery(WebhookDelivery(scope.webhook_delivery(uuid).await?))
         }
+        NodeType::ApiToken => Node::ApiToken(ApiToken(scope.api_token(uuid).await?)),
     })
 }
 
