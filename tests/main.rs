@@ -33,6 +33,7 @@ mod plans;
 mod post_mortem;
 mod readiness;
 mod record;
+mod reports;
 mod response_shape;
 mod roles;
 mod scheduler;
