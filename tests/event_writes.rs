@@ -247,6 +247,14 @@ fn cases() -> Vec<Case> {
             .forbidden(Client)
             .not_found(OtherAdmin)
             .writes(vec![gone("DIRECTORY_CHANGED", "@endpoint", &["description", "enabled", "eventTypes", "url"])]),
+        call("apiTokenCreate", Admin, json!({ "name": "BI export", "role": "REPORTER", "expiresAt": held_at }))
+            .invalid(Admin, json!({ "role": "EDITOR" }), "INVALID")
+            .forbidden(Editor)
+            .creates("apiToken", "@apiToken", vec![ev("DIRECTORY_CHANGED", "ApiToken", "@apiToken", &["expiresAt", "name", "role"])]),
+        call("apiTokenRevoke", Admin, json!({ "id": "@apiToken" }))
+            .forbidden(Reporter)
+            .not_found(OtherAdmin)
+            .writes(vec![ev("DIRECTORY_CHANGED", "ApiToken", "@apiToken", &["revokedAt"])]),
         call("userCreate", Admin, json!({ "email": "new@tenant-a.example", "displayName": "New Editor", "role": "EDITOR" }))
             .invalid(Admin, json!({ "role": "CLIENT" }), "INVALID")
             .invalid(Admin, json!({ "role": "CLIENT", "clientId": "@b.client" }), "NOT_FOUND")

@@ -6,6 +6,7 @@
 
 mod support;
 
+mod api_tokens;
 mod auth;
 mod browsers;
 mod cli;
@@ -33,6 +34,7 @@ mod plans;
 mod post_mortem;
 mod readiness;
 mod record;
+mod reports;
 mod response_shape;
 mod roles;
 mod scheduler;

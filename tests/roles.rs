@@ -170,6 +170,18 @@ fn cases() -> Vec<Case> {
             expected: [A, F, F, F, F],
         },
         Case {
+            name: "apiTokens",
+            query: "{ apiTokens { totalCount nodes { name } } }",
+            variables: none,
+            expected: [A, F, F, F, F],
+        },
+        Case {
+            name: "apiTokenCreate",
+            query: "mutation($at: DateTime!) { apiTokenCreate(input: { name: \"BI\", role: REPORTER, expiresAt: $at }) { token userErrors { code } } }",
+            variables: |_, _| json!({ "at": (chrono::Utc::now() + chrono::TimeDelta::days(30)).to_rfc3339() }),
+            expected: [A, F, F, F, F],
+        },
+        Case {
             name: "tenantSettingsUpdate",
             query: "mutation { tenantSettingsUpdate(input: { coolingOffHours: 24 }) { tenant { slug } userErrors { code } } }",
             variables: none,

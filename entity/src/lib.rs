@@ -4,6 +4,7 @@
 //! wraps these models in its own API types. Every tenant-owned table has `tenant_id` leading
 //! its primary key, so a row can only ever be addressed together with its tenant.
 
+pub mod api_token;
 pub mod audit_entry;
 pub mod client;
 pub mod client_impact;

@@ -19,6 +19,7 @@ mod m20261126_000008_readiness;
 mod m20261201_000009_events;
 mod m20261201_000010_webhooks;
 mod m20261201_000011_client_documents;
+mod m20261201_000012_api_tokens;
 
 /// Applies Debrief's migrations in order.
 pub struct Migrator;
@@ -38,6 +39,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000009_events::Migration),
             Box::new(m20261201_000010_webhooks::Migration),
             Box::new(m20261201_000011_client_documents::Migration),
+            Box::new(m20261201_000012_api_tokens::Migration),
         ]
     }
 }

@@ -1,16 +1,47 @@
-//! Authentication: a bearer token is verified, then the users table decides who the caller is
-//! and what they may do. Only this module can make a [`Principal`].
+//! Authentication: a bearer token is verified, then the users table (for a JWT) or the
+//! service tokens table (for a `dbt_` token) decides who the caller is and what they may do.
+//! Only this module can make a [`Principal`].
 
 mod jwt;
 pub mod opaque;
 mod principal;
+pub mod service_token;
 
 pub use jwt::{TokenSigner, TokenSubject, TokenVerifier};
 pub use principal::Principal;
 
+use crate::domain::{api_token, time};
 use crate::error::{AppError, AppResult};
 use crate::repo;
 use sea_orm::DatabaseConnection;
+use service_token::Presented;
+
+/// A bearer token, checked as far as it can be without the database.
+#[derive(Debug, Clone)]
+pub enum Bearer {
+    /// A JWT with a valid signature, naming a user.
+    User(TokenSubject),
+    /// A well-formed service token.
+    Service(Presented),
+}
+
+impl Bearer {
+    /// The tenant the token names.
+    pub fn tenant_id(&self) -> uuid::Uuid {
+        match self {
+            Self::User(subject) => subject.tenant_id,
+            Self::Service(presented) => presented.tenant_id,
+        }
+    }
+
+    /// The user a JWT names; `None` for a service token, whose row is known only once read.
+    pub fn user_id(&self) -> Option<uuid::Uuid> {
+        match self {
+            Self::User(subject) => Some(subject.user_id),
+            Self::Service(_) => None,
+        }
+    }
+}
 
 /// Turns an `Authorization` header into a [`Principal`].
 #[derive(Clone)]
@@ -25,15 +56,16 @@ impl Authenticator {
         Self { verifier, db }
     }
 
-    /// Verifies the bearer token and loads the user it names. A missing, bad or expired token,
-    /// an unknown user and a deactivated user are all UNAUTHENTICATED.
+    /// Verifies the bearer token and loads the user or service token it names. A missing, bad
+    /// or expired token, an unknown user, a deactivated user and an unknown, revoked or
+    /// expired service token are all UNAUTHENTICATED.
     pub async fn authenticate(&self, authorization: Option<&str>) -> AppResult<Principal> {
         Ok(self.session(&self.verify(authorization)?).await?.principal)
     }
 
-    /// Verifies the bearer token alone, without reading its user: the first step of
+    /// Verifies the bearer token alone, without reading its user or row: the first step of
     /// [`Self::authenticate`], for a connection that watches the user before reading it.
-    pub fn verify(&self, authorization: Option<&str>) -> AppResult<TokenSubject> {
+    pub fn verify(&self, authorization: Option<&str>) -> AppResult<Bearer> {
         let header = authorization.ok_or_else(|| {
             AppError::unauthenticated(
                 "authentication required: send `Authorization: Bearer <token>`",
@@ -47,24 +79,59 @@ impl Authenticator {
             .ok_or_else(|| {
                 AppError::unauthenticated("the Authorization header must be `Bearer <token>`")
             })?;
-        self.verifier.verify(token)
+        if service_token::is_service_token(token) {
+            return service_token::parse(token).map(Bearer::Service);
+        }
+        self.verifier.verify(token).map(Bearer::User)
     }
 
-    /// Loads the user a verified token names, and says when the token expires, for a
-    /// connection that must end then (a WebSocket).
-    pub async fn session(&self, subject: &TokenSubject) -> AppResult<Session> {
-        let principal = self.current(subject.tenant_id, subject.user_id).await?;
-        let expires_at = chrono::DateTime::from_timestamp(subject.expires_at, 0)
-            .unwrap_or(chrono::DateTime::<chrono::Utc>::MIN_UTC);
+    /// Loads the user or service token a verified bearer names, and says when it expires,
+    /// for a connection that must end then (a WebSocket).
+    pub async fn session(&self, bearer: &Bearer) -> AppResult<Session> {
+        match bearer {
+            Bearer::User(subject) => {
+                let principal = self.current(subject.tenant_id, subject.user_id).await?;
+                let expires_at = chrono::DateTime::from_timestamp(subject.expires_at, 0)
+                    .unwrap_or(chrono::DateTime::<chrono::Utc>::MIN_UTC);
+                Ok(Session {
+                    principal,
+                    expires_at,
+                })
+            }
+            Bearer::Service(presented) => self.service_session(presented).await,
+        }
+    }
+
+    /// The session of a presented service token: its row must exist, unrevoked and
+    /// unexpired. Its use is written down at most once a minute
+    /// ([`api_token::USE_RECORDED_EVERY`]).
+    async fn service_session(&self, presented: &Presented) -> AppResult<Session> {
+        let token =
+            repo::identity::api_token_by_hash(&self.db, presented.tenant_id, &presented.hash)
+                .await?
+                .ok_or_else(|| AppError::unauthenticated("the service token is not recognised"))?;
+        let now = time::now();
+        if let Some(refusal) = api_token::refusal(&token, now) {
+            return Err(AppError::unauthenticated(refusal));
+        }
+        if api_token::use_worth_recording(token.last_used_at, now) {
+            repo::identity::record_api_token_use(&self.db, &token, now).await?;
+        }
         Ok(Session {
-            principal,
-            expires_at,
+            principal: Principal::from_api_token(&token),
+            expires_at: token.expires_at,
         })
     }
 
-    /// Whether `principal` still stands as the users table has it now: the same role and
-    /// client, and still active. A long-lived connection asks after its user changed.
+    /// Whether `principal` still stands: for a user, the same role and client as the users
+    /// table has them now, and still active; for a service token, neither revoked nor
+    /// expired. A long-lived connection asks after its user or token changed.
     pub async fn still_current(&self, principal: &Principal) -> AppResult<bool> {
+        if let Some(token_id) = principal.api_token_id() {
+            let token =
+                repo::identity::api_token_by_id(&self.db, principal.tenant_id(), token_id).await?;
+            return Ok(token.is_some_and(|token| api_token::refusal(&token, time::now()).is_none()));
+        }
         let Some(user_id) = principal.user_id() else {
             return Ok(true);
         };

@@ -1,6 +1,7 @@
-//! Opaque bearer secrets (share links): a prefix, then the base64url of the tenant's id and 32
-//! random bytes. The tenant inside lets the lookup stay within one tenant's rows; only the
-//! SHA-256 of the whole token is stored, so a copy of the database holds no usable token.
+//! Opaque bearer secrets (share links, service tokens): a prefix, then the base64url of the
+//! tenant's id and 32 random bytes. The tenant inside lets the lookup stay within one
+//! tenant's rows; only the SHA-256 of the whole token is stored, so a copy of the database
+//! holds no usable token.
 
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;

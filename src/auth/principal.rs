@@ -11,6 +11,7 @@ use uuid::Uuid;
 pub struct Principal {
     tenant_id: Uuid,
     user_id: Option<Uuid>,
+    api_token_id: Option<Uuid>,
     role: Role,
     client_id: Option<Uuid>,
 }
@@ -21,6 +22,7 @@ impl Principal {
         Self {
             tenant_id: user.tenant_id,
             user_id: Some(user.id),
+            api_token_id: None,
             role: user.role,
             client_id: user.client_id,
         }
@@ -31,6 +33,7 @@ impl Principal {
         Self {
             tenant_id,
             user_id: None,
+            api_token_id: None,
             role: Role::Admin,
             client_id: None,
         }
@@ -41,8 +44,20 @@ impl Principal {
         Self {
             tenant_id,
             user_id: None,
+            api_token_id: None,
             role: Role::Client,
             client_id: Some(client_id),
+        }
+    }
+
+    /// The principal of a service token: its role, and no user.
+    pub(super) fn from_api_token(token: &entity::api_token::Model) -> Self {
+        Self {
+            tenant_id: token.tenant_id,
+            user_id: None,
+            api_token_id: Some(token.id),
+            role: token.role,
+            client_id: None,
         }
     }
 
@@ -51,9 +66,14 @@ impl Principal {
         self.tenant_id
     }
 
-    /// The signed-in user; `None` only for operator commands.
+    /// The signed-in user; `None` for a service token and for operator commands.
     pub fn user_id(&self) -> Option<Uuid> {
         self.user_id
+    }
+
+    /// The service token the caller presented; `None` for users and operator commands.
+    pub fn api_token_id(&self) -> Option<Uuid> {
+        self.api_token_id
     }
 
     /// The caller's role.

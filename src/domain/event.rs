@@ -46,6 +46,8 @@ pub enum Action {
     WebhookDeliveryRetry,
     ShareLinkCreate,
     ShareLinkRevoke,
+    ApiTokenCreate,
+    ApiTokenRevoke,
 }
 
 impl Action {
@@ -92,6 +94,8 @@ impl Action {
             Self::WebhookDeliveryRetry => "webhook_delivery.retry",
             Self::ShareLinkCreate => "share_link.create",
             Self::ShareLinkRevoke => "share_link.revoke",
+            Self::ApiTokenCreate => "api_token.create",
+            Self::ApiTokenRevoke => "api_token.revoke",
         }
     }
 
@@ -114,7 +118,9 @@ impl Action {
             | Self::WebhookEndpointUpdate
             | Self::WebhookEndpointDelete
             | Self::WebhookEndpointRotateSecret
-            | Self::WebhookEndpointDisable => E::DirectoryChanged,
+            | Self::WebhookEndpointDisable
+            | Self::ApiTokenCreate
+            | Self::ApiTokenRevoke => E::DirectoryChanged,
             // Sending is not a change to the record, nor is handing a client a link to it:
             // audited, but no event.
             Self::WebhookTestSend

@@ -33,6 +33,31 @@ impl Bucket {
     }
 }
 
+/// What the long-format rows of `metrics(groupBy:)` are split by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum GroupBy {
+    /// The clients an incident impacted: an incident that impacted two counts for each.
+    Client,
+    /// The services an incident affected: an incident that affected two counts for each.
+    Service,
+    /// The incident's severity.
+    Severity,
+    /// The prevention measure's kind.
+    Kind,
+}
+
+impl GroupBy {
+    /// Whether the rows carry incident figures: by client, service and severity.
+    pub fn counts_incidents(self) -> bool {
+        self != GroupBy::Kind
+    }
+
+    /// Whether the rows carry follow-through figures: by client, service and measure kind.
+    pub fn counts_follow_through(self) -> bool {
+        self != GroupBy::Severity
+    }
+}
+
 /// A half-open reporting range `[from, to)` in UTC.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Range {
@@ -74,6 +99,14 @@ impl Range {
             first_midnight_at_or_after(self.from),
             first_midnight_at_or_after(self.to),
         )
+    }
+
+    /// The whole range as one period.
+    pub fn whole(&self) -> Period {
+        Period {
+            start: self.from,
+            end: self.to,
+        }
     }
 
     /// The buckets that overlap the range, in order. The first and last may extend beyond

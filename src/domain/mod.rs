@@ -1,6 +1,7 @@
 //! Pure rules: validation, state transitions and the role policy. No I/O happens here, so
 //! every rule can be unit-tested on its own.
 
+pub mod api_token;
 pub mod changes;
 pub mod deadline;
 pub mod directory;

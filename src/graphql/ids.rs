@@ -25,10 +25,11 @@ pub enum NodeType {
     WebhookEndpoint,
     WebhookDelivery,
     ShareLink,
+    ApiToken,
 }
 
 impl NodeType {
-    const ALL: [NodeType; 16] = [
+    const ALL: [NodeType; 17] = [
         Self::Tenant,
         Self::Incident,
         Self::User,
@@ -45,6 +46,7 @@ impl NodeType {
         Self::WebhookEndpoint,
         Self::WebhookDelivery,
         Self::ShareLink,
+        Self::ApiToken,
     ];
 
     /// The GraphQL type name, which is also the prefix inside the id.
@@ -66,6 +68,7 @@ impl NodeType {
             Self::WebhookEndpoint => "WebhookEndpoint",
             Self::WebhookDelivery => "WebhookDelivery",
             Self::ShareLink => "ShareLink",
+            Self::ApiToken => "ApiToken",
         }
     }
 
@@ -93,6 +96,7 @@ impl NodeType {
             Self::WebhookEndpoint => "webhook endpoint",
             Self::WebhookDelivery => "webhook delivery",
             Self::ShareLink => "share link",
+            Self::ApiToken => "service token",
         }
     }
 }

@@ -1,6 +1,7 @@
 //! The GraphQL schema: one module per aggregate, each with its objects, inputs, payloads,
 //! queries and mutations, merged into the root types here.
 
+mod api_tokens;
 mod audit;
 pub mod connection;
 pub mod context;
@@ -47,6 +48,7 @@ pub struct Query(
     record::inbox::InboxQuery,
     events::EventQuery,
     webhooks::WebhookQuery,
+    api_tokens::ApiTokenQuery,
 );
 
 /// Every mutation field.
@@ -66,6 +68,7 @@ pub struct Mutation(
     record::review::ReviewMutation,
     webhooks::mutations::WebhookMutation,
     record::share_link::ShareLinkMutation,
+    api_tokens::ApiTokenMutation,
 );
 
 pub type DebriefSchema = Schema<Query, Mutation, Subscription>;

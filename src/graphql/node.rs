@@ -1,5 +1,6 @@
 //! The Relay `Node` interface, `node(id)` and `nodes(ids)`.
 
+use super::api_tokens::ApiToken;
 use super::audit::AuditEntry;
 use super::context::scope;
 use super::directory::{client::Client, service::Service, tenant::Tenant, user::User};
@@ -39,6 +40,7 @@ pub enum Node {
     WebhookEndpoint(WebhookEndpoint),
     WebhookDelivery(WebhookDelivery),
     ShareLink(ShareLink),
+    ApiToken(ApiToken),
 }
 
 /// The most ids `nodes` accepts at once.
@@ -76,6 +78,7 @@ pub(super) async fn load_typed(scope: &Scope, node_type: NodeType, uuid: Uuid) -
             Node::WebhookDelivery(WebhookDelivery(scope.webhook_delivery(uuid).await?))
         }
         NodeType::ShareLink => Node::ShareLink(ShareLink(scope.share_link(uuid).await?)),
+        NodeType::ApiToken => Node::ApiToken(ApiToken(scope.api_token(uuid).await?)),
     })
 }
 

@@ -1,4 +1,5 @@
-//! HTTP transport: the router, the GraphQL-over-HTTP handler, health checks and GraphiQL.
+//! HTTP transport: the router, the GraphQL-over-HTTP handler, the CSV report, health checks
+//! and GraphiQL.
 
 mod body;
 mod cors;
@@ -6,6 +7,7 @@ mod graphiql;
 mod graphql;
 mod health;
 mod negotiate;
+mod reports;
 mod respond;
 mod server;
 mod share;
@@ -67,6 +69,7 @@ pub fn router(state: AppState) -> Router {
     routes
         .route("/graphql", get(graphql::get).post(graphql::post))
         .route("/graphql/ws", get(subscriptions::upgrade))
+        .route("/reports/metrics.csv", get(reports::metrics_csv))
         .route("/healthz", get(health::live))
         .route("/readyz", get(health::ready))
         .route("/share/{token}", get(share::page))

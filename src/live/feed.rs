@@ -45,7 +45,8 @@ struct Shared {
     /// committed later reaches its batches and its user watches.
     started: watch::Sender<bool>,
     wake: Notify,
-    /// Whom to tell when a DIRECTORY_CHANGED event is about a user: that user's sockets.
+    /// Whom to tell when a DIRECTORY_CHANGED event is about a user or a service token: the
+    /// sockets it authenticated.
     users: Mutex<HashMap<Uuid, Vec<Weak<Notify>>>>,
 }
 
@@ -105,11 +106,13 @@ impl Shared {
         self.users.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
-    /// Tells the sockets of each user a DIRECTORY_CHANGED event in `events` is about.
+    /// Tells the sockets of each user or service token a DIRECTORY_CHANGED event in `events`
+    /// is about.
     fn announce_directory_changes(&self, events: &[event::Model]) {
         let mut users = self.users();
         for event in events {
-            if event.event_type != EventType::DirectoryChanged || event.subject_type != "User" {
+            let about_a_caller = matches!(event.subject_type.as_str(), "User" | "ApiToken");
+            if event.event_type != EventType::DirectoryChanged || !about_a_caller {
                 continue;
             }
             if let Some(watchers) = users.get_mut(&event.subject_id) {

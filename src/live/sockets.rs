@@ -74,10 +74,10 @@ impl Live {
     }
 
     /// Takes one of `principal`'s socket places on this server; `None` when they already have
-    /// [`super::LiveSettings::sockets_per_user`] open. Operator principals have no user and
-    /// never open sockets.
+    /// [`super::LiveSettings::sockets_per_user`] open. A service token counts as a user of its
+    /// own. Operator principals have neither and never open sockets.
     pub fn open_socket(&self, principal: &Principal) -> Option<SocketSlot> {
-        let user_id = principal.user_id()?;
+        let user_id = principal.user_id().or(principal.api_token_id())?;
         let mut sockets = self
             .inner
             .sockets
@@ -94,7 +94,8 @@ impl Live {
         })
     }
 
-    /// Watches user `user_id` of `tenant_id` for changes written by any server from now on:
+    /// Watches user `user_id` of `tenant_id` (or a service token by its id) for changes
+    /// written by any server from now on:
     /// it returns once the tenant's reader has started, so that a change committed after it
     /// returns is seen. (Read the user after it returns, for a change made before.)
     pub async fn watch_user(&self, tenant_id: Uuid, user_id: Uuid) -> UserWatch {

@@ -2,6 +2,7 @@
 //! the tenant and the caller, taken from the verified principal. Write methods live on
 //! [`Writer`] and [`Admin`], handles that only a principal with the right role can obtain.
 
+pub mod api_tokens;
 mod audit;
 pub mod batch;
 pub mod clients;

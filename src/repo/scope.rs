@@ -27,6 +27,7 @@ macro_rules! tenant_owned {
 }
 
 tenant_owned!(
+    api_token,
     user,
     client,
     service,

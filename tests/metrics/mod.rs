@@ -7,6 +7,7 @@
 
 mod access;
 mod edges;
+mod grouped;
 mod history;
 
 use crate::support::TestApp;

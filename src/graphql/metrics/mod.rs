@@ -1,6 +1,7 @@
 //! `metrics`: follow-through, review, incident and feedback figures for reporting tools.
 
 mod objects;
+mod rows;
 
 use crate::domain::metrics::Range;
 use crate::error::{AppError, AppResult};
@@ -10,6 +11,7 @@ use crate::graphql::scalars::Timestamp;
 use crate::repo::metrics::MetricsRequest;
 use async_graphql::{Context, Enum, ID, Object};
 use objects::MetricsPeriod;
+use rows::{MetricsGroupBy, MetricsRow};
 
 /// What one statement of `metrics` costs against the complexity limit: it aggregates the
 /// whole range in the database, so it is priced like a full page of incidents.
@@ -25,6 +27,7 @@ impl MetricsQuery {
     /// filtered on its own time field (see each field). Readable by ADMIN, EDITOR, VIEWER
     /// and REPORTER; a range may cover at most five years.
     #[graphql(complexity = "METRICS_COST + child_complexity")]
+    #[allow(clippy::too_many_arguments)] // one per GraphQL argument
     async fn metrics(
         &self,
         ctx: &Context<'_>,
@@ -35,12 +38,15 @@ impl MetricsQuery {
         client_id: Option<ID>,
         #[graphql(desc = "Only incidents that affected this service.")] service_id: Option<ID>,
         #[graphql(
-            default_with = "Some(MetricsBucket::Month)",
-            desc = "Width of the series buckets; MONTH when omitted or null."
+            desc = "Width of the series buckets (MONTH when omitted or null), and of the \
+                    `rows` of `groupBy` (the whole range when omitted or null)."
         )]
         bucket: Option<MetricsBucket>,
+        #[graphql(desc = "Split `rows` by this dimension; without it, `rows` is empty.")]
+        group_by: Option<MetricsGroupBy>,
     ) -> AppResult<Metrics> {
         let range = Range::new(from.0, to.0).map_err(AppError::bad_input)?;
+        let per_bucket = bucket.is_some();
         let bucket = bucket.unwrap_or(MetricsBucket::Month);
         let request = MetricsRequest {
             range,
@@ -52,7 +58,17 @@ impl MetricsQuery {
                 .map(|id| ids::decode(&id, NodeType::Service))
                 .transpose()?,
         };
-        let figures = scope(ctx).metrics(&request).await?;
+        let scope = scope(ctx);
+        let figures = scope.metrics(&request).await?;
+        let rows = match group_by {
+            Some(by) => scope
+                .grouped_metrics(&request, by.into(), per_bucket)
+                .await?
+                .into_iter()
+                .map(MetricsRow::from)
+                .collect(),
+            None => Vec::new(),
+        };
         Ok(Metrics {
             from,
             to,
@@ -63,6 +79,7 @@ impl MetricsQuery {
                 .into_iter()
                 .map(|(period, figures)| MetricsPeriod::bucket(period, figures))
                 .collect(),
+            rows,
         })
     }
 }
@@ -91,4 +108,10 @@ pub struct Metrics {
     /// Every figure per UTC bucket overlapping the range, oldest first; a bucket with
     /// nothing in it has zero counts and null rates.
     series: Vec<MetricsPeriod>,
+    /// With `groupBy`, long-format rows: one per period (each bucket when `bucket` is
+    /// given, else the whole range) and dimension value, oldest period first, then
+    /// severities and kinds in their order and clients and services by name. Severities and
+    /// kinds are listed in every period; a client or service only where it has an incident
+    /// or a measure. Empty without `groupBy`.
+    rows: Vec<MetricsRow>,
 }

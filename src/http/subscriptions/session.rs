@@ -207,19 +207,29 @@ impl Session {
             return Flow::Close(Close::TooManyInits);
         }
         let authorizer = &self.state.authenticator;
-        let subject = match authorizer.verify(payload.as_ref().and_then(authorization)) {
-            Ok(subject) => subject,
+        let bearer = match authorizer.verify(payload.as_ref().and_then(authorization)) {
+            Ok(bearer) => bearer,
             Err(error) => return Flow::Close(refusal(&error)),
         };
         let live = &self.state.live;
         // Watched before it is read: a change committed after the read reaches the watch.
-        let watch = live.watch_user(subject.tenant_id, subject.user_id).await;
+        let user_watch = match bearer.user_id() {
+            Some(user_id) => Some(live.watch_user(bearer.tenant_id(), user_id).await),
+            None => None,
+        };
         let Credentials {
             principal,
             expires_at,
-        } = match authorizer.session(&subject).await {
+        } = match authorizer.session(&bearer).await {
             Ok(credentials) => credentials,
             Err(error) => return Flow::Close(refusal(&error)),
+        };
+        let watch = match user_watch {
+            Some(watch) => watch,
+            None => match self.watch_token(&principal).await {
+                Ok(watch) => watch,
+                Err(close) => return Flow::Close(close),
+            },
         };
         let Some(slot) = live.open_socket(&principal) else {
             return Flow::Close(Close::TryAgainLater("this user has too many sockets open"));
@@ -234,6 +244,24 @@ impl Session {
             _slot: slot,
         });
         self.queue(protocol::ack())
+    }
+
+    /// Watches a service token's row, known only once read, and then checks it again, so
+    /// that a revocation committed between the first read and the watch is not missed.
+    async fn watch_token(&self, principal: &Principal) -> Result<UserWatch, Close> {
+        let Some(token_id) = principal.api_token_id() else {
+            return Err(Close::InternalError);
+        };
+        let watch = self
+            .state
+            .live
+            .watch_user(principal.tenant_id(), token_id)
+            .await;
+        match self.state.authenticator.still_current(principal).await {
+            Ok(true) => Ok(watch),
+            Ok(false) => Err(changed_user()),
+            Err(error) => Err(refusal(&error)),
+        }
     }
 
     /// Queues a message from the session itself, which must never wait on a client that
@@ -300,8 +328,9 @@ impl Session {
         }
     }
 
-    /// After a change to the user: closes the socket unless they are still who it was opened
-    /// for (active, same role and client).
+    /// After a change to the user or service token: closes the socket unless they are still
+    /// who it was opened for (active, same role and client; a token neither revoked nor
+    /// expired).
     async fn recheck(&mut self) -> Flow {
         let Some(client) = &self.client else {
             return Flow::Continue;
@@ -342,7 +371,7 @@ fn authorization(payload: &Map<String, Value>) -> Option<&str> {
 }
 
 fn changed_user() -> Close {
-    Close::Forbidden("your account changed; sign in again".into())
+    Close::Forbidden("your account or service token changed; sign in again".into())
 }
 
 /// How a socket whose authentication failed is closed.

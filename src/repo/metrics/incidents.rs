@@ -2,8 +2,9 @@
 //! overdue, and recurrences.
 
 use super::figures::{DurationStats, IncidentFigures};
+use super::grouping::Grouping;
 use super::sql::{self, TimeField};
-use super::{ByBucket, MetricsRequest, incident_filters};
+use super::{ByBucket, Grouped, MetricsRequest, incident_filters};
 use crate::domain::time;
 use crate::error::AppResult;
 use crate::repo::scope::Scope;
@@ -15,6 +16,8 @@ use sea_orm::{ActiveEnum, FromQueryResult};
 #[derive(FromQueryResult)]
 struct Row {
     bucket: String,
+    grp: String,
+    label: String,
     count: i64,
     sev1: i64,
     sev2: i64,
@@ -38,6 +41,22 @@ impl Scope {
         request: &MetricsRequest,
         post_mortem_due_days: i32,
     ) -> AppResult<ByBucket<IncidentFigures>> {
+        let rows = self
+            .incident_groups(request, post_mortem_due_days, |_| Grouping::whole())
+            .await?;
+        Ok(rows
+            .into_iter()
+            .map(|row| (row.bucket, row.figures))
+            .collect())
+    }
+
+    /// The incident figures per bucket (and for the whole range) and per group of `grouping`.
+    pub(super) async fn incident_groups(
+        &self,
+        request: &MetricsRequest,
+        post_mortem_due_days: i32,
+        grouping: impl FnOnce(&mut TenantSql) -> Grouping,
+    ) -> AppResult<Vec<Grouped<IncidentFigures>>> {
         let mut q = TenantSql::new(self);
         let incidents = q.table("incidents", "i");
         let post_mortems = q.table("post_mortems", "pm");
@@ -56,6 +75,7 @@ impl Scope {
         let draft = q.bind(PostMortemStatus::Draft.to_value());
         let due_before = q.bind(time::now() - TimeDelta::days(i64::from(post_mortem_due_days)));
         let filters = incident_filters(&mut q, request, "i.id");
+        let Grouping { grp, label, joins } = grouping(&mut q);
         let series = sql::bucket_key(&q, request.bucket, TimeField::Instant("i.started_at"));
         let (started, resolved_at, published) = (
             q.epoch("i.started_at"),
@@ -63,17 +83,16 @@ impl Scope {
             q.epoch("pm.published_at"),
         );
         let base = format!(
-            "SELECT {series} AS series, '{all}' AS grp, i.severity AS severity, \
+            "SELECT {series} AS series, {grp} AS grp, {label} AS label, i.severity AS severity, \
              {resolved_at} - {started} AS resolve, \
              CASE WHEN pm.published_at IS NOT NULL THEN {published} - {resolved_at} END AS publish, \
              CASE WHEN i.status = {resolved} AND i.severity IN ({sev1}, {sev2}) \
                 AND i.resolved_at < {due_before} AND pm.status = {draft} THEN 1 ELSE 0 END AS overdue, \
              CASE WHEN i.recurring THEN 1 ELSE 0 END AS recurs \
-             FROM {incidents} JOIN {post_mortems} ON {} AND pm.incident_id = i.id \
+             FROM {incidents} JOIN {post_mortems} ON {} AND pm.incident_id = i.id{joins} \
              WHERE {} AND i.started_at >= {from} AND i.started_at < {to}{filters}",
             TenantSql::tenant_of("pm"),
             TenantSql::tenant_of("i"),
-            all = sql::ALL,
             sev1 = severities[0],
             sev2 = severities[1],
         );
@@ -89,7 +108,8 @@ impl Scope {
             })
             .collect();
         let aggregates = format!(
-            "COUNT(*) AS count, {}, {}, {}, {} AS post_mortem_due, {} AS recurrences",
+            "COUNT(*) AS count, COALESCE(MAX(label), '') AS label, {}, {}, {}, {} AS post_mortem_due, \
+             {} AS recurrences",
             by_severity.join(", "),
             stats(&q, "resolve"),
             stats(&q, "publish"),
@@ -100,7 +120,12 @@ impl Scope {
         let rows: Vec<Row> = self.metrics_rows(q, statement).await?;
         Ok(rows
             .into_iter()
-            .map(|row| (row.bucket.clone(), figures(row)))
+            .map(|row| Grouped {
+                bucket: row.bucket.clone(),
+                grp: row.grp.clone(),
+                label: row.label.clone(),
+                figures: figures(row),
+            })
             .collect())
     }
 }

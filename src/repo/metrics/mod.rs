@@ -5,6 +5,8 @@
 mod feedback;
 pub mod figures;
 mod follow_through;
+pub mod grouped;
+mod grouping;
 mod incidents;
 mod reviews;
 mod sql;
@@ -36,17 +38,22 @@ const SECTION_WORK_MEM: &str = "SET LOCAL work_mem = '64MB'";
 /// Figures of one section keyed by bucket: [`sql::TOTAL`] or the bucket's first day.
 type ByBucket<T> = HashMap<String, T>;
 
+/// One group's figures of one section in one bucket, as its statement returned them.
+struct Grouped<T> {
+    /// [`sql::TOTAL`] or the bucket's first day.
+    bucket: String,
+    /// The group's key ([`sql::ALL`] across every group).
+    grp: String,
+    /// The group's name: a client's or service's name, a severity or a kind.
+    label: String,
+    figures: T,
+}
+
 impl Scope {
     /// Every metric over the request's range and per bucket. Readers of metrics only; an
     /// unknown client or service is NOT_FOUND.
     pub async fn metrics(&self, request: &MetricsRequest) -> AppResult<Metrics> {
-        self.principal().require(Capability::ReadMetrics)?;
-        if let Some(client) = request.client_id {
-            self.client(client).await?;
-        }
-        if let Some(service) = request.service_id {
-            self.service(service).await?;
-        }
+        self.check_metrics_request(request).await?;
         let tenant = self.tenant().await?;
         let (follow_through, reviews, incidents, feedback) = tokio::try_join!(
             self.follow_through_metrics(request),
@@ -68,6 +75,18 @@ impl Scope {
             .map(|period| (period, sections.take(&period.key())))
             .collect();
         Ok(Metrics { total, series })
+    }
+
+    /// FORBIDDEN unless the caller reads metrics; NOT_FOUND for an unknown client or service.
+    async fn check_metrics_request(&self, request: &MetricsRequest) -> AppResult<()> {
+        self.principal().require(Capability::ReadMetrics)?;
+        if let Some(client) = request.client_id {
+            self.client(client).await?;
+        }
+        if let Some(service) = request.service_id {
+            self.service(service).await?;
+        }
+        Ok(())
     }
 
     /// Runs one section's statement in its own transaction, which on PostgreSQL raises
