@@ -407,6 +407,12 @@ fn cases() -> Vec<Case> {
                 ev("POST_MORTEM_REVIEWED", "PostMortem", "@pm", &["heldAt", "status", "summary", "verdicts"]),
             ]),
         call("effectivenessReviewRecord", Editor, json!({ "postMortemId": "@pm", "heldAt": held_at, "summary": "Twice." })).invalid(Editor, json!({}), "INVALID"),
+        call("incidentDelete", Admin, json!({ "id": "@newIncident", "reason": "Opened twice" }))
+            .invalid(Admin, json!({ "reason": " " }), "BLANK")
+            .invalid(Admin, json!({ "id": "@record" }), "PUBLISHED")
+            .forbidden(Editor)
+            .not_found(OtherAdmin)
+            .writes(vec![gone("INCIDENT_DELETED", "@newIncident", &["number", "reason", "title"])]),
     ]
 }
 

@@ -22,6 +22,7 @@ mod graphiql;
 mod hostile;
 mod identities;
 mod inbox;
+mod incident_deletion;
 mod incident_lists;
 mod incidents;
 mod keys;

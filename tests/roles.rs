@@ -241,6 +241,13 @@ fn cases() -> Vec<Case> {
             variables: |w, _| json!({ "id": post_mortem_of(w) }),
             expected: [A, F, F, F, F],
         },
+        // After every case about the incident: the ADMIN's call deletes it.
+        Case {
+            name: "incidentDelete",
+            query: "mutation($id: ID!) { incidentDelete(input: { id: $id, reason: \"Opened by mistake\" }) { deletedIncidentId userErrors { code } } }",
+            variables: |w, _| json!({ "id": w.incident_id }),
+            expected: [A, F, F, F, F],
+        },
         Case {
             name: "userDeactivate",
             query: "mutation($id: ID!) { userDeactivate(input: { id: $id }) { user { active } userErrors { code } } }",

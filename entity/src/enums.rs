@@ -220,6 +220,8 @@ pub enum EventType {
     IncidentUpdated,
     #[sea_orm(string_value = "incident.resolved")]
     IncidentResolved,
+    #[sea_orm(string_value = "incident.deleted")]
+    IncidentDeleted,
     #[sea_orm(string_value = "timeline_event.created")]
     TimelineEventCreated,
     #[sea_orm(string_value = "timeline_event.updated")]

@@ -3,6 +3,7 @@
 
 pub mod changes;
 pub mod deadline;
+pub mod deletion;
 pub mod directory;
 pub mod document;
 pub mod event;

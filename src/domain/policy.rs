@@ -9,6 +9,8 @@ pub enum Capability {
     ManageDirectory,
     /// Write incidents and everything in a post-mortem; publish; review.
     WriteIncidents,
+    /// Delete an incident, with its whole record, while its post-mortem was never published.
+    DeleteIncidents,
     /// Publish a post-mortem despite blocking readiness findings, giving a reason.
     OverrideReadiness,
     /// Read all of the tenant's internal data, including internal text and user emails.
@@ -29,7 +31,9 @@ pub enum Capability {
 pub fn allows(role: Role, capability: Capability) -> bool {
     use Capability::*;
     match capability {
-        ManageDirectory | ReadAuditLog | OverrideReadiness => role == Role::Admin,
+        ManageDirectory | ReadAuditLog | OverrideReadiness | DeleteIncidents => {
+            role == Role::Admin
+        }
         WriteIncidents | AnswerFeedback => matches!(role, Role::Admin | Role::Editor),
         SubmitFeedback => role == Role::Client,
         ReadInternal => matches!(role, Role::Admin | Role::Editor | Role::Viewer),
@@ -48,6 +52,7 @@ pub fn refusal(capability: Capability) -> &'static str {
     match capability {
         ManageDirectory => "only an ADMIN can manage users, clients, services and settings",
         WriteIncidents => "only an ADMIN or EDITOR can change incidents",
+        DeleteIncidents => "only an ADMIN can delete an incident",
         OverrideReadiness => "only an ADMIN can publish despite blocking readiness findings",
         ReadInternal => "this field is internal to the provider's staff",
         ReadCatalog => "your role cannot list the tenant's records",
@@ -72,10 +77,11 @@ mod tests {
             Role::Client,
             Role::Reporter,
         ];
-        let expected: [(Capability, [bool; 5]); 9] = [
+        let expected: [(Capability, [bool; 5]); 10] = [
             (ManageDirectory, [true, false, false, false, false]),
             (WriteIncidents, [true, true, false, false, false]),
             (OverrideReadiness, [true, false, false, false, false]),
+            (DeleteIncidents, [true, false, false, false, false]),
             (ReadInternal, [true, true, true, false, false]),
             (ReadCatalog, [true, true, true, false, true]),
             (ReadMetrics, [true, true, true, false, true]),

@@ -25,6 +25,9 @@ pub enum EventType {
     IncidentUpdated,
     /// An incident reached RESOLVED (`incident.resolved`); written beside INCIDENT_UPDATED.
     IncidentResolved,
+    /// An incident whose post-mortem was never published was deleted, with its whole record
+    /// (`incident.deleted`). Its subject and incident are null from then on.
+    IncidentDeleted,
     /// A timeline entry was added (`timeline_event.created`).
     TimelineEventCreated,
     /// A timeline entry changed (`timeline_event.updated`).
