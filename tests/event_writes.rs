@@ -372,6 +372,15 @@ fn cases() -> Vec<Case> {
             .forbidden(Editor)
             .not_found(OtherClient)
             .creates("feedback", "@feedback", vec![ev("FEEDBACK_SUBMITTED", "Feedback", "@feedback", &["body", "confidence", "incidentId", "kind"])]),
+        call("confidenceRate", Client, json!({ "postMortemId": "@pm", "confidence": 3, "comment": "Better" }))
+            .invalid(Client, json!({ "confidence": 0 }), "INVALID")
+            .invalid(Client, json!({ "comment": "x".repeat(2_001) }), "TOO_LONG")
+            .forbidden(Editor)
+            .not_found(OtherClient)
+            .writes(vec![ev("CONFIDENCE_RATED", "PostMortem", "@pm", &["comment", "confidence", "phase"])]),
+        // Rating again in the same phase replaces the rating: only what changed.
+        call("confidenceRate", Client, json!({ "postMortemId": "@pm", "confidence": 4 }))
+            .writes(vec![ev("CONFIDENCE_RATED", "PostMortem", "@pm", &["comment", "confidence"])]),
         call("feedbackReply", Editor, json!({ "feedbackId": "@feedback", "body": "We added a load test." }))
             .invalid(Editor, json!({ "body": "" }), "BLANK")
             .forbidden(Viewer)
@@ -407,6 +416,9 @@ fn cases() -> Vec<Case> {
                 ev("POST_MORTEM_REVIEWED", "PostMortem", "@pm", &["heldAt", "status", "summary", "verdicts"]),
             ]),
         call("effectivenessReviewRecord", Editor, json!({ "postMortemId": "@pm", "heldAt": held_at, "summary": "Twice." })).invalid(Editor, json!({}), "INVALID"),
+        // After the review, a rating belongs to the second phase.
+        call("confidenceRate", Client, json!({ "postMortemId": "@pm", "confidence": 5 }))
+            .writes(vec![ev("CONFIDENCE_RATED", "PostMortem", "@pm", &["comment", "confidence", "phase"])]),
         call("incidentDelete", Admin, json!({ "id": "@newIncident", "reason": "Opened twice" }))
             .invalid(Admin, json!({ "reason": " " }), "BLANK")
             .invalid(Admin, json!({ "id": "@record" }), "PUBLISHED")

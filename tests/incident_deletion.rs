@@ -58,8 +58,16 @@ async fn full_record(world: &World) -> Record {
             json!({ "i": record.incident_id, "c": record.root_cause_id, "s": service }),
         )
         .await;
-    assert_eq!(linked["incidentUpdate"]["userErrors"], json!([]), "{linked}");
-    assert_eq!(linked["rootCauseUpdate"]["userErrors"], json!([]), "{linked}");
+    assert_eq!(
+        linked["incidentUpdate"]["userErrors"],
+        json!([]),
+        "{linked}"
+    );
+    assert_eq!(
+        linked["rootCauseUpdate"]["userErrors"],
+        json!([]),
+        "{linked}"
+    );
     record
 }
 
@@ -73,11 +81,21 @@ async fn deleting_an_unpublished_incident_removes_its_whole_record() {
     for ((table, was), (_, now)) in before.iter().zip(&built) {
         assert!(now > was, "the record has rows in {table}");
     }
-    let body = delete(app, admin, &record.incident_id, "  Opened twice for one outage ").await;
+    let body = delete(
+        app,
+        admin,
+        &record.incident_id,
+        "  Opened twice for one outage ",
+    )
+    .await;
     let payload = &body["data"]["incidentDelete"];
     assert_eq!(payload["userErrors"], json!([]), "{body}");
     assert_eq!(payload["deletedIncidentId"], record.incident_id.as_str());
-    assert_eq!(row_counts(app).await, before, "nothing under the incident is left");
+    assert_eq!(
+        row_counts(app).await,
+        before,
+        "nothing under the incident is left"
+    );
     let ids = [
         &record.incident_id,
         &record.post_mortem_id,
@@ -86,7 +104,11 @@ async fn deleting_an_unpublished_incident_removes_its_whole_record() {
     ];
     for id in ids {
         let read = app
-            .gql(admin, "query($id: ID!) { node(id: $id) { id } }", json!({ "id": id }))
+            .gql(
+                admin,
+                "query($id: ID!) { node(id: $id) { id } }",
+                json!({ "id": id }),
+            )
             .await;
         assert_eq!(error_codes(&read), ["NOT_FOUND"], "{id} is gone: {read}");
     }
@@ -100,7 +122,11 @@ async fn the_deletion_is_audited_with_its_reason_and_written_as_an_event() {
     let (app, admin) = (&world.app, &world.a.admin);
     let id = &world.a.incident_id;
     let body = delete(app, admin, id, "Opened by mistake").await;
-    assert_eq!(body["data"]["incidentDelete"]["userErrors"], json!([]), "{body}");
+    assert_eq!(
+        body["data"]["incidentDelete"]["userErrors"],
+        json!([]),
+        "{body}"
+    );
     let log = app
         .data(
             admin,
@@ -113,8 +139,14 @@ async fn the_deletion_is_audited_with_its_reason_and_written_as_an_event() {
     assert_eq!(entry["entityType"], "Incident");
     assert_eq!(entry["actor"]["id"], world.a.admin_id.as_str());
     let changes = &entry["changes"];
-    assert_eq!(changes["reason"], json!({ "from": null, "to": "Opened by mistake" }));
-    assert_eq!(changes["title"], json!({ "from": "Checkout failures", "to": null }));
+    assert_eq!(
+        changes["reason"],
+        json!({ "from": null, "to": "Opened by mistake" })
+    );
+    assert_eq!(
+        changes["title"],
+        json!({ "from": "Checkout failures", "to": null })
+    );
     assert_eq!(changes["number"], json!({ "from": 1, "to": null }));
     let feed = app
         .data(
@@ -135,7 +167,9 @@ async fn an_incident_published_once_cannot_be_deleted_even_after_unpublishing() 
     let (app, admin) = (&world.app, &world.a.admin);
     let record = record::build(app, admin, 3).await;
     let publish = "mutation($id: ID!) { postMortemPublish(input: { postMortemId: $id }) { userErrors { code } } }";
-    let published = app.data(admin, publish, json!({ "id": record.post_mortem_id })).await;
+    let published = app
+        .data(admin, publish, json!({ "id": record.post_mortem_id }))
+        .await;
     assert_eq!(published["postMortemPublish"]["userErrors"], json!([]));
     let audit_before = app.audit_count(admin).await;
     let refused = delete(app, admin, &record.incident_id, "mistake").await;
@@ -144,12 +178,25 @@ async fn an_incident_published_once_cannot_be_deleted_even_after_unpublishing() 
     assert_eq!(payload["userErrors"][0]["field"], json!(["id"]));
     assert_eq!(payload["deletedIncidentId"], Value::Null);
     let unpublish = "mutation($id: ID!) { postMortemUnpublish(input: { postMortemId: $id, reason: \"Corrections\" }) { userErrors { code } } }";
-    app.data(admin, unpublish, json!({ "id": record.post_mortem_id })).await;
+    app.data(admin, unpublish, json!({ "id": record.post_mortem_id }))
+        .await;
     let still = delete(app, admin, &record.incident_id, "mistake").await;
-    assert_eq!(user_error_codes(&still["data"]["incidentDelete"]), ["PUBLISHED"], "{still}");
-    assert_eq!(app.audit_count(admin).await, audit_before + 1, "only the unpublication");
+    assert_eq!(
+        user_error_codes(&still["data"]["incidentDelete"]),
+        ["PUBLISHED"],
+        "{still}"
+    );
+    assert_eq!(
+        app.audit_count(admin).await,
+        audit_before + 1,
+        "only the unpublication"
+    );
     let read = app
-        .data(admin, "query($id: ID!) { node(id: $id) { id } }", json!({ "id": record.incident_id }))
+        .data(
+            admin,
+            "query($id: ID!) { node(id: $id) { id } }",
+            json!({ "id": record.incident_id }),
+        )
         .await;
     assert_eq!(read["node"]["id"], record.incident_id.as_str());
 }
@@ -166,12 +213,24 @@ async fn only_an_admin_deletes_and_only_in_their_own_tenant() {
     assert_eq!(error_codes(&body), ["NOT_FOUND"], "{body}");
     for (reason, code) in [(" ".to_owned(), "BLANK"), ("x".repeat(2_001), "TOO_LONG")] {
         let body = delete(app, &a.admin, &a.incident_id, &reason).await;
-        assert_eq!(user_error_codes(&body["data"]["incidentDelete"]), [code], "{body}");
+        assert_eq!(
+            user_error_codes(&body["data"]["incidentDelete"]),
+            [code],
+            "{body}"
+        );
     }
     let read = app
-        .data(&a.admin, "query($id: ID!) { node(id: $id) { id } }", json!({ "id": a.incident_id }))
+        .data(
+            &a.admin,
+            "query($id: ID!) { node(id: $id) { id } }",
+            json!({ "id": a.incident_id }),
+        )
         .await;
-    assert_eq!(read["node"]["id"], a.incident_id.as_str(), "nothing was deleted");
+    assert_eq!(
+        read["node"]["id"],
+        a.incident_id.as_str(),
+        "nothing was deleted"
+    );
 }
 
 #[tokio::test]
@@ -181,13 +240,26 @@ async fn a_deleted_incident_leaves_the_metrics() {
     let record = full_record(&world).await;
     let query = "{ metrics(from: \"2026-01-01T00:00:00Z\", to: \"2026-04-01T00:00:00Z\") { total { incidents { count bySeverity { severity count } timeToResolve { count } } } } }";
     let count = |data: &Value| data["metrics"]["total"]["incidents"]["count"].as_i64();
-    let resolved = |data: &Value| data["metrics"]["total"]["incidents"]["timeToResolve"]["count"].as_i64();
+    let resolved =
+        |data: &Value| data["metrics"]["total"]["incidents"]["timeToResolve"]["count"].as_i64();
     let before = app.data(admin, query, json!({})).await;
-    assert_eq!((count(&before), resolved(&before)), (Some(2), Some(1)), "{before}");
+    assert_eq!(
+        (count(&before), resolved(&before)),
+        (Some(2), Some(1)),
+        "{before}"
+    );
     let body = delete(app, admin, &record.incident_id, "test data").await;
-    assert_eq!(body["data"]["incidentDelete"]["userErrors"], json!([]), "{body}");
+    assert_eq!(
+        body["data"]["incidentDelete"]["userErrors"],
+        json!([]),
+        "{body}"
+    );
     let after = app.data(admin, query, json!({})).await;
-    assert_eq!((count(&after), resolved(&after)), (Some(1), Some(0)), "{after}");
+    assert_eq!(
+        (count(&after), resolved(&after)),
+        (Some(1), Some(0)),
+        "{after}"
+    );
     let sev1 = |data: &Value| {
         data["metrics"]["total"]["incidents"]["bySeverity"]
             .as_array()

@@ -10,6 +10,7 @@ mod auth;
 mod browsers;
 mod cli;
 mod client_channel;
+mod confidence;
 mod connections;
 mod cross_tenant;
 mod directory;

@@ -241,6 +241,18 @@ fn cases() -> Vec<Case> {
             variables: |w, _| json!({ "id": post_mortem_of(w) }),
             expected: [A, F, F, F, F],
         },
+        Case {
+            name: "postMortem.confidenceRatings",
+            query: "query($id: ID!) { node(id: $id) { ... on PostMortem { confidenceRatings { confidence } } } }",
+            variables: |w, _| json!({ "id": post_mortem_of(w) }),
+            expected: [A, A, A, A, N],
+        },
+        Case {
+            name: "confidenceRate",
+            query: "mutation($id: ID!) { confidenceRate(input: { postMortemId: $id, confidence: 3 }) { confidenceRating { phase } userErrors { code } } }",
+            variables: |w, _| json!({ "id": post_mortem_of(w) }),
+            expected: [F, F, F, F, N],
+        },
         // After every case about the incident: the ADMIN's call deletes it.
         Case {
             name: "incidentDelete",

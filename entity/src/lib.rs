@@ -7,6 +7,7 @@
 pub mod audit_entry;
 pub mod client;
 pub mod client_impact;
+pub mod confidence_rating;
 pub mod effectiveness_review;
 pub mod enums;
 pub mod event;
@@ -29,7 +30,7 @@ pub mod webhook_delivery;
 pub mod webhook_endpoint;
 
 pub use enums::{
-    BlamelessPolicy, DeliveryStatus, Effectiveness, EventType, FeedbackKind, FeedbackStatus,
-    ImpactLevel, IncidentStatus, MeasureKind, MeasureStatus, PostMortemStatus, Role,
-    RootCauseCategory, RootCauseKind, Severity, TimelineEventKind, Visibility,
+    BlamelessPolicy, ConfidencePhase, DeliveryStatus, Effectiveness, EventType, FeedbackKind,
+    FeedbackStatus, ImpactLevel, IncidentStatus, MeasureKind, MeasureStatus, PostMortemStatus,
+    Role, RootCauseCategory, RootCauseKind, Severity, TimelineEventKind, Visibility,
 };

@@ -18,6 +18,7 @@ mod m20261125_000007_metrics;
 mod m20261126_000008_readiness;
 mod m20261201_000009_events;
 mod m20261201_000010_webhooks;
+mod m20261201_000013_confidence_verdicts;
 
 /// Applies Debrief's migrations in order.
 pub struct Migrator;
@@ -36,6 +37,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261126_000008_readiness::Migration),
             Box::new(m20261201_000009_events::Migration),
             Box::new(m20261201_000010_webhooks::Migration),
+            Box::new(m20261201_000013_confidence_verdicts::Migration),
         ]
     }
 }

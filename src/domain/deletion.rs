@@ -55,6 +55,9 @@ mod tests {
         assert_eq!(reason("  typo  "), Ok("typo".to_owned()));
         assert_eq!(reason(" ").map_err(|e| e.code), Err(FieldErrorCode::Blank));
         let long = "x".repeat(REASON_MAX + 1);
-        assert_eq!(reason(&long).map_err(|e| e.code), Err(FieldErrorCode::TooLong));
+        assert_eq!(
+            reason(&long).map_err(|e| e.code),
+            Err(FieldErrorCode::TooLong)
+        );
     }
 }

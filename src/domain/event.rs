@@ -38,6 +38,7 @@ pub enum Action {
     FeedbackSubmit,
     FeedbackReply,
     FeedbackClose,
+    ConfidenceRate,
     WebhookEndpointCreate,
     WebhookEndpointUpdate,
     WebhookEndpointDelete,
@@ -83,6 +84,7 @@ impl Action {
             Self::FeedbackSubmit => "feedback.submit",
             Self::FeedbackReply => "feedback.reply",
             Self::FeedbackClose => "feedback.close",
+            Self::ConfidenceRate => "confidence.rate",
             Self::WebhookEndpointCreate => "webhook_endpoint.create",
             Self::WebhookEndpointUpdate => "webhook_endpoint.update",
             Self::WebhookEndpointDelete => "webhook_endpoint.delete",
@@ -138,6 +140,7 @@ impl Action {
             Self::FeedbackSubmit => E::FeedbackSubmitted,
             Self::FeedbackReply => E::FeedbackReplied,
             Self::FeedbackClose => E::FeedbackClosed,
+            Self::ConfidenceRate => E::ConfidenceRated,
         };
         let reached = match self {
             Self::IncidentUpdate if status_became(changes, "RESOLVED") => Some(E::IncidentResolved),

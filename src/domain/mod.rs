@@ -2,6 +2,7 @@
 //! every rule can be unit-tested on its own.
 
 pub mod changes;
+pub mod confidence;
 pub mod deadline;
 pub mod deletion;
 pub mod directory;

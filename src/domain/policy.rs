@@ -23,6 +23,8 @@ pub enum Capability {
     ReadAuditLog,
     /// Send questions, concerns and suggestions about a published post-mortem.
     SubmitFeedback,
+    /// Say how confident they are that a published incident will not happen again.
+    RateConfidence,
     /// Reply to and close any feedback thread.
     AnswerFeedback,
 }
@@ -31,11 +33,9 @@ pub enum Capability {
 pub fn allows(role: Role, capability: Capability) -> bool {
     use Capability::*;
     match capability {
-        ManageDirectory | ReadAuditLog | OverrideReadiness | DeleteIncidents => {
-            role == Role::Admin
-        }
+        ManageDirectory | ReadAuditLog | OverrideReadiness | DeleteIncidents => role == Role::Admin,
         WriteIncidents | AnswerFeedback => matches!(role, Role::Admin | Role::Editor),
-        SubmitFeedback => role == Role::Client,
+        SubmitFeedback | RateConfidence => role == Role::Client,
         ReadInternal => matches!(role, Role::Admin | Role::Editor | Role::Viewer),
         ReadCatalog | ReadMetrics => {
             matches!(
@@ -59,6 +59,7 @@ pub fn refusal(capability: Capability) -> &'static str {
         ReadMetrics => "your role cannot read metrics",
         ReadAuditLog => "only an ADMIN can read the audit log",
         SubmitFeedback => "only a client contact can send feedback",
+        RateConfidence => "only a client contact can rate their confidence",
         AnswerFeedback => "only an ADMIN or EDITOR can answer feedback",
     }
 }
@@ -77,7 +78,7 @@ mod tests {
             Role::Client,
             Role::Reporter,
         ];
-        let expected: [(Capability, [bool; 5]); 10] = [
+        let expected: [(Capability, [bool; 5]); 11] = [
             (ManageDirectory, [true, false, false, false, false]),
             (WriteIncidents, [true, true, false, false, false]),
             (OverrideReadiness, [true, false, false, false, false]),
@@ -87,6 +88,7 @@ mod tests {
             (ReadMetrics, [true, true, true, false, true]),
             (ReadAuditLog, [true, false, false, false, false]),
             (SubmitFeedback, [false, false, false, true, false]),
+            (RateConfidence, [false, false, false, true, false]),
             (AnswerFeedback, [true, true, false, false, false]),
         ];
         for (capability, allowed) in expected {

@@ -62,6 +62,9 @@ pub enum EventType {
     FeedbackReplied,
     /// A feedback thread was closed (`feedback.closed`).
     FeedbackClosed,
+    /// A client rated their confidence that the incident will not happen again
+    /// (`confidence.rated`); the subject is the post-mortem.
+    ConfidenceRated,
     /// A user, client, service or the tenant's settings changed (`directory.changed`).
     DirectoryChanged,
     /// Time-driven: a measure passed its committed due date undone (`measure.overdue`).

@@ -8,7 +8,8 @@ use crate::repo::batch::{Part, Rows};
 use crate::repo::timeline::{TimelinePage, TimelinePageKey};
 use async_graphql::dataloader::{DataLoader, Loader};
 use entity::{
-    effectiveness_review, event, feedback_reply, incident, tenant, user, webhook_attempt,
+    confidence_rating, effectiveness_review, event, feedback_reply, incident, tenant, user,
+    webhook_attempt,
 };
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -60,6 +61,11 @@ loader!(
 );
 
 loader!(
+    /// `PostMortem.confidenceRatings`.
+    RatingsOfIncident, Uuid => Vec<confidence_rating::Model>, ratings_of_incidents
+);
+
+loader!(
     /// `Incident.recurrenceOf`.
     RecurrenceOf, Uuid => Vec<incident::Model>, recurrence_of_incidents
 );
@@ -101,6 +107,7 @@ pub fn attach(
         .data(new(RepliesOfFeedback(scope.clone()), window))
         .data(new(OwnTenant(scope.clone()), window))
         .data(new(ReviewsByIncident(scope.clone()), window))
+        .data(new(RatingsOfIncident(scope.clone()), window))
         .data(new(RecurrenceOf(scope.clone()), window))
         .data(new(Recurrences(scope.clone()), window))
         .data(new(EventsById(scope.clone()), window))

@@ -64,6 +64,7 @@ pub struct Mutation(
     record::measure::MeasureMutation,
     record::feedback::FeedbackMutation,
     record::review::ReviewMutation,
+    record::confidence::ConfidenceMutation,
     webhooks::mutations::WebhookMutation,
 );
 

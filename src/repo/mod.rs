@@ -5,6 +5,7 @@
 mod audit;
 pub mod batch;
 pub mod clients;
+pub mod confidence;
 pub mod db;
 mod deadlines;
 mod directory;

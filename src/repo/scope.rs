@@ -43,6 +43,7 @@ tenant_owned!(
     feedback,
     feedback_reply,
     effectiveness_review,
+    confidence_rating,
     event,
     webhook_endpoint,
     webhook_delivery,

@@ -1,6 +1,7 @@
 //! The post-mortem record: timeline, root causes, client impact, prevention measures and the
 //! post-mortem itself. Each module holds an object, its inputs and its mutations.
 
+pub mod confidence;
 pub mod feedback;
 pub mod impact;
 pub mod inbox;

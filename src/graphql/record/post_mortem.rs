@@ -11,9 +11,10 @@ use crate::graphql::context::{load, scope};
 use crate::graphql::enums::{DocumentFormat, PostMortemStatus};
 use crate::graphql::ids::{self, NodeType};
 use crate::graphql::incidents::Incident;
-use crate::graphql::loaders::ReviewsByIncident;
+use crate::graphql::loaders::{RatingsOfIncident, ReviewsByIncident};
 use crate::graphql::payload::answer;
 use crate::graphql::payload::payload;
+use crate::graphql::record::confidence::ConfidenceRating;
 use crate::graphql::scalars::Timestamp;
 use crate::repo::post_mortems::PostMortemChanges;
 use async_graphql::{Context, ID, InputObject, Object};
@@ -85,6 +86,17 @@ impl PostMortem {
         Ok(load::<ReviewsByIncident, _>(ctx, self.0.incident_id)
             .await?
             .map(EffectivenessReview))
+    }
+
+    /// The clients' confidence ratings, oldest first: one per contact and phase. Staff and
+    /// reporters read every client's; a CLIENT only their own client's.
+    async fn confidence_ratings(&self, ctx: &Context<'_>) -> AppResult<Vec<ConfidenceRating>> {
+        let ratings = load::<RatingsOfIncident, _>(ctx, self.0.incident_id).await?;
+        Ok(ratings
+            .unwrap_or_default()
+            .into_iter()
+            .map(ConfidenceRating)
+            .collect())
     }
 
     /// True while the post-mortem is PUBLISHED past `reviewDueAt` and not yet reviewed.

@@ -1,9 +1,9 @@
 //! Deleting an incident created by mistake, with its whole record. The rule is
 //! `domain::deletion`'s.
 
+use super::super::outcome::Outcome;
 use super::super::scope::Writer;
 use super::super::write::Change;
-use super::super::outcome::Outcome;
 use crate::domain::deletion as rules;
 use crate::domain::event::Action;
 use crate::domain::policy::Capability;
