@@ -40,4 +40,5 @@ mod scheduler;
 mod schema;
 mod subscriptions;
 mod transport;
+mod verdicts;
 mod webhooks;

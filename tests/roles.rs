@@ -253,6 +253,13 @@ fn cases() -> Vec<Case> {
             variables: |w, _| json!({ "id": post_mortem_of(w) }),
             expected: [F, F, F, F, N],
         },
+        // No measure of this tenant has the id: staff who may write learn it is NOT_FOUND.
+        Case {
+            name: "effectivenessVerdictSet",
+            query: "mutation($id: ID!) { effectivenessVerdictSet(input: { measureId: $id, effectiveness: EFFECTIVE }) { preventionMeasure { id } userErrors { code } } }",
+            variables: |_, _| json!({ "id": global_id("PreventionMeasure", uuid::Uuid::now_v7()) }),
+            expected: [N, N, F, F, F],
+        },
         // After every case about the incident: the ADMIN's call deletes it.
         Case {
             name: "incidentDelete",

@@ -9,6 +9,7 @@ pub mod client;
 pub mod client_impact;
 pub mod confidence_rating;
 pub mod effectiveness_review;
+pub mod effectiveness_verdict;
 pub mod enums;
 pub mod event;
 pub mod event_sequence;

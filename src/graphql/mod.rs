@@ -64,6 +64,7 @@ pub struct Mutation(
     record::measure::MeasureMutation,
     record::feedback::FeedbackMutation,
     record::review::ReviewMutation,
+    record::verdict::VerdictMutation,
     record::confidence::ConfidenceMutation,
     webhooks::mutations::WebhookMutation,
 );

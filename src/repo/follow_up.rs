@@ -5,7 +5,6 @@ use super::batch::List;
 use super::scope::Scope;
 use crate::domain::follow_up::{Measure, Progress, Question, Review, Snapshot};
 use crate::domain::policy::Capability;
-use crate::domain::review::verdicts_of;
 use crate::domain::{incident, labels};
 use crate::error::AppResult;
 use entity::{Effectiveness, MeasureStatus};
@@ -34,8 +33,13 @@ impl Scope {
             .remove(&incident_id)
             .map(|rows| rows.measures())
             .unwrap_or_default();
-        let review = self.reviews_of_incidents(&ids).await?.remove(&incident_id);
-        let notes: Vec<_> = review.as_ref().map(verdicts_of).unwrap_or_default();
+        let review = self
+            .reviews_of_incidents(&ids)
+            .await?
+            .remove(&incident_id)
+            .and_then(|mut reviews| reviews.pop());
+        let measure_ids: Vec<_> = measures.iter().map(|m| m.id).collect();
+        let mut verdicts = self.verdicts_of_measures(&measure_ids).await?;
         let recurrences = self
             .recurrences_of_incidents(&ids)
             .await?
@@ -61,12 +65,13 @@ impl Scope {
                 .into_iter()
                 .map(|m| Measure {
                     verdict: verdict_label(m.effectiveness).map(|label| {
-                        let note = notes
-                            .iter()
-                            .find(|v| v.measure_id == m.id)
-                            .and_then(|v| v.note.clone());
+                        let note = m.effectiveness_note.clone();
                         note.map_or(label.clone(), |note| format!("{label}. {note}"))
                     }),
+                    judged_on: verdicts
+                        .remove(&m.id)
+                        .and_then(|mut history| history.pop())
+                        .map(|latest| latest.judged_at.date_naive()),
                     progress: match m.status {
                         MeasureStatus::Done => Progress::Done {
                             on: m.completed_at.unwrap_or(m.updated_at).date_naive(),

@@ -38,6 +38,7 @@ pub mod timeline;
 mod timeline_window;
 mod unique;
 pub mod users;
+pub mod verdicts;
 pub mod webhooks;
 mod write;
 

@@ -43,6 +43,7 @@ tenant_owned!(
     feedback,
     feedback_reply,
     effectiveness_review,
+    effectiveness_verdict,
     confidence_rating,
     event,
     webhook_endpoint,

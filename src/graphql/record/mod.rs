@@ -11,6 +11,7 @@ pub mod readiness;
 pub mod review;
 pub mod root_cause;
 pub mod timeline;
+pub mod verdict;
 
 use crate::domain::FieldError;
 use crate::domain::FieldErrorCode;

@@ -81,11 +81,22 @@ impl PostMortem {
         self.0.review_due_at.map(Timestamp)
     }
 
-    /// The 30-day effectiveness review, once recorded.
+    /// The latest effectiveness review: the 30-day review, or a later one once recorded.
     async fn review(&self, ctx: &Context<'_>) -> AppResult<Option<EffectivenessReview>> {
-        Ok(load::<ReviewsByIncident, _>(ctx, self.0.incident_id)
-            .await?
+        let reviews = load::<ReviewsByIncident, _>(ctx, self.0.incident_id).await?;
+        Ok(reviews
+            .and_then(|mut list| list.pop())
             .map(EffectivenessReview))
+    }
+
+    /// Every effectiveness review, the 30-day review first.
+    async fn reviews(&self, ctx: &Context<'_>) -> AppResult<Vec<EffectivenessReview>> {
+        let reviews = load::<ReviewsByIncident, _>(ctx, self.0.incident_id).await?;
+        Ok(reviews
+            .unwrap_or_default()
+            .into_iter()
+            .map(EffectivenessReview)
+            .collect())
     }
 
     /// The clients' confidence ratings, oldest first: one per contact and phase. Staff and

@@ -49,7 +49,7 @@ impl Scope {
              SELECT {feedback_series}, '{all}', f.confidence, \
              CASE WHEN r.held_at IS NOT NULL AND f.created_at >= r.held_at THEN 1 ELSE 0 END, 0 \
              FROM {feedback} \
-             LEFT JOIN {reviews} ON {} AND r.incident_id = f.incident_id \
+             LEFT JOIN {reviews} ON {} AND r.ordinal = 1 AND r.incident_id = f.incident_id \
              WHERE {} AND f.confidence IS NOT NULL \
              AND f.created_at >= {from} AND f.created_at < {to}{feedback_filters}",
             TenantSql::tenant_of("c"),
