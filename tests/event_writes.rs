@@ -196,11 +196,18 @@ impl Case {
 }
 
 const PUBLISHED_FIELDS: &[&str] = &["publishedAt", "reviewDueAt", "status"];
+/// What a verdict changes on its measure.
+const JUDGED: &[&str] = &[
+    "effectiveness",
+    "effectivenessJudgedAt",
+    "effectivenessNote",
+];
 
 /// The table, in the order it runs: the directory, then tenant A's incident and its record,
 /// then the built record through publication, feedback, withdrawal and review.
 fn cases() -> Vec<Case> {
     let held_at = (Utc::now() + TimeDelta::hours(1)).to_rfc3339();
+    let later_held_at = (Utc::now() + TimeDelta::hours(2)).to_rfc3339();
     vec![
         call("clientCreate", Admin, json!({ "name": "Acme Events", "contactEmail": "ops@acme.example", "timeZone": "Europe/Berlin" }))
             .invalid(Admin, json!({ "name": "Impacted Co" }), "TAKEN")
@@ -383,6 +390,15 @@ fn cases() -> Vec<Case> {
             .forbidden(Editor)
             .not_found(OtherClient)
             .creates("feedback", "@feedback", vec![ev("FEEDBACK_SUBMITTED", "Feedback", "@feedback", &["body", "confidence", "incidentId", "kind"])]),
+        call("confidenceRate", Client, json!({ "postMortemId": "@pm", "confidence": 3, "comment": "Better" }))
+            .invalid(Client, json!({ "confidence": 0 }), "INVALID")
+            .invalid(Client, json!({ "comment": "x".repeat(2_001) }), "TOO_LONG")
+            .forbidden(Editor)
+            .not_found(OtherClient)
+            .writes(vec![ev("CONFIDENCE_RATED", "PostMortem", "@pm", &["comment", "confidence", "phase"])]),
+        // Rating again in the same phase replaces the rating: only what changed.
+        call("confidenceRate", Client, json!({ "postMortemId": "@pm", "confidence": 4 }))
+            .writes(vec![ev("CONFIDENCE_RATED", "PostMortem", "@pm", &["comment", "confidence"])]),
         call("feedbackReply", Editor, json!({ "feedbackId": "@feedback", "body": "We added a load test." }))
             .invalid(Editor, json!({ "body": "" }), "BLANK")
             .forbidden(Viewer)
@@ -419,16 +435,37 @@ fn cases() -> Vec<Case> {
             .forbidden(Viewer)
             .not_found(OtherAdmin)
             .writes(vec![ev("MEETING_SCHEDULED", "PostMortem", "@pm", &["meetingAt"])]),
+        call("effectivenessVerdictSet", Editor, json!({ "measureId": "@measure1", "effectiveness": "EFFECTIVE" })).invalid(Editor, json!({}), "INVALID"),
         call("effectivenessReviewRecord", Editor, json!({ "postMortemId": "@pm", "heldAt": held_at, "summary": "The load test caught a regression.", "verdicts": [{ "measureId": "@measure0", "effectiveness": "EFFECTIVE" }] }))
             .invalid(Editor, json!({ "heldAt": "2026-01-01T00:00:00Z" }), "OUT_OF_ORDER")
             .invalid(Editor, json!({ "verdicts": [{ "measureId": "@measure", "effectiveness": "EFFECTIVE" }] }), "NOT_FOUND")
             .forbidden(Viewer)
             .not_found(OtherAdmin)
             .writes(vec![
-                ev("MEASURE_UPDATED", "PreventionMeasure", "@measure0", &["effectiveness", "effectivenessNote"]),
+                ev("MEASURE_UPDATED", "PreventionMeasure", "@measure0", JUDGED),
                 ev("POST_MORTEM_REVIEWED", "PostMortem", "@pm", &["heldAt", "status", "summary", "verdicts"]),
             ]),
-        call("effectivenessReviewRecord", Editor, json!({ "postMortemId": "@pm", "heldAt": held_at, "summary": "Twice." })).invalid(Editor, json!({}), "INVALID"),
+        // A later review is held after the one before it, and leaves the status as it is.
+        call("effectivenessReviewRecord", Editor, json!({ "postMortemId": "@pm", "heldAt": held_at, "summary": "Twice." })).invalid(Editor, json!({}), "OUT_OF_ORDER"),
+        call("effectivenessReviewRecord", Editor, json!({ "postMortemId": "@pm", "heldAt": later_held_at, "summary": "Measure 1 is done too.", "verdicts": [{ "measureId": "@measure1", "effectiveness": "PARTIALLY_EFFECTIVE" }] }))
+            .writes(vec![
+                ev("MEASURE_UPDATED", "PreventionMeasure", "@measure1", JUDGED),
+                ev("POST_MORTEM_REVIEWED", "PostMortem", "@pm", &["heldAt", "summary", "verdicts"]),
+            ]),
+        call("effectivenessVerdictSet", Editor, json!({ "measureId": "@measure1", "effectiveness": "EFFECTIVE", "note": "Held at twice the peak" }))
+            .invalid(Editor, json!({ "note": "x".repeat(5_001) }), "TOO_LONG")
+            .forbidden(Viewer)
+            .not_found(OtherAdmin)
+            .writes(vec![ev("MEASURE_UPDATED", "PreventionMeasure", "@measure1", JUDGED)]),
+        // After the review, a rating belongs to the second phase.
+        call("confidenceRate", Client, json!({ "postMortemId": "@pm", "confidence": 5 }))
+            .writes(vec![ev("CONFIDENCE_RATED", "PostMortem", "@pm", &["comment", "confidence", "phase"])]),
+        call("incidentDelete", Admin, json!({ "id": "@newIncident", "reason": "Opened twice" }))
+            .invalid(Admin, json!({ "reason": " " }), "BLANK")
+            .invalid(Admin, json!({ "id": "@record" }), "PUBLISHED")
+            .forbidden(Editor)
+            .not_found(OtherAdmin)
+            .writes(vec![gone("INCIDENT_DELETED", "@newIncident", &["number", "reason", "title"])]),
     ]
 }
 

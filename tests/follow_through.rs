@@ -104,17 +104,14 @@ async fn a_review_records_verdicts_and_moves_the_post_mortem_to_reviewed() {
         after["node"]["incident"]["measures"],
         json!([{ "effectiveness": "EFFECTIVE", "effectivenessNote": "Caught two changes" }, { "effectiveness": "NOT_REVIEWED", "effectivenessNote": null }])
     );
-    let again = app
-        .data(
-            &tenant.admin,
-            REVIEW,
-            review_input(&record.post_mortem_id, &record.measure_ids[0]),
-        )
-        .await;
+    let mut earlier = review_input(&record.post_mortem_id, &record.measure_ids[0]);
+    earlier["input"]["heldAt"] =
+        json!((chrono::Utc::now() - chrono::TimeDelta::hours(1)).to_rfc3339());
+    let again = app.data(&tenant.admin, REVIEW, earlier).await;
     assert_eq!(
         user_error_codes(&again["effectivenessReviewRecord"]),
-        ["INVALID"],
-        "reviewed once"
+        ["OUT_OF_ORDER"],
+        "a later review is held after the one before it"
     );
     let log = app.data(&tenant.admin, "query($id: ID!) { auditLog(filter: { entityId: $id }, first: 1) { nodes { action } } }", json!({ "id": record.post_mortem_id })).await;
     assert_eq!(

@@ -266,6 +266,32 @@ fn cases() -> Vec<Case> {
             expected: [A, A, F, F, F],
         },
         Case {
+            name: "postMortem.confidenceRatings",
+            query: "query($id: ID!) { node(id: $id) { ... on PostMortem { confidenceRatings { confidence } } } }",
+            variables: |w, _| json!({ "id": post_mortem_of(w) }),
+            expected: [A, A, A, A, N],
+        },
+        Case {
+            name: "confidenceRate",
+            query: "mutation($id: ID!) { confidenceRate(input: { postMortemId: $id, confidence: 3 }) { confidenceRating { phase } userErrors { code } } }",
+            variables: |w, _| json!({ "id": post_mortem_of(w) }),
+            expected: [F, F, F, F, N],
+        },
+        // No measure of this tenant has the id: staff who may write learn it is NOT_FOUND.
+        Case {
+            name: "effectivenessVerdictSet",
+            query: "mutation($id: ID!) { effectivenessVerdictSet(input: { measureId: $id, effectiveness: EFFECTIVE }) { preventionMeasure { id } userErrors { code } } }",
+            variables: |_, _| json!({ "id": global_id("PreventionMeasure", uuid::Uuid::now_v7()) }),
+            expected: [N, N, F, F, F],
+        },
+        // After every case about the incident: the ADMIN's call deletes it.
+        Case {
+            name: "incidentDelete",
+            query: "mutation($id: ID!) { incidentDelete(input: { id: $id, reason: \"Opened by mistake\" }) { deletedIncidentId userErrors { code } } }",
+            variables: |w, _| json!({ "id": w.incident_id }),
+            expected: [A, F, F, F, F],
+        },
+        Case {
             name: "userDeactivate",
             query: "mutation($id: ID!) { userDeactivate(input: { id: $id }) { user { active } userErrors { code } } }",
             variables: |w, _| json!({ "id": w.editor_id }),

@@ -1,4 +1,5 @@
-//! The 30-day effectiveness review of a published post-mortem: one per post-mortem.
+//! An effectiveness review of a published post-mortem: the 30-day review first, then any
+//! later ones, numbered per post-mortem.
 
 use sea_orm::entity::prelude::*;
 
@@ -7,9 +8,12 @@ use sea_orm::entity::prelude::*;
 pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]
     pub tenant_id: Uuid,
-    /// The reviewed post-mortem's incident.
     #[sea_orm(primary_key, auto_increment = false)]
+    pub id: Uuid,
+    /// The reviewed post-mortem's incident.
     pub incident_id: Uuid,
+    /// 1 for the 30-day review, then 2, 3… for the reviews after it.
+    pub ordinal: i32,
     pub held_at: DateTimeUtc,
     /// Client-facing: "here is what we implemented, and did it work?"
     pub summary: String,

@@ -186,6 +186,18 @@ pub enum Effectiveness {
     NotEffective,
 }
 
+/// When a client gave a confidence rating: decided by the post-mortem's state at the time.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(16))")]
+pub enum ConfidencePhase {
+    /// The post-mortem was PUBLISHED: the client has read the written summary.
+    #[sea_orm(string_value = "AT_PUBLICATION")]
+    AtPublication,
+    /// The post-mortem was REVIEWED: the client has read what was implemented.
+    #[sea_orm(string_value = "AFTER_REVIEW")]
+    AfterReview,
+}
+
 /// What a client's feedback is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum)]
 #[sea_orm(rs_type = "String", db_type = "String(StringLen::N(16))")]
@@ -220,6 +232,8 @@ pub enum EventType {
     IncidentUpdated,
     #[sea_orm(string_value = "incident.resolved")]
     IncidentResolved,
+    #[sea_orm(string_value = "incident.deleted")]
+    IncidentDeleted,
     #[sea_orm(string_value = "timeline_event.created")]
     TimelineEventCreated,
     #[sea_orm(string_value = "timeline_event.updated")]
@@ -254,6 +268,8 @@ pub enum EventType {
     FeedbackReplied,
     #[sea_orm(string_value = "feedback.closed")]
     FeedbackClosed,
+    #[sea_orm(string_value = "confidence.rated")]
+    ConfidenceRated,
     #[sea_orm(string_value = "directory.changed")]
     DirectoryChanged,
     #[sea_orm(string_value = "measure.overdue")]

@@ -8,7 +8,9 @@ pub mod api_token;
 pub mod audit_entry;
 pub mod client;
 pub mod client_impact;
+pub mod confidence_rating;
 pub mod effectiveness_review;
+pub mod effectiveness_verdict;
 pub mod enums;
 pub mod event;
 pub mod event_sequence;
@@ -31,7 +33,7 @@ pub mod webhook_delivery;
 pub mod webhook_endpoint;
 
 pub use enums::{
-    BlamelessPolicy, DeliveryStatus, Effectiveness, EventType, FeedbackKind, FeedbackStatus,
-    ImpactLevel, IncidentStatus, MeasureKind, MeasureStatus, PostMortemStatus, Role,
-    RootCauseCategory, RootCauseKind, Severity, TimelineEventKind, Visibility,
+    BlamelessPolicy, ConfidencePhase, DeliveryStatus, Effectiveness, EventType, FeedbackKind,
+    FeedbackStatus, ImpactLevel, IncidentStatus, MeasureKind, MeasureStatus, PostMortemStatus,
+    Role, RootCauseCategory, RootCauseKind, Severity, TimelineEventKind, Visibility,
 };

@@ -19,6 +19,8 @@ pub enum FieldErrorCode {
     OutOfOrder,
     /// The record changed since the caller read it.
     Conflict,
+    /// The post-mortem was shared with clients once, so the record must stay.
+    Published,
     /// A blocking readiness finding stops publication.
     NotReady(FindingCode),
 }

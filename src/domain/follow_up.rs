@@ -30,7 +30,10 @@ pub struct Measure {
     pub committed_due_on: Option<NaiveDate>,
     pub due_on: Option<NaiveDate>,
     pub progress: Progress,
+    /// The latest verdict and its note.
     pub verdict: Option<String>,
+    /// When the latest verdict was given.
+    pub judged_on: Option<NaiveDate>,
 }
 
 /// A measure's state, as the report words it.
@@ -162,8 +165,14 @@ pub fn markdown(report: &Snapshot) -> String {
             m.kind,
             state
         );
-        if let Some(verdict) = &m.verdict {
-            let _ = writeln!(out, "   Review verdict: {verdict}");
+        match (&m.verdict, m.judged_on) {
+            (Some(verdict), Some(on)) => {
+                let _ = writeln!(out, "   Verdict ({}): {verdict}", date(on));
+            }
+            (Some(verdict), None) => {
+                let _ = writeln!(out, "   Verdict: {verdict}");
+            }
+            _ => {}
         }
     }
     out.push('\n');

@@ -3,7 +3,9 @@
 
 pub mod api_token;
 pub mod changes;
+pub mod confidence;
 pub mod deadline;
+pub mod deletion;
 pub mod directory;
 pub mod document;
 pub mod event;

@@ -9,6 +9,8 @@ pub enum Capability {
     ManageDirectory,
     /// Write incidents and everything in a post-mortem; publish; review.
     WriteIncidents,
+    /// Delete an incident, with its whole record, while its post-mortem was never published.
+    DeleteIncidents,
     /// Publish a post-mortem despite blocking readiness findings, giving a reason.
     OverrideReadiness,
     /// Read all of the tenant's internal data, including internal text and user emails.
@@ -21,6 +23,8 @@ pub enum Capability {
     ReadAuditLog,
     /// Send questions, concerns and suggestions about a published post-mortem.
     SubmitFeedback,
+    /// Say how confident they are that a published incident will not happen again.
+    RateConfidence,
     /// Reply to and close any feedback thread.
     AnswerFeedback,
 }
@@ -29,9 +33,9 @@ pub enum Capability {
 pub fn allows(role: Role, capability: Capability) -> bool {
     use Capability::*;
     match capability {
-        ManageDirectory | ReadAuditLog | OverrideReadiness => role == Role::Admin,
+        ManageDirectory | ReadAuditLog | OverrideReadiness | DeleteIncidents => role == Role::Admin,
         WriteIncidents | AnswerFeedback => matches!(role, Role::Admin | Role::Editor),
-        SubmitFeedback => role == Role::Client,
+        SubmitFeedback | RateConfidence => role == Role::Client,
         ReadInternal => matches!(role, Role::Admin | Role::Editor | Role::Viewer),
         ReadCatalog | ReadMetrics => {
             matches!(
@@ -48,12 +52,14 @@ pub fn refusal(capability: Capability) -> &'static str {
     match capability {
         ManageDirectory => "only an ADMIN can manage users, clients, services and settings",
         WriteIncidents => "only an ADMIN or EDITOR can change incidents",
+        DeleteIncidents => "only an ADMIN can delete an incident",
         OverrideReadiness => "only an ADMIN can publish despite blocking readiness findings",
         ReadInternal => "this field is internal to the provider's staff",
         ReadCatalog => "your role cannot list the tenant's records",
         ReadMetrics => "your role cannot read metrics",
         ReadAuditLog => "only an ADMIN can read the audit log",
         SubmitFeedback => "only a client contact can send feedback",
+        RateConfidence => "only a client contact can rate their confidence",
         AnswerFeedback => "only an ADMIN or EDITOR can answer feedback",
     }
 }
@@ -72,15 +78,17 @@ mod tests {
             Role::Client,
             Role::Reporter,
         ];
-        let expected: [(Capability, [bool; 5]); 9] = [
+        let expected: [(Capability, [bool; 5]); 11] = [
             (ManageDirectory, [true, false, false, false, false]),
             (WriteIncidents, [true, true, false, false, false]),
             (OverrideReadiness, [true, false, false, false, false]),
+            (DeleteIncidents, [true, false, false, false, false]),
             (ReadInternal, [true, true, true, false, false]),
             (ReadCatalog, [true, true, true, false, true]),
             (ReadMetrics, [true, true, true, false, true]),
             (ReadAuditLog, [true, false, false, false, false]),
             (SubmitFeedback, [false, false, false, true, false]),
+            (RateConfidence, [false, false, false, true, false]),
             (AnswerFeedback, [true, true, false, false, false]),
         ];
         for (capability, allowed) in expected {

@@ -1,10 +1,13 @@
-//! Rules for the 30-day effectiveness review.
+//! Rules for the effectiveness reviews (the 30-day review, then any later ones) and the
+//! verdicts recorded after them.
 
 use super::changes::Changes;
 use super::incident::FUTURE_TOLERANCE;
 use super::{FieldError, FieldErrorCode, text};
 use chrono::{DateTime, Utc};
-use entity::{Effectiveness, PostMortemStatus, effectiveness_review, post_mortem};
+use entity::{
+    Effectiveness, PostMortemStatus, effectiveness_review, post_mortem, prevention_measure,
+};
 use sea_orm::ActiveEnum;
 use serde_json::json;
 use uuid::Uuid;
@@ -18,19 +21,40 @@ pub fn summary(value: &str) -> Result<String, FieldError> {
     text::required("summary", value, SUMMARY_MAX)
 }
 
-/// Only a PUBLISHED post-mortem is reviewed, once.
-pub fn can_review(status: PostMortemStatus) -> Result<(), FieldError> {
-    match status {
-        PostMortemStatus::Published => Ok(()),
-        PostMortemStatus::Draft => Err(FieldError::new(
+/// A PUBLISHED post-mortem gets its 30-day review; a REVIEWED one may be reviewed again,
+/// held after the review before it (`previous`, that review's `heldAt`).
+pub fn can_review(
+    status: PostMortemStatus,
+    previous: Option<DateTime<Utc>>,
+    held_at: DateTime<Utc>,
+) -> Result<(), FieldError> {
+    match (status, previous) {
+        (PostMortemStatus::Draft, _) => Err(FieldError::new(
             "postMortemId",
             FieldErrorCode::Invalid,
             "only a published post-mortem can be reviewed",
         )),
-        PostMortemStatus::Reviewed => Err(FieldError::new(
-            "postMortemId",
+        (PostMortemStatus::Reviewed, Some(previous)) if held_at <= previous => {
+            Err(FieldError::new(
+                "heldAt",
+                FieldErrorCode::OutOfOrder,
+                "a later review must be held after the review before it",
+            ))
+        }
+        _ => Ok(()),
+    }
+}
+
+/// A verdict recorded on its own (`effectivenessVerdictSet`) comes after the review: for a
+/// measure completed since, or to judge one again.
+pub fn can_judge(status: PostMortemStatus) -> Result<(), FieldError> {
+    match status {
+        PostMortemStatus::Reviewed => Ok(()),
+        _ => Err(FieldError::new(
+            "measureId",
             FieldErrorCode::Invalid,
-            "this post-mortem has already been reviewed",
+            "verdicts are recorded here after the effectiveness review; until then, give them \
+             in effectivenessReviewRecord",
         )),
     }
 }
@@ -84,21 +108,29 @@ pub fn verdicts_of(review: &effectiveness_review::Model) -> Vec<Verdict> {
 }
 
 /// The fields of a measure a review sets, as its event names them.
-pub const JUDGED_FIELDS: [&str; 2] = ["effectiveness", "effectivenessNote"];
+pub const JUDGED_FIELDS: [&str; 3] = [
+    "effectiveness",
+    "effectivenessJudgedAt",
+    "effectivenessNote",
+];
 
 /// What recording a review decides from, read in the recording transaction.
 pub struct ReviewFacts {
     pub status: PostMortemStatus,
     pub published_at: Option<DateTime<Utc>>,
+    /// When the latest review so far was held, if there is one.
+    pub previous_held_at: Option<DateTime<Utc>>,
     /// The measures of the post-mortem.
     pub measure_ids: Vec<Uuid>,
     pub now: DateTime<Utc>,
 }
 
-/// Decides a review: a PUBLISHED post-mortem, held after publication and not more than a day
-/// ahead, with verdicts on its own measures only.
+/// Decides a review: a PUBLISHED post-mortem (or a REVIEWED one, after its latest review),
+/// held after publication and not more than a day ahead, with verdicts on its own measures
+/// only.
 pub fn decide(facts: &ReviewFacts, review: &NewReview) -> Result<(), Vec<FieldError>> {
-    can_review(facts.status).map_err(|error| vec![error])?;
+    can_review(facts.status, facts.previous_held_at, review.held_at)
+        .map_err(|error| vec![error])?;
     let mut errors = Vec::new();
     if facts
         .published_at
@@ -143,6 +175,22 @@ pub fn verdicts_json(verdicts: &[Verdict]) -> serde_json::Value {
     json!(verdicts)
 }
 
+/// The audit diff of a verdict recorded on its own.
+pub fn judged_changes(
+    old: &prevention_measure::Model,
+    verdict: &Verdict,
+    judged_at: DateTime<Utc>,
+) -> Changes {
+    Changes::default()
+        .diff(
+            "effectiveness",
+            &old.effectiveness.to_value(),
+            &verdict.effectiveness.to_value(),
+        )
+        .diff("effectivenessNote", &old.effectiveness_note, &verdict.note)
+        .set("effectivenessJudgedAt", &judged_at)
+}
+
 /// The audit diff of a recorded review.
 pub fn reviewed_changes(
     old: &post_mortem::Model,
@@ -162,10 +210,26 @@ mod tests {
     use chrono::TimeDelta;
 
     #[test]
-    fn only_published_post_mortems_are_reviewed_once() {
-        assert!(can_review(PostMortemStatus::Published).is_ok());
-        assert!(can_review(PostMortemStatus::Draft).is_err());
-        assert!(can_review(PostMortemStatus::Reviewed).is_err());
+    fn a_published_post_mortem_is_reviewed_and_may_be_reviewed_again_later() {
+        let now = Utc::now();
+        let earlier = Some(now - TimeDelta::days(30));
+        assert!(can_review(PostMortemStatus::Published, None, now).is_ok());
+        assert!(can_review(PostMortemStatus::Draft, None, now).is_err());
+        assert!(can_review(PostMortemStatus::Reviewed, earlier, now).is_ok());
+        let again = can_review(PostMortemStatus::Reviewed, Some(now), now);
+        assert_eq!(again.map_err(|e| e.code), Err(FieldErrorCode::OutOfOrder));
+    }
+
+    #[test]
+    fn verdicts_on_their_own_come_after_the_review() {
+        assert!(can_judge(PostMortemStatus::Reviewed).is_ok());
+        for status in [PostMortemStatus::Draft, PostMortemStatus::Published] {
+            let refused = can_judge(status).expect_err("before the review");
+            assert_eq!(
+                (refused.code, refused.field),
+                (FieldErrorCode::Invalid, vec!["measureId".to_owned()])
+            );
+        }
     }
 
     #[test]

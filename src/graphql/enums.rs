@@ -152,6 +152,16 @@ pub enum MeasureStatus {
     Cancelled,
 }
 
+/// When a confidence rating was given.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
+#[graphql(remote = "entity::ConfidencePhase")]
+pub enum ConfidencePhase {
+    /// While the post-mortem was PUBLISHED, before its review.
+    AtPublication,
+    /// After the review (the post-mortem was REVIEWED).
+    AfterReview,
+}
+
 /// The effectiveness review's verdict on a measure.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
 #[graphql(remote = "entity::Effectiveness")]

@@ -127,6 +127,9 @@ pub enum UserErrorCode {
     OutOfOrder,
     /// The record changed since it was read: reload and try again.
     Conflict,
+    /// The post-mortem was published at least once (clients may have read it), so the record
+    /// cannot be deleted; unpublishing does not undo that.
+    Published,
     /// The readiness finding of this code, when it blocks publication (see `ReadinessCode`).
     NoClientTimeline,
     /// The readiness finding of this code, when it blocks publication (see `ReadinessCode`).
@@ -178,6 +181,7 @@ impl From<FieldErrorCode> for UserErrorCode {
             NotFound => Self::NotFound,
             OutOfOrder => Self::OutOfOrder,
             Conflict => Self::Conflict,
+            Published => Self::Published,
             NotReady(FindingCode::NoClientTimeline) => Self::NoClientTimeline,
             NotReady(FindingCode::NoRootCauseExplanation) => Self::NoRootCauseExplanation,
             NotReady(FindingCode::NoImpactSummary) => Self::NoImpactSummary,

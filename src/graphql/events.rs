@@ -25,6 +25,9 @@ pub enum EventType {
     IncidentUpdated,
     /// An incident reached RESOLVED (`incident.resolved`); written beside INCIDENT_UPDATED.
     IncidentResolved,
+    /// An incident whose post-mortem was never published was deleted, with its whole record
+    /// (`incident.deleted`). Its subject and incident are null from then on.
+    IncidentDeleted,
     /// A timeline entry was added (`timeline_event.created`).
     TimelineEventCreated,
     /// A timeline entry changed (`timeline_event.updated`).
@@ -59,6 +62,9 @@ pub enum EventType {
     FeedbackReplied,
     /// A feedback thread was closed (`feedback.closed`).
     FeedbackClosed,
+    /// A client rated their confidence that the incident will not happen again
+    /// (`confidence.rated`); the subject is the post-mortem.
+    ConfidenceRated,
     /// A user, client, service or the tenant's settings changed (`directory.changed`).
     DirectoryChanged,
     /// Time-driven: a measure passed its committed due date undone (`measure.overdue`).

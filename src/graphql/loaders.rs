@@ -8,7 +8,8 @@ use crate::repo::batch::{Part, Rows};
 use crate::repo::timeline::{TimelinePage, TimelinePageKey};
 use async_graphql::dataloader::{DataLoader, Loader};
 use entity::{
-    effectiveness_review, event, feedback_reply, incident, tenant, user, webhook_attempt,
+    confidence_rating, effectiveness_review, effectiveness_verdict, event, feedback_reply,
+    incident, tenant, user, webhook_attempt,
 };
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -55,8 +56,18 @@ loader!(
 );
 
 loader!(
-    /// `PostMortem.review`.
-    ReviewsByIncident, Uuid => effectiveness_review::Model, reviews_of_incidents
+    /// `PostMortem.review` and `PostMortem.reviews`.
+    ReviewsByIncident, Uuid => Vec<effectiveness_review::Model>, reviews_of_incidents
+);
+
+loader!(
+    /// `PreventionMeasure.verdicts` and `effectivenessJudgedAt`.
+    VerdictsOfMeasure, Uuid => Vec<effectiveness_verdict::Model>, verdicts_of_measures
+);
+
+loader!(
+    /// `PostMortem.confidenceRatings`.
+    RatingsOfIncident, Uuid => Vec<confidence_rating::Model>, ratings_of_incidents
 );
 
 loader!(
@@ -101,6 +112,8 @@ pub fn attach(
         .data(new(RepliesOfFeedback(scope.clone()), window))
         .data(new(OwnTenant(scope.clone()), window))
         .data(new(ReviewsByIncident(scope.clone()), window))
+        .data(new(RatingsOfIncident(scope.clone()), window))
+        .data(new(VerdictsOfMeasure(scope.clone()), window))
         .data(new(RecurrenceOf(scope.clone()), window))
         .data(new(Recurrences(scope.clone()), window))
         .data(new(EventsById(scope.clone()), window))

@@ -66,6 +66,8 @@ pub struct Mutation(
     record::measure::MeasureMutation,
     record::feedback::FeedbackMutation,
     record::review::ReviewMutation,
+    record::verdict::VerdictMutation,
+    record::confidence::ConfidenceMutation,
     webhooks::mutations::WebhookMutation,
     record::share_link::ShareLinkMutation,
     api_tokens::ApiTokenMutation,

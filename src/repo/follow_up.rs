@@ -6,7 +6,6 @@ use super::document::presentation;
 use super::scope::Scope;
 use crate::domain::follow_up::{Measure, Progress, Question, Review, Snapshot};
 use crate::domain::policy::Capability;
-use crate::domain::review::verdicts_of;
 use crate::domain::{incident, labels, zone};
 use crate::error::AppResult;
 use entity::{Effectiveness, MeasureStatus, client};
@@ -41,8 +40,13 @@ impl Scope {
             .remove(&incident_id)
             .map(|rows| rows.measures())
             .unwrap_or_default();
-        let review = self.reviews_of_incidents(&ids).await?.remove(&incident_id);
-        let notes: Vec<_> = review.as_ref().map(verdicts_of).unwrap_or_default();
+        let review = self
+            .reviews_of_incidents(&ids)
+            .await?
+            .remove(&incident_id)
+            .and_then(|mut reviews| reviews.pop());
+        let measure_ids: Vec<_> = measures.iter().map(|m| m.id).collect();
+        let mut verdicts = self.verdicts_of_measures(&measure_ids).await?;
         let recurrences = self
             .recurrences_of_incidents(&ids)
             .await?
@@ -68,15 +72,19 @@ impl Scope {
                 .into_iter()
                 .map(|m| Measure {
                     verdict: verdict_label(m.effectiveness).map(|label| {
-                        let note = notes
-                            .iter()
-                            .find(|v| v.measure_id == m.id)
-                            .and_then(|v| v.note.clone());
+                        let note = m.effectiveness_note.clone();
                         note.map_or(label.clone(), |note| format!("{label}. {note}"))
                     }),
+                    judged_on: verdicts
+                        .remove(&m.id)
+                        .and_then(|mut history| history.pop())
+                        .map(|latest| zone::day(latest.judged_at, presentation.zone)),
                     progress: match m.status {
                         MeasureStatus::Done => Progress::Done {
-                            on: m.completed_at.unwrap_or(m.updated_at).date_naive(),
+                            on: zone::day(
+                                m.completed_at.unwrap_or(m.updated_at),
+                                presentation.zone,
+                            ),
                         },
                         MeasureStatus::Cancelled => Progress::Cancelled {
                             reason: m.cancel_reason.unwrap_or_default(),

@@ -52,7 +52,7 @@ impl Scope {
         Ok(measure)
     }
 
-    async fn measure_in<C: ConnectionTrait>(
+    pub(super) async fn measure_in<C: ConnectionTrait>(
         &self,
         db: &C,
         id: Uuid,

@@ -6,6 +6,7 @@ pub mod api_tokens;
 mod audit;
 pub mod batch;
 pub mod clients;
+pub mod confidence;
 pub mod db;
 mod deadlines;
 mod directory;
@@ -39,6 +40,7 @@ pub mod timeline;
 mod timeline_window;
 mod unique;
 pub mod users;
+pub mod verdicts;
 pub mod webhooks;
 mod write;
 

@@ -44,6 +44,8 @@ tenant_owned!(
     feedback,
     feedback_reply,
     effectiveness_review,
+    effectiveness_verdict,
+    confidence_rating,
     event,
     webhook_endpoint,
     webhook_delivery,

@@ -10,6 +10,14 @@ use crate::repo::incidents::{IncidentChanges, IncidentFilter, IncidentSort, NewI
 use async_graphql::{Enum, ID, InputObject, MaybeUndefined};
 use chrono::{DateTime, Utc};
 
+/// The incident to delete, and why.
+#[derive(InputObject)]
+pub struct IncidentDeleteInput {
+    pub id: ID,
+    /// Why it is deleted (1..2,000 characters); recorded in the audit log.
+    pub reason: String,
+}
+
 /// Narrows `incidents`; all given conditions must hold.
 #[derive(InputObject, Default)]
 #[graphql(name = "IncidentFilter")]

@@ -1,13 +1,15 @@
 //! Writing incidents.
 
-use super::inputs::{IncidentCreateInput, IncidentUpdateInput};
+use super::inputs::{IncidentCreateInput, IncidentDeleteInput, IncidentUpdateInput};
 use super::object::Incident;
+use crate::domain::deletion;
+use crate::domain::policy::Capability;
 use crate::error::AppResult;
 use crate::graphql::context::scope;
 use crate::graphql::errors::{UserError, user_errors};
 use crate::graphql::ids::{self, NodeType};
 use crate::graphql::payload::Checked;
-use crate::graphql::payload::answer;
+use crate::graphql::payload::{answer, deletion_payload};
 use async_graphql::{Context, Object, SimpleObject};
 
 #[derive(SimpleObject)]
@@ -30,6 +32,11 @@ impl From<Checked<entity::incident::Model>> for IncidentPayload {
         }
     }
 }
+
+deletion_payload!(
+    /// The result of `incidentDelete`.
+    IncidentDeletePayload, deleted_incident_id, Incident
+);
 
 #[derive(Default)]
 pub struct IncidentMutation;
@@ -55,5 +62,23 @@ impl IncidentMutation {
         let writer = scope(ctx).writer()?;
         let id = ids::decode(&input.id, NodeType::Incident)?;
         answer(async { writer.incident_update(id, input.try_into()?).await }.await)
+    }
+
+    /// Deletes an incident created by mistake, with everything under it, and audits the
+    /// reason. Refused (`PUBLISHED`) once its post-mortem was ever published, even if it was
+    /// unpublished since: clients may have read it. Writes INCIDENT_DELETED. ADMIN only.
+    async fn incident_delete(
+        &self,
+        ctx: &Context<'_>,
+        input: IncidentDeleteInput,
+    ) -> AppResult<IncidentDeletePayload> {
+        let scope = scope(ctx);
+        scope.principal().require(Capability::DeleteIncidents)?;
+        let writer = scope.writer()?;
+        let id = ids::decode(&input.id, NodeType::Incident)?;
+        match deletion::reason(&input.reason) {
+            Ok(reason) => answer(writer.incident_delete(id, reason).await),
+            Err(error) => Ok(Err(vec![error]).into()),
+        }
     }
 }

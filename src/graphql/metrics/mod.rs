@@ -1,5 +1,6 @@
 //! `metrics`: follow-through, review, incident and feedback figures for reporting tools.
 
+mod confidence;
 mod objects;
 mod rows;
 

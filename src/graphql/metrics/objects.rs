@@ -1,6 +1,7 @@
 //! The figures of `metrics`, as plain output objects. Each field's description is its exact
 //! definition; docs/METRICS.md gathers them with the time field each section filters on.
 
+use super::confidence::ConfidenceMetrics;
 use crate::domain::metrics::Period;
 use crate::graphql::enums::{MeasureKind, Severity};
 use crate::graphql::scalars::Timestamp;
@@ -27,6 +28,8 @@ pub struct MetricsPeriod {
     incidents: IncidentMetrics,
     /// Feedback threads opened (`createdAt`) in the period.
     feedback: FeedbackMetrics,
+    /// Confidence given in the period: ratings by `ratedAt`, feedback threads by `createdAt`.
+    confidence: ConfidenceMetrics,
 }
 
 impl MetricsPeriod {
@@ -38,6 +41,7 @@ impl MetricsPeriod {
             reviews: ReviewMetrics::new(&figures.reviews, figures.incidents.recurrences),
             incidents: IncidentMetrics::from(&figures.incidents),
             feedback: FeedbackMetrics::from(&figures.feedback),
+            confidence: ConfidenceMetrics::from(&figures.confidence),
         }
     }
 

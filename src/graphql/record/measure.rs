@@ -2,13 +2,15 @@
 
 use super::decode_list;
 use super::root_cause::RootCause;
+use super::verdict::MeasureVerdict;
 use crate::domain::measure::MeasureChanges;
 use crate::domain::policy::Capability;
 use crate::domain::{Checks, FieldError, measure, text};
 use crate::error::AppResult;
-use crate::graphql::context::{load_list, scope};
+use crate::graphql::context::{load, load_list, scope};
 use crate::graphql::enums::{Effectiveness, MeasureKind, MeasureStatus};
 use crate::graphql::ids::{self, NodeType};
+use crate::graphql::loaders::VerdictsOfMeasure;
 use crate::graphql::payload::answer;
 use crate::graphql::payload::{deletion_payload, payload};
 use crate::graphql::scalars::Date;
@@ -98,14 +100,32 @@ impl PreventionMeasure {
             .collect())
     }
 
-    /// The effectiveness review's verdict.
+    /// The latest verdict: the review's, or one recorded after it.
     async fn effectiveness(&self) -> Effectiveness {
         self.0.effectiveness.into()
     }
 
-    /// The review's note on the verdict.
+    /// The latest verdict's note.
     async fn effectiveness_note(&self) -> Option<&str> {
         self.0.effectiveness_note.as_deref()
+    }
+
+    /// When the latest verdict was given; null before any.
+    async fn effectiveness_judged_at(&self, ctx: &Context<'_>) -> AppResult<Option<Timestamp>> {
+        let history = load::<VerdictsOfMeasure, _>(ctx, self.0.id).await?;
+        Ok(history
+            .and_then(|mut verdicts| verdicts.pop())
+            .map(|latest| Timestamp(latest.judged_at)))
+    }
+
+    /// Every verdict on the measure, the first recorded first.
+    async fn verdicts(&self, ctx: &Context<'_>) -> AppResult<Vec<MeasureVerdict>> {
+        let history = load::<VerdictsOfMeasure, _>(ctx, self.0.id).await?;
+        Ok(history
+            .unwrap_or_default()
+            .into_iter()
+            .map(MeasureVerdict)
+            .collect())
     }
 
     /// When the measure was recorded.

@@ -1,6 +1,7 @@
 //! The post-mortem record: timeline, root causes, client impact, prevention measures and the
 //! post-mortem itself. Each module holds an object, its inputs and its mutations.
 
+pub mod confidence;
 pub mod feedback;
 pub mod impact;
 pub mod inbox;
@@ -11,6 +12,7 @@ pub mod review;
 pub mod root_cause;
 pub mod share_link;
 pub mod timeline;
+pub mod verdict;
 
 use crate::domain::FieldError;
 use crate::domain::FieldErrorCode;

@@ -11,9 +11,10 @@ use crate::graphql::context::{load, scope};
 use crate::graphql::enums::{DocumentFormat, PostMortemStatus};
 use crate::graphql::ids::{self, NodeType};
 use crate::graphql::incidents::Incident;
-use crate::graphql::loaders::ReviewsByIncident;
+use crate::graphql::loaders::{RatingsOfIncident, ReviewsByIncident};
 use crate::graphql::payload::answer;
 use crate::graphql::payload::payload;
+use crate::graphql::record::confidence::ConfidenceRating;
 use crate::graphql::scalars::Timestamp;
 use crate::repo::post_mortems::PostMortemChanges;
 use async_graphql::{Context, ID, InputObject, Object};
@@ -96,11 +97,33 @@ impl PostMortem {
         self.0.review_due_at.map(Timestamp)
     }
 
-    /// The 30-day effectiveness review, once recorded.
+    /// The latest effectiveness review: the 30-day review, or a later one once recorded.
     async fn review(&self, ctx: &Context<'_>) -> AppResult<Option<EffectivenessReview>> {
-        Ok(load::<ReviewsByIncident, _>(ctx, self.0.incident_id)
-            .await?
+        let reviews = load::<ReviewsByIncident, _>(ctx, self.0.incident_id).await?;
+        Ok(reviews
+            .and_then(|mut list| list.pop())
             .map(EffectivenessReview))
+    }
+
+    /// Every effectiveness review, the 30-day review first.
+    async fn reviews(&self, ctx: &Context<'_>) -> AppResult<Vec<EffectivenessReview>> {
+        let reviews = load::<ReviewsByIncident, _>(ctx, self.0.incident_id).await?;
+        Ok(reviews
+            .unwrap_or_default()
+            .into_iter()
+            .map(EffectivenessReview)
+            .collect())
+    }
+
+    /// The clients' confidence ratings, oldest first: one per contact and phase. Staff and
+    /// reporters read every client's; a CLIENT only their own client's.
+    async fn confidence_ratings(&self, ctx: &Context<'_>) -> AppResult<Vec<ConfidenceRating>> {
+        let ratings = load::<RatingsOfIncident, _>(ctx, self.0.incident_id).await?;
+        Ok(ratings
+            .unwrap_or_default()
+            .into_iter()
+            .map(ConfidenceRating)
+            .collect())
     }
 
     /// True while the post-mortem is PUBLISHED past `reviewDueAt` and not yet reviewed.

@@ -17,7 +17,7 @@ use entity::effectiveness_review;
 /// The most verdicts one review takes.
 const MAX_VERDICTS: usize = 100;
 
-/// The review of a post-mortem's measures, held about 30 days after publication.
+/// A review of a post-mortem's measures: the 30-day review, or one held after it.
 pub struct EffectivenessReview(pub effectiveness_review::Model);
 
 impl From<effectiveness_review::Model> for EffectivenessReview {
@@ -26,9 +26,14 @@ impl From<effectiveness_review::Model> for EffectivenessReview {
     }
 }
 
-/// The review of a post-mortem's measures, held about 30 days after publication.
+/// A review of a post-mortem's measures: the 30-day review, or one held after it.
 #[Object]
 impl EffectivenessReview {
+    /// 1 for the 30-day review, then 2, 3… for the reviews after it.
+    async fn number(&self) -> i32 {
+        self.0.ordinal
+    }
+
     /// When the review was held.
     async fn held_at(&self) -> Timestamp {
         Timestamp(self.0.held_at)
@@ -104,8 +109,10 @@ pub struct ReviewMutation;
 
 #[Object]
 impl ReviewMutation {
-    /// Records the 30-day review of a PUBLISHED post-mortem: the verdicts update each
-    /// measure, and the post-mortem moves to REVIEWED. ADMIN or EDITOR.
+    /// Records the 30-day review of a PUBLISHED post-mortem, which moves it to REVIEWED, or a
+    /// later review of a REVIEWED one (held after the latest review; `OUT_OF_ORDER`
+    /// otherwise). The verdicts update each measure and enter its `verdicts`. ADMIN or
+    /// EDITOR.
     async fn effectiveness_review_record(
         &self,
         ctx: &Context<'_>,

@@ -1,6 +1,7 @@
 //! Incidents: numbered per tenant, listed with keyset pagination, changed under a version check.
 //! Reads live here; writes in [`write`].
 
+mod delete;
 mod follow_through;
 mod write;
 

@@ -56,7 +56,7 @@ impl Scope {
                 THEN 1 ELSE 0 END AS decided, \
              CASE WHEN r.held_at IS NOT NULL AND f.created_at >= r.held_at THEN 1 ELSE 0 END AS after_review \
              FROM {feedback} \
-             LEFT JOIN {reviews} ON {} AND r.incident_id = f.incident_id \
+             LEFT JOIN {reviews} ON {} AND r.ordinal = 1 AND r.incident_id = f.incident_id \
              WHERE {} AND f.created_at >= {from} AND f.created_at < {to}{filters}",
             TenantSql::tenant_of("r"),
             TenantSql::tenant_of("f"),

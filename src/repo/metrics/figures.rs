@@ -100,6 +100,30 @@ impl FeedbackFigures {
     }
 }
 
+/// Confidence given in one phase, from ratings and feedback threads together.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ConfidenceStats {
+    /// Ratings and threads with a `confidence`.
+    pub count: i64,
+    /// Of those, ratings (`confidenceRate`); the rest are feedback threads.
+    pub from_ratings: i64,
+    pub mean: Option<f64>,
+}
+
+/// Client confidence given in a period, at publication and after the review.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ConfidenceFigures {
+    pub at_publication: ConfidenceStats,
+    pub after_review: ConfidenceStats,
+}
+
+impl ConfidenceFigures {
+    /// How far the mean moved after the review; null unless both phases have a mean.
+    pub fn trend(&self) -> Option<f64> {
+        Some(self.after_review.mean? - self.at_publication.mean?)
+    }
+}
+
 /// Every figure for one period: the whole range or one bucket.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct PeriodFigures {
@@ -107,6 +131,7 @@ pub struct PeriodFigures {
     pub reviews: ReviewFigures,
     pub incidents: IncidentFigures,
     pub feedback: FeedbackFigures,
+    pub confidence: ConfidenceFigures,
 }
 
 /// The figures for the whole range and for each bucket in it, oldest first.

@@ -2,6 +2,7 @@
 //! each returning the whole range and every bucket at once. docs/METRICS.md defines every
 //! figure and the time field it is filtered on.
 
+mod confidence;
 mod feedback;
 pub mod figures;
 mod follow_through;
@@ -55,17 +56,19 @@ impl Scope {
     pub async fn metrics(&self, request: &MetricsRequest) -> AppResult<Metrics> {
         self.check_metrics_request(request).await?;
         let tenant = self.tenant().await?;
-        let (follow_through, reviews, incidents, feedback) = tokio::try_join!(
+        let (follow_through, reviews, incidents, feedback, confidence) = tokio::try_join!(
             self.follow_through_metrics(request),
             self.review_metrics(request),
             self.incident_metrics(request, tenant.post_mortem_due_days),
             self.feedback_metrics(request, tenant.feedback_answer_sla_hours),
+            self.confidence_metrics(request),
         )?;
         let mut sections = Sections {
             follow_through,
             reviews,
             incidents,
             feedback,
+            confidence,
         };
         let total = sections.take(sql::TOTAL);
         let series = request
@@ -111,6 +114,7 @@ struct Sections {
     reviews: ByBucket<figures::ReviewFigures>,
     incidents: ByBucket<figures::IncidentFigures>,
     feedback: ByBucket<figures::FeedbackFigures>,
+    confidence: ByBucket<figures::ConfidenceFigures>,
 }
 
 impl Sections {
@@ -121,6 +125,7 @@ impl Sections {
             reviews: self.reviews.remove(key).unwrap_or_default(),
             incidents: self.incidents.remove(key).unwrap_or_default(),
             feedback: self.feedback.remove(key).unwrap_or_default(),
+            confidence: self.confidence.remove(key).unwrap_or_default(),
         }
     }
 }

@@ -44,6 +44,7 @@ impl Scope {
         let not_reviewed = q.bind(Effectiveness::NotReviewed.to_value());
         let filters = incident_filters(&mut q, request, "pm.incident_id");
         let series = sql::bucket_key(&q, request.bucket, TimeField::Instant("pm.review_due_at"));
+        // Only the first review (the 30-day one) holds a due review; later ones follow it.
         let base = format!(
             "SELECT {series} AS series, '{all}' AS grp, \
              CASE WHEN r.held_at IS NULL THEN 0 ELSE 1 END AS held, \
@@ -53,7 +54,7 @@ impl Scope {
              COALESCE(v.partially_effective, 0) AS partially_effective, \
              COALESCE(v.not_effective, 0) AS not_effective \
              FROM {post_mortems} \
-             LEFT JOIN {reviews} ON {} AND r.incident_id = pm.incident_id \
+             LEFT JOIN {reviews} ON {} AND r.ordinal = 1 AND r.incident_id = pm.incident_id \
              LEFT JOIN (SELECT m.incident_id, {} AS effective, {} AS partially_effective, \
                 {} AS not_effective FROM {measures} WHERE {} \
                 AND m.effectiveness <> {not_reviewed} AND m.incident_id IN ( \

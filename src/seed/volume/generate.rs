@@ -256,7 +256,9 @@ fn follow_up(
     if let Some(held) = held {
         rows.review.push(effectiveness_review::Model {
             tenant_id: t,
+            id,
             incident_id: id,
+            ordinal: 1,
             held_at: held,
             summary: "Generated review.".into(),
             verdicts: serde_json::Value::Array(Vec::new()),

@@ -141,7 +141,9 @@ pub(super) async fn incident(db: &DatabaseConnection, t: Uuid, spec: &Incident) 
     if let Some(held) = spec.reviewed.map(at) {
         let row = effectiveness_review::Model {
             tenant_id: t,
+            id: Uuid::now_v7(),
             incident_id: id,
+            ordinal: 1,
             held_at: held,
             summary: "Reviewed".into(),
             verdicts: serde_json::json!([]),
