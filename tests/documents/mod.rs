@@ -2,6 +2,7 @@
 //! and share links for client contacts without accounts.
 
 mod for_client;
+mod sentinel;
 mod share_links;
 
 use crate::support::record::{self, Record, mutate};
