@@ -308,3 +308,64 @@ async fn migrating_keeps_each_review_and_turns_its_verdicts_into_history() {
         "{second}"
     );
 }
+
+#[tokio::test]
+async fn a_review_recorded_late_joins_the_history_without_replacing_a_newer_verdict() {
+    let world = World::new().await;
+    let (app, editor) = (&world.app, &world.a.editor);
+    let record = published(&world).await;
+    let first_at = Utc::now();
+    review(app, editor, &record, first_at, json!([])).await;
+    tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    let between = Utc::now();
+    tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    let measure = &record.measure_ids[0];
+    let judged = verdict(
+        app,
+        editor,
+        measure,
+        "EFFECTIVE",
+        Some("Held in the drill."),
+    )
+    .await;
+    assert_eq!(
+        user_error_codes(&judged["data"]["effectivenessVerdictSet"]),
+        Vec::<String>::new(),
+        "{judged}"
+    );
+    let late = review(
+        app,
+        editor,
+        &record,
+        between,
+        json!([{ "measureId": measure, "effectiveness": "NOT_EFFECTIVE", "note": "As seen before the drill." }]),
+    )
+    .await;
+    assert_eq!(
+        late["data"]["effectivenessReviewRecord"]["review"]["number"], 2,
+        "{late}"
+    );
+    let history = app
+        .data(&world.a.admin, HISTORY, json!({ "id": measure }))
+        .await;
+    let node = &history["node"];
+    assert_eq!(
+        (
+            node["effectiveness"].as_str(),
+            node["effectivenessNote"].as_str()
+        ),
+        (Some("EFFECTIVE"), Some("Held in the drill.")),
+        "the newer judgement stays on the measure: {history}"
+    );
+    let order: Vec<_> = node["verdicts"]
+        .as_array()
+        .expect("verdicts")
+        .iter()
+        .map(|v| v["effectiveness"].clone())
+        .collect();
+    assert_eq!(
+        order,
+        [json!("NOT_EFFECTIVE"), json!("EFFECTIVE")],
+        "earliest judged first: {history}"
+    );
+}

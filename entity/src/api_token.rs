@@ -15,7 +15,7 @@ pub struct Model {
     pub name: String,
     /// REPORTER or VIEWER.
     pub role: Role,
-    /// The lowercase hex SHA-256 of the whole token; never read back through the API.
+    /// The whole token's SHA-256, base64url without padding; never read back through the API.
     pub token_hash: String,
     /// The ADMIN who issued it; `None` when the operator did.
     pub created_by: Option<Uuid>,

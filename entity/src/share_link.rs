@@ -14,7 +14,7 @@ pub struct Model {
     pub incident_id: Uuid,
     /// The client whose document the link shows.
     pub client_id: Uuid,
-    /// Hex SHA-256 of the token.
+    /// The token's SHA-256, base64url without padding.
     pub token_hash: String,
     pub created_by: Option<Uuid>,
     pub created_at: DateTimeUtc,

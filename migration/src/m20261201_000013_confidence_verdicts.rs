@@ -210,16 +210,35 @@ impl MigrationTrait for Migration {
             )
             .await?;
         manager.create_table(verdicts()).await?;
-        manager
-            .create_index(tenant_index(
+        // The history is read by measure in the order of judgement; the cascades of an
+        // incident's or a review's deletion find their rows by the other two (PostgreSQL
+        // does not index foreign keys by itself).
+        let verdict_indexes = [
+            (
                 "ix_effectiveness_verdicts_measure",
-                EffectivenessVerdicts::Table,
-                [
-                    EffectivenessVerdicts::MeasureId.into_iden(),
-                    Common::CreatedAt.into_iden(),
-                ],
-            ))
-            .await?;
+                EffectivenessVerdicts::MeasureId,
+                Some(EffectivenessVerdicts::JudgedAt),
+            ),
+            (
+                "ix_effectiveness_verdicts_incident",
+                EffectivenessVerdicts::IncidentId,
+                None,
+            ),
+            (
+                "ix_effectiveness_verdicts_review",
+                EffectivenessVerdicts::ReviewId,
+                None,
+            ),
+        ];
+        for (name, first, then) in verdict_indexes {
+            manager
+                .create_index(tenant_index(
+                    name,
+                    EffectivenessVerdicts::Table,
+                    std::iter::once(first).chain(then),
+                ))
+                .await?;
+        }
         db.execute_unprepared(BACKFILL_VERDICTS).await?;
         manager.create_table(confidence_ratings()).await?;
         let indexes = [

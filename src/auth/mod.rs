@@ -115,7 +115,10 @@ impl Authenticator {
             return Err(AppError::unauthenticated(refusal));
         }
         if api_token::use_worth_recording(token.last_used_at, now) {
-            repo::identity::record_api_token_use(&self.db, &token, now).await?;
+            // Recording the use is bookkeeping: a busy database must not refuse the caller.
+            if let Err(error) = repo::identity::record_api_token_use(&self.db, &token, now).await {
+                tracing::warn!(%error, "could not record a service token's use");
+            }
         }
         Ok(Session {
             principal: Principal::from_api_token(&token),

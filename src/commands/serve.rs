@@ -113,6 +113,12 @@ pub async fn run(config: Config, args: ServeArgs) -> anyhow::Result<()> {
         None
     };
     tracing::info!(address = %args.listen, "serving");
+    if config.public_url.is_none() && !development(&config) {
+        tracing::warn!(
+            "DEBRIEF_PUBLIC_URL is not set: share links will point at http://{}/, which clients may not reach",
+            args.listen
+        );
+    }
     let (stop_workers, stopped) = tokio::sync::oneshot::channel::<()>();
     let workers = if args.no_workers {
         None

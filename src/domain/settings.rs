@@ -60,11 +60,11 @@ pub fn portal_url(field: &str, value: &str) -> Result<String, FieldError> {
         && url.host().is_some()
         && url.username().is_empty()
         && url.password().is_none();
-    if plain {
-        Ok(url.to_string())
-    } else {
-        Err(invalid())
+    if !plain {
+        return Err(invalid());
     }
+    // Parsing percent-encodes: the stored form is what must fit.
+    text::bounded(field, url.as_str(), PORTAL_URL_MAX).map(|_| url.into())
 }
 
 /// The tenant with `changes` applied at `now`. Ranges are checked at the edge.
@@ -144,6 +144,7 @@ mod tests {
             "https://user:pw@acme.example",
             "/relative",
             "",
+            &format!("https://acme.example/{}", "é".repeat(1500)),
         ] {
             assert!(portal_url("portalUrl", bad).is_err(), "{bad}");
         }

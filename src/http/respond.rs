@@ -64,7 +64,8 @@ pub fn unavailable(media: MediaType) -> Response {
     ))
 }
 
-fn retry_later(mut response: Response) -> Response {
+/// `response` with `Retry-After`: the same request may succeed in a moment.
+pub(super) fn retry_later(mut response: Response) -> Response {
     response.headers_mut().insert(
         header::RETRY_AFTER,
         HeaderValue::from_static(RETRY_AFTER_SECONDS),

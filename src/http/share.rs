@@ -34,11 +34,7 @@ pub async fn page(State(state): State<AppState>, Path(token): Path<String>) -> R
         Ok(None) | Err(AppError::NotFound(_)) => answer(StatusCode::NOT_FOUND, page::not_found()),
         Err(AppError::Unavailable(cause)) => {
             tracing::warn!(error = %cause, "share page: database unavailable");
-            let mut response = answer(StatusCode::SERVICE_UNAVAILABLE, unavailable());
-            response
-                .headers_mut()
-                .insert(header::RETRY_AFTER, HeaderValue::from_static("2"));
-            response
+            super::respond::retry_later(answer(StatusCode::SERVICE_UNAVAILABLE, unavailable()))
         }
         Err(other) => {
             tracing::error!(error = %other, "share page failed");

@@ -7,7 +7,7 @@ use crate::domain::document::{Cause, Event, Impact, Measure, Presentation, Snaps
 use crate::domain::{incident, labels, zone};
 use crate::error::{AppError, AppResult};
 use entity::{RootCauseKind, Visibility, client, client_impact, tenant, timeline_event};
-use sea_orm::{ActiveEnum, ColumnTrait, PaginatorTrait, QueryFilter, QueryOrder};
+use sea_orm::{ActiveEnum, ColumnTrait, QueryFilter, QueryOrder};
 use uuid::Uuid;
 
 /// How a document addresses its reader: the tenant's name, contact line and portal, in the
@@ -42,13 +42,7 @@ impl Scope {
             return Ok(None);
         };
         let client = self.client(id).await?;
-        let impacts = self
-            .visible_impacts()
-            .filter(client_impact::Column::IncidentId.eq(incident_id))
-            .filter(client_impact::Column::ClientId.eq(id))
-            .count(self.db())
-            .await?;
-        if impacts == 0 {
+        if self.impact_of(self.db(), incident_id, id).await?.is_none() {
             return Err(AppError::bad_input(format!(
                 "forClient: {} has no impact recorded on this incident, so it would not be \
                  shown this post-mortem",

@@ -1,6 +1,5 @@
 //! The snapshot the follow-up report is rendered from, filtered for its reader.
 
-use super::PageRequest;
 use super::batch::List;
 use super::document::presentation;
 use super::scope::Scope;
@@ -8,7 +7,8 @@ use crate::domain::follow_up::{Measure, Progress, Question, Review, Snapshot};
 use crate::domain::policy::Capability;
 use crate::domain::{incident, labels, zone};
 use crate::error::AppResult;
-use entity::{Effectiveness, MeasureStatus, client};
+use entity::{Effectiveness, MeasureStatus, client, feedback};
+use sea_orm::{ColumnTrait, QueryFilter, QueryOrder, QuerySelect};
 use uuid::Uuid;
 
 /// How a verdict reads in the report.
@@ -52,16 +52,7 @@ impl Scope {
             .await?
             .remove(&incident_id)
             .unwrap_or_default();
-        let threads = self
-            .feedback_of_incident(
-                incident_id,
-                None,
-                &PageRequest {
-                    first: Some(100),
-                    ..PageRequest::default()
-                },
-            )
-            .await?;
+        let threads = self.report_threads(incident_id, reader).await?;
         let show_bodies = self.principal().can(Capability::ReadInternal)
             || self.principal().can(Capability::SubmitFeedback);
         Ok(Snapshot {
@@ -109,10 +100,8 @@ impl Scope {
                 .map(|i| incident::reference(i.number))
                 .collect(),
             questions: threads
-                .rows
                 .into_iter()
-                .filter(|(_, f)| reader.is_none_or(|r| r.id == f.client_id))
-                .map(|(_, f)| Question {
+                .map(|f| Question {
                     kind: labels::feedback_kind(f.kind).into(),
                     body: if show_bodies { f.body } else { String::new() },
                     answered: f.first_response_at.is_some(),
@@ -122,4 +111,28 @@ impl Scope {
             presentation,
         })
     }
+
+    /// The threads a report lists, oldest first, at most [`REPORT_THREADS`]: those the
+    /// caller may see, only `reader`'s in a client's copy (filtered in the query, so a
+    /// preview lists exactly what the client's own copy does).
+    async fn report_threads(
+        &self,
+        incident_id: Uuid,
+        reader: Option<&client::Model>,
+    ) -> AppResult<Vec<feedback::Model>> {
+        let mut select = self
+            .visible_feedback()
+            .filter(feedback::Column::IncidentId.eq(incident_id));
+        if let Some(reader) = reader {
+            select = select.filter(feedback::Column::ClientId.eq(reader.id));
+        }
+        Ok(select
+            .order_by_asc(feedback::Column::Id)
+            .limit(REPORT_THREADS)
+            .all(self.db())
+            .await?)
+    }
 }
+
+/// The most threads a report lists.
+const REPORT_THREADS: u64 = 100;

@@ -151,6 +151,10 @@ impl Writer<'_> {
         let mut write = self.scope.begin_write().await?;
         let old = self.scope.share_link_in(write.txn(), id).await?;
         if old.revoked_at.is_some() {
+            // Nothing changes, but someone asked: audited with no changed fields.
+            let unchanged = crate::domain::changes::Changes::default();
+            record(&mut write, Action::ShareLinkRevoke, &old, unchanged);
+            write.commit().await?;
             return Ok(old);
         }
         let mut new = old.into_active_model();

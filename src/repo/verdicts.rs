@@ -12,7 +12,8 @@ use crate::error::AppResult;
 use chrono::{DateTime, Utc};
 use entity::{effectiveness_verdict, prevention_measure};
 use sea_orm::{
-    ActiveEnum, ActiveModelTrait, ColumnTrait, DatabaseTransaction, QueryFilter, QueryOrder, Set,
+    ActiveEnum, ActiveModelTrait, ColumnTrait, DatabaseTransaction, PaginatorTrait, QueryFilter,
+    QueryOrder, Set,
 };
 use std::collections::HashMap;
 use uuid::Uuid;
@@ -26,7 +27,7 @@ pub(super) struct Judged {
 }
 
 impl Scope {
-    /// Each measure's verdicts, first recorded to latest (one statement).
+    /// Each measure's verdicts, earliest judged to latest (one statement).
     pub async fn verdicts_of_measures(
         &self,
         measure_ids: &[Uuid],
@@ -34,14 +35,16 @@ impl Scope {
         let rows = self
             .select::<effectiveness_verdict::Entity>()
             .filter(effectiveness_verdict::Column::MeasureId.is_in(measure_ids.iter().copied()))
-            .order_by_asc(effectiveness_verdict::Column::CreatedAt)
+            .order_by_asc(effectiveness_verdict::Column::JudgedAt)
             .order_by_asc(effectiveness_verdict::Column::Id)
             .all(self.db())
             .await?;
         Ok(grouping::by_parent(rows, |v| v.measure_id))
     }
 
-    /// Sets the measure's effectiveness and note to `verdict`, and adds it to the history.
+    /// Adds `verdict` to the measure's history and, unless a later judgement is already
+    /// there (a review recorded late, held before a verdict given since), shows it on the
+    /// measure as its effectiveness and note.
     pub(super) async fn keep_verdict(
         &self,
         txn: &DatabaseTransaction,
@@ -49,19 +52,15 @@ impl Scope {
         judged: &Judged,
     ) -> AppResult<()> {
         let now = time::now();
-        self.update::<prevention_measure::Entity>()
-            .col_expr(
-                prevention_measure::Column::Effectiveness,
-                verdict.effectiveness.to_value().into(),
-            )
-            .col_expr(
-                prevention_measure::Column::EffectivenessNote,
-                verdict.note.clone().into(),
-            )
-            .col_expr(prevention_measure::Column::UpdatedAt, now.into())
-            .filter(prevention_measure::Column::Id.eq(verdict.measure_id))
-            .exec(txn)
+        let newer = self
+            .select::<effectiveness_verdict::Entity>()
+            .filter(effectiveness_verdict::Column::MeasureId.eq(verdict.measure_id))
+            .filter(effectiveness_verdict::Column::JudgedAt.gt(judged.judged_at))
+            .count(txn)
             .await?;
+        if newer == 0 {
+            self.show_verdict(txn, verdict, now).await?;
+        }
         effectiveness_verdict::ActiveModel {
             tenant_id: Set(self.tenant_id()),
             id: Set(Uuid::now_v7()),
@@ -76,6 +75,29 @@ impl Scope {
         }
         .insert(txn)
         .await?;
+        Ok(())
+    }
+
+    /// Shows `verdict` on its measure.
+    async fn show_verdict(
+        &self,
+        txn: &DatabaseTransaction,
+        verdict: &Verdict,
+        now: DateTime<Utc>,
+    ) -> AppResult<()> {
+        self.update::<prevention_measure::Entity>()
+            .col_expr(
+                prevention_measure::Column::Effectiveness,
+                verdict.effectiveness.to_value().into(),
+            )
+            .col_expr(
+                prevention_measure::Column::EffectivenessNote,
+                verdict.note.clone().into(),
+            )
+            .col_expr(prevention_measure::Column::UpdatedAt, now.into())
+            .filter(prevention_measure::Column::Id.eq(verdict.measure_id))
+            .exec(txn)
+            .await?;
         Ok(())
     }
 }

@@ -13,6 +13,7 @@ use chrono::{DateTime, Utc};
 /// The incident to delete, and why.
 #[derive(InputObject)]
 pub struct IncidentDeleteInput {
+    /// The incident to delete.
     pub id: ID,
     /// Why it is deleted (1..2,000 characters); recorded in the audit log.
     pub reason: String,

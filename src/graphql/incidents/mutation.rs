@@ -74,10 +74,10 @@ impl IncidentMutation {
     ) -> AppResult<IncidentDeletePayload> {
         let scope = scope(ctx);
         scope.principal().require(Capability::DeleteIncidents)?;
-        let writer = scope.writer()?;
+        let admin = scope.admin()?;
         let id = ids::decode(&input.id, NodeType::Incident)?;
         match deletion::reason(&input.reason) {
-            Ok(reason) => answer(writer.incident_delete(id, reason).await),
+            Ok(reason) => answer(admin.incident_delete(id, reason).await),
             Err(error) => Ok(Err(vec![error]).into()),
         }
     }

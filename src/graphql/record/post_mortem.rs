@@ -30,22 +30,6 @@ impl From<post_mortem::Model> for PostMortem {
 }
 
 /// What an incident taught, written for the clients it affected. One per incident.
-impl PostMortem {
-    /// Whose copy of the documents the caller gets (see `Scope::document_reader`).
-    async fn reader(
-        &self,
-        ctx: &Context<'_>,
-        for_client: Option<ID>,
-    ) -> AppResult<Option<entity::client::Model>> {
-        let for_client = for_client
-            .map(|id| ids::decode(&id, NodeType::Client))
-            .transpose()?;
-        scope(ctx)
-            .document_reader(self.0.incident_id, for_client)
-            .await
-    }
-}
-
 #[Object]
 impl PostMortem {
     pub async fn id(&self) -> ID {
@@ -150,7 +134,7 @@ impl PostMortem {
         for_client: Option<ID>,
     ) -> AppResult<String> {
         let scope = scope(ctx);
-        let reader = self.reader(ctx, for_client).await?;
+        let reader = reader(ctx, self, for_client).await?;
         let snapshot = scope
             .document_snapshot(self.0.incident_id, reader.as_ref())
             .await?;
@@ -174,7 +158,7 @@ impl PostMortem {
         for_client: Option<ID>,
     ) -> AppResult<String> {
         let scope = scope(ctx);
-        let reader = self.reader(ctx, for_client).await?;
+        let reader = reader(ctx, self, for_client).await?;
         let snapshot = scope
             .follow_up_snapshot(self.0.incident_id, reader.as_ref())
             .await?;
@@ -282,6 +266,20 @@ payload!(
     /// The result of a post-mortem mutation.
     PostMortemPayload, post_mortem: PostMortem, post_mortem::Model
 );
+
+/// Whose copy of `post_mortem`'s documents the caller gets (see `Scope::document_reader`).
+async fn reader(
+    ctx: &Context<'_>,
+    post_mortem: &PostMortem,
+    for_client: Option<ID>,
+) -> AppResult<Option<entity::client::Model>> {
+    let for_client = for_client
+        .map(|id| ids::decode(&id, NodeType::Client))
+        .transpose()?;
+    scope(ctx)
+        .document_reader(post_mortem.0.incident_id, for_client)
+        .await
+}
 
 /// Post-mortem mutations. ADMIN or EDITOR.
 #[derive(Default)]

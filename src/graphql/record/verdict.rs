@@ -21,10 +21,12 @@ pub struct MeasureVerdict(pub effectiveness_verdict::Model);
 /// One verdict on a measure: given at a review, or on its own after it.
 #[Object]
 impl MeasureVerdict {
+    /// How well the measure worked.
     async fn effectiveness(&self) -> Effectiveness {
         self.0.effectiveness.into()
     }
 
+    /// What was seen, as written with the verdict.
     async fn note(&self) -> Option<&str> {
         self.0.note.as_deref()
     }
@@ -52,6 +54,7 @@ impl MeasureVerdict {
 /// A verdict on one measure of a reviewed post-mortem.
 #[derive(InputObject)]
 pub struct EffectivenessVerdictSetInput {
+    /// The measure to judge, of a REVIEWED post-mortem.
     pub measure_id: ID,
     /// EFFECTIVE, PARTIALLY_EFFECTIVE or NOT_EFFECTIVE.
     pub effectiveness: VerdictEffectiveness,

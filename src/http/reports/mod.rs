@@ -175,7 +175,7 @@ fn plain(status: StatusCode, message: &str) -> Response {
         headers.insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
     }
     if status == StatusCode::SERVICE_UNAVAILABLE {
-        headers.insert(header::RETRY_AFTER, HeaderValue::from_static("2"));
+        return super::respond::retry_later(response);
     }
     response
 }

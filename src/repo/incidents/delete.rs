@@ -2,30 +2,27 @@
 //! `domain::deletion`'s.
 
 use super::super::outcome::Outcome;
-use super::super::scope::Writer;
+use super::super::scope::Admin;
 use super::super::write::Change;
 use crate::domain::deletion as rules;
 use crate::domain::event::Action;
-use crate::domain::policy::Capability;
 use crate::error::AppResult;
 use entity::{audit_entry, incident};
 use sea_orm::{ColumnTrait, DatabaseTransaction, PaginatorTrait, QueryFilter};
 use uuid::Uuid;
 
-impl Writer<'_> {
+impl Admin<'_> {
     /// Deletes an incident whose post-mortem was never published, and everything under it:
     /// timeline, root causes and their services, impacts, measures and what they address,
     /// the post-mortem, its reviews, feedback and replies, services and recurrence facts.
-    /// ADMIN only. Events and audit entries about it stay: they are the history.
+    /// ADMIN only: this is the ADMIN's handle. Events and audit entries about it stay: they
+    /// are the history.
     ///
     /// One `DELETE` of the incident row removes the rest: every table under an incident
     /// references it (or a child of it) by `(tenant_id, id)` with `ON DELETE CASCADE`, on
     /// both databases (SQLite connections enable `foreign_keys`), so nothing can be left
     /// behind, and a table added later is covered by its own foreign key.
     pub async fn incident_delete(&self, id: Uuid, reason: String) -> Outcome<Uuid> {
-        self.scope
-            .principal()
-            .require(Capability::DeleteIncidents)?;
         // The tenant lock first, as publication takes it: a publication racing this deletion
         // either commits first (and the deletion is refused) or finds the incident gone.
         let mut write = self.scope.begin_tenant_write().await?;
