@@ -48,6 +48,8 @@ pub enum Action {
     ShareLinkRevoke,
     ApiTokenCreate,
     ApiTokenRevoke,
+    NotificationPreferencesUpdate,
+    NotificationUnsubscribe,
 }
 
 impl Action {
@@ -96,6 +98,8 @@ impl Action {
             Self::ShareLinkRevoke => "share_link.revoke",
             Self::ApiTokenCreate => "api_token.create",
             Self::ApiTokenRevoke => "api_token.revoke",
+            Self::NotificationPreferencesUpdate => "notification_preferences.update",
+            Self::NotificationUnsubscribe => "notification_preferences.unsubscribe",
         }
     }
 
@@ -127,6 +131,10 @@ impl Action {
             | Self::WebhookDeliveryRetry
             | Self::ShareLinkCreate
             | Self::ShareLinkRevoke => return Vec::new(),
+            // How one person wants to be told is theirs, not the record's: audited, no event.
+            Self::NotificationPreferencesUpdate | Self::NotificationUnsubscribe => {
+                return Vec::new();
+            }
             Self::IncidentCreate => E::IncidentCreated,
             Self::IncidentUpdate => E::IncidentUpdated,
             Self::TimelineEventCreate => E::TimelineEventCreated,

@@ -17,6 +17,7 @@ pub mod limits;
 mod loaders;
 mod metrics;
 mod node;
+mod notifications;
 mod payload;
 mod record;
 pub mod response;
@@ -69,6 +70,7 @@ pub struct Mutation(
     webhooks::mutations::WebhookMutation,
     record::share_link::ShareLinkMutation,
     api_tokens::ApiTokenMutation,
+    notifications::NotificationMutation,
 );
 
 pub type DebriefSchema = Schema<Query, Mutation, Subscription>;

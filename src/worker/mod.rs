@@ -1,5 +1,5 @@
-//! Background work that no request triggers: the time-driven events, event retention, and
-//! webhook delivery ([`delivery`]).
+//! Background work that no request triggers: the time-driven events, event retention,
+//! webhook delivery ([`delivery`]) and email notifications ([`email`]).
 //! It runs inside `serve` (unless `--no-workers`) and alone in `debrief worker`; any number
 //! of processes may run it on one database (see `repo::deadlines` for why each deadline's
 //! event is still written once).
@@ -7,6 +7,7 @@
 use crate::auth;
 use crate::domain::time;
 use crate::error::AppResult;
+use crate::notifications::NotificationSettings;
 use crate::repo::{Scope, tenants};
 use crate::webhooks::WebhookSettings;
 use chrono::TimeDelta;
@@ -16,6 +17,7 @@ use std::future::Future;
 use std::time::Duration;
 
 pub mod delivery;
+pub mod email;
 
 /// How often the worker looks, and how long events are kept.
 #[derive(Debug, Clone, Copy)]
@@ -43,18 +45,33 @@ const PURGE_BATCH: u64 = 500;
 /// Purge statements per tenant and pass; a backlog is worked off over several passes.
 const PURGE_BATCHES_PER_PASS: usize = 20;
 
+/// What the background work delivers, and where its links point.
+pub struct Outbound {
+    pub webhooks: WebhookSettings,
+    pub notifications: NotificationSettings,
+    /// Where unsubscribe links point.
+    pub public_url: url::Url,
+}
+
 /// Runs the background work until `shutdown` completes: a pass every `settings.interval`
-/// (a failed pass is logged and the next one tries again), and webhook delivery.
+/// (a failed pass is logged and the next one tries again), webhook delivery, and email
+/// notifications.
 pub async fn run(
     db: DatabaseConnection,
     settings: WorkerSettings,
-    webhooks: WebhookSettings,
+    outbound: Outbound,
     shutdown: impl Future<Output = ()>,
 ) {
     let shutdown = shutdown.shared();
     tokio::join!(
         passes(&db, settings, shutdown.clone()),
-        delivery::run(db.clone(), webhooks, shutdown),
+        delivery::run(db.clone(), outbound.webhooks, shutdown.clone()),
+        email::run(
+            db.clone(),
+            outbound.notifications,
+            outbound.public_url,
+            shutdown
+        ),
     );
 }
 

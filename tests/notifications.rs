@@ -1,0 +1,345 @@
+//! Email notifications (docs/NOTIFICATIONS.md) against a real SMTP server on loopback: who
+//! receives which email, preferences and digests, unsubscribe links, what a client's email
+//! may hold, and retries when the server refuses.
+
+use crate::support::record::{self, Record, mutate};
+use crate::support::smtp::{Mail, Sink};
+use crate::support::{World, decode_uuid};
+use serde_json::json;
+use std::time::Duration;
+
+const PUBLISH: &str = "mutation($id: ID!) { postMortemPublish(input: { postMortemId: $id }) { userErrors { code message } } }";
+const PREFERENCES: &str = "mutation($mode: NotificationMode!) { notificationPreferencesUpdate(input: { mode: $mode }) { notificationPreferences { mode } userErrors { code } } }";
+const SUBMIT: &str = "mutation($id: ID!) { feedbackSubmit(input: { incidentId: $id, kind: QUESTION, body: \"Will it recur?\" }) { feedback { id } userErrors { code } } }";
+const REPLY: &str = "mutation($id: ID!, $body: String!) { feedbackReply(input: { feedbackId: $id, body: $body }) { userErrors { code } } }";
+
+const CONTACT: &str = "contact@client00.example";
+const READER: &str = "reader@client00.example";
+const ADMIN: &str = "admin@tenant-a.example";
+const EDITOR: &str = "editor@tenant-a.example";
+
+/// A world whose record's first client has a contact address and a CLIENT user, with the
+/// email worker sending to `sink`.
+struct Scene {
+    world: World,
+    record: Record,
+    sink: Sink,
+    /// The CLIENT user of the record's first client.
+    reader: String,
+}
+
+impl Scene {
+    async fn new() -> Self {
+        let world = World::new().await;
+        let sink = Sink::start().await;
+        let (app, admin) = (&world.app, &world.a.admin);
+        let record = record::build(app, admin, 2).await;
+        app.data(admin, "mutation($id: ID!) { clientUpdate(input: { id: $id, contactEmail: \"contact@client00.example\", timeZone: \"Asia/Tokyo\" }) { userErrors { code } } }", json!({ "id": record.client_id })).await;
+        app.data(admin, "mutation($id: ID!) { postMortemUpdate(input: { postMortemId: $id, version: 2, lessonsLearned: \"SECRET lessons\" }) { userErrors { code } } }", json!({ "id": record.post_mortem_id })).await;
+        let user = mutate(app, admin, "mutation($input: UserCreateInput!) { userCreate(input: $input) { user { id } userErrors { code } } }", json!({ "email": READER, "displayName": "Reader", "role": "CLIENT", "clientId": record.client_id }), "userCreate", "user").await;
+        let tenant = decode_uuid(&world.a.tenant_node_id);
+        let reader = app.token(tenant, decode_uuid(&user));
+        let settings = debrief::notifications::NotificationSettings {
+            smtp_url: Some(sink.url()),
+            retry_scale: 0.001,
+            poll_interval: Duration::from_millis(50),
+            timeout: Duration::from_secs(5),
+            digest_period: Duration::from_secs(3),
+            ..Default::default()
+        };
+        let public_url = url::Url::parse(&format!("{}/", app.url)).expect("url");
+        tokio::spawn(debrief::worker::email::run(
+            app.db.clone(),
+            settings,
+            public_url,
+            std::future::pending(),
+        ));
+        Self {
+            world,
+            record,
+            sink,
+            reader,
+        }
+    }
+
+    async fn publish(&self) {
+        let published = self
+            .world
+            .app
+            .data(
+                &self.world.a.admin,
+                PUBLISH,
+                json!({ "id": self.record.post_mortem_id }),
+            )
+            .await;
+        assert_eq!(
+            published["postMortemPublish"]["userErrors"],
+            json!([]),
+            "{published}"
+        );
+    }
+
+    async fn set_mode(&self, token: &str, mode: &str) {
+        let data = self
+            .world
+            .app
+            .data(token, PREFERENCES, json!({ "mode": mode }))
+            .await;
+        assert_eq!(
+            data["notificationPreferencesUpdate"]["notificationPreferences"]["mode"],
+            mode
+        );
+    }
+
+    /// A question from the reader; its id.
+    async fn ask(&self) -> String {
+        let asked = self
+            .world
+            .app
+            .data(
+                &self.reader,
+                SUBMIT,
+                json!({ "id": self.record.incident_id }),
+            )
+            .await;
+        asked["feedbackSubmit"]["feedback"]["id"]
+            .as_str()
+            .expect("feedback")
+            .to_owned()
+    }
+
+    async fn answer(&self, feedback: &str, body: &str) {
+        let replied = self
+            .world
+            .app
+            .data(
+                &self.world.a.editor,
+                REPLY,
+                json!({ "id": feedback, "body": body }),
+            )
+            .await;
+        assert_eq!(
+            replied["feedbackReply"]["userErrors"],
+            json!([]),
+            "{replied}"
+        );
+    }
+}
+
+fn subjects(mails: &[Mail]) -> Vec<String> {
+    let mut all: Vec<String> = mails.iter().map(Mail::subject).collect();
+    all.sort();
+    all
+}
+
+/// What no client email may hold: internal text, and another client's (or tenant's) name.
+fn assert_clean(mail: &Mail) {
+    for body in [mail.text(), mail.html(), mail.subject()] {
+        for forbidden in [
+            "SECRET",
+            "Client 01",
+            "Impacted Co",
+            "Bystander Ltd",
+            "tenant-b",
+        ] {
+            assert!(
+                !body.contains(forbidden),
+                "{forbidden} in a client email: {body}"
+            );
+        }
+    }
+}
+
+#[tokio::test]
+async fn each_event_reaches_its_recipients_and_no_one_else() {
+    let scene = Scene::new().await;
+    let sink = &scene.sink;
+    scene.publish().await;
+    let mails = sink
+        .wait_for("the publication emails", |m| m.len() >= 2)
+        .await;
+    let published = "Post-mortem published: INC-2: Checkout failures";
+    for address in [CONTACT, READER] {
+        let mine = sink.mails_to(address);
+        assert_eq!(subjects(&mine), [published], "{address}");
+        let mail = &mine[0];
+        assert_clean(mail);
+        assert!(mail.text().contains("Client 00 (INC-2)"), "{}", mail.text());
+        assert!(
+            mail.text().contains("Asia/Tokyo"),
+            "the client's zone: {}",
+            mail.text()
+        );
+        assert!(
+            mail.html().contains("<h1>") || mail.html().contains("<h2>"),
+            "{}",
+            mail.html()
+        );
+        assert!(!mail.html().contains("<script"), "sanitised");
+        let content_type = mail.header("Content-Type").unwrap_or_default();
+        assert!(
+            content_type.starts_with("multipart/alternative"),
+            "{content_type}"
+        );
+        let list = mail.header("List-Unsubscribe").expect("List-Unsubscribe");
+        assert_eq!(list, format!("<{}>", mail.unsubscribe_link()));
+    }
+    assert_eq!(
+        mails.len(),
+        2,
+        "only the first client has addresses: {:?}",
+        subjects(&mails)
+    );
+
+    let feedback = scene.ask().await;
+    let asked = sink
+        .wait_for("the question's emails", |m| m.len() >= 4)
+        .await;
+    for address in [ADMIN, EDITOR] {
+        let mine = sink.mails_to(address);
+        assert_eq!(
+            subjects(&mine),
+            ["New client question: INC-2: Checkout failures"],
+            "{address}"
+        );
+        assert!(
+            !mine[0].text().contains("Will it recur?"),
+            "staff emails hold no text"
+        );
+    }
+    assert_eq!(asked.len(), 4, "{:?}", subjects(&asked));
+
+    scene.answer(&feedback, "We added a load test.").await;
+    sink.wait_for("the answer's emails", |m| m.len() >= 6).await;
+    for address in [CONTACT, READER] {
+        let answered: Vec<Mail> = sink
+            .mails_to(address)
+            .into_iter()
+            .filter(|m| m.subject().starts_with("Your question was answered"))
+            .collect();
+        assert_eq!(answered.len(), 1, "{address}");
+        assert!(answered[0].text().contains("We added a load test."));
+        assert_clean(&answered[0]);
+    }
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    for nobody in [
+        "viewer@tenant-a.example",
+        "reporter@tenant-a.example",
+        "ops@impacted.example",
+    ] {
+        assert!(sink.mails_to(nobody).is_empty(), "{nobody} gets nothing");
+    }
+    assert!(
+        sink.mails()
+            .iter()
+            .all(|m| m.to.iter().all(|t| !t.contains("tenant-b")))
+    );
+    assert_eq!(sink.mails().len(), 6);
+}
+
+#[tokio::test]
+async fn preferences_digests_and_unsubscribe_links_are_honoured() {
+    let scene = Scene::new().await;
+    let (sink, app) = (&scene.sink, &scene.world.app);
+    scene.set_mode(&scene.reader, "DAILY_DIGEST").await;
+    scene.set_mode(&scene.world.a.editor, "OFF").await;
+    let shown = app
+        .data(
+            &scene.reader,
+            "{ viewer { notificationPreferences { mode } } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(
+        shown["viewer"]["notificationPreferences"]["mode"],
+        "DAILY_DIGEST"
+    );
+    let viewer = app
+        .data(
+            &scene.world.a.viewer,
+            "{ viewer { notificationPreferences { mode } } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(viewer["viewer"]["notificationPreferences"], json!(null));
+
+    scene.publish().await;
+    let feedback = scene.ask().await;
+    scene.answer(&feedback, "Here is the answer.").await;
+    // IMMEDIATE: the contact gets two emails, the ADMIN one; OFF: the editor none; the
+    // digest reader one email gathering both of theirs.
+    let digest = sink
+        .wait_for("the digest", |m| m.iter().any(|m| m.to == [READER]))
+        .await;
+    let to_reader: Vec<&Mail> = digest.iter().filter(|m| m.to == [READER]).collect();
+    assert_eq!(to_reader.len(), 1);
+    let gathered = to_reader[0];
+    assert!(
+        gathered.subject().contains("2 notifications"),
+        "{}",
+        gathered.subject()
+    );
+    assert!(gathered.text().contains("Post-mortem published"));
+    assert!(gathered.text().contains("Here is the answer."));
+    assert_clean(gathered);
+    sink.wait_for("the contact's emails", |_| {
+        sink.mails_to(CONTACT).len() >= 2
+    })
+    .await;
+    assert_eq!(sink.mails_to(ADMIN).len(), 1);
+    assert!(sink.mails_to(EDITOR).is_empty(), "OFF gets nothing");
+
+    // Following the contact's link turns the contact's notifications off.
+    let link = sink.mails_to(CONTACT)[0].unsubscribe_link();
+    let page = app.http.get(&link).send().await.expect("unsubscribe");
+    assert_eq!(page.status(), 200);
+    assert!(page.text().await.expect("page").contains("unsubscribed"));
+    let wrong = app
+        .http
+        .get(format!("{}/unsubscribe/dbu_nonsense", app.url))
+        .send()
+        .await
+        .expect("wrong token");
+    assert_eq!(wrong.status(), 404);
+    let before = sink.mails_to(CONTACT).len();
+    scene.answer(&feedback, "A second answer.").await;
+    sink.wait_for("the second digest", |m| {
+        m.iter().filter(|m| m.to == [READER]).count() >= 2
+    })
+    .await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(
+        sink.mails_to(CONTACT).len(),
+        before,
+        "no more mail after unsubscribing"
+    );
+}
+
+#[tokio::test]
+async fn a_refusing_server_is_retried_until_it_accepts() {
+    let scene = Scene::new().await;
+    let sink = &scene.sink;
+    scene.set_mode(&scene.reader, "OFF").await;
+    sink.refuse_next(2);
+    scene.publish().await;
+    let mails = sink
+        .wait_for("the email after two refusals", |m| !m.is_empty())
+        .await;
+    assert_eq!(mails.len(), 1);
+    assert_eq!(mails[0].to, [CONTACT]);
+    assert_eq!(sink.offered.load(std::sync::atomic::Ordering::SeqCst), 3);
+    use sea_orm::{ConnectionTrait, Statement};
+    let db = &scene.world.app.db;
+    let rows = db
+        .query_all_raw(Statement::from_string(
+            db.get_database_backend(),
+            "SELECT reply_code FROM email_attempts ORDER BY attempted_at",
+        ))
+        .await
+        .expect("attempts");
+    let codes: Vec<Option<i32>> = rows
+        .iter()
+        .map(|r| r.try_get::<Option<i32>>("", "reply_code").expect("code"))
+        .collect();
+    assert_eq!(codes, [Some(451), Some(451), None]);
+}
