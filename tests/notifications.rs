@@ -35,7 +35,18 @@ impl Scene {
         let (app, admin) = (&world.app, &world.a.admin);
         let record = record::build(app, admin, 2).await;
         app.data(admin, "mutation($id: ID!) { clientUpdate(input: { id: $id, contactEmail: \"contact@client00.example\", timeZone: \"Asia/Tokyo\" }) { userErrors { code } } }", json!({ "id": record.client_id })).await;
-        app.data(admin, "mutation($id: ID!) { postMortemUpdate(input: { postMortemId: $id, version: 2, lessonsLearned: \"SECRET lessons\" }) { userErrors { code } } }", json!({ "id": record.post_mortem_id })).await;
+        let planted = app.data(admin, "mutation($id: ID!) { incidentUpdate(input: { id: $id, version: 1, summary: \"SECRET summary\" }) { userErrors { code } } }", json!({ "id": record.incident_id })).await;
+        assert_eq!(
+            planted["incidentUpdate"]["userErrors"],
+            json!([]),
+            "{planted}"
+        );
+        let planted = app.data(admin, "mutation($id: ID!) { postMortemUpdate(input: { postMortemId: $id, version: 2, lessonsLearned: \"SECRET lessons\" }) { userErrors { code } } }", json!({ "id": record.post_mortem_id })).await;
+        assert_eq!(
+            planted["postMortemUpdate"]["userErrors"],
+            json!([]),
+            "{planted}"
+        );
         let user = mutate(app, admin, "mutation($input: UserCreateInput!) { userCreate(input: $input) { user { id } userErrors { code } } }", json!({ "email": READER, "displayName": "Reader", "role": "CLIENT", "clientId": record.client_id }), "userCreate", "user").await;
         let tenant = decode_uuid(&world.a.tenant_node_id);
         let reader = app.token(tenant, decode_uuid(&user));
@@ -235,6 +246,27 @@ async fn each_event_reaches_its_recipients_and_no_one_else() {
             .all(|m| m.to.iter().all(|t| !t.contains("tenant-b")))
     );
     assert_eq!(sink.mails().len(), 6);
+
+    let held_at = (chrono::Utc::now() + chrono::TimeDelta::hours(1)).to_rfc3339();
+    let reviewed = scene.world.app.data(&scene.world.a.editor, "mutation($id: ID!, $at: DateTime!) { effectivenessReviewRecord(input: { postMortemId: $id, heldAt: $at, summary: \"The load test caught a regression.\" }) { userErrors { code } } }", json!({ "id": scene.record.post_mortem_id, "at": held_at })).await;
+    assert_eq!(
+        reviewed["effectivenessReviewRecord"]["userErrors"],
+        json!([]),
+        "{reviewed}"
+    );
+    sink.wait_for("the follow-up emails", |m| m.len() >= 8)
+        .await;
+    for address in [CONTACT, READER] {
+        let report: Vec<Mail> = sink
+            .mails_to(address)
+            .into_iter()
+            .filter(|m| m.subject() == "Follow-up report ready: INC-2: Checkout failures")
+            .collect();
+        assert_eq!(report.len(), 1, "{address}");
+        assert_clean(&report[0]);
+    }
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(sink.mails().len(), 8, "{:?}", subjects(&sink.mails()));
 }
 
 #[tokio::test]
@@ -342,4 +374,108 @@ async fn a_refusing_server_is_retried_until_it_accepts() {
         .map(|r| r.try_get::<Option<i32>>("", "reply_code").expect("code"))
         .collect();
     assert_eq!(codes, [Some(451), Some(451), None]);
+}
+
+#[tokio::test]
+async fn staff_hear_of_deadlines_that_pass_and_clients_do_not() {
+    use sea_orm::{ConnectionTrait, DbBackend, Statement};
+    let scene = Scene::new().await;
+    let (sink, app) = (&scene.sink, &scene.world.app);
+    scene.publish().await;
+    sink.wait_for("the publication emails", |m| m.len() >= 2)
+        .await;
+    let backend = app.db.get_database_backend();
+    let placeholder = |n: usize| match backend {
+        DbBackend::Postgres => format!("${n}"),
+        _ => "?".to_owned(),
+    };
+    let past = (chrono::Utc::now() - chrono::TimeDelta::days(2)).date_naive();
+    let measure = decode_uuid(&scene.record.measure_ids[0]);
+    for statement in [
+        Statement::from_sql_and_values(
+            backend,
+            format!(
+                "UPDATE prevention_measures SET committed_due_on = {} WHERE id = {}",
+                placeholder(1),
+                placeholder(2)
+            ),
+            [past.into(), measure.into()],
+        ),
+        Statement::from_string(
+            backend,
+            "UPDATE post_mortems SET review_due_at = published_at WHERE status = 'PUBLISHED'",
+        ),
+    ] {
+        app.db.execute_raw(statement).await.expect("age the record");
+    }
+    debrief::worker::pass(&app.db, debrief::worker::WorkerSettings::default())
+        .await
+        .expect("a worker pass");
+    sink.wait_for("the deadline emails", |m| m.len() >= 6).await;
+    for address in [ADMIN, EDITOR] {
+        let mine = subjects(&sink.mails_to(address));
+        assert_eq!(
+            mine,
+            [
+                "Effectiveness review due: INC-2: Checkout failures",
+                "Prevention measure overdue: INC-2: Checkout failures",
+            ],
+            "{address}"
+        );
+        let overdue = sink
+            .mails_to(address)
+            .into_iter()
+            .find(|m| m.subject().starts_with("Prevention"))
+            .expect("overdue");
+        assert!(
+            overdue.text().contains(" UTC"),
+            "the tenant's zone: {}",
+            overdue.text()
+        );
+    }
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(
+        sink.mails_to(CONTACT).len(),
+        1,
+        "clients hear only of the publication"
+    );
+    assert_eq!(sink.mails().len(), 6);
+}
+
+#[tokio::test]
+async fn development_writes_each_email_into_a_folder() {
+    let folder = tempfile::tempdir().expect("folder");
+    let world = World::new().await;
+    let (app, admin) = (&world.app, &world.a.admin);
+    let record = record::build(app, admin, 1).await;
+    app.data(admin, "mutation($id: ID!) { clientUpdate(input: { id: $id, contactEmail: \"contact@client00.example\" }) { userErrors { code } } }", json!({ "id": record.client_id })).await;
+    let settings = debrief::notifications::NotificationSettings {
+        email_dir: Some(folder.path().to_owned()),
+        poll_interval: Duration::from_millis(50),
+        ..Default::default()
+    };
+    let public_url = url::Url::parse(&format!("{}/", app.url)).expect("url");
+    tokio::spawn(debrief::worker::email::run(
+        app.db.clone(),
+        settings,
+        public_url,
+        std::future::pending(),
+    ));
+    app.data(admin, PUBLISH, json!({ "id": record.post_mortem_id }))
+        .await;
+    for _ in 0..200 {
+        let files: Vec<_> = std::fs::read_dir(folder.path())
+            .map(|d| d.flatten().collect())
+            .unwrap_or_default();
+        if let Some(file) = files.first() {
+            assert_eq!(files.len(), 1);
+            assert!(file.file_name().to_string_lossy().ends_with(".eml"));
+            let raw = std::fs::read_to_string(file.path()).expect("eml");
+            assert!(raw.contains("To: contact@client00.example"), "{raw}");
+            assert!(raw.contains("List-Unsubscribe: <"), "{raw}");
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("no .eml was written");
 }
