@@ -374,6 +374,43 @@ async fn a_refusing_server_is_retried_until_it_accepts() {
         .map(|r| r.try_get::<Option<i32>>("", "reply_code").expect("code"))
         .collect();
     assert_eq!(codes, [Some(451), Some(451), None]);
+
+    // Finished emails and their attempts are purged with the webhook deliveries; old
+    // unsubscribe tokens after a year.
+    let backend = db.get_database_backend();
+    let long_ago = chrono::Utc::now() - chrono::TimeDelta::days(400);
+    for table in [
+        "email_messages SET updated_at",
+        "unsubscribe_tokens SET created_at",
+    ] {
+        let placeholder = if backend == sea_orm::DbBackend::Postgres {
+            "$1"
+        } else {
+            "?"
+        };
+        let aged = Statement::from_sql_and_values(
+            backend,
+            format!("UPDATE {table} = {placeholder}"),
+            [long_ago.into()],
+        );
+        db.execute_raw(aged).await.expect("age");
+    }
+    debrief::worker::pass(db, debrief::worker::WorkerSettings::default())
+        .await
+        .expect("a worker pass");
+    for table in ["email_messages", "email_attempts", "unsubscribe_tokens"] {
+        let left = db
+            .query_one_raw(Statement::from_string(
+                backend,
+                format!("SELECT COUNT(*) AS n FROM {table}"),
+            ))
+            .await
+            .expect("count")
+            .expect("a row")
+            .try_get::<i64>("", "n")
+            .expect("n");
+        assert_eq!(left, 0, "{table}");
+    }
 }
 
 #[tokio::test]

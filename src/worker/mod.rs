@@ -37,9 +37,11 @@ impl Default for WorkerSettings {
     }
 }
 
-/// Finished webhook deliveries and their attempts are kept at least this long, and as long
-/// as events.
+/// Finished webhook deliveries and emails, and their attempts, are kept at least this long,
+/// and as long as events.
 const DELIVERY_RETENTION: TimeDelta = TimeDelta::days(7);
+/// How long an email's unsubscribe link keeps working.
+const UNSUBSCRIBE_LINK_LIFETIME: TimeDelta = TimeDelta::days(365);
 /// Events purged per statement, so retention never holds a long lock.
 const PURGE_BATCH: u64 = 500;
 /// Purge statements per tenant and pass; a backlog is worked off over several passes.
@@ -115,6 +117,15 @@ pub async fn pass(db: &DatabaseConnection, settings: WorkerSettings) -> AppResul
         let delivery_cutoff = cutoff.min(now - DELIVERY_RETENTION);
         for _ in 0..PURGE_BATCHES_PER_PASS {
             if scope.purge_deliveries(delivery_cutoff, PURGE_BATCH).await? < PURGE_BATCH {
+                break;
+            }
+        }
+        let tokens_cutoff = now - UNSUBSCRIBE_LINK_LIFETIME;
+        for _ in 0..PURGE_BATCHES_PER_PASS {
+            let purged = scope
+                .purge_emails(delivery_cutoff, tokens_cutoff, PURGE_BATCH)
+                .await?;
+            if purged < PURGE_BATCH {
                 break;
             }
         }

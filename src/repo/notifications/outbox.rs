@@ -5,11 +5,12 @@
 //! two workers never send it at once. A worker that dies mid-send leaves its claim to expire,
 //! and the next one sends again (at least once).
 
-use crate::domain::notification::Recipient;
 use crate::error::AppResult;
 use crate::repo::scope::Scope;
 use chrono::{DateTime, Utc};
-use entity::{EmailStatus, email_attempt, email_message, event, notification_cursor};
+use entity::{
+    EmailStatus, email_attempt, email_message, event, notification_cursor, unsubscribe_token,
+};
 use sea_orm::sea_query::{Expr, OnConflict};
 use sea_orm::{
     ActiveEnum, ActiveModelTrait, ColumnTrait, EntityTrait, IntoActiveModel, QueryFilter,
@@ -217,11 +218,49 @@ impl Scope {
         Ok(())
     }
 
-    /// The recipients whose messages are `messages`, parsed.
-    pub fn recipients_of(messages: &[email_message::Model]) -> Vec<Recipient> {
-        messages
-            .iter()
-            .filter_map(|m| Recipient::parse(&m.recipient))
-            .collect()
+    /// Deletes up to `batch` finished messages (sent, given up, or gathered into a digest;
+    /// their attempts with them) last touched before `cutoff`, and the unsubscribe tokens
+    /// issued before `tokens_cutoff`. Returns how many messages.
+    pub async fn purge_emails(
+        &self,
+        cutoff: DateTime<Utc>,
+        tokens_cutoff: DateTime<Utc>,
+        batch: u64,
+    ) -> AppResult<u64> {
+        use email_message::Column as M;
+        self.delete::<unsubscribe_token::Entity>()
+            .filter(unsubscribe_token::Column::CreatedAt.lt(tokens_cutoff))
+            .exec(self.db())
+            .await?;
+        let finished = [
+            EmailStatus::Sent,
+            EmailStatus::GaveUp,
+            EmailStatus::InDigest,
+        ]
+        .map(|s| s.to_value());
+        let expired: Vec<Uuid> = self
+            .select::<email_message::Entity>()
+            .select_only()
+            .column(M::Id)
+            .filter(M::Status.is_in(finished.clone()))
+            .filter(M::UpdatedAt.lt(cutoff))
+            .limit(batch)
+            .into_tuple()
+            .all(self.db())
+            .await?;
+        if expired.is_empty() {
+            return Ok(0);
+        }
+        self.delete::<email_attempt::Entity>()
+            .filter(email_attempt::Column::MessageId.is_in(expired.clone()))
+            .exec(self.db())
+            .await?;
+        let deleted = self
+            .delete::<email_message::Entity>()
+            .filter(M::Id.is_in(expired))
+            .filter(M::Status.is_in(finished))
+            .exec(self.db())
+            .await?;
+        Ok(deleted.rows_affected)
     }
 }
