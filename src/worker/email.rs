@@ -73,8 +73,16 @@ pub async fn run(
     let mut committed = crate::repo::events::commits();
     tokio::pin!(shutdown);
     loop {
-        if let Err(error) = post.pass().await {
-            tracing::warn!(%error, "email pass failed; trying again");
+        // Stopping drops a pass mid-way: its transactions roll back, and a message whose
+        // sending was cut short is sent again once its claim expires (at least once).
+        tokio::select! {
+            biased;
+            () = &mut shutdown => return,
+            passed = post.pass() => {
+                if let Err(error) = passed {
+                    tracing::warn!(%error, "email pass failed; trying again");
+                }
+            }
         }
         let looked = tokio::time::Instant::now();
         tokio::select! {
