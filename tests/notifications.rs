@@ -419,14 +419,25 @@ async fn staff_hear_of_deadlines_that_pass_and_clients_do_not() {
     let scene = Scene::new().await;
     let (sink, app) = (&scene.sink, &scene.world.app);
     scene.publish().await;
-    sink.wait_for("the publication emails", |m| m.len() >= 2)
+    scene.ask().await;
+    sink.wait_for("the publication and question emails", |m| m.len() >= 4)
         .await;
+    // A SEV1 incident resolved six days ago whose post-mortem is still a draft.
+    let resolved = chrono::Utc::now() - chrono::TimeDelta::days(6);
+    let at = |minutes: i64| (resolved - chrono::TimeDelta::minutes(minutes)).to_rfc3339();
+    let created = app.data(&scene.world.a.admin, "mutation($input: IncidentCreateInput!) { incidentCreate(input: $input) { userErrors { code } } }", json!({ "input": { "title": "Old outage", "summary": "SECRET", "severity": "SEV1", "status": "RESOLVED", "startedAt": at(120), "detectedAt": at(110), "mitigatedAt": at(60), "resolvedAt": at(0) } })).await;
+    assert_eq!(
+        created["incidentCreate"]["userErrors"],
+        json!([]),
+        "{created}"
+    );
     let backend = app.db.get_database_backend();
     let placeholder = |n: usize| match backend {
         DbBackend::Postgres => format!("${n}"),
         _ => "?".to_owned(),
     };
     let past = (chrono::Utc::now() - chrono::TimeDelta::days(2)).date_naive();
+    let long_ago = chrono::Utc::now() - chrono::TimeDelta::days(3);
     let measure = decode_uuid(&scene.record.measure_ids[0]);
     for statement in [
         Statement::from_sql_and_values(
@@ -442,33 +453,40 @@ async fn staff_hear_of_deadlines_that_pass_and_clients_do_not() {
             backend,
             "UPDATE post_mortems SET review_due_at = published_at WHERE status = 'PUBLISHED'",
         ),
+        Statement::from_sql_and_values(
+            backend,
+            format!("UPDATE feedback SET created_at = {}", placeholder(1)),
+            [long_ago.into()],
+        ),
     ] {
         app.db.execute_raw(statement).await.expect("age the record");
     }
     debrief::worker::pass(&app.db, debrief::worker::WorkerSettings::default())
         .await
         .expect("a worker pass");
-    sink.wait_for("the deadline emails", |m| m.len() >= 6).await;
+    sink.wait_for("the deadline emails", |m| m.len() >= 12)
+        .await;
     for address in [ADMIN, EDITOR] {
         let mine = subjects(&sink.mails_to(address));
         assert_eq!(
             mine,
             [
+                "Client question awaiting an answer: INC-2: Checkout failures",
                 "Effectiveness review due: INC-2: Checkout failures",
+                "New client question: INC-2: Checkout failures",
+                "Post-mortem due: INC-3: Old outage",
                 "Prevention measure overdue: INC-2: Checkout failures",
             ],
             "{address}"
         );
-        let overdue = sink
-            .mails_to(address)
-            .into_iter()
-            .find(|m| m.subject().starts_with("Prevention"))
-            .expect("overdue");
-        assert!(
-            overdue.text().contains(" UTC"),
-            "the tenant's zone: {}",
-            overdue.text()
-        );
+        for mail in sink.mails_to(address) {
+            assert!(
+                mail.text().contains(" UTC"),
+                "the tenant's zone: {}",
+                mail.text()
+            );
+            assert!(!mail.text().contains("SECRET"), "{}", mail.text());
+        }
     }
     tokio::time::sleep(Duration::from_millis(300)).await;
     assert_eq!(
@@ -476,7 +494,8 @@ async fn staff_hear_of_deadlines_that_pass_and_clients_do_not() {
         1,
         "clients hear only of the publication"
     );
-    assert_eq!(sink.mails().len(), 6);
+    assert_eq!(sink.mails_to(READER).len(), 1);
+    assert_eq!(sink.mails().len(), 12, "{:?}", subjects(&sink.mails()));
 }
 
 #[tokio::test]
