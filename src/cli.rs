@@ -131,6 +131,18 @@ pub struct GlobalArgs {
     /// links and email links point here [default: `http://` and the listen address].
     #[arg(long, env = "DEBRIEF_PUBLIC_URL", value_parser = parse_public_url, global = true)]
     pub public_url: Option<url::Url>,
+    /// Send email notifications through this SMTP server: `smtp://host:25` (plain),
+    /// `smtp://host:587?tls=required` (STARTTLS) or `smtps://user:pass@host:465`
+    /// [default: no email]. It may hold credentials: prefer the environment variable.
+    #[arg(long, env = "DEBRIEF_SMTP_URL", hide_env_values = true, global = true)]
+    pub smtp_url: Option<String>,
+    /// The `From:` of notification emails.
+    #[arg(long, env = "DEBRIEF_SMTP_FROM", default_value = crate::notifications::DEFAULT_FROM, global = true)]
+    pub smtp_from: String,
+    /// Write notification emails into this folder as `.eml` files instead of sending them
+    /// (development); ignored when `--smtp-url` is set.
+    #[arg(long, env = "DEBRIEF_EMAIL_DIR", global = true)]
+    pub email_dir: Option<std::path::PathBuf>,
     /// How often the server pings each subscription socket (`/graphql/ws`); a socket silent
     /// for two intervals is closed.
     #[arg(long, env = "DEBRIEF_WS_PING_INTERVAL", default_value = "15s", value_parser = parse_ping_interval, global = true)]

@@ -4,6 +4,7 @@
 use crate::cli::GlobalArgs;
 use crate::domain::webhook::AddressPolicy;
 use crate::live::LiveSettings;
+use crate::notifications::NotificationSettings;
 use crate::repo::db::PoolSettings;
 use crate::webhooks::WebhookSettings;
 use crate::worker::WorkerSettings;
@@ -41,6 +42,8 @@ pub struct Config {
     pub live: LiveSettings,
     /// Where people outside reach the server (share links); `None`: the listen address.
     pub public_url: Option<url::Url>,
+    /// How email notifications are sent; off unless an SMTP URL or a folder is set.
+    pub notifications: NotificationSettings,
 }
 
 /// The public URL of a server listening on `address` when none is configured.
@@ -209,6 +212,13 @@ impl Config {
                 ..LiveSettings::default()
             },
             public_url: args.public_url.clone(),
+            notifications: NotificationSettings {
+                smtp_url: args.smtp_url.clone(),
+                email_dir: args.email_dir.clone(),
+                from: args.smtp_from.clone(),
+                retry_scale: args.webhook_retry_scale,
+                ..NotificationSettings::default()
+            },
         })
     }
 }

@@ -13,6 +13,7 @@ pub mod error;
 pub mod graphql;
 pub mod http;
 pub mod live;
+pub mod notifications;
 pub mod repo;
 pub mod seed;
 pub mod telemetry;

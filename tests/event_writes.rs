@@ -419,6 +419,11 @@ fn cases() -> Vec<Case> {
             .forbidden(Client)
             .not_found(OtherAdmin)
             .writes(vec![]),
+        // How one person is emailed is theirs, not the record's: audited, no event.
+        call("notificationPreferencesUpdate", Client, json!({ "mode": "DAILY_DIGEST" }))
+            .forbidden(Viewer)
+            .forbidden(Reporter)
+            .writes(vec![]),
         call("feedbackClose", Editor, json!({ "feedbackId": "@feedback" })).invalid(Editor, json!({}), "INVALID"),
         call("feedbackReply", Editor, json!({ "feedbackId": "@feedback", "body": "And?" })).invalid(Editor, json!({}), "INVALID"),
         call("postMortemUnpublish", Editor, json!({ "postMortemId": "@pm", "reason": "Corrections" }))

@@ -31,6 +31,7 @@ mod incidents;
 mod keys;
 mod limits;
 mod metrics;
+mod notifications;
 mod outage;
 mod plans;
 mod post_mortem;

@@ -182,6 +182,18 @@ fn cases() -> Vec<Case> {
             expected: [A, F, F, F, F],
         },
         Case {
+            name: "viewer.notificationPreferences",
+            query: "{ viewer { notificationPreferences { mode } } }",
+            variables: none,
+            expected: [A, A, A, A, A],
+        },
+        Case {
+            name: "notificationPreferencesUpdate",
+            query: "mutation { notificationPreferencesUpdate(input: { mode: DAILY_DIGEST }) { notificationPreferences { mode } userErrors { code } } }",
+            variables: none,
+            expected: [A, A, F, F, A],
+        },
+        Case {
             name: "tenantSettingsUpdate",
             query: "mutation { tenantSettingsUpdate(input: { coolingOffHours: 24 }) { tenant { slug } userErrors { code } } }",
             variables: none,

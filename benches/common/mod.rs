@@ -102,6 +102,7 @@ pub fn config(url: &str) -> Config {
         webhooks: debrief::webhooks::WebhookSettings::default(),
         live: debrief::live::LiveSettings::default(),
         public_url: None,
+        notifications: Default::default(),
     }
 }
 

@@ -11,6 +11,8 @@ pub mod client_impact;
 pub mod confidence_rating;
 pub mod effectiveness_review;
 pub mod effectiveness_verdict;
+pub mod email_attempt;
+pub mod email_message;
 pub mod enums;
 pub mod event;
 pub mod event_sequence;
@@ -19,6 +21,8 @@ pub mod feedback_reply;
 pub mod incident;
 pub mod incident_service;
 pub mod measure_root_cause;
+pub mod notification_cursor;
+pub mod notification_preference;
 pub mod post_mortem;
 pub mod prevention_measure;
 pub mod root_cause;
@@ -27,13 +31,16 @@ pub mod service;
 pub mod share_link;
 pub mod tenant;
 pub mod timeline_event;
+pub mod unsubscribe_token;
 pub mod user;
 pub mod webhook_attempt;
 pub mod webhook_delivery;
 pub mod webhook_endpoint;
 
+pub use email_message::EmailStatus;
 pub use enums::{
     BlamelessPolicy, ConfidencePhase, DeliveryStatus, Effectiveness, EventType, FeedbackKind,
     FeedbackStatus, ImpactLevel, IncidentStatus, MeasureKind, MeasureStatus, PostMortemStatus,
     Role, RootCauseCategory, RootCauseKind, Severity, TimelineEventKind, Visibility,
 };
+pub use notification_preference::NotificationMode;

@@ -21,6 +21,7 @@ mod m20261201_000010_webhooks;
 mod m20261201_000011_client_documents;
 mod m20261201_000012_api_tokens;
 mod m20261201_000013_confidence_verdicts;
+mod m20261201_000014_notifications;
 
 /// Applies Debrief's migrations in order.
 pub struct Migrator;
@@ -42,6 +43,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000011_client_documents::Migration),
             Box::new(m20261201_000012_api_tokens::Migration),
             Box::new(m20261201_000013_confidence_verdicts::Migration),
+            Box::new(m20261201_000014_notifications::Migration),
         ]
     }
 }

@@ -129,10 +129,18 @@ pub async fn run(config: Config, args: ServeArgs) -> anyhow::Result<()> {
         // Background work has connections of its own, so a busy API never keeps a webhook
         // or a deadline waiting for one (nor the other way round).
         let worker_db = super::connect_with_pool(&config, WORKER_POOL_SIZE).await?;
+        let outbound = crate::worker::Outbound {
+            webhooks: config.webhooks,
+            notifications: config.notifications.clone(),
+            public_url: config
+                .public_url
+                .clone()
+                .unwrap_or_else(|| crate::config::public_url_of(args.listen)),
+        };
         Some(tokio::spawn(crate::worker::run(
             worker_db,
             config.workers,
-            config.webhooks,
+            outbound,
             stopped,
         )))
     };
@@ -198,7 +206,15 @@ pub async fn work(config: Config) -> anyhow::Result<()> {
     let db = super::connect(&config).await?;
     db::migrate(&db).await.context("applying migrations")?;
     tracing::info!(interval = ?config.workers.interval, "working");
-    crate::worker::run(db, config.workers, config.webhooks, shutdown_signal()).await;
+    let outbound = crate::worker::Outbound {
+        webhooks: config.webhooks,
+        notifications: config.notifications.clone(),
+        public_url: config
+            .public_url
+            .clone()
+            .unwrap_or_else(crate::config::default_public_url),
+    };
+    crate::worker::run(db, config.workers, outbound, shutdown_signal()).await;
     tracing::info!("stopped");
     Ok(())
 }

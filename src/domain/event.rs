@@ -51,6 +51,8 @@ pub enum Action {
     ShareLinkRevoke,
     ApiTokenCreate,
     ApiTokenRevoke,
+    NotificationPreferencesUpdate,
+    NotificationUnsubscribe,
 }
 
 impl Action {
@@ -102,6 +104,8 @@ impl Action {
             Self::ShareLinkRevoke => "share_link.revoke",
             Self::ApiTokenCreate => "api_token.create",
             Self::ApiTokenRevoke => "api_token.revoke",
+            Self::NotificationPreferencesUpdate => "notification_preferences.update",
+            Self::NotificationUnsubscribe => "notification_preferences.unsubscribe",
         }
     }
 
@@ -133,6 +137,10 @@ impl Action {
             | Self::WebhookDeliveryRetry
             | Self::ShareLinkCreate
             | Self::ShareLinkRevoke => return Vec::new(),
+            // How one person wants to be told is theirs, not the record's: audited, no event.
+            Self::NotificationPreferencesUpdate | Self::NotificationUnsubscribe => {
+                return Vec::new();
+            }
             Self::IncidentCreate => E::IncidentCreated,
             Self::IncidentUpdate => E::IncidentUpdated,
             Self::IncidentDelete => E::IncidentDeleted,

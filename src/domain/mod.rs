@@ -17,6 +17,7 @@ pub mod incident;
 pub mod labels;
 pub mod measure;
 pub mod metrics;
+pub mod notification;
 pub mod policy;
 pub mod post_mortem;
 pub mod readiness;

@@ -17,6 +17,7 @@ pub mod limits;
 mod loaders;
 mod metrics;
 mod node;
+mod notifications;
 mod payload;
 mod record;
 pub mod response;
@@ -71,6 +72,7 @@ pub struct Mutation(
     webhooks::mutations::WebhookMutation,
     record::share_link::ShareLinkMutation,
     api_tokens::ApiTokenMutation,
+    notifications::NotificationMutation,
 );
 
 pub type DebriefSchema = Schema<Query, Mutation, Subscription>;

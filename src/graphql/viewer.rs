@@ -33,6 +33,15 @@ impl Viewer {
         Ok(Tenant(scope(ctx).tenant().await?))
     }
 
+    /// How the signed-in user is emailed; null for callers who receive no notifications
+    /// (VIEWER, REPORTER, service tokens).
+    async fn notification_preferences(
+        &self,
+        ctx: &Context<'_>,
+    ) -> AppResult<Option<super::notifications::NotificationPreferences>> {
+        super::notifications::of_viewer(ctx).await
+    }
+
     /// The client account a CLIENT user belongs to; null for staff.
     async fn client(&self, ctx: &Context<'_>) -> AppResult<Option<Client>> {
         let scope = scope(ctx);

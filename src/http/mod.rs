@@ -12,6 +12,7 @@ mod respond;
 mod server;
 mod share;
 mod subscriptions;
+mod unsubscribe;
 
 pub use cors::{CorsOrigins, validate as validate_origins};
 pub use graphiql::GraphiqlSettings;
@@ -73,6 +74,10 @@ pub fn router(state: AppState) -> Router {
         .route("/healthz", get(health::live))
         .route("/readyz", get(health::ready))
         .route("/share/{token}", get(share::page))
+        .route(
+            "/unsubscribe/{token}",
+            get(unsubscribe::unsubscribe).post(unsubscribe::unsubscribe),
+        )
         .with_state(state.clone())
         .layer(axum::middleware::from_fn_with_state(state.request_timeout, deadline))
         .layer(CatchPanicLayer::custom(respond::panic))

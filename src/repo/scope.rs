@@ -51,6 +51,11 @@ tenant_owned!(
     webhook_delivery,
     webhook_attempt,
     share_link,
+    notification_preference,
+    notification_cursor,
+    email_message,
+    email_attempt,
+    unsubscribe_token,
 );
 
 /// The caller and their tenant: the start of every query on tenant data.

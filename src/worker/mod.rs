@@ -1,5 +1,5 @@
-//! Background work that no request triggers: the time-driven events, event retention, and
-//! webhook delivery ([`delivery`]).
+//! Background work that no request triggers: the time-driven events, event retention,
+//! webhook delivery ([`delivery`]) and email notifications ([`email`]).
 //! It runs inside `serve` (unless `--no-workers`) and alone in `debrief worker`; any number
 //! of processes may run it on one database (see `repo::deadlines` for why each deadline's
 //! event is still written once).
@@ -7,6 +7,7 @@
 use crate::auth;
 use crate::domain::time;
 use crate::error::AppResult;
+use crate::notifications::NotificationSettings;
 use crate::repo::{Scope, tenants};
 use crate::webhooks::WebhookSettings;
 use chrono::TimeDelta;
@@ -16,6 +17,7 @@ use std::future::Future;
 use std::time::Duration;
 
 pub mod delivery;
+pub mod email;
 
 /// How often the worker looks, and how long events are kept.
 #[derive(Debug, Clone, Copy)]
@@ -35,26 +37,43 @@ impl Default for WorkerSettings {
     }
 }
 
-/// Finished webhook deliveries and their attempts are kept at least this long, and as long
-/// as events.
+/// Finished webhook deliveries and emails, and their attempts, are kept at least this long,
+/// and as long as events.
 const DELIVERY_RETENTION: TimeDelta = TimeDelta::days(7);
+/// How long an email's unsubscribe link keeps working.
+const UNSUBSCRIBE_LINK_LIFETIME: TimeDelta = TimeDelta::days(365);
 /// Events purged per statement, so retention never holds a long lock.
 const PURGE_BATCH: u64 = 500;
 /// Purge statements per tenant and pass; a backlog is worked off over several passes.
 const PURGE_BATCHES_PER_PASS: usize = 20;
 
+/// What the background work delivers, and where its links point.
+pub struct Outbound {
+    pub webhooks: WebhookSettings,
+    pub notifications: NotificationSettings,
+    /// Where unsubscribe links point.
+    pub public_url: url::Url,
+}
+
 /// Runs the background work until `shutdown` completes: a pass every `settings.interval`
-/// (a failed pass is logged and the next one tries again), and webhook delivery.
+/// (a failed pass is logged and the next one tries again), webhook delivery, and email
+/// notifications.
 pub async fn run(
     db: DatabaseConnection,
     settings: WorkerSettings,
-    webhooks: WebhookSettings,
+    outbound: Outbound,
     shutdown: impl Future<Output = ()>,
 ) {
     let shutdown = shutdown.shared();
     tokio::join!(
         passes(&db, settings, shutdown.clone()),
-        delivery::run(db.clone(), webhooks, shutdown),
+        delivery::run(db.clone(), outbound.webhooks, shutdown.clone()),
+        email::run(
+            db.clone(),
+            outbound.notifications,
+            outbound.public_url,
+            shutdown
+        ),
     );
 }
 
@@ -98,6 +117,15 @@ pub async fn pass(db: &DatabaseConnection, settings: WorkerSettings) -> AppResul
         let delivery_cutoff = cutoff.min(now - DELIVERY_RETENTION);
         for _ in 0..PURGE_BATCHES_PER_PASS {
             if scope.purge_deliveries(delivery_cutoff, PURGE_BATCH).await? < PURGE_BATCH {
+                break;
+            }
+        }
+        let tokens_cutoff = now - UNSUBSCRIBE_LINK_LIFETIME;
+        for _ in 0..PURGE_BATCHES_PER_PASS {
+            let purged = scope
+                .purge_emails(delivery_cutoff, tokens_cutoff, PURGE_BATCH)
+                .await?;
+            if purged < PURGE_BATCH {
                 break;
             }
         }

@@ -7,6 +7,7 @@ pub mod process;
 pub mod receiver;
 pub mod record;
 pub mod sentinel;
+pub mod smtp;
 pub mod socket;
 mod world;
 
@@ -61,6 +62,7 @@ pub fn config(database_url: &str) -> Config {
         webhooks: quick_webhooks(),
         live: debrief::live::LiveSettings::default(),
         public_url: None,
+        notifications: Default::default(),
     }
 }
 
