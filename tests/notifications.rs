@@ -362,17 +362,25 @@ async fn a_refusing_server_is_retried_until_it_accepts() {
     assert_eq!(sink.offered.load(std::sync::atomic::Ordering::SeqCst), 3);
     use sea_orm::{ConnectionTrait, Statement};
     let db = &scene.world.app.db;
-    let rows = db
-        .query_all_raw(Statement::from_string(
-            db.get_database_backend(),
-            "SELECT reply_code FROM email_attempts ORDER BY attempted_at",
-        ))
-        .await
-        .expect("attempts");
-    let codes: Vec<Option<i32>> = rows
-        .iter()
-        .map(|r| r.try_get::<Option<i32>>("", "reply_code").expect("code"))
-        .collect();
+    // The sink answers before the worker records the attempt: wait for the third.
+    let mut codes: Vec<Option<i32>> = Vec::new();
+    for _ in 0..100 {
+        let rows = db
+            .query_all_raw(Statement::from_string(
+                db.get_database_backend(),
+                "SELECT reply_code FROM email_attempts ORDER BY attempted_at",
+            ))
+            .await
+            .expect("attempts");
+        codes = rows
+            .iter()
+            .map(|r| r.try_get::<Option<i32>>("", "reply_code").expect("code"))
+            .collect();
+        if codes.len() >= 3 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
     assert_eq!(codes, [Some(451), Some(451), None]);
 
     // Finished emails and their attempts are purged with the webhook deliveries; old
