@@ -63,7 +63,7 @@ pub struct Mutation(
     record::timeline::TimelineMutation,
     record::root_cause::RootCauseMutation,
     record::impact::ImpactMutation,
-    record::post_mortem::PostMortemMutation,
+    record::post_mortem_mutation::PostMortemMutation,
     record::measure::MeasureMutation,
     record::feedback::FeedbackMutation,
     record::review::ReviewMutation,

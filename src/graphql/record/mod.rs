@@ -7,6 +7,7 @@ pub mod impact;
 pub mod inbox;
 pub mod measure;
 pub mod post_mortem;
+pub mod post_mortem_mutation;
 pub mod readiness;
 pub mod review;
 pub mod root_cause;
