@@ -26,6 +26,11 @@ pub struct GlobalArgs {
         global = true
     )]
     pub database_url: String,
+    /// The database as the role that owns its tables, for migrations and the operator's
+    /// commands, when the server connects as a role of its own (so that PostgreSQL's
+    /// row-level security binds it). Defaults to `--database-url`.
+    #[arg(long, env = "DEBRIEF_DATABASE_OWNER_URL", global = true)]
+    pub database_owner_url: Option<String>,
     /// `development` (GraphiQL, suggestions, demo data, a generated secret) or `production`.
     #[arg(
         long = "env",

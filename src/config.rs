@@ -17,6 +17,9 @@ use std::time::Duration;
 pub struct Config {
     /// `sqlite://…` (embedded) or `postgres://…`.
     pub database_url: String,
+    /// The same database as the owner of its tables, when that is another role: migrations
+    /// and the operator's commands connect with it.
+    pub database_owner_url: Option<String>,
     /// The database pool: its size, how long a request waits for a connection, and how
     /// SQLite syncs commits.
     pub db_pool: PoolSettings,
@@ -134,6 +137,14 @@ impl std::fmt::Debug for JwtKey {
 pub const MIN_SECRET_BYTES: usize = 32;
 
 impl Config {
+    /// The URL migrations and the operator's commands connect with: the owner's, else the
+    /// server's.
+    pub fn owner_url(&self) -> &str {
+        self.database_owner_url
+            .as_deref()
+            .unwrap_or(&self.database_url)
+    }
+
     /// Reads the configuration. In development with no key configured, a random secret is
     /// generated once and kept beside the database, so `serve` and `token` agree.
     pub fn from_args(args: &GlobalArgs) -> anyhow::Result<Self> {
@@ -173,6 +184,10 @@ impl Config {
         }
         Ok(Self {
             database_url: args.database_url.clone(),
+            database_owner_url: args
+                .database_owner_url
+                .clone()
+                .filter(|url| !url.is_empty()),
             db_pool: PoolSettings {
                 size: args.db_pool_size,
                 acquire_timeout: args.db_acquire_timeout,

@@ -44,7 +44,7 @@ async fn execute(app: &TestApp, sql: &str, values: Vec<sea_orm::Value>) {
     } else {
         sql.replace("$1", "?").replace("$2", "?")
     };
-    app.db
+    app.owner_db
         .execute_raw(Statement::from_sql_and_values(backend, sql, values))
         .await
         .expect("run SQL");
@@ -270,7 +270,7 @@ async fn the_secret_appears_in_no_listing_and_no_audit_entry() {
         use sea_orm::EntityTrait;
         #[allow(clippy::disallowed_methods)] // the test reads the table itself
         let rows = entity::api_token::Entity::find()
-            .all(&app.db)
+            .all(&app.owner_db)
             .await
             .expect("rows");
         rows.into_iter().map(|row| row.token_hash).collect()

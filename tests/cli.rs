@@ -8,7 +8,7 @@ use std::process::{Command, Output};
 fn debrief(database_url: &str, args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_debrief"))
         .args(args)
-        .env("DATABASE_URL", database_url)
+        .envs(crate::support::database::process_env(database_url))
         .env("DEBRIEF_JWT_SECRET", SECRET)
         .env_remove("DEBRIEF_ENV")
         .output()
@@ -189,7 +189,7 @@ fn development_keeps_one_generated_secret_beside_the_database() {
     let run = |args: &[&str]| {
         Command::new(env!("CARGO_BIN_EXE_debrief"))
             .args(args)
-            .env("DATABASE_URL", &url)
+            .envs(crate::support::database::process_env(&url))
             .env_remove("DEBRIEF_JWT_SECRET")
             .env_remove("DEBRIEF_ENV")
             .output()
@@ -221,7 +221,7 @@ async fn with_no_subcommand_the_server_reads_its_listen_address_from_the_environ
         probe.local_addr().expect("address").port()
     };
     let mut child = Command::new(env!("CARGO_BIN_EXE_debrief"))
-        .env("DATABASE_URL", database.url())
+        .envs(crate::support::database::process_env(database.url()))
         .env("DEBRIEF_JWT_SECRET", SECRET)
         .env("DEBRIEF_LISTEN", format!("127.0.0.1:{port}"))
         .env_remove("DEBRIEF_ENV")

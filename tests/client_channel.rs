@@ -405,7 +405,10 @@ async fn feedback_is_overdue_while_open_past_the_sla_without_a_staff_reply() {
         },
         [past.into()],
     );
-    app.db.execute_raw(statement).await.expect("age the thread");
+    app.owner_db
+        .execute_raw(statement)
+        .await
+        .expect("age the thread");
     assert_eq!(
         overdue(app, &world.a.admin, &id).await,
         true,

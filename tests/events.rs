@@ -57,7 +57,7 @@ fn types(events: &[Value]) -> Vec<&str> {
 /// Holds the write lock SQLite has one of, or on PostgreSQL the lock of one timeline row.
 async fn hold_lock(app: &TestApp, timeline_id: &str) -> DatabaseTransaction {
     let txn = app
-        .db
+        .owner_db
         .begin_with_options(TransactionOptions {
             sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
             ..TransactionOptions::default()
@@ -211,7 +211,7 @@ async fn a_directory_write_never_deadlocks_with_a_write_holding_the_event_counte
         return;
     }
     let tenant = crate::support::decode_uuid(&world.a.tenant_node_id);
-    let counter_holder = app.db.begin().await.expect("begin");
+    let counter_holder = app.owner_db.begin().await.expect("begin");
     counter_holder
         .execute_unprepared(&format!(
             "SELECT last_position FROM event_sequences WHERE tenant_id = '{tenant}' FOR UPDATE"
@@ -246,7 +246,7 @@ const STATE: &str = "query($id: ID!) { node(id: $id) { ... on Incident { status 
 
 /// Holds the tenant row's lock, which publication and incident updates both queue on.
 async fn hold_tenant(app: &TestApp, tenant_id: uuid::Uuid) -> DatabaseTransaction {
-    let txn = app.db.begin().await.expect("begin");
+    let txn = app.owner_db.begin().await.expect("begin");
     txn.execute_unprepared(&format!(
         "SELECT id FROM tenants WHERE id = '{tenant_id}' FOR UPDATE"
     ))

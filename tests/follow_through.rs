@@ -27,7 +27,7 @@ async fn age_reviews(app: &TestApp) {
         }
         _ => "UPDATE post_mortems SET review_due_at = ? WHERE review_due_at IS NOT NULL",
     };
-    app.db
+    app.owner_db
         .execute_raw(sea_orm::Statement::from_sql_and_values(
             app.db.get_database_backend(),
             sql,

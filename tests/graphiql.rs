@@ -19,7 +19,7 @@ async fn serve(database: &TestDatabase) -> (std::process::Child, String) {
         .port();
     let mut child = Command::new(env!("CARGO_BIN_EXE_debrief"))
         .args(["serve", "--listen", &format!("127.0.0.1:{port}")])
-        .env("DATABASE_URL", database.url())
+        .envs(crate::support::database::process_env(database.url()))
         .env("DEBRIEF_JWT_SECRET", SECRET)
         .env("DEBRIEF_LOG_FORMAT", "text")
         .env("RUST_LOG", "info")

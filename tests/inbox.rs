@@ -48,7 +48,7 @@ async fn staff_list_open_and_overdue_questions_across_incidents() {
     let overdue_id = crate::support::decode_uuid(&threads[1]);
     let backend = app.db.get_database_backend();
     let three_days_ago = chrono::Utc::now() - chrono::TimeDelta::days(3);
-    app.db
+    app.owner_db
         .execute_raw(Statement::from_sql_and_values(
             backend,
             match backend {

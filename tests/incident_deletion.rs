@@ -27,7 +27,7 @@ async fn row_counts(app: &TestApp) -> Vec<(&'static str, i64)> {
     let mut counts = Vec::new();
     for table in RECORD_TABLES {
         let row = app
-            .db
+            .owner_db
             .query_one_raw(Statement::from_string(
                 app.db.get_database_backend(),
                 format!("SELECT COUNT(*) AS n FROM {table}"),

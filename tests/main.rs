@@ -43,6 +43,7 @@ mod roles;
 mod scheduler;
 mod schema;
 mod subscriptions;
+mod tenant_wall;
 mod transport;
 mod verdicts;
 mod webhooks;

@@ -361,7 +361,7 @@ async fn a_refusing_server_is_retried_until_it_accepts() {
     assert_eq!(mails[0].to, [CONTACT]);
     assert_eq!(sink.offered.load(std::sync::atomic::Ordering::SeqCst), 3);
     use sea_orm::{ConnectionTrait, Statement};
-    let db = &scene.world.app.db;
+    let db = &scene.world.app.owner_db;
     // The sink answers before the worker records the attempt: wait for the third.
     let mut codes: Vec<Option<i32>> = Vec::new();
     for _ in 0..100 {
@@ -467,7 +467,10 @@ async fn staff_hear_of_deadlines_that_pass_and_clients_do_not() {
             [long_ago.into()],
         ),
     ] {
-        app.db.execute_raw(statement).await.expect("age the record");
+        app.owner_db
+            .execute_raw(statement)
+            .await
+            .expect("age the record");
     }
     debrief::worker::pass(&app.db, debrief::worker::WorkerSettings::default())
         .await

@@ -21,7 +21,7 @@ impl Workers {
         let spawn = |_| {
             Command::new(env!("CARGO_BIN_EXE_debrief"))
                 .arg("worker")
-                .env("DATABASE_URL", database_url)
+                .envs(crate::support::database::process_env(database_url))
                 .env("DEBRIEF_JWT_SECRET", SECRET)
                 .env("DEBRIEF_WORKER_INTERVAL", "1s")
                 .env_remove("DEBRIEF_ENV")
@@ -93,7 +93,11 @@ async fn overdue_of_each_other_kind(app: &TestApp, token: &str) {
         ),
     ];
     for statement in statements {
-        let done = app.db.execute_raw(statement).await.expect("age the record");
+        let done = app
+            .owner_db
+            .execute_raw(statement)
+            .await
+            .expect("age the record");
         assert_eq!(done.rows_affected(), 1);
     }
 }
@@ -184,7 +188,7 @@ async fn a_moved_deadline_is_a_new_event_and_a_repeated_pass_writes_nothing() {
         Statement::from_sql_and_values(backend, sql, [at.into()])
     };
     let pass = || debrief::worker::pass(&app.db, debrief::worker::WorkerSettings::default());
-    app.db.execute_raw(due_at(10)).await.expect("due now");
+    app.owner_db.execute_raw(due_at(10)).await.expect("due now");
     pass().await.expect("pass");
     pass().await.expect("a second pass");
     let reviews = |events: Vec<Value>| {
@@ -195,7 +199,7 @@ async fn a_moved_deadline_is_a_new_event_and_a_repeated_pass_writes_nothing() {
     };
     let first = reviews(due_events(&app, &tenant.admin).await);
     assert_eq!(first.len(), 1, "once per deadline: {first:?}");
-    app.db
+    app.owner_db
         .execute_raw(due_at(1))
         .await
         .expect("a moved deadline");

@@ -140,7 +140,7 @@ async fn a_database_failure_is_internal_and_shows_no_sql() {
     let app = spawn_app().await;
     let tenant = app.create_tenant("acme").await;
     use sea_orm::ConnectionTrait;
-    app.db
+    app.owner_db
         .execute_unprepared("DROP TABLE audit_entries")
         .await
         .expect("drop a table behind the app's back");

@@ -275,10 +275,12 @@ async fn migrating_keeps_each_review_and_turns_its_verdicts_into_history() {
     let verdicts =
         json!([{ "measureId": measure, "effectiveness": "EFFECTIVE", "note": "Worked" }]);
     review(app, editor, &record, Utc::now(), verdicts).await;
-    Migrator::down(&app.db, Some(1))
+    Migrator::down(&app.owner_db, Some(1))
         .await
         .expect("take the migration back");
-    Migrator::up(&app.db, None).await.expect("apply it again");
+    Migrator::up(&app.owner_db, None)
+        .await
+        .expect("apply it again");
     let history = app
         .data(&world.a.admin, HISTORY, json!({ "id": measure }))
         .await;

@@ -3,7 +3,7 @@
 
 use debrief::auth::TokenSigner;
 use debrief::config::{Config, Environment, JwtConfig, JwtKey};
-use debrief::repo::identity;
+use debrief::repo::{Grouping, TenantConnection, identity};
 use sea_orm::{ConnectionTrait, Database, DatabaseConnection};
 use std::time::Duration;
 
@@ -86,6 +86,7 @@ pub fn seeding_url(url: &str) -> String {
 pub fn config(url: &str) -> Config {
     Config {
         database_url: url.to_owned(),
+        database_owner_url: None,
         db_pool: Default::default(),
         environment: Environment::Production,
         jwt: JwtConfig {
@@ -114,7 +115,8 @@ pub async fn serve(connection: DatabaseConnection, url: &str, slug: &str) -> (St
         .expect("lookup")
         .expect("tenant");
     let email = format!("admin@{slug}.example");
-    let admin = identity::user_by_email(&connection, tenant.id, &email)
+    let tenant_db = TenantConnection::new(connection.clone(), tenant.id, Grouping::EachStatement);
+    let admin = identity::user_by_email(&tenant_db, &email)
         .await
         .expect("lookup")
         .expect("admin");

@@ -3,6 +3,7 @@
 
 use crate::common;
 use debrief::repo::{db, identity};
+use sea_orm::ConnectionTrait;
 use std::net::TcpListener;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -14,6 +15,12 @@ pub const SLUG: &str = "load";
 pub async fn seed(url: &str, incidents: u64) {
     let connection = db::connect(url).await.expect("connect");
     db::migrate(&connection).await.expect("migrate");
+    if url.starts_with("postgres") {
+        connection
+            .execute_unprepared(CREATE_SERVER_ROLE)
+            .await
+            .expect("create the server's role");
+    }
     if identity::tenant_by_slug(&connection, SLUG)
         .await
         .expect("lookup")
@@ -141,11 +148,30 @@ impl Drop for Server {
     }
 }
 
+/// The role the server connects as on PostgreSQL, as a deployed one does: neither owner nor
+/// superuser, so row-level security binds it. The benchmark's own URL is the owner's.
+const SERVER_ROLE: &str = "debrief_bench_server";
+
+const CREATE_SERVER_ROLE: &str = "DO $$ BEGIN CREATE ROLE debrief_bench_server LOGIN; \
+    EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL; END $$";
+
 fn debrief(url: &str) -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_debrief"));
     command
-        .env("DATABASE_URL", url)
         .env("DEBRIEF_ENV", "production")
         .env("DEBRIEF_JWT_SECRET", common::SECRET);
+    match url::Url::parse(url) {
+        Ok(mut server) if url.starts_with("postgres") => {
+            // A URL with a user always takes another one.
+            let _ = server.set_username(SERVER_ROLE);
+            let _ = server.set_password(None);
+            command
+                .env("DATABASE_URL", server.as_str())
+                .env("DEBRIEF_DATABASE_OWNER_URL", url);
+        }
+        _ => {
+            command.env("DATABASE_URL", url);
+        }
+    }
     command
 }

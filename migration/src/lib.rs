@@ -22,6 +22,8 @@ mod m20261201_000011_client_documents;
 mod m20261201_000012_api_tokens;
 mod m20261201_000013_confidence_verdicts;
 mod m20261201_000014_notifications;
+mod m20261202_000015_row_level_security;
+pub mod walls;
 
 /// Applies Debrief's migrations in order.
 pub struct Migrator;
@@ -44,6 +46,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000012_api_tokens::Migration),
             Box::new(m20261201_000013_confidence_verdicts::Migration),
             Box::new(m20261201_000014_notifications::Migration),
+            Box::new(m20261202_000015_row_level_security::Migration),
         ]
     }
 }

@@ -12,7 +12,7 @@ pub use principal::Principal;
 
 use crate::domain::{api_token, time};
 use crate::error::{AppError, AppResult};
-use crate::repo;
+use crate::repo::{self, Grouping, Scope, TenantConnection};
 use sea_orm::DatabaseConnection;
 use service_token::Presented;
 
@@ -56,11 +56,19 @@ impl Authenticator {
         Self { verifier, db }
     }
 
-    /// Verifies the bearer token and loads the user or service token it names. A missing, bad
-    /// or expired token, an unknown user, a deactivated user and an unknown, revoked or
+    /// Verifies the bearer token and loads the user or service token it names, and returns
+    /// the caller's scope for one request, whose transaction the look-up began. A missing,
+    /// bad or expired token, an unknown user, a deactivated user and an unknown, revoked or
     /// expired service token are all UNAUTHENTICATED.
-    pub async fn authenticate(&self, authorization: Option<&str>) -> AppResult<Principal> {
-        Ok(self.session(&self.verify(authorization)?).await?.principal)
+    pub async fn authenticate(&self, authorization: Option<&str>) -> AppResult<Scope> {
+        let bearer = self.verify(authorization)?;
+        let db = self.connection(bearer.tenant_id(), Grouping::Request);
+        let principal = self.session_on(&db, &bearer).await?.principal;
+        Ok(Scope::on(db, principal))
+    }
+
+    fn connection(&self, tenant_id: uuid::Uuid, grouping: Grouping) -> TenantConnection {
+        TenantConnection::new(self.db.clone(), tenant_id, grouping)
     }
 
     /// Verifies the bearer token alone, without reading its user or row: the first step of
@@ -88,9 +96,14 @@ impl Authenticator {
     /// Loads the user or service token a verified bearer names, and says when it expires,
     /// for a connection that must end then (a WebSocket).
     pub async fn session(&self, bearer: &Bearer) -> AppResult<Session> {
+        let db = self.connection(bearer.tenant_id(), Grouping::EachStatement);
+        self.session_on(&db, bearer).await
+    }
+
+    async fn session_on(&self, db: &TenantConnection, bearer: &Bearer) -> AppResult<Session> {
         match bearer {
             Bearer::User(subject) => {
-                let principal = self.current(subject.tenant_id, subject.user_id).await?;
+                let principal = current(db, subject.user_id).await?;
                 let expires_at = chrono::DateTime::from_timestamp(subject.expires_at, 0)
                     .unwrap_or(chrono::DateTime::<chrono::Utc>::MIN_UTC);
                 Ok(Session {
@@ -98,64 +111,63 @@ impl Authenticator {
                     expires_at,
                 })
             }
-            Bearer::Service(presented) => self.service_session(presented).await,
+            Bearer::Service(presented) => service_session(db, presented).await,
         }
-    }
-
-    /// The session of a presented service token: its row must exist, unrevoked and
-    /// unexpired. Its use is written down at most once a minute
-    /// ([`api_token::USE_RECORDED_EVERY`]).
-    async fn service_session(&self, presented: &Presented) -> AppResult<Session> {
-        let token =
-            repo::identity::api_token_by_hash(&self.db, presented.tenant_id, &presented.hash)
-                .await?
-                .ok_or_else(|| AppError::unauthenticated("the service token is not recognised"))?;
-        let now = time::now();
-        if let Some(refusal) = api_token::refusal(&token, now) {
-            return Err(AppError::unauthenticated(refusal));
-        }
-        if api_token::use_worth_recording(token.last_used_at, now) {
-            // Recording the use is bookkeeping: a busy database must not refuse the caller.
-            if let Err(error) = repo::identity::record_api_token_use(&self.db, &token, now).await {
-                tracing::warn!(%error, "could not record a service token's use");
-            }
-        }
-        Ok(Session {
-            principal: Principal::from_api_token(&token),
-            expires_at: token.expires_at,
-        })
     }
 
     /// Whether `principal` still stands: for a user, the same role and client as the users
     /// table has them now, and still active; for a service token, neither revoked nor
     /// expired. A long-lived connection asks after its user or token changed.
     pub async fn still_current(&self, principal: &Principal) -> AppResult<bool> {
+        let db = self.connection(principal.tenant_id(), Grouping::EachStatement);
         if let Some(token_id) = principal.api_token_id() {
-            let token =
-                repo::identity::api_token_by_id(&self.db, principal.tenant_id(), token_id).await?;
+            let token = repo::identity::api_token_by_id(&db, token_id).await?;
             return Ok(token.is_some_and(|token| api_token::refusal(&token, time::now()).is_none()));
         }
         let Some(user_id) = principal.user_id() else {
             return Ok(true);
         };
-        match self.current(principal.tenant_id(), user_id).await {
+        match current(&db, user_id).await {
             Ok(now) => Ok(now == *principal),
             Err(AppError::Unauthenticated(_)) => Ok(false),
             Err(other) => Err(other),
         }
     }
+}
 
-    /// The user's principal as the users table has it now; UNAUTHENTICATED for an unknown
-    /// or deactivated user.
-    async fn current(&self, tenant_id: uuid::Uuid, user_id: uuid::Uuid) -> AppResult<Principal> {
-        let user = repo::identity::user_for_token(&self.db, tenant_id, user_id)
-            .await?
-            .ok_or_else(|| AppError::unauthenticated("the token's user does not exist"))?;
-        if !user.active {
-            return Err(AppError::unauthenticated("this user has been deactivated"));
-        }
-        Ok(Principal::from_user(&user))
+/// The user's principal as the users table has it now; UNAUTHENTICATED for an unknown
+/// or deactivated user.
+async fn current(db: &TenantConnection, user_id: uuid::Uuid) -> AppResult<Principal> {
+    let user = repo::identity::user_for_token(db, user_id)
+        .await?
+        .ok_or_else(|| AppError::unauthenticated("the token's user does not exist"))?;
+    if !user.active {
+        return Err(AppError::unauthenticated("this user has been deactivated"));
     }
+    Ok(Principal::from_user(&user))
+}
+
+/// The session of a presented service token: its row must exist, unrevoked and
+/// unexpired. Its use is written down at most once a minute
+/// ([`api_token::USE_RECORDED_EVERY`]).
+async fn service_session(db: &TenantConnection, presented: &Presented) -> AppResult<Session> {
+    let token = repo::identity::api_token_by_hash(db, &presented.hash)
+        .await?
+        .ok_or_else(|| AppError::unauthenticated("the service token is not recognised"))?;
+    let now = time::now();
+    if let Some(refusal) = api_token::refusal(&token, now) {
+        return Err(AppError::unauthenticated(refusal));
+    }
+    if api_token::use_worth_recording(token.last_used_at, now) {
+        // Recording the use is bookkeeping: a busy database must not refuse the caller.
+        if let Err(error) = repo::identity::record_api_token_use(db, &token, now).await {
+            tracing::warn!(%error, "could not record a service token's use");
+        }
+    }
+    Ok(Session {
+        principal: Principal::from_api_token(&token),
+        expires_at: token.expires_at,
+    })
 }
 
 /// Who a long-lived connection speaks for, and until when.

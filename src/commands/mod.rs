@@ -25,8 +25,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
     match command {
         Command::Serve(args) => serve::run(config, args).await,
         Command::Migrate => {
-            let db = connect(&config).await?;
-            db::migrate(&db).await.context("applying migrations")?;
+            migrate(&config).await?;
             println!("migrations applied");
             Ok(())
         }
@@ -37,19 +36,58 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 config.environment.is_development(),
                 "the demo tenant is not seeded in production"
             );
-            let db = connect(&config).await?;
-            db::migrate(&db).await.context("applying migrations")?;
+            let db = migrate(&config).await?;
             crate::seed::demo::seed(&db).await?;
             println!("demo tenant `{}` is ready", crate::seed::demo::SLUG);
             Ok(())
         }
         Command::SeedVolume(args) => {
-            let db = connect(&config).await?;
-            db::migrate(&db).await.context("applying migrations")?;
+            let db = migrate(&config).await?;
             seed_volume::run(&db, &args).await
         }
         Command::Worker => serve::work(config).await,
         Command::Schema => unreachable!("handled above"),
+    }
+}
+
+/// Connects as the tables' owner, for migrations and the operator's commands.
+async fn connect_owner(config: &Config) -> anyhow::Result<sea_orm::DatabaseConnection> {
+    db::connect_with(config.owner_url(), config.db_pool)
+        .await
+        .with_context(|| format!("connecting to {}", redact(config.owner_url())))
+}
+
+/// Applies pending migrations as the owner, grants the server's role what it needs on the
+/// tables, and returns the owner's connection.
+async fn migrate(config: &Config) -> anyhow::Result<sea_orm::DatabaseConnection> {
+    let owner = connect_owner(config).await?;
+    db::migrate(&owner).await.context("applying migrations")?;
+    db::grant_server_role(&owner, &config.database_url)
+        .await
+        .context("granting the server's role its rights")?;
+    Ok(owner)
+}
+
+/// Says how PostgreSQL's row-level security binds the server's role, and refuses in
+/// production a role that bypasses it (a superuser, or BYPASSRLS).
+async fn check_wall(config: &Config, db: &sea_orm::DatabaseConnection) -> anyhow::Result<()> {
+    match db::wall(db).await.context("reading the server's role")? {
+        db::Wall::Absent | db::Wall::Bound => Ok(()),
+        db::Wall::Owner => {
+            tracing::warn!(
+                "the server connects as the tables' owner, which could switch row-level security off: connect as a role of its own (README.md, PostgreSQL in production)"
+            );
+            Ok(())
+        }
+        db::Wall::Bypassed if config.environment.is_development() => {
+            tracing::warn!(
+                "the server's role bypasses row-level security (a superuser or BYPASSRLS): only the application's filter walls tenants apart"
+            );
+            Ok(())
+        }
+        db::Wall::Bypassed => anyhow::bail!(
+            "the server's database role bypasses row-level security (a superuser or BYPASSRLS); connect as a role of its own and migrate with --database-owner-url (README.md, PostgreSQL in production)"
+        ),
     }
 }
 

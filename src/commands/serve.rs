@@ -7,7 +7,6 @@ use crate::graphql::response::Completion;
 use crate::graphql::{self, SchemaOptions};
 use crate::http::{self, AppState, GraphiqlSettings};
 use crate::live::Live;
-use crate::repo::db;
 use anyhow::Context;
 use sea_orm::DatabaseConnection;
 use std::net::SocketAddr;
@@ -96,14 +95,18 @@ fn router(
 /// Migrates unless told not to, seeds an empty development database with the demo, and
 /// serves until SIGTERM or Ctrl-C.
 pub async fn run(config: Config, args: ServeArgs) -> anyhow::Result<()> {
+    let owner = if args.no_migrate {
+        None
+    } else {
+        Some(super::migrate(&config).await?)
+    };
     let db = super::connect(&config).await?;
-    if !args.no_migrate {
-        db::migrate(&db).await.context("applying migrations")?;
-    }
+    super::check_wall(&config, &db).await?;
     if config.environment.is_development() && crate::seed::demo::is_empty(&db).await? {
-        crate::seed::demo::seed(&db).await?;
+        crate::seed::demo::seed(owner.as_ref().unwrap_or(&db)).await?;
         tracing::info!("seeded the demo tenant `{}`", crate::seed::demo::SLUG);
     }
+    drop(owner);
     let listener = TcpListener::bind(args.listen)
         .await
         .with_context(|| format!("listening on {}", args.listen))?;
@@ -203,8 +206,9 @@ async fn announce(
 /// `debrief worker`: migrates, and runs the background work until SIGTERM
 /// or Ctrl-C.
 pub async fn work(config: Config) -> anyhow::Result<()> {
+    drop(super::migrate(&config).await?);
     let db = super::connect(&config).await?;
-    db::migrate(&db).await.context("applying migrations")?;
+    super::check_wall(&config, &db).await?;
     tracing::info!(interval = ?config.workers.interval, "working");
     let outbound = crate::worker::Outbound {
         webhooks: config.webhooks,

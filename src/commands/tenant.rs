@@ -3,8 +3,8 @@
 use crate::cli::TenantCreateArgs;
 use crate::config::Config;
 use crate::domain::directory;
-use crate::repo::{db, identity, tenants};
-use anyhow::{Context, anyhow};
+use crate::repo::{identity, tenants};
+use anyhow::anyhow;
 
 /// Checks the arguments, migrates, and creates the tenant with its first ADMIN. Fails when
 /// the slug is taken. Prints the ids and the command that makes a token.
@@ -23,8 +23,7 @@ pub async fn create(config: &Config, args: TenantCreateArgs) -> anyhow::Result<(
         args.admin_name.as_deref().unwrap_or(&default_name),
     )
     .map_err(|e| anyhow!(e.message))?;
-    let db = super::connect(config).await?;
-    db::migrate(&db).await.context("applying migrations")?;
+    let db = super::migrate(config).await?;
     anyhow::ensure!(
         identity::tenant_by_slug(&db, &slug).await?.is_none(),
         "a tenant with slug `{slug}` already exists"

@@ -97,20 +97,21 @@ async fn execute(
     media: MediaType,
     params: GraphQlParams,
 ) -> Response {
-    let principal = match authenticate(state, headers, media).await {
-        Ok(principal) => principal,
+    let scope = match authenticate(state, headers, media).await {
+        Ok(scope) => scope,
         Err(refusal) => return refusal,
     };
-    let (request, finishing) = match prepare(state, params, Scope::new(state.db.clone(), principal))
-    {
+    let (request, finishing) = match prepare(state, params, scope.clone()) {
         Ok(prepared) => prepared,
         Err(refusal) => {
+            scope.release().await;
             let refusal = async_graphql::Response::from_errors(vec![refusal]);
             return answer(media, refusal, false);
         }
     };
     let response = state.schema.execute(request).await;
     let (response, executed) = finishing.finish(state, response).await;
+    scope.release().await;
     answer(media, response, executed)
 }
 
@@ -180,13 +181,13 @@ impl Finishing {
     }
 }
 
-/// The caller, or the answer that refuses them: 401 for bad credentials, 503 when the
-/// database cannot be reached to look them up.
+/// The caller's scope, or the answer that refuses them: 401 for bad credentials, 503 when
+/// the database cannot be reached to look them up.
 async fn authenticate(
     state: &AppState,
     headers: &HeaderMap,
     media: MediaType,
-) -> Result<crate::auth::Principal, Response> {
+) -> Result<Scope, Response> {
     let authorization = headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok());

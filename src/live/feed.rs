@@ -61,7 +61,7 @@ impl Feed {
             users: Mutex::default(),
         });
         let poll = super::poll_interval(db.get_database_backend());
-        let scope = Scope::new(db, crate::auth::operator(tenant_id));
+        let scope = Scope::background(db, crate::auth::operator(tenant_id));
         let reader = tokio::spawn(read(scope, shared.clone(), poll)).abort_handle();
         Self { shared, reader }
     }

@@ -132,6 +132,8 @@ impl EventFollower {
             self.ready.extend(page);
             return Ok(());
         }
+        // A subscription may wait for hours: it holds no connection while it does.
+        self.scope.release().await;
         let batch = match self.batches.recv().await {
             Ok(batch) => batch,
             // What was missed is in the table: read it there, once.

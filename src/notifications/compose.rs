@@ -96,7 +96,8 @@ async fn notice(
 ) -> AppResult<Option<Notice>> {
     let result = match addressee.client_id {
         Some(client_id) => {
-            let reader = Scope::new(db.clone(), auth::share_reader(event.tenant_id, client_id));
+            let reader =
+                Scope::background(db.clone(), auth::share_reader(event.tenant_id, client_id));
             client_notice(&reader, event).await
         }
         None => staff_notice(scope, event, addressee).await,

@@ -1,8 +1,12 @@
 //! Connecting to SQLite or PostgreSQL, and applying migrations.
 
 use migration::{Migrator, MigratorTrait};
+use sea_orm::sqlx::postgres::PgConnectOptions;
 use sea_orm::sqlx::{self, sqlite};
-use sea_orm::{ConnectOptions, Database, DatabaseConnection, DbErr, RuntimeErr};
+use sea_orm::{
+    ConnectOptions, ConnectionTrait, Database, DatabaseBackend, DatabaseConnection, DbErr,
+    RuntimeErr, Statement,
+};
 use std::time::Duration;
 
 /// How much of a SQLite database file the connections read through a shared memory map
@@ -154,4 +158,84 @@ fn is_transient(error: &dyn sqlx::error::DatabaseError) -> bool {
         .code()
         .and_then(|code| code.parse::<i32>().ok())
         .is_some_and(|code| matches!(code & 0xff, 5 | 6))
+}
+
+/// How far PostgreSQL's row-level security binds the role a pool connects as.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Wall {
+    /// Not PostgreSQL: the application's filter is the only wall.
+    Absent,
+    /// A role of its own: the policies bind it, and it cannot change them.
+    Bound,
+    /// The tables' owner: the forced policies bind it, but it could switch them off.
+    Owner,
+    /// A superuser or a role with BYPASSRLS: the policies do not bind it.
+    Bypassed,
+}
+
+/// How the role `db` connects as stands against the tenant wall.
+pub async fn wall(db: &DatabaseConnection) -> Result<Wall, DbErr> {
+    if db.get_database_backend() != DatabaseBackend::Postgres {
+        return Ok(Wall::Absent);
+    }
+    let row = db
+        .query_one_raw(Statement::from_string(
+            DatabaseBackend::Postgres,
+            ROLE_STANDING,
+        ))
+        .await?
+        .ok_or_else(|| DbErr::Custom("the role's standing was not returned".to_owned()))?;
+    let (bypasses, owns): (bool, bool) = (row.try_get("", "bypasses")?, row.try_get("", "owns")?);
+    Ok(match (bypasses, owns) {
+        (true, _) => Wall::Bypassed,
+        (false, true) => Wall::Owner,
+        (false, false) => Wall::Bound,
+    })
+}
+
+/// Whether the current role bypasses row-level security, and whether it owns the walled
+/// tables (their first, `users`, stands for all).
+const ROLE_STANDING: &str = "SELECT (r.rolsuper OR r.rolbypassrls) AS bypasses, \
+     COALESCE((SELECT c.relowner = r.oid FROM pg_class c \
+               WHERE c.oid = to_regclass('users')), false) AS owns \
+     FROM pg_roles r WHERE r.rolname = current_user";
+
+/// Lets the role `server_url` names use the tables `owner` migrated: read and write rows,
+/// but neither change the schema nor the migrations' own table. Nothing on SQLite or when
+/// both are the same role. Run after every migration, so new tables are granted too.
+pub async fn grant_server_role(owner: &DatabaseConnection, server_url: &str) -> Result<(), DbErr> {
+    if owner.get_database_backend() != DatabaseBackend::Postgres {
+        return Ok(());
+    }
+    let options: PgConnectOptions = server_url
+        .parse()
+        .map_err(|error| DbErr::Custom(format!("the database URL: {error}")))?;
+    let role = options.get_username().to_owned();
+    let current = owner
+        .query_one_raw(Statement::from_string(
+            DatabaseBackend::Postgres,
+            "SELECT current_user AS role, current_schema() AS schema",
+        ))
+        .await?
+        .ok_or_else(|| DbErr::Custom("the owner's role was not returned".to_owned()))?;
+    let (owner_role, schema): (String, String) =
+        (current.try_get("", "role")?, current.try_get("", "schema")?);
+    if role == owner_role {
+        return Ok(());
+    }
+    let (role, schema) = (identifier(&role), identifier(&schema));
+    for grant in [
+        format!("GRANT USAGE ON SCHEMA {schema} TO {role}"),
+        format!("GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA {schema} TO {role}"),
+        format!("GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA {schema} TO {role}"),
+        format!("REVOKE INSERT, UPDATE, DELETE ON {schema}.seaql_migrations FROM {role}"),
+    ] {
+        owner.execute_unprepared(&grant).await?;
+    }
+    Ok(())
+}
+
+/// `name` as a quoted PostgreSQL identifier.
+fn identifier(name: &str) -> String {
+    format!("\"{}\"", name.replace('"', "\"\""))
 }

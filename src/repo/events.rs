@@ -10,7 +10,7 @@ use entity::{EventType, Role, event, event_sequence, feedback, user};
 use sea_orm::sea_query::{Expr, Query};
 use sea_orm::{
     ActiveEnum, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
-    QuerySelect, QueryTrait, Select, TransactionTrait,
+    QuerySelect, QueryTrait, Select,
 };
 use std::collections::HashMap;
 use std::sync::LazyLock;
@@ -298,7 +298,7 @@ impl Scope {
         let Some(&last) = expired.last() else {
             return Ok(0);
         };
-        let txn = self.db().begin().await?;
+        let txn = self.begin_branch().await?;
         #[allow(clippy::disallowed_methods)] // keyed by the scope's own tenant id
         event_sequence::Entity::update_many()
             .col_expr(event_sequence::Column::PurgedThrough, Expr::value(last))

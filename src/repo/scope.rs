@@ -1,13 +1,14 @@
 //! The tenant scope every query starts from, and the role-gated write handles.
 
+use super::tenant_connection::{Grouping, TenantConnection};
 use super::write::Write;
 use crate::auth::Principal;
 use crate::domain::policy::Capability;
 use crate::error::AppResult;
 use sea_orm::sea_query::{Expr, ExprTrait, LockType, SimpleExpr};
 use sea_orm::{
-    ColumnTrait, DatabaseConnection, DbErr, DeleteMany, EntityTrait, QueryFilter, QuerySelect,
-    Select, UpdateMany,
+    ColumnTrait, DatabaseConnection, DatabaseTransaction, DbErr, DeleteMany, EntityTrait,
+    QueryFilter, QuerySelect, Select, TransactionOptions, UpdateMany,
 };
 use uuid::Uuid;
 
@@ -58,15 +59,38 @@ tenant_owned!(
     unsubscribe_token,
 );
 
-/// The caller and their tenant: the start of every query on tenant data.
+/// The caller and their tenant: the start of every query on tenant data. Its statements
+/// run on the tenant's [`TenantConnection`], which on PostgreSQL sets the tenant for the
+/// row-level security policies.
 #[derive(Clone)]
 pub struct Scope {
-    db: DatabaseConnection,
+    db: TenantConnection,
     principal: Principal,
 }
 
 impl Scope {
+    /// A request's scope: its reads share one transaction until [`Scope::release`].
     pub fn new(db: DatabaseConnection, principal: Principal) -> Self {
+        let db = TenantConnection::new(db, principal.tenant_id(), Grouping::Request);
+        Self { db, principal }
+    }
+
+    /// A scope for background work, which waits on the network or a timer between its
+    /// statements: each statement commits on its own.
+    pub fn background(db: DatabaseConnection, principal: Principal) -> Self {
+        let db = TenantConnection::new(db, principal.tenant_id(), Grouping::EachStatement);
+        Self { db, principal }
+    }
+
+    /// `principal`'s scope on `db`, the connection that authenticated them, so that the
+    /// request's reads continue its transaction. A connection of another tenant is not
+    /// reused.
+    pub fn on(db: TenantConnection, principal: Principal) -> Self {
+        let db = if db.tenant_id() == principal.tenant_id() {
+            db
+        } else {
+            TenantConnection::new(db.pool().clone(), principal.tenant_id(), Grouping::Request)
+        };
         Self { db, principal }
     }
 
@@ -78,8 +102,23 @@ impl Scope {
         self.principal.tenant_id()
     }
 
-    pub(super) fn db(&self) -> &DatabaseConnection {
+    pub(super) fn db(&self) -> &TenantConnection {
         &self.db
+    }
+
+    /// Ends the scope's shared transaction, committing it, and gives its connection back to
+    /// the pool: when a request is answered, and between a subscription's results. The
+    /// transaction holds reads (writes commit their own), so a failure here only logs.
+    pub async fn release(&self) {
+        if let Err(error) = self.db.release().await {
+            tracing::warn!(%error, "ending a request's transaction failed");
+        }
+    }
+
+    /// A transaction of its own with the tenant set, for one of several branches that run
+    /// in parallel (each on its own connection).
+    pub(super) async fn begin_branch(&self) -> Result<DatabaseTransaction, DbErr> {
+        self.db.begin(TransactionOptions::default()).await
     }
 
     /// `SELECT … FROM <table> WHERE tenant_id = <this tenant>`.

@@ -4,6 +4,7 @@
 use super::outcome::{Outcome, refused};
 use super::page::{self, Direction, Key, KeyKind, KeyValue, Ordering, Page, PageRequest};
 use super::scope::{Scope, Writer};
+use super::tenant_connection::{Grouping, TenantConnection};
 use super::write::{Change, Write};
 use crate::auth::{self, opaque};
 use crate::domain::event::Action;
@@ -202,22 +203,23 @@ pub async fn open(db: &DatabaseConnection, token: &str) -> AppResult<Option<Open
     let Some((tenant_id, hash)) = opaque::parse(TOKEN_PREFIX, token) else {
         return Ok(None);
     };
+    let db = TenantConnection::new(db.clone(), tenant_id, Grouping::Request);
     let link = share_link::Entity::find()
         .filter(share_link::Column::TenantId.eq(tenant_id))
         .filter(share_link::Column::TokenHash.eq(hash))
-        .one(db)
+        .one(&db)
         .await?;
     Ok(link
         .filter(|link| rules::state(link, time::now()) == State::Active)
         .map(|link| OpenLink {
-            scope: Scope::new(db.clone(), auth::share_reader(tenant_id, link.client_id)),
+            scope: Scope::on(db, auth::share_reader(tenant_id, link.client_id)),
             incident_id: link.incident_id,
             link_id: link.id,
         }))
 }
 
 impl OpenLink {
-    /// Counts a view that was shown.
+    /// Counts a view that was shown, and ends the reader's transaction.
     pub async fn record_view(&self) -> AppResult<()> {
         self.scope
             .update::<share_link::Entity>()
@@ -229,6 +231,7 @@ impl OpenLink {
             .filter(share_link::Column::Id.eq(self.link_id))
             .exec(self.scope.db())
             .await?;
+        self.scope.db().release().await?;
         Ok(())
     }
 }

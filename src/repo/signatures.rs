@@ -14,7 +14,7 @@ use super::scope::{Scope, Writer};
 use super::tenant_sql::TenantSql;
 use crate::auth;
 use crate::error::AppResult;
-use sea_orm::{ConnectionTrait, DatabaseConnection, TransactionTrait};
+use sea_orm::{ConnectionTrait, DatabaseConnection};
 use std::collections::BTreeSet;
 use uuid::Uuid;
 
@@ -40,8 +40,8 @@ impl Writer<'_> {
 /// Rewrites every signature and flag of a tenant: for rows written in bulk, outside the
 /// write path (the generated volume tenant, test fixtures).
 pub async fn rebuild(db: &DatabaseConnection, tenant_id: Uuid) -> AppResult<()> {
-    let scope = Scope::new(db.clone(), auth::operator(tenant_id));
-    let txn = db.begin().await?;
+    let scope = Scope::background(db.clone(), auth::operator(tenant_id));
+    let txn = scope.begin_branch().await?;
     rewrite(&txn, &scope, None).await?;
     update_recurring(&txn, &scope, None).await?;
     txn.commit().await?;

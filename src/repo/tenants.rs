@@ -1,6 +1,7 @@
 //! Tenants: provisioning by the operator, and settings by the tenant's ADMINs.
 
 use super::scope::{Admin, Scope};
+use super::tenant_connection::{Grouping, TenantConnection};
 use super::write::{Change, Write};
 use crate::auth;
 use crate::domain::changes::Changes;
@@ -36,7 +37,8 @@ pub async fn create(
     new: NewTenant,
 ) -> AppResult<(tenant::Model, user::Model)> {
     let id = Uuid::now_v7();
-    let mut write = Write::begin(db, &auth::operator(id)).await?;
+    let db = TenantConnection::new(db.clone(), id, Grouping::EachStatement);
+    let mut write = Write::begin(&db, &auth::operator(id)).await?;
     let now = time::now();
     let tenant = default_tenant(id, new.slug, new.name, now)
         .insert(write.txn())

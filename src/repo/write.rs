@@ -12,6 +12,7 @@
 //! deadlock with the row locks a write took earlier. SQLite has one writer at a
 //! time (`BEGIN IMMEDIATE`), which gives the same order trivially.
 
+use super::tenant_connection::TenantConnection;
 use crate::auth::Principal;
 use crate::domain::changes::Changes;
 use crate::domain::event::Action;
@@ -20,9 +21,8 @@ use chrono::{DateTime, Utc};
 use entity::{EventType, audit_entry, event, event_sequence};
 use sea_orm::sea_query::{Expr, ExprTrait, OnConflict};
 use sea_orm::{
-    ActiveValue::NotSet, ConnectionTrait, DatabaseConnection, DatabaseTransaction, DbBackend,
-    DbErr, EntityTrait, Set, SqliteTransactionMode, Statement, TransactionOptions,
-    TransactionTrait,
+    ActiveValue::NotSet, ConnectionTrait, DatabaseTransaction, DbBackend, DbErr, EntityTrait, Set,
+    SqliteTransactionMode, Statement, TransactionOptions,
 };
 use serde_json::json;
 use uuid::Uuid;
@@ -61,12 +61,9 @@ pub(super) struct Write {
 impl Write {
     /// Starts a write for `principal`. On SQLite it takes the write lock at once (`BEGIN
     /// IMMEDIATE`), so concurrent writers wait their turn instead of failing mid-way.
-    pub(super) async fn begin(
-        db: &DatabaseConnection,
-        principal: &Principal,
-    ) -> Result<Self, DbErr> {
+    pub(super) async fn begin(db: &TenantConnection, principal: &Principal) -> Result<Self, DbErr> {
         let txn = db
-            .begin_with_options(TransactionOptions {
+            .begin(TransactionOptions {
                 sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
                 ..TransactionOptions::default()
             })

@@ -9,6 +9,7 @@ use crate::repo::measures::NewMeasure;
 use crate::repo::post_mortems::PostMortemChanges;
 use crate::repo::root_causes::NewRootCause;
 use crate::repo::timeline::NewTimelineEvent;
+use crate::repo::{Grouping, TenantConnection};
 use crate::repo::{Scope, Writer, identity};
 use chrono::{TimeDelta, Utc};
 use entity::{
@@ -197,7 +198,12 @@ async fn conversation(
     incident_id: Uuid,
 ) -> Result<(), String> {
     let as_user = |email: &'static str| async move {
-        let user = identity::user_by_email(db, scope.principal().tenant_id(), email)
+        let tenant_db = TenantConnection::new(
+            db.clone(),
+            scope.principal().tenant_id(),
+            Grouping::EachStatement,
+        );
+        let user = identity::user_by_email(&tenant_db, email)
             .await
             .map_err(|e| e.to_string())?
             .ok_or_else(|| format!("demo user {email} is missing"))?;

@@ -98,7 +98,7 @@ pub async fn run(
 impl Post<'_> {
     async fn pass(&self) -> AppResult<()> {
         for tenant_id in tenants::ids(self.db).await? {
-            let scope = Scope::new(self.db.clone(), auth::operator(tenant_id));
+            let scope = Scope::background(self.db.clone(), auth::operator(tenant_id));
             self.fan_out(&scope).await?;
             self.gather_digests(&scope).await?;
             self.send_due(&scope).await?;

@@ -100,7 +100,7 @@ async fn passes(
 pub async fn pass(db: &DatabaseConnection, settings: WorkerSettings) -> AppResult<()> {
     let retention = TimeDelta::from_std(settings.event_retention).unwrap_or(TimeDelta::MAX);
     for tenant_id in tenants::ids(db).await? {
-        let scope = Scope::new(db.clone(), auth::operator(tenant_id));
+        let scope = Scope::background(db.clone(), auth::operator(tenant_id));
         let now = time::now();
         let emitted = scope.emit_due_events(now).await?;
         if emitted > 0 {

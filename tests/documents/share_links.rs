@@ -121,7 +121,7 @@ async fn a_link_shows_its_clients_copy_counts_views_and_stops_when_revoked() {
     let token = url.rsplit('/').next().unwrap_or_default();
     assert!(!log.contains(token), "the token is never audited: {log}");
     let stored = app
-        .db
+        .owner_db
         .query_all_raw(sea_orm::Statement::from_string(
             app.db.get_database_backend(),
             "SELECT token_hash FROM share_links",
@@ -192,7 +192,10 @@ async fn wrong_expired_and_unpublished_links_all_answer_the_same_404_page() {
         },
         [(Utc::now() - TimeDelta::minutes(1)).into()],
     );
-    app.db.execute_raw(past).await.expect("expire the link");
+    app.owner_db
+        .execute_raw(past)
+        .await
+        .expect("expire the link");
     assert_eq!(
         get(&app, &url).await.2,
         plain,

@@ -30,7 +30,7 @@ const DIRECTORY: &str =
 async fn terminate_listeners(app: &TestApp) -> usize {
     let sql = "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'debrief-live-listener' AND datname = current_database()";
     let rows = app
-        .db
+        .owner_db
         .query_all_raw(Statement::from_string(DbBackend::Postgres, sql))
         .await
         .expect("terminate the listeners");
@@ -40,7 +40,7 @@ async fn terminate_listeners(app: &TestApp) -> usize {
 async fn listeners(app: &TestApp) -> i64 {
     let sql = "SELECT count(*) AS n FROM pg_stat_activity WHERE application_name = 'debrief-live-listener' AND datname = current_database()";
     let row = app
-        .db
+        .owner_db
         .query_one_raw(Statement::from_string(DbBackend::Postgres, sql))
         .await
         .expect("count the listeners")

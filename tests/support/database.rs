@@ -1,8 +1,14 @@
 //! A fresh database per test: a SQLite file in a temporary folder, or a PostgreSQL database
 //! created on the server `DEBRIEF_TEST_DATABASE_URL` names and dropped when the test ends.
+//! On PostgreSQL the tables belong to the URL's role (the owner, who migrates), and the
+//! server connects as [`SERVER_ROLE`], which is neither owner nor superuser: row-level
+//! security binds it as it binds a deployed server.
 
 use sea_orm::{ConnectionTrait, Database};
 use uuid::Uuid;
+
+/// The role the server under test connects as on PostgreSQL.
+pub const SERVER_ROLE: &str = "debrief_server";
 
 pub enum TestDatabase {
     Sqlite {
@@ -10,7 +16,10 @@ pub enum TestDatabase {
         _dir: tempfile::TempDir,
     },
     Postgres {
+        /// As [`SERVER_ROLE`].
         url: String,
+        /// As the owner.
+        owner_url: String,
         server: String,
         name: String,
     },
@@ -37,6 +46,19 @@ fn postgres_server() -> Option<String> {
     url
 }
 
+/// Creates [`SERVER_ROLE`] once per cluster; tests starting together may race to it.
+const CREATE_SERVER_ROLE: &str = "DO $$ BEGIN \
+    CREATE ROLE debrief_server LOGIN NOSUPERUSER NOBYPASSRLS NOCREATEDB NOCREATEROLE; \
+    EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL; END $$";
+
+/// `url` with `role` as its user (trust authentication: no password).
+pub fn as_role(url: &str, role: &str) -> String {
+    let mut url = url::Url::parse(url).expect("a PostgreSQL URL");
+    url.set_username(role).expect("a URL with a user");
+    url.set_password(None).expect("a URL with a user");
+    url.to_string()
+}
+
 /// Replaces the database name at the end of a PostgreSQL URL.
 fn with_database(server: &str, name: &str) -> String {
     let (base, query) = server
@@ -61,9 +83,15 @@ impl TestDatabase {
                     .execute_unprepared(&format!("CREATE DATABASE {name}"))
                     .await
                     .expect("create the test database");
+                admin
+                    .execute_unprepared(CREATE_SERVER_ROLE)
+                    .await
+                    .expect("create the server's role");
                 admin.close().await.ok();
+                let owner_url = with_database(&server, &name);
                 Self::Postgres {
-                    url: with_database(&server, &name),
+                    url: as_role(&owner_url, SERVER_ROLE),
+                    owner_url,
                     server,
                     name,
                 }
@@ -76,9 +104,19 @@ impl TestDatabase {
         }
     }
 
+    /// The URL the server connects with.
     pub fn url(&self) -> &str {
         match self {
             Self::Sqlite { url, .. } | Self::Postgres { url, .. } | Self::External { url } => url,
+        }
+    }
+
+    /// The URL of the tables' owner, who migrates and seeds: on PostgreSQL another role
+    /// than the server's.
+    pub fn owner_url(&self) -> &str {
+        match self {
+            Self::Postgres { owner_url, .. } => owner_url,
+            other => other.url(),
         }
     }
 }
@@ -109,4 +147,24 @@ impl Drop for TestDatabase {
             eprintln!("could not drop test database {label}");
         }
     }
+}
+
+/// The environment a `debrief` process needs for the database the server URL `url` names:
+/// `DATABASE_URL`, and on PostgreSQL the owner's URL for its migrations.
+pub fn process_env(url: &str) -> Vec<(&'static str, String)> {
+    let mut env = vec![("DATABASE_URL", url.to_owned())];
+    if let Some(owner) = owner_url_for(url) {
+        env.push(("DEBRIEF_DATABASE_OWNER_URL", owner));
+    }
+    env
+}
+
+/// The owner's URL for a test database the server role's URL `url` names.
+fn owner_url_for(url: &str) -> Option<String> {
+    let parsed = url::Url::parse(url).ok()?;
+    if parsed.username() != SERVER_ROLE {
+        return None;
+    }
+    let server = url::Url::parse(&postgres_server()?).ok()?;
+    Some(as_role(url, server.username()))
 }

@@ -25,6 +25,9 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use uuid::Uuid;
 
+/// How the statement that sets a transaction's tenant begins.
+const TENANT_SETTING: &str = "SELECT set_config('app.tenant_id'";
+
 /// The HS256 secret every test server verifies with.
 pub const SECRET: &str = "integration-tests-secret-at-least-32-bytes-long";
 pub const ISSUER: &str = "debrief";
@@ -33,7 +36,12 @@ pub const AUDIENCE: &str = "debrief-api";
 /// A running server on its own database.
 pub struct TestApp {
     pub url: String,
+    /// The server's pool: on PostgreSQL as [`database::SERVER_ROLE`], which row-level
+    /// security binds.
     pub db: DatabaseConnection,
+    /// The tables' owner, for fixtures that reach past the server (a superuser on the test
+    /// server, so the policies do not bind it).
+    pub owner_db: DatabaseConnection,
     pub http: reqwest::Client,
     /// SQL statements the app has run so far.
     pub statements: Arc<AtomicU64>,
@@ -46,6 +54,7 @@ pub struct TestApp {
 pub fn config(database_url: &str) -> Config {
     Config {
         database_url: database_url.to_owned(),
+        database_owner_url: None,
         db_pool: Default::default(),
         environment: Environment::Development,
         jwt: JwtConfig {
@@ -88,20 +97,32 @@ async fn spawn_app_on(database: TestDatabase, adjust: impl FnOnce(Config) -> Con
     if std::env::var_os("RUST_LOG").is_some() {
         debrief::telemetry::init();
     }
-    let mut db = db::connect(database.url())
+    let owner_db = db::connect(database.owner_url())
         .await
-        .expect("connect to the test database");
+        .expect("connect to the test database as its owner");
+    db::migrate(&owner_db)
+        .await
+        .expect("migrate the test database");
+    db::grant_server_role(&owner_db, database.url())
+        .await
+        .expect("grant the server's role");
+    let config = adjust(config(database.url()));
+    let mut db = db::connect_with(database.url(), config.db_pool)
+        .await
+        .expect("connect to the test database as the server");
     let statements = Arc::new(AtomicU64::new(0));
     let sql = Arc::new(Mutex::new(Vec::new()));
     let (counter, log) = (statements.clone(), sql.clone());
     db.set_metric_callback(move |info| {
-        counter.fetch_add(1, Ordering::Relaxed);
+        // The tenant setting that opens each transaction on PostgreSQL is the wall's, not
+        // the application's: the counts stay comparable across databases.
+        if !info.statement.sql.starts_with(TENANT_SETTING) {
+            counter.fetch_add(1, Ordering::Relaxed);
+        }
         if let Ok(mut log) = log.lock() {
             log.push(info.statement.clone());
         }
     });
-    db::migrate(&db).await.expect("migrate the test database");
-    let config = adjust(config(database.url()));
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
         .expect("bind a port");
@@ -109,6 +130,7 @@ async fn spawn_app_on(database: TestDatabase, adjust: impl FnOnce(Config) -> Con
     TestApp {
         url: format!("http://{}", app.address),
         db,
+        owner_db,
         http: reqwest::Client::builder()
             .timeout(Duration::from_secs(30))
             .build()
@@ -200,7 +222,10 @@ impl TestApp {
             format!("UPDATE events SET occurred_at = {placeholder}"),
             [long_ago.into()],
         );
-        self.db.execute_raw(aged).await.expect("age the events");
+        self.owner_db
+            .execute_raw(aged)
+            .await
+            .expect("age the events");
         debrief::worker::pass(&self.db, debrief::worker::WorkerSettings::default())
             .await
             .expect("a worker pass");

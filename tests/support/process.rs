@@ -26,7 +26,7 @@ impl Server {
             ])
             .args(args);
         let child = command
-            .env("DATABASE_URL", database_url)
+            .envs(super::database::process_env(database_url))
             .env("DEBRIEF_JWT_SECRET", SECRET)
             .env("DEBRIEF_WEBHOOK_RETRY_SCALE", "0.001")
             .env("DEBRIEF_WEBHOOK_TIMEOUT", "2s")

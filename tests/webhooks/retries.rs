@@ -161,7 +161,7 @@ async fn five_days_of_failure_disable_the_endpoint() {
         sea_orm::DbBackend::Postgres => "UPDATE webhook_endpoints SET failing_since = $1",
         _ => "UPDATE webhook_endpoints SET failing_since = ?",
     };
-    app.db
+    app.owner_db
         .execute_raw(Statement::from_sql_and_values(
             backend,
             sql,

@@ -44,7 +44,7 @@ async fn both_secrets_sign_during_a_rotation_and_only_the_new_one_after_24_hours
         _ => "UPDATE webhook_endpoints SET previous_secret_expires_at = ?",
     };
     let past = chrono::Utc::now() - chrono::TimeDelta::minutes(1);
-    app.db
+    app.owner_db
         .execute_raw(Statement::from_sql_and_values(backend, sql, [past.into()]))
         .await
         .expect("let 24 hours pass");

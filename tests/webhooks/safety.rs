@@ -223,7 +223,7 @@ async fn an_address_that_stopped_being_public_is_refused_at_delivery() {
     let loopback = receiver
         .url
         .replace("http://127.0.0.1", "https://localhost");
-    app.db
+    app.owner_db
         .execute_raw(Statement::from_sql_and_values(
             backend,
             sql,

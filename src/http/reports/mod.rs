@@ -7,7 +7,6 @@ mod table;
 
 use super::AppState;
 use crate::graphql::{context, errors};
-use crate::repo::Scope;
 use axum::extract::{Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -39,8 +38,8 @@ pub async fn metrics_csv(
     let authorization = headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok());
-    let principal = match state.authenticator.authenticate(authorization).await {
-        Ok(principal) => principal,
+    let scope = match state.authenticator.authenticate(authorization).await {
+        Ok(scope) => scope,
         Err(error) => {
             let status = status_of(Some(error.code().as_str()));
             return plain(status, &error.public_message());
@@ -53,9 +52,9 @@ pub async fn metrics_csv(
     let request = async_graphql::Request::new(QUERY).variables(
         async_graphql::Variables::from_json(Value::Object(report.variables)),
     );
-    let scope = Scope::new(state.db.clone(), principal);
-    let request = context::attach(request, scope, state.batch_window);
+    let request = context::attach(request, scope.clone(), state.batch_window);
     let mut response = state.schema.execute(request).await;
+    scope.release().await;
     errors::police(&mut response);
     if let Some(error) = response.errors.first() {
         return plain(status_of(code_of(error).as_deref()), &error.message);

@@ -29,7 +29,7 @@ pub async fn run(
         variables: payload.variables.unwrap_or_default(),
     };
     let scope = Scope::new(state.db.clone(), principal);
-    let (request, finishing) = match prepare(&state, params, scope) {
+    let (request, finishing) = match prepare(&state, params, scope.clone()) {
         Ok(prepared) => prepared,
         Err(refusal) => {
             let mut refusal = async_graphql::Response::from_errors(vec![refusal]);
@@ -45,6 +45,8 @@ pub async fn run(
         // Boxed: explaining a refused operation's cost runs a validation, whose future would
         // otherwise be part of every idle subscription's task.
         let (mut response, executed) = Box::pin(finishing.finish(&state, response)).await;
+        // Nothing is held while the operation waits for its next result.
+        scope.release().await;
         errors::police(&mut response);
         if first && !executed {
             // Refused before it ran (syntax, validation, variables): `error`, then nothing.

@@ -18,7 +18,7 @@ use crate::error::AppResult;
 use crate::repo::scope::Scope;
 use crate::repo::tenant_sql::TenantSql;
 use figures::{Metrics, PeriodFigures};
-use sea_orm::{ConnectionTrait, DatabaseBackend, FromQueryResult, TransactionTrait};
+use sea_orm::{ConnectionTrait, DatabaseBackend, FromQueryResult};
 use std::collections::HashMap;
 use uuid::Uuid;
 
@@ -99,7 +99,7 @@ impl Scope {
         query: TenantSql,
         sql: String,
     ) -> AppResult<Vec<R>> {
-        let txn = self.db().begin().await?;
+        let txn = self.begin_branch().await?;
         if self.db().get_database_backend() == DatabaseBackend::Postgres {
             txn.execute_unprepared(SECTION_WORK_MEM).await?;
         }

@@ -106,7 +106,7 @@ pub async fn unsubscribe(db: &DatabaseConnection, token: &str) -> AppResult<bool
     let Some((tenant_id, hash)) = opaque::parse(TOKEN_PREFIX, token) else {
         return Ok(false);
     };
-    let scope = Scope::new(db.clone(), auth::operator(tenant_id));
+    let scope = Scope::background(db.clone(), auth::operator(tenant_id));
     let found = scope
         .select::<unsubscribe_token::Entity>()
         .filter(unsubscribe_token::Column::TokenHash.eq(hash))

@@ -20,8 +20,8 @@ use sea_orm::sea_query::{
     Expr, ExprTrait, LockBehavior, LockType, OnConflict, Query, SelectStatement,
 };
 use sea_orm::{
-    ActiveEnum, ActiveModelTrait, ColumnTrait, Condition, DatabaseConnection, EntityTrait,
-    IntoActiveModel, QueryFilter, QueryOrder, QuerySelect,
+    ActiveEnum, ActiveModelTrait, ColumnTrait, Condition, EntityTrait, IntoActiveModel,
+    QueryFilter, QueryOrder, QuerySelect,
 };
 use uuid::Uuid;
 
@@ -32,19 +32,6 @@ pub struct AttemptRecord {
     pub duration_ms: i32,
     pub response_excerpt: Option<String>,
     pub error: Option<String>,
-}
-
-/// The tenants with an enabled endpoint: where the workers look for work.
-#[allow(clippy::disallowed_methods)] // reads tenant ids only; all work then goes through a Scope
-pub async fn tenants_with_endpoints(db: &DatabaseConnection) -> AppResult<Vec<Uuid>> {
-    Ok(webhook_endpoint::Entity::find()
-        .select_only()
-        .column(webhook_endpoint::Column::TenantId)
-        .filter(webhook_endpoint::Column::Enabled.eq(true))
-        .distinct()
-        .into_tuple()
-        .all(db)
-        .await?)
 }
 
 fn lease_free(now: DateTime<Utc>) -> Condition {

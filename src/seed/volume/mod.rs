@@ -7,6 +7,7 @@
 
 mod generate;
 
+use crate::repo::tenant_connection::begin_for_tenant;
 use crate::repo::{identity, signatures, tenants};
 use anyhow::{Context, anyhow};
 use chrono::{DateTime, TimeDelta, Utc};
@@ -16,7 +17,7 @@ use rand::SeedableRng;
 use rand::rngs::StdRng;
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ConnectionTrait, DatabaseBackend, DatabaseConnection,
-    DatabaseTransaction, EntityTrait, IntoActiveModel, TransactionTrait,
+    DatabaseTransaction, EntityTrait, IntoActiveModel, TransactionOptions,
 };
 use uuid::Uuid;
 
@@ -72,7 +73,7 @@ pub async fn seed(
                 events,
             ));
         }
-        let txn = db.begin().await?;
+        let txn = begin_for_tenant(db, tenant.id, TransactionOptions::default()).await?;
         write(&txn, rows)
             .await
             .context("writing generated incidents")?;
@@ -161,7 +162,7 @@ async fn directory(db: &DatabaseConnection, t: Uuid, slug: &str) -> anyhow::Resu
         first_start: start_of(2023),
         last_start: start_of(2027) - TimeDelta::days(3),
     };
-    let txn = db.begin().await?;
+    let txn = begin_for_tenant(db, t, TransactionOptions::default()).await?;
     insert_all(&txn, services).await?;
     insert_all(&txn, clients).await?;
     insert_all(&txn, contacts).await?;

@@ -32,7 +32,7 @@ pub struct History {
 pub async fn build(app: &TestApp) -> History {
     let tenant = app.create_tenant("history").await;
     let other = app.create_tenant("elsewhere").await;
-    let db = &app.db;
+    let db = &app.owner_db;
     let t = tenant.id;
     let acme = client(db, t, "Acme").await;
     let bolt = client(db, t, "Bolt").await;
