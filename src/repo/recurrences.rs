@@ -28,41 +28,22 @@ fn pairs(q: &mut TenantSql, side: Side, ids: &[Uuid]) -> Sql {
         Side::Earlier => " AND earlier.id IN (",
     };
     let tenant = TenantSql::tenant_of;
-    sql!(
+    sql! {
         "SELECT later.id AS later_id, earlier.id AS earlier_id FROM ",
-        q.table("incidents", "later"),
-        " JOIN ",
-        q.table("post_mortems", "pm"),
-        " ON ",
+        q.table("incidents", "later"), " JOIN ", q.table("post_mortems", "pm"), " ON ",
         tenant("pm"),
         " AND pm.published_at IS NOT NULL AND pm.published_at < later.started_at JOIN ",
-        q.table("incidents", "earlier"),
-        " ON ",
-        tenant("earlier"),
-        " AND earlier.id = pm.incident_id WHERE ",
-        tenant("later"),
-        " AND earlier.id <> later.id",
-        side,
-        list,
-        ") AND EXISTS (SELECT 1 FROM ",
-        q.table("root_causes", "lrc"),
-        " JOIN ",
-        q.table("root_causes", "erc"),
-        " ON ",
-        tenant("erc"),
-        " AND erc.category = lrc.category WHERE ",
-        tenant("lrc"),
+        q.table("incidents", "earlier"), " ON ", tenant("earlier"),
+        " AND earlier.id = pm.incident_id WHERE ", tenant("later"), " AND earlier.id <> later.id",
+        side, list, ") AND EXISTS (SELECT 1 FROM ", q.table("root_causes", "lrc"), " JOIN ",
+        q.table("root_causes", "erc"), " ON ", tenant("erc"),
+        " AND erc.category = lrc.category WHERE ", tenant("lrc"),
         " AND lrc.incident_id = later.id AND erc.incident_id = earlier.id) \
          AND EXISTS (SELECT 1 FROM ",
-        q.table("incident_services", "lis"),
-        " JOIN ",
-        q.table("incident_services", "eis"),
-        " ON ",
-        tenant("eis"),
-        " AND eis.service_id = lis.service_id WHERE ",
-        tenant("lis"),
+        q.table("incident_services", "lis"), " JOIN ", q.table("incident_services", "eis"), " ON ",
+        tenant("eis"), " AND eis.service_id = lis.service_id WHERE ", tenant("lis"),
         " AND lis.incident_id = later.id AND eis.incident_id = earlier.id)",
-    )
+    }
 }
 
 impl Scope {

@@ -58,15 +58,10 @@ async fn published_pairs(
     let mut q = TenantSql::new(scope);
     let table = q.table("incident_signatures", "p");
     let incident = q.bind(incident_id);
-    let sql = sql!(
-        "SELECT p.service_id, p.category FROM ",
-        table,
-        " WHERE ",
-        TenantSql::tenant_of("p"),
-        " AND p.incident_id = ",
-        incident,
-        " AND p.published_at IS NOT NULL",
-    );
+    let sql = sql! {
+        "SELECT p.service_id, p.category FROM ", table, " WHERE ", TenantSql::tenant_of("p"),
+        " AND p.incident_id = ", incident, " AND p.published_at IS NOT NULL",
+    };
     let mut pairs = BTreeSet::new();
     #[allow(clippy::disallowed_methods)] // built and checked by `TenantSql`
     let rows = conn.query_all_raw(q.finish(sql)?).await?;
@@ -87,13 +82,9 @@ async fn rewrite(
     let only = incident_id.map_or(Sql::default(), |id| {
         sql!(" AND incident_signatures.incident_id = ", q.bind(id))
     });
-    let delete = sql!(
-        "DELETE FROM ",
-        target,
-        " WHERE ",
-        TenantSql::tenant_of("incident_signatures"),
-        only,
-    );
+    let delete = sql! {
+        "DELETE FROM ", target, " WHERE ", TenantSql::tenant_of("incident_signatures"), only,
+    };
     execute(conn, q, delete).await?;
 
     let mut q = TenantSql::new(scope);
@@ -105,23 +96,14 @@ async fn rewrite(
     let only = incident_id.map_or(Sql::default(), |id| {
         sql!(" AND s.incident_id = ", q.bind(id))
     });
-    let insert = sql!(
+    let insert = sql! {
         "INSERT INTO incident_signatures (tenant_id, incident_id, service_id, category, published_at) \
          SELECT DISTINCT s.tenant_id, s.incident_id, s.service_id, c.category, pm.published_at \
          FROM ",
-        s,
-        " JOIN ",
-        c,
-        " ON ",
-        TenantSql::tenant_of("c"),
-        " AND c.incident_id = s.incident_id LEFT JOIN ",
-        pm,
-        " ON ",
-        TenantSql::tenant_of("pm"),
-        " AND pm.incident_id = s.incident_id WHERE ",
-        TenantSql::tenant_of("s"),
-        only,
-    );
+        s, " JOIN ", c, " ON ", TenantSql::tenant_of("c"),
+        " AND c.incident_id = s.incident_id LEFT JOIN ", pm, " ON ", TenantSql::tenant_of("pm"),
+        " AND pm.incident_id = s.incident_id WHERE ", TenantSql::tenant_of("s"), only,
+    };
     execute(conn, q, insert).await
 }
 
@@ -146,51 +128,35 @@ async fn update_recurring(
                 .into_iter()
                 .map(|(service, category)| {
                     let (service, category) = (q.bind(service), q.bind(category));
-                    sql!(
-                        "(sh.service_id = ",
-                        service,
-                        " AND sh.category = ",
-                        category,
-                        ")"
-                    )
+                    sql! {
+                        "(sh.service_id = ", service, " AND sh.category = ", category, ")",
+                    }
                 })
                 .collect();
             let shared = if matches.is_empty() {
                 Sql::default()
             } else {
                 let sharers = q.table("incident_signatures", "sh");
-                sql!(
-                    " OR incidents.id IN (SELECT sh.incident_id FROM ",
-                    sharers,
-                    " WHERE ",
-                    TenantSql::tenant_of("sh"),
-                    " AND (",
-                    Sql::join(matches, " OR "),
-                    "))",
-                )
+                sql! {
+                    " OR incidents.id IN (SELECT sh.incident_id FROM ", sharers, " WHERE ",
+                    TenantSql::tenant_of("sh"), " AND (", Sql::join(matches, " OR "), "))",
+                }
             };
             sql!(" AND (incidents.id = ", incident, shared, ")")
         }
     };
     // Nested EXISTS so both planners start from the incident's own few pairs and probe the
     // pair index for each, instead of scanning every signature of the tenant.
-    let sql = sql!(
-        "UPDATE ",
-        target,
-        " SET recurring = CASE WHEN EXISTS (SELECT 1 FROM ",
-        own,
-        " WHERE ",
+    let sql = sql! {
+        "UPDATE ", target, " SET recurring = CASE WHEN EXISTS (SELECT 1 FROM ", own, " WHERE ",
         TenantSql::tenant_of("own"),
-        " AND own.incident_id = incidents.id AND EXISTS (SELECT 1 FROM ",
-        other,
-        " WHERE ",
+        " AND own.incident_id = incidents.id AND EXISTS (SELECT 1 FROM ", other, " WHERE ",
         TenantSql::tenant_of("other"),
         " AND other.service_id = own.service_id AND other.category = own.category \
          AND other.published_at < incidents.started_at \
          AND other.incident_id <> incidents.id)) THEN TRUE ELSE FALSE END WHERE ",
-        TenantSql::tenant_of("incidents"),
-        only,
-    );
+        TenantSql::tenant_of("incidents"), only,
+    };
     execute(conn, q, sql).await
 }
 

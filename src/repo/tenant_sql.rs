@@ -90,6 +90,7 @@ impl Sql {
 }
 
 /// `sql!(piece, …)`: the [`Sql`] of the pieces in order, each a `&'static str` or an [`Sql`].
+/// Statements spanning lines are written `sql! { … }`, which rustfmt leaves packed.
 macro_rules! sql {
     ($($piece:expr),* $(,)?) => {{
         #[allow(unused_mut)] // `sql!()` pushes nothing
@@ -213,18 +214,10 @@ mod tests {
         let text = check(|q| {
             let (i, pm) = (q.table("incidents", "i"), q.table("post_mortems", "pm"));
             let id = q.bind(uuid::Uuid::nil());
-            sql!(
-                "SELECT i.id FROM ",
-                i,
-                " JOIN ",
-                pm,
-                " ON ",
-                TenantSql::tenant_of("pm"),
-                " AND pm.incident_id = i.id WHERE ",
-                TenantSql::tenant_of("i"),
-                " AND i.id = ",
-                id,
-            )
+            sql! {
+                "SELECT i.id FROM ", i, " JOIN ", pm, " ON ", TenantSql::tenant_of("pm"),
+                " AND pm.incident_id = i.id WHERE ", TenantSql::tenant_of("i"), " AND i.id = ", id,
+            }
         });
         assert_eq!(
             text.as_deref(),
@@ -239,15 +232,15 @@ mod tests {
     fn a_read_without_its_condition_is_refused_without_showing_the_text() {
         let refused = check(|q| {
             let (i, pm) = (q.table("incidents", "i"), q.table("post_mortems", "pm"));
-            sql!(
+            let mut sql = sql!(
                 "SELECT 1 FROM ",
                 i,
                 " JOIN ",
                 pm,
-                " ON pm.incident_id = i.id WHERE "
-            )
-            .push(TenantSql::tenant_of("i"))
-            .clone()
+                " ON pm.incident_id = i.id"
+            );
+            sql.push(" WHERE ").push(TenantSql::tenant_of("i"));
+            sql
         });
         let error = refused.expect_err("pm has no condition");
         assert!(error.contains("`pm`"), "{error}");
@@ -259,12 +252,9 @@ mod tests {
         // Static text spelling a condition is not one: only `tenant_of` constrains.
         let refused = check(|q| {
             let c = q.table("clients", "c");
-            sql!(
-                "SELECT 1 FROM ",
-                c,
-                " WHERE c.tenant_id = $1 AND ",
-                TenantSql::tenant_of("lrc")
-            )
+            sql! {
+                "SELECT 1 FROM ", c, " WHERE c.tenant_id = $1 AND ", TenantSql::tenant_of("lrc"),
+            }
         });
         assert!(refused.expect_err("c is unconstrained").contains("`c`"));
     }
@@ -273,15 +263,10 @@ mod tests {
     fn each_read_of_an_alias_needs_its_own_condition() {
         let refused = check(|q| {
             let (outer, inner) = (q.table("incidents", "i"), q.table("incidents", "i"));
-            sql!(
-                "SELECT 1 FROM ",
-                outer,
-                " WHERE ",
-                TenantSql::tenant_of("i"),
-                " AND EXISTS (SELECT 1 FROM ",
-                inner,
-                ")",
-            )
+            sql! {
+                "SELECT 1 FROM ", outer, " WHERE ", TenantSql::tenant_of("i"),
+                " AND EXISTS (SELECT 1 FROM ", inner, ")",
+            }
         });
         assert!(refused.is_err());
     }
@@ -293,12 +278,9 @@ mod tests {
         );
         let target = check(|q| {
             let target = q.target("incidents");
-            sql!(
-                "DELETE FROM ",
-                target,
-                " WHERE ",
-                TenantSql::tenant_of("incidents")
-            )
+            sql! {
+                "DELETE FROM ", target, " WHERE ", TenantSql::tenant_of("incidents"),
+            }
         });
         assert!(target.is_ok());
     }

@@ -79,32 +79,19 @@ impl Scope {
         }
         if let Some((at, id)) = after {
             let (at, id) = (sql.bind(at), sql.bind(id));
-            conditions.push(sql!(
-                "(e.occurred_at > ",
-                &at,
-                " OR (e.occurred_at = ",
-                &at,
-                " AND e.id > ",
-                id,
-                "))"
-            ));
+            conditions.push(sql! {
+                "(e.occurred_at > ", &at, " OR (e.occurred_at = ", &at, " AND e.id > ", id, "))",
+            });
         }
         let limit = sql.bind(i64::try_from(limit).unwrap_or(i64::MAX));
         let columns = Sql::join(C::iter().map(|c| sql!("e.", c.as_str())), ", ");
-        let statement = sql.finish(sql!(
-            "SELECT page.* FROM unnest(CAST(",
-            ids,
+        let statement = sql.finish(sql! {
+            "SELECT page.* FROM unnest(CAST(", ids,
             " AS uuid[])) AS i(id) \
              CROSS JOIN LATERAL (SELECT ",
-            columns,
-            " FROM ",
-            table,
-            " WHERE ",
-            Sql::join(conditions, " AND "),
-            " ORDER BY e.occurred_at, e.id LIMIT ",
-            limit,
-            ") AS page",
-        ))?;
+            columns, " FROM ", table, " WHERE ", Sql::join(conditions, " AND "),
+            " ORDER BY e.occurred_at, e.id LIMIT ", limit, ") AS page",
+        })?;
         #[allow(clippy::disallowed_methods)] // built and checked by `TenantSql`
         Ok(timeline_event::Model::find_by_statement(statement)
             .all(self.db())

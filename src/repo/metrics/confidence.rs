@@ -40,56 +40,28 @@ impl Scope {
         let feedback_filters = client_filters(&mut q, request, "f");
         let feedback_series =
             sql::bucket_key(&q, request.bucket, TimeField::Instant("f.created_at"));
-        let base = sql!(
-            "SELECT ",
-            rating_series,
-            " AS series, ",
-            sql::ALL_LITERAL,
-            " AS grp, c.confidence AS confidence, CASE WHEN c.phase = ",
-            after_review,
-            " THEN 1 ELSE 0 END AS after_review, 1 AS rating FROM ",
-            ratings,
-            " WHERE ",
-            TenantSql::tenant_of("c"),
-            " AND c.rated_at >= ",
-            &from,
-            " AND c.rated_at < ",
-            &to,
-            rating_filters,
-            " UNION ALL SELECT ",
-            feedback_series,
-            ", ",
-            sql::ALL_LITERAL,
+        let base = sql! {
+            "SELECT ", rating_series, " AS series, ", sql::ALL_LITERAL,
+            " AS grp, c.confidence AS confidence, CASE WHEN c.phase = ", after_review,
+            " THEN 1 ELSE 0 END AS after_review, 1 AS rating FROM ", ratings, " WHERE ",
+            TenantSql::tenant_of("c"), " AND c.rated_at >= ", &from, " AND c.rated_at < ", &to,
+            rating_filters, " UNION ALL SELECT ", feedback_series, ", ", sql::ALL_LITERAL,
             ", f.confidence, \
              CASE WHEN r.held_at IS NOT NULL AND f.created_at >= r.held_at THEN 1 ELSE 0 END, 0 \
              FROM ",
-            feedback,
-            " LEFT JOIN ",
-            reviews,
-            " ON ",
-            TenantSql::tenant_of("r"),
+            feedback, " LEFT JOIN ", reviews, " ON ", TenantSql::tenant_of("r"),
             " AND r.ordinal = 1 AND r.incident_id = f.incident_id WHERE ",
-            TenantSql::tenant_of("f"),
-            " AND f.confidence IS NOT NULL AND f.created_at >= ",
-            &from,
-            " AND f.created_at < ",
-            &to,
-            feedback_filters,
-        );
-        let aggregates = sql!(
-            sql::count_if("after_review = 0"),
-            " AS before_count, ",
-            sql::count_if("after_review = 0 AND rating = 1"),
-            " AS before_ratings, ",
-            sql::mean("CASE WHEN after_review = 0 THEN confidence END"),
-            " AS before_mean, ",
-            sql::count_if("after_review = 1"),
-            " AS after_count, ",
-            sql::count_if("after_review = 1 AND rating = 1"),
-            " AS after_ratings, ",
-            sql::mean("CASE WHEN after_review = 1 THEN confidence END"),
-            " AS after_mean",
-        );
+            TenantSql::tenant_of("f"), " AND f.confidence IS NOT NULL AND f.created_at >= ", &from,
+            " AND f.created_at < ", &to, feedback_filters,
+        };
+        let aggregates = sql! {
+            sql::count_if("after_review = 0"), " AS before_count, ",
+            sql::count_if("after_review = 0 AND rating = 1"), " AS before_ratings, ",
+            sql::mean("CASE WHEN after_review = 0 THEN confidence END"), " AS before_mean, ",
+            sql::count_if("after_review = 1"), " AS after_count, ",
+            sql::count_if("after_review = 1 AND rating = 1"), " AS after_ratings, ",
+            sql::mean("CASE WHEN after_review = 1 THEN confidence END"), " AS after_mean",
+        };
         let statement = sql::aggregate(&q, base, false, &[], aggregates);
         let rows: Vec<Row> = self.metrics_rows(q, statement).await?;
         Ok(rows

@@ -44,52 +44,31 @@ impl Scope {
             filters.push(sql!(" AND f.client_id = ", q.bind(client)));
         }
         let series = sql::bucket_key(&q, request.bucket, TimeField::Instant("f.created_at"));
-        let response = sql!(
-            q.epoch("f.first_response_at"),
-            " - ",
-            q.epoch("f.created_at")
-        );
-        let base = sql!(
-            "SELECT ",
-            series,
-            " AS series, ",
-            sql::ALL_LITERAL,
-            " AS grp, f.status AS status, f.confidence AS confidence, ",
-            response,
+        let response = sql! {
+            q.epoch("f.first_response_at"), " - ", q.epoch("f.created_at"),
+        };
+        let base = sql! {
+            "SELECT ", series, " AS series, ", sql::ALL_LITERAL,
+            " AS grp, f.status AS status, f.confidence AS confidence, ", response,
             " AS response, CASE WHEN f.first_response_at IS NOT NULL OR f.created_at < ",
             window_closed_before,
             " THEN 1 ELSE 0 END AS decided, \
              CASE WHEN r.held_at IS NOT NULL AND f.created_at >= r.held_at THEN 1 ELSE 0 END \
              AS after_review FROM ",
-            feedback,
-            " LEFT JOIN ",
-            reviews,
-            " ON ",
-            TenantSql::tenant_of("r"),
+            feedback, " LEFT JOIN ", reviews, " ON ", TenantSql::tenant_of("r"),
             " AND r.ordinal = 1 AND r.incident_id = f.incident_id \
              WHERE ",
-            TenantSql::tenant_of("f"),
-            " AND f.created_at >= ",
-            from,
-            " AND f.created_at < ",
-            to,
+            TenantSql::tenant_of("f"), " AND f.created_at >= ", from, " AND f.created_at < ", to,
             filters,
-        );
-        let aggregates = sql!(
-            "COUNT(*) AS received, ",
-            sql::count_if(sql!("status = ", open)),
-            " AS open, COUNT(response) AS answered, ",
-            sql::median(&q, "response"),
-            " AS median_response, ",
-            sql::count_if(sql!("response <= ", sla_seconds)),
-            " AS within_sla, ",
-            sql::count_if("decided = 1"),
-            " AS sla_decided, ",
-            sql::mean("CASE WHEN after_review = 0 THEN confidence END"),
-            " AS confidence_before, ",
-            sql::mean("CASE WHEN after_review = 1 THEN confidence END"),
-            " AS confidence_after",
-        );
+        };
+        let aggregates = sql! {
+            "COUNT(*) AS received, ", sql::count_if(sql!("status = ", open)),
+            " AS open, COUNT(response) AS answered, ", sql::median(&q, "response"),
+            " AS median_response, ", sql::count_if(sql!("response <= ", sla_seconds)),
+            " AS within_sla, ", sql::count_if("decided = 1"), " AS sla_decided, ",
+            sql::mean("CASE WHEN after_review = 0 THEN confidence END"), " AS confidence_before, ",
+            sql::mean("CASE WHEN after_review = 1 THEN confidence END"), " AS confidence_after",
+        };
         let statement = sql::aggregate(&q, base, false, &["response"], aggregates);
         let rows: Vec<Row> = self.metrics_rows(q, statement).await?;
         Ok(rows

@@ -57,51 +57,23 @@ impl Scope {
         let series = sql::bucket_key(&q, request.bucket, TimeField::Day("m.committed_due_on"));
         let completed_day = q.utc_day("m.completed_at");
         let done_seconds = sql!(q.epoch("m.completed_at"), " - ", q.epoch("m.created_at"));
-        let base = sql!(
-            "SELECT ",
-            series,
-            " AS series, ",
-            grp,
-            " AS grp, ",
-            label,
-            " AS label, m.status AS status, CASE WHEN m.status = ",
-            &done,
-            " AND ",
-            completed_day,
-            " <= m.committed_due_on THEN 1 ELSE 0 END AS on_time, CASE WHEN m.status IN (",
-            planned,
-            ", ",
-            in_progress,
-            ") AND m.committed_due_on < ",
-            today,
-            " THEN 1 ELSE 0 END AS late, CASE WHEN m.status = ",
-            &done,
-            " THEN ",
-            done_seconds,
-            " END AS done_s FROM ",
-            measures,
-            joins,
-            " WHERE ",
-            TenantSql::tenant_of("m"),
-            " AND m.committed_due_on >= ",
-            first_day,
-            " AND m.committed_due_on < ",
-            end_day,
+        let base = sql! {
+            "SELECT ", series, " AS series, ", grp, " AS grp, ", label,
+            " AS label, m.status AS status, CASE WHEN m.status = ", &done, " AND ", completed_day,
+            " <= m.committed_due_on THEN 1 ELSE 0 END AS on_time, CASE WHEN m.status IN (", planned,
+            ", ", in_progress, ") AND m.committed_due_on < ", today,
+            " THEN 1 ELSE 0 END AS late, CASE WHEN m.status = ", &done, " THEN ", done_seconds,
+            " END AS done_s FROM ", measures, joins, " WHERE ", TenantSql::tenant_of("m"),
+            " AND m.committed_due_on >= ", first_day, " AND m.committed_due_on < ", end_day,
             filters,
-        );
-        let aggregates = sql!(
+        };
+        let aggregates = sql! {
             "COUNT(*) AS committed, COALESCE(MAX(label), '') AS label, ",
-            sql::count_if(sql!("status = ", done)),
-            " AS completed, ",
-            sql::count_if("on_time = 1"),
-            " AS completed_on_time, ",
-            sql::count_if("late = 1"),
-            " AS overdue, ",
-            sql::count_if(sql!("status = ", cancelled)),
-            " AS cancelled, ",
-            sql::median(&q, "done_s"),
-            " AS median_done_s",
-        );
+            sql::count_if(sql!("status = ", done)), " AS completed, ", sql::count_if("on_time = 1"),
+            " AS completed_on_time, ", sql::count_if("late = 1"), " AS overdue, ",
+            sql::count_if(sql!("status = ", cancelled)), " AS cancelled, ",
+            sql::median(&q, "done_s"), " AS median_done_s",
+        };
         let statement = sql::aggregate(&q, base, split, &["done_s"], aggregates);
         let rows: Vec<Row> = self.metrics_rows(q, statement).await?;
         Ok(rows

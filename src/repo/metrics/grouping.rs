@@ -39,20 +39,11 @@ impl Grouping {
             GroupBy::Service => ("incident_services", "gl.service_id", "services"),
             _ => ("client_impacts", "gl.client_id", "clients"),
         };
-        let joins = sql!(
-            " JOIN ",
-            q.table(links, "gl"),
-            " ON ",
-            TenantSql::tenant_of("gl"),
-            " AND gl.incident_id = ",
-            incident_id,
-            " JOIN ",
-            q.table(named, "gn"),
-            " ON ",
-            TenantSql::tenant_of("gn"),
-            " AND gn.id = ",
-            linked,
-        );
+        let joins = sql! {
+            " JOIN ", q.table(links, "gl"), " ON ", TenantSql::tenant_of("gl"),
+            " AND gl.incident_id = ", incident_id, " JOIN ", q.table(named, "gn"), " ON ",
+            TenantSql::tenant_of("gn"), " AND gn.id = ", linked,
+        };
         Self {
             grp: text_id(q, linked),
             label: "gn.name".into(),

@@ -82,66 +82,30 @@ impl Scope {
             q.epoch("i.resolved_at"),
             q.epoch("pm.published_at"),
         );
-        let base = sql!(
-            "SELECT ",
-            series,
-            " AS series, ",
-            grp,
-            " AS grp, ",
-            label,
-            " AS label, i.severity AS severity, ",
-            &resolved_at,
-            " - ",
-            started,
+        let base = sql! {
+            "SELECT ", series, " AS series, ", grp, " AS grp, ", label,
+            " AS label, i.severity AS severity, ", &resolved_at, " - ", started,
             " AS resolve, \
              CASE WHEN pm.published_at IS NOT NULL THEN ",
-            published,
-            " - ",
-            &resolved_at,
-            " END AS publish, CASE WHEN i.status = ",
-            resolved,
-            " AND i.severity IN (",
-            &severities[0],
-            ", ",
-            &severities[1],
-            ") AND i.resolved_at < ",
-            due_before,
-            " AND pm.status = ",
-            draft,
+            published, " - ", &resolved_at, " END AS publish, CASE WHEN i.status = ", resolved,
+            " AND i.severity IN (", &severities[0], ", ", &severities[1], ") AND i.resolved_at < ",
+            due_before, " AND pm.status = ", draft,
             " THEN 1 ELSE 0 END AS overdue, \
              CASE WHEN i.recurring THEN 1 ELSE 0 END AS recurs FROM ",
-            incidents,
-            " JOIN ",
-            post_mortems,
-            " ON ",
-            TenantSql::tenant_of("pm"),
-            " AND pm.incident_id = i.id",
-            joins,
-            " WHERE ",
-            TenantSql::tenant_of("i"),
-            " AND i.started_at >= ",
-            from,
-            " AND i.started_at < ",
-            to,
-            filters,
-        );
+            incidents, " JOIN ", post_mortems, " ON ", TenantSql::tenant_of("pm"),
+            " AND pm.incident_id = i.id", joins, " WHERE ", TenantSql::tenant_of("i"),
+            " AND i.started_at >= ", from, " AND i.started_at < ", to, filters,
+        };
         let by_severity = severities
             .iter()
             .zip(["sev1", "sev2", "sev3", "sev4"])
             .map(|(s, name)| sql!(sql::count_if(sql!("severity = ", s)), " AS ", name));
-        let aggregates = sql!(
-            "COUNT(*) AS count, COALESCE(MAX(label), '') AS label, ",
-            Sql::join(by_severity, ", "),
-            ", ",
-            stats(&q, "resolve"),
-            ", ",
-            stats(&q, "publish"),
-            ", ",
-            sql::count_if("overdue = 1"),
-            " AS post_mortem_due, ",
-            sql::count_if("recurs = 1"),
+        let aggregates = sql! {
+            "COUNT(*) AS count, COALESCE(MAX(label), '') AS label, ", Sql::join(by_severity, ", "),
+            ", ", stats(&q, "resolve"), ", ", stats(&q, "publish"), ", ",
+            sql::count_if("overdue = 1"), " AS post_mortem_due, ", sql::count_if("recurs = 1"),
             " AS recurrences",
-        );
+        };
         let statement = sql::aggregate(&q, base, false, &["resolve", "publish"], aggregates);
         let rows: Vec<Row> = self.metrics_rows(q, statement).await?;
         Ok(rows
@@ -158,25 +122,11 @@ impl Scope {
 
 /// `<value>_n`, `_mean`, `_median` and `_p90` columns of a ranked duration.
 fn stats(q: &TenantSql, value: &'static str) -> Sql {
-    sql!(
-        "COUNT(",
-        value,
-        ") AS ",
-        value,
-        "_n, ",
-        sql::mean(value),
-        " AS ",
-        value,
-        "_mean, ",
-        sql::median(q, value),
-        " AS ",
-        value,
-        "_median, ",
-        sql::p90(q, value),
-        " AS ",
-        value,
+    sql! {
+        "COUNT(", value, ") AS ", value, "_n, ", sql::mean(value), " AS ", value, "_mean, ",
+        sql::median(q, value), " AS ", value, "_median, ", sql::p90(q, value), " AS ", value,
         "_p90",
-    )
+    }
 }
 
 fn figures(row: Row) -> IncidentFigures {

@@ -155,21 +155,10 @@ fn incident_filters(
         let Some(wanted) = wanted else { continue };
         let table = query.table(table, alias);
         let wanted = query.bind(wanted);
-        conditions.push(sql!(
-            " AND EXISTS (SELECT 1 FROM ",
-            table,
-            " WHERE ",
-            TenantSql::tenant_of(alias),
-            " AND ",
-            alias,
-            ".incident_id = ",
-            &incident_id,
-            " AND ",
-            alias,
-            column,
-            wanted,
-            ")",
-        ));
+        conditions.push(sql! {
+            " AND EXISTS (SELECT 1 FROM ", table, " WHERE ", TenantSql::tenant_of(alias), " AND ",
+            alias, ".incident_id = ", &incident_id, " AND ", alias, column, wanted, ")",
+        });
     }
     conditions
 }

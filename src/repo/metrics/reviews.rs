@@ -47,11 +47,8 @@ impl Scope {
         // Only the first review (the 30-day one) holds a due review; later ones follow it.
         let [effective, partially, not_effective] =
             verdicts.map(|verdict| sql::count_if(sql!("m.effectiveness = ", verdict)));
-        let base = sql!(
-            "SELECT ",
-            series,
-            " AS series, ",
-            sql::ALL_LITERAL,
+        let base = sql! {
+            "SELECT ", series, " AS series, ", sql::ALL_LITERAL,
             " AS grp, \
              CASE WHEN r.held_at IS NULL THEN 0 ELSE 1 END AS held, \
              CASE WHEN r.held_at <= pm.review_due_at THEN 1 ELSE 0 END AS on_time, \
@@ -60,11 +57,7 @@ impl Scope {
             " THEN 1 ELSE 0 END AS late, COALESCE(v.effective, 0) AS effective, \
              COALESCE(v.partially_effective, 0) AS partially_effective, \
              COALESCE(v.not_effective, 0) AS not_effective FROM ",
-            post_mortems,
-            " LEFT JOIN ",
-            reviews,
-            " ON ",
-            TenantSql::tenant_of("r"),
+            post_mortems, " LEFT JOIN ", reviews, " ON ", TenantSql::tenant_of("r"),
             " AND r.ordinal = 1 AND r.incident_id = pm.incident_id \
              LEFT JOIN (SELECT m.incident_id, ",
             effective,
@@ -88,24 +81,16 @@ impl Scope {
             &to,
             ") GROUP BY m.incident_id) v \
              ON v.incident_id = pm.incident_id WHERE ",
-            TenantSql::tenant_of("pm"),
-            " AND pm.review_due_at >= ",
-            &from,
-            " AND pm.review_due_at < ",
-            &to,
-            filters,
-        );
-        let aggregates = sql!(
-            "COUNT(*) AS due, ",
-            sql::count_if("held = 1"),
-            " AS held, ",
-            sql::count_if("on_time = 1"),
-            " AS held_on_time, ",
-            sql::count_if("late = 1"),
+            TenantSql::tenant_of("pm"), " AND pm.review_due_at >= ", &from,
+            " AND pm.review_due_at < ", &to, filters,
+        };
+        let aggregates = sql! {
+            "COUNT(*) AS due, ", sql::count_if("held = 1"), " AS held, ",
+            sql::count_if("on_time = 1"), " AS held_on_time, ", sql::count_if("late = 1"),
             " AS overdue, CAST(COALESCE(SUM(effective), 0) AS BIGINT) AS effective, \
              CAST(COALESCE(SUM(partially_effective), 0) AS BIGINT) AS partially_effective, \
              CAST(COALESCE(SUM(not_effective), 0) AS BIGINT) AS not_effective",
-        );
+        };
         let statement = sql::aggregate(&q, base, false, &[], aggregates);
         let rows: Vec<Row> = self.metrics_rows(q, statement).await?;
         Ok(rows

@@ -84,19 +84,11 @@ pub fn aggregate(
         } else {
             "(series, grp), (grp)"
         };
-        return sql!(
-            "WITH base AS (",
-            base,
-            ") SELECT COALESCE(to_char(series, 'YYYY-MM-DD'), ",
-            TOTAL_LITERAL,
-            ") AS bucket, COALESCE(grp, ",
-            ALL_LITERAL,
-            ") AS grp, ",
-            aggregates,
-            " FROM base GROUP BY GROUPING SETS (",
-            sets,
-            ")",
-        );
+        return sql! {
+            "WITH base AS (", base, ") SELECT COALESCE(to_char(series, 'YYYY-MM-DD'), ",
+            TOTAL_LITERAL, ") AS bucket, COALESCE(grp, ", ALL_LITERAL, ") AS grp, ", aggregates,
+            " FROM base GROUP BY GROUPING SETS (", sets, ")",
+        };
     }
     let mut groups = vec![
         sql!("SELECT series AS bucket, grp AS grp_key, base.* FROM base"),
@@ -104,63 +96,37 @@ pub fn aggregate(
     ];
     if split {
         groups.push(sql!("SELECT series, ", ALL_LITERAL, ", base.* FROM base"));
-        groups.push(sql!(
-            "SELECT ",
-            TOTAL_LITERAL,
-            ", ",
-            ALL_LITERAL,
-            ", base.* FROM base"
-        ));
+        groups.push(sql! {
+            "SELECT ", TOTAL_LITERAL, ", ", ALL_LITERAL, ", base.* FROM base",
+        });
     }
     let mut windows = Sql::default();
     for value in ranked_values {
-        windows.push(sql!(
-            ", ROW_NUMBER() OVER (PARTITION BY bucket, grp_key ORDER BY (",
-            *value,
-            " IS NULL), ",
-            *value,
-            ") AS ",
-            *value,
-            "_rank, COUNT(",
-            *value,
-            ") OVER (PARTITION BY bucket, grp_key) AS ",
-            *value,
-            "_size",
-        ));
+        windows.push(sql! {
+            ", ROW_NUMBER() OVER (PARTITION BY bucket, grp_key ORDER BY (", *value, " IS NULL), ",
+            *value, ") AS ", *value, "_rank, COUNT(", *value,
+            ") OVER (PARTITION BY bucket, grp_key) AS ", *value, "_size",
+        });
     }
-    sql!(
-        "WITH base AS MATERIALIZED (",
-        base,
-        "), expanded AS (",
-        Sql::join(groups, " UNION ALL "),
-        "), ranked AS (SELECT expanded.*",
-        windows,
-        " FROM expanded) SELECT bucket, grp_key AS grp, ",
-        aggregates,
+    sql! {
+        "WITH base AS MATERIALIZED (", base, "), expanded AS (", Sql::join(groups, " UNION ALL "),
+        "), ranked AS (SELECT expanded.*", windows,
+        " FROM expanded) SELECT bucket, grp_key AS grp, ", aggregates,
         " FROM ranked GROUP BY bucket, grp_key",
-    )
+    }
 }
 
 /// The median of `value` within each bucket and group: the middle value, or the mean of the
 /// two middle values. NULL when the group has no values.
 pub fn median(query: &TenantSql, value: &'static str) -> Sql {
     match query.backend() {
-        DatabaseBackend::Postgres => sql!(
-            "CAST(percentile_cont(0.5) WITHIN GROUP (ORDER BY ",
-            value,
-            ") AS DOUBLE PRECISION)"
-        ),
-        _ => sql!(
-            "CAST(AVG(CASE WHEN ",
-            value,
-            "_rank IN ((",
-            value,
-            "_size + 1) / 2, (",
-            value,
-            "_size + 2) / 2) THEN ",
-            value,
-            " END) AS DOUBLE PRECISION)",
-        ),
+        DatabaseBackend::Postgres => sql! {
+            "CAST(percentile_cont(0.5) WITHIN GROUP (ORDER BY ", value, ") AS DOUBLE PRECISION)",
+        },
+        _ => sql! {
+            "CAST(AVG(CASE WHEN ", value, "_rank IN ((", value, "_size + 1) / 2, (", value,
+            "_size + 2) / 2) THEN ", value, " END) AS DOUBLE PRECISION)",
+        },
     }
 }
 
@@ -169,20 +135,13 @@ pub fn median(query: &TenantSql, value: &'static str) -> Sql {
 /// group has no values.
 pub fn p90(query: &TenantSql, value: &'static str) -> Sql {
     match query.backend() {
-        DatabaseBackend::Postgres => sql!(
-            "CAST(percentile_disc(0.9) WITHIN GROUP (ORDER BY ",
-            value,
-            ") AS DOUBLE PRECISION)"
-        ),
-        _ => sql!(
-            "CAST(MAX(CASE WHEN ",
-            value,
-            "_rank = (9 * ",
-            value,
-            "_size + 9) / 10 THEN ",
-            value,
+        DatabaseBackend::Postgres => sql! {
+            "CAST(percentile_disc(0.9) WITHIN GROUP (ORDER BY ", value, ") AS DOUBLE PRECISION)",
+        },
+        _ => sql! {
+            "CAST(MAX(CASE WHEN ", value, "_rank = (9 * ", value, "_size + 9) / 10 THEN ", value,
             " END) AS DOUBLE PRECISION)",
-        ),
+        },
     }
 }
 
