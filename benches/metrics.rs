@@ -5,6 +5,9 @@
 //! the PostgreSQL database `bench_metrics_<size>` (on `DEBRIEF_BENCH_DATABASE_URL`). Set
 //! `DEBRIEF_BENCH_INCIDENTS` for another size; docs/BENCHMARKS.md records the figures.
 
+// Benchmarks create, seed and inspect their databases directly: not a request path.
+#![allow(clippy::disallowed_methods)]
+
 #[path = "common/mod.rs"]
 mod common;
 

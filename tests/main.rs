@@ -4,6 +4,9 @@
 //! `DEBRIEF_TEST_DATABASE_URL=postgres://…`, a fresh PostgreSQL database created for it and
 //! dropped afterwards.
 
+// Tests set up and inspect rows by hand (raw SQL, unscoped inserts): not a request path.
+#![allow(clippy::disallowed_methods)]
+
 mod support;
 
 mod api_tokens;

@@ -15,6 +15,9 @@
 //! PostgreSQL server), `DEBRIEF_LOAD_SQLITE_SYNCHRONOUS` (`full`, `normal` or both, measured
 //! one after the other on the same database; default `full`). Seeded databases are kept.
 
+// Benchmarks create, seed and inspect their databases directly: not a request path.
+#![allow(clippy::disallowed_methods)]
+
 #[path = "../common/mod.rs"]
 mod common;
 mod drive;

@@ -92,7 +92,11 @@ impl Admin<'_> {
             last_used_at: None,
             revoked_at: None,
         };
-        let saved = row.into_active_model().insert(write.txn()).await?;
+        let saved = self
+            .scope
+            .insert(row.into_active_model())
+            .exec_with_returning(write.txn())
+            .await?;
         write.record(Change {
             action: Action::ApiTokenCreate,
             subject_type: SUBJECT,

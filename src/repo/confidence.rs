@@ -74,7 +74,7 @@ impl Scope {
                 row.update(write.txn()).await?
             }
             None => {
-                confidence_rating::ActiveModel {
+                self.insert(confidence_rating::ActiveModel {
                     tenant_id: Set(self.tenant_id()),
                     id: Set(Uuid::now_v7()),
                     incident_id: Set(incident.id),
@@ -86,8 +86,8 @@ impl Scope {
                     rated_at: Set(now),
                     created_at: Set(now),
                     updated_at: Set(now),
-                }
-                .insert(write.txn())
+                })
+                .exec_with_returning(write.txn())
                 .await?
             }
         };

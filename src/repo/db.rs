@@ -174,6 +174,7 @@ pub enum Wall {
 }
 
 /// How the role `db` connects as stands against the tenant wall.
+#[allow(clippy::disallowed_methods)] // reads the catalog, not tenant rows
 pub async fn wall(db: &DatabaseConnection) -> Result<Wall, DbErr> {
     if db.get_database_backend() != DatabaseBackend::Postgres {
         return Ok(Wall::Absent);
@@ -203,6 +204,7 @@ const ROLE_STANDING: &str = "SELECT (r.rolsuper OR r.rolbypassrls) AS bypasses, 
 /// Lets the role `server_url` names use the tables `owner` migrated: read and write rows,
 /// but neither change the schema nor the migrations' own table. Nothing on SQLite or when
 /// both are the same role. Run after every migration, so new tables are granted too.
+#[allow(clippy::disallowed_methods)] // grants on the schema, not tenant rows; the role is quoted
 pub async fn grant_server_role(owner: &DatabaseConnection, server_url: &str) -> Result<(), DbErr> {
     if owner.get_database_backend() != DatabaseBackend::Postgres {
         return Ok(());

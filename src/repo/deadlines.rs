@@ -15,7 +15,7 @@ use entity::{
     EventType, FeedbackStatus, IncidentStatus, MeasureStatus, PostMortemStatus, Severity, event,
     feedback, incident, post_mortem, prevention_measure, tenant,
 };
-use sea_orm::sea_query::{Expr, ExprTrait, IntoColumnRef, Query, SimpleExpr};
+use sea_orm::sea_query::{Expr, ExprTrait, IntoColumnRef, SimpleExpr};
 use sea_orm::{
     ActiveEnum, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect, Select,
     TryGetableMany,
@@ -132,10 +132,9 @@ impl Scope {
         now: DateTime<Utc>,
     ) -> AppResult<Vec<NewEvent>> {
         use incident::{Column, Entity};
-        let drafts = Query::select()
+        let drafts = self
+            .query::<post_mortem::Entity>()
             .column(post_mortem::Column::IncidentId)
-            .from(post_mortem::Entity)
-            .and_where(self.tenant_condition::<post_mortem::Entity>())
             .and_where(post_mortem::Column::Status.eq(PostMortemStatus::Draft.to_value()))
             .to_owned();
         let resolved_by = now - TimeDelta::days(i64::from(tenant.post_mortem_due_days));
@@ -216,11 +215,9 @@ impl Scope {
         subject: impl IntoColumnRef,
         since: Option<SimpleExpr>,
     ) -> SimpleExpr {
-        let mut emitted = Query::select();
+        let mut emitted = self.query::<event::Entity>();
         emitted
             .expr(Expr::val(1))
-            .from(event::Entity)
-            .and_where(self.tenant_condition::<event::Entity>())
             .and_where(
                 Expr::col((event::Entity, event::Column::EventType)).eq(event_type.to_value()),
             )

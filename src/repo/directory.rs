@@ -137,7 +137,11 @@ impl Admin<'_> {
         };
         R::check(self.scope, write.txn(), rows).await?;
         name_free::<R>(self.scope, write.txn(), &row).await?;
-        let saved = row.into_active_model().insert(write.txn()).await?;
+        let saved = self
+            .scope
+            .insert(row.into_active_model())
+            .exec_with_returning(write.txn())
+            .await?;
         let changes = (R::AUDIT.created)(&saved);
         write.record(change::<R>(R::AUDIT.create, id, changes));
         write.commit().await?;

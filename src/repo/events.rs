@@ -7,7 +7,7 @@ use crate::domain::policy::Capability;
 use crate::error::{AppError, AppResult};
 use chrono::{DateTime, Utc};
 use entity::{EventType, Role, event, event_sequence, feedback, user};
-use sea_orm::sea_query::{Expr, Query};
+use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveEnum, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
     QuerySelect, QueryTrait, Select,
@@ -252,16 +252,14 @@ impl Scope {
             .visible_incidents()
             .select_only()
             .column(entity::incident::Column::Id);
-        let own_threads = Query::select()
+        let own_threads = self
+            .query::<feedback::Entity>()
             .column(feedback::Column::Id)
-            .from(feedback::Entity)
-            .and_where(self.tenant_condition::<feedback::Entity>())
             .and_where(feedback::Column::ClientId.eq(own_client))
             .to_owned();
-        let client_users = Query::select()
+        let client_users = self
+            .query::<user::Entity>()
             .column(user::Column::Id)
-            .from(user::Entity)
-            .and_where(self.tenant_condition::<user::Entity>())
             .and_where(user::Column::Role.eq(Role::Client.to_value()))
             .to_owned();
         let replied = EventType::FeedbackReplied.to_value();

@@ -146,23 +146,24 @@ impl Scope {
         self.require_under_hourly_limit(&write, author, per_hour)
             .await?;
         let now = time::now();
-        let saved = feedback::ActiveModel {
-            tenant_id: Set(self.tenant_id()),
-            id: Set(Uuid::now_v7()),
-            incident_id: Set(incident.id),
-            client_id: Set(client),
-            author_id: Set(author),
-            kind: Set(new.kind),
-            body: Set(new.body),
-            confidence: Set(new.confidence),
-            status: Set(FeedbackStatus::Open),
-            first_response_at: Set(None),
-            closed_at: Set(None),
-            created_at: Set(now),
-            updated_at: Set(now),
-        }
-        .insert(write.txn())
-        .await?;
+        let saved = self
+            .insert(feedback::ActiveModel {
+                tenant_id: Set(self.tenant_id()),
+                id: Set(Uuid::now_v7()),
+                incident_id: Set(incident.id),
+                client_id: Set(client),
+                author_id: Set(author),
+                kind: Set(new.kind),
+                body: Set(new.body),
+                confidence: Set(new.confidence),
+                status: Set(FeedbackStatus::Open),
+                first_response_at: Set(None),
+                closed_at: Set(None),
+                created_at: Set(now),
+                updated_at: Set(now),
+            })
+            .exec_with_returning(write.txn())
+            .await?;
         let changes = rules::submitted(&saved);
         write.record(feedback_change(Action::FeedbackSubmit, &saved, changes));
         write.commit().await?;
@@ -218,17 +219,18 @@ impl Scope {
         let old = self.feedback_in(write.txn(), feedback_id).await?;
         rules::open(old.status, false)?;
         let now = time::now();
-        let reply = feedback_reply::ActiveModel {
-            tenant_id: Set(self.tenant_id()),
-            id: Set(Uuid::now_v7()),
-            feedback_id: Set(old.id),
-            author_id: Set(author),
-            from_staff: Set(from_staff),
-            body: Set(body),
-            created_at: Set(now),
-        }
-        .insert(write.txn())
-        .await?;
+        let reply = self
+            .insert(feedback_reply::ActiveModel {
+                tenant_id: Set(self.tenant_id()),
+                id: Set(Uuid::now_v7()),
+                feedback_id: Set(old.id),
+                author_id: Set(author),
+                from_staff: Set(from_staff),
+                body: Set(body),
+                created_at: Set(now),
+            })
+            .exec_with_returning(write.txn())
+            .await?;
         let mut row = old.clone().into_active_model();
         row.status = Set(rules::after_reply(old.status, from_staff));
         if from_staff && old.first_response_at.is_none() {

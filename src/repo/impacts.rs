@@ -158,7 +158,7 @@ impl Writer<'_> {
                 ..Default::default()
             },
         };
-        let saved = save_impact(&write, row, input, old.is_some()).await?;
+        let saved = save_impact(self.scope, &write, row, input, old.is_some()).await?;
         let action = match old {
             Some(_) => Action::ClientImpactUpdate,
             None => Action::ClientImpactCreate,
@@ -196,6 +196,7 @@ impl Writer<'_> {
 
 /// Writes the input's fields into `row`: an update of a stored impact, or an insert.
 async fn save_impact(
+    scope: &Scope,
     write: &Write,
     mut row: client_impact::ActiveModel,
     input: ImpactInput,
@@ -208,7 +209,7 @@ async fn save_impact(
     row.updated_at = Set(time::now());
     Ok(match stored {
         true => row.update(write.txn()).await?,
-        false => row.insert(write.txn()).await?,
+        false => scope.insert(row).exec_with_returning(write.txn()).await?,
     })
 }
 

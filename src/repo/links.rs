@@ -106,7 +106,7 @@ where
         let rows = unique
             .into_iter()
             .map(|child| (self.row)(scope.principal().tenant_id(), parent, child));
-        L::insert_many(rows).exec(db).await?;
+        scope.insert_many(rows).exec(db).await?;
         Ok(())
     }
 

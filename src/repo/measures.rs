@@ -100,8 +100,10 @@ impl Writer<'_> {
             .post_mortem_status_in(write.txn(), new.incident_id)
             .await?
             != PostMortemStatus::Draft;
-        let saved = new_row(self.scope, &new, published)
-            .insert(write.txn())
+        let saved = self
+            .scope
+            .insert(new_row(self.scope, &new, published))
+            .exec_with_returning(write.txn())
             .await?;
         MEASURE_ROOT_CAUSES
             .replace(self.scope, write.txn(), saved.id, &new.addresses)

@@ -4,7 +4,7 @@
 //! same rule in aggregate).
 
 use super::scope::Scope;
-use super::tenant_sql::TenantSql;
+use super::tenant_sql::{Sql, TenantSql, sql};
 use crate::error::AppResult;
 use entity::incident;
 use sea_orm::{ColumnTrait, ConnectionTrait, QueryFilter};
@@ -21,47 +21,29 @@ pub enum Side {
 }
 
 /// `SELECT later_id, earlier_id` of the recurrence pairs where `side`'s id is one of `ids`.
-fn pairs(q: &mut TenantSql, side: Side, ids: &[Uuid]) -> String {
-    let list: Vec<String> = ids.iter().map(|id| q.bind(*id)).collect();
+fn pairs(q: &mut TenantSql, side: Side, ids: &[Uuid]) -> Sql {
+    let list = Sql::join(ids.iter().map(|id| q.bind(*id)), ", ");
     let side = match side {
-        Side::Later => "later",
-        Side::Earlier => "earlier",
+        Side::Later => " AND later.id IN (",
+        Side::Earlier => " AND earlier.id IN (",
     };
-    let tables = [
-        q.table("incidents", "later"),
-        q.table("post_mortems", "pm"),
-        q.table("incidents", "earlier"),
-        q.table("root_causes", "lrc"),
-        q.table("root_causes", "erc"),
-        q.table("incident_services", "lis"),
-        q.table("incident_services", "eis"),
-    ];
-    let tenant = |alias: &str| TenantSql::tenant_of(alias);
-    format!(
-        "SELECT later.id AS later_id, earlier.id AS earlier_id FROM {later} \
-         JOIN {pm} ON {} AND pm.published_at IS NOT NULL AND pm.published_at < later.started_at \
-         JOIN {earlier} ON {} AND earlier.id = pm.incident_id \
-         WHERE {} AND earlier.id <> later.id AND {side}.id IN ({ids}) \
-         AND EXISTS (SELECT 1 FROM {lrc} JOIN {erc} ON {} AND erc.category = lrc.category \
-            WHERE {} AND lrc.incident_id = later.id AND erc.incident_id = earlier.id) \
-         AND EXISTS (SELECT 1 FROM {lis} JOIN {eis} ON {} AND eis.service_id = lis.service_id \
-            WHERE {} AND lis.incident_id = later.id AND eis.incident_id = earlier.id)",
+    let tenant = TenantSql::tenant_of;
+    sql! {
+        "SELECT later.id AS later_id, earlier.id AS earlier_id FROM ",
+        q.table("incidents", "later"), " JOIN ", q.table("post_mortems", "pm"), " ON ",
         tenant("pm"),
-        tenant("earlier"),
-        tenant("later"),
-        tenant("erc"),
-        tenant("lrc"),
-        tenant("eis"),
-        tenant("lis"),
-        later = tables[0],
-        pm = tables[1],
-        earlier = tables[2],
-        lrc = tables[3],
-        erc = tables[4],
-        lis = tables[5],
-        eis = tables[6],
-        ids = list.join(", "),
-    )
+        " AND pm.published_at IS NOT NULL AND pm.published_at < later.started_at JOIN ",
+        q.table("incidents", "earlier"), " ON ", tenant("earlier"),
+        " AND earlier.id = pm.incident_id WHERE ", tenant("later"), " AND earlier.id <> later.id",
+        side, list, ") AND EXISTS (SELECT 1 FROM ", q.table("root_causes", "lrc"), " JOIN ",
+        q.table("root_causes", "erc"), " ON ", tenant("erc"),
+        " AND erc.category = lrc.category WHERE ", tenant("lrc"),
+        " AND lrc.incident_id = later.id AND erc.incident_id = earlier.id) \
+         AND EXISTS (SELECT 1 FROM ",
+        q.table("incident_services", "lis"), " JOIN ", q.table("incident_services", "eis"), " ON ",
+        tenant("eis"), " AND eis.service_id = lis.service_id WHERE ", tenant("lis"),
+        " AND lis.incident_id = later.id AND eis.incident_id = earlier.id)",
+    }
 }
 
 impl Scope {
@@ -77,7 +59,8 @@ impl Scope {
         }
         let mut q = TenantSql::new(self);
         let sql = pairs(&mut q, side, ids);
-        let rows = self.db().query_all_raw(q.finish(sql)).await?;
+        #[allow(clippy::disallowed_methods)] // built and checked by `TenantSql`
+        let rows = self.db().query_all_raw(q.finish(sql)?).await?;
         let mut pairs = Vec::with_capacity(rows.len());
         for row in rows {
             let later: Uuid = row.try_get("", "later_id")?;

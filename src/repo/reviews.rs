@@ -61,19 +61,21 @@ impl Writer<'_> {
             now: time::now(),
         };
         rules::decide(&facts, &new)?;
-        let saved = effectiveness_review::ActiveModel {
-            tenant_id: Set(self.scope.tenant_id()),
-            id: Set(Uuid::now_v7()),
-            incident_id: Set(new.incident_id),
-            ordinal: Set(previous.map_or(1, |r| r.ordinal + 1)),
-            held_at: Set(new.held_at),
-            summary: Set(new.summary.clone()),
-            verdicts: Set(rules::verdicts_json(&new.verdicts)),
-            recorded_by: Set(self.scope.principal().user_id()),
-            created_at: Set(facts.now),
-        }
-        .insert(write.txn())
-        .await?;
+        let saved = self
+            .scope
+            .insert(effectiveness_review::ActiveModel {
+                tenant_id: Set(self.scope.tenant_id()),
+                id: Set(Uuid::now_v7()),
+                incident_id: Set(new.incident_id),
+                ordinal: Set(previous.map_or(1, |r| r.ordinal + 1)),
+                held_at: Set(new.held_at),
+                summary: Set(new.summary.clone()),
+                verdicts: Set(rules::verdicts_json(&new.verdicts)),
+                recorded_by: Set(self.scope.principal().user_id()),
+                created_at: Set(facts.now),
+            })
+            .exec_with_returning(write.txn())
+            .await?;
         self.judge_measures(&mut write, &new, saved.id).await?;
         let reviewed = if old.status == PostMortemStatus::Reviewed {
             old.clone()

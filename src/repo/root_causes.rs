@@ -130,19 +130,21 @@ impl Writer<'_> {
         let mut write = self.scope.begin_tenant_write().await?;
         let incident = self.scope.incident_in(write.txn(), new.incident_id).await?;
         let now = time::now();
-        let saved = root_cause::ActiveModel {
-            tenant_id: Set(self.scope.tenant_id()),
-            id: Set(Uuid::now_v7()),
-            incident_id: Set(incident.id),
-            kind: Set(new.kind),
-            category: Set(new.category),
-            internal_analysis: Set(new.internal_analysis),
-            client_explanation: Set(new.client_explanation),
-            created_at: Set(now),
-            updated_at: Set(now),
-        }
-        .insert(write.txn())
-        .await?;
+        let saved = self
+            .scope
+            .insert(root_cause::ActiveModel {
+                tenant_id: Set(self.scope.tenant_id()),
+                id: Set(Uuid::now_v7()),
+                incident_id: Set(incident.id),
+                kind: Set(new.kind),
+                category: Set(new.category),
+                internal_analysis: Set(new.internal_analysis),
+                client_explanation: Set(new.client_explanation),
+                created_at: Set(now),
+                updated_at: Set(now),
+            })
+            .exec_with_returning(write.txn())
+            .await?;
         ROOT_CAUSE_SERVICES
             .replace(self.scope, write.txn(), saved.id, &new.service_ids)
             .await?;

@@ -5,10 +5,11 @@ use super::write::Write;
 use crate::auth::Principal;
 use crate::domain::policy::Capability;
 use crate::error::AppResult;
-use sea_orm::sea_query::{Expr, ExprTrait, LockType, SimpleExpr};
+use sea_orm::sea_query::{Expr, ExprTrait, LockType, Query, SelectStatement, SimpleExpr};
 use sea_orm::{
-    ColumnTrait, DatabaseConnection, DatabaseTransaction, DbErr, DeleteMany, EntityTrait,
-    QueryFilter, QuerySelect, Select, TransactionOptions, UpdateMany,
+    ActiveModelTrait, ColumnTrait, DatabaseConnection, DatabaseTransaction, DbErr, DeleteMany,
+    EntityTrait, Insert, InsertMany, QueryFilter, QuerySelect, Select, TransactionOptions,
+    UpdateMany,
 };
 use uuid::Uuid;
 
@@ -28,6 +29,7 @@ macro_rules! tenant_owned {
 }
 
 tenant_owned!(
+    event_sequence,
     api_token,
     user,
     client,
@@ -58,6 +60,28 @@ tenant_owned!(
     email_attempt,
     unsubscribe_token,
 );
+
+/// `INSERT INTO <table>` of `rows`, each with its `tenant_id` set to `tenant_id`: for a
+/// [`Write`], whose tenant is its scope's, committing its audit entries and events.
+#[allow(clippy::disallowed_methods)] // the one sanctioned entry point for inserts of many rows
+pub(super) fn insert_many_of<A, I>(tenant_id: Uuid, rows: I) -> InsertMany<A>
+where
+    A: ActiveModelTrait,
+    A::Entity: TenantOwned,
+    I: IntoIterator<Item = A>,
+{
+    A::Entity::insert_many(rows.into_iter().map(|row| stamped(tenant_id, row)))
+}
+
+/// `row` with its `tenant_id` set to `tenant_id`.
+fn stamped<A>(tenant_id: Uuid, mut row: A) -> A
+where
+    A: ActiveModelTrait,
+    A::Entity: TenantOwned,
+{
+    row.set(A::Entity::tenant_column(), tenant_id.into());
+    row
+}
 
 /// The caller and their tenant: the start of every query on tenant data. Its statements
 /// run on the tenant's [`TenantConnection`], which on PostgreSQL sets the tenant for the
@@ -127,10 +151,40 @@ impl Scope {
         E::find().filter(E::tenant_column().eq(self.tenant_id()))
     }
 
-    /// `<table>.tenant_id = <this tenant>`, for statements built with sea-query directly
-    /// (window functions, aggregates) rather than through [`Scope::select`].
-    pub(super) fn tenant_condition<E: TenantOwned + Default>(&self) -> SimpleExpr {
+    /// `SELECT FROM <table> WHERE <table>.tenant_id = <this tenant>`, for statements built
+    /// with sea-query directly (window functions, aggregates, subqueries) rather than through
+    /// [`Scope::select`]. The caller adds the columns.
+    #[allow(clippy::disallowed_methods)] // the one sanctioned entry point for sea-query reads
+    pub(super) fn query<E: TenantOwned>(&self) -> SelectStatement {
+        Query::select()
+            .from(E::default())
+            .and_where(self.tenant_condition::<E>())
+            .take()
+    }
+
+    /// `<table>.tenant_id = <this tenant>`, for a table joined into a [`Scope::query`].
+    pub(super) fn tenant_condition<E: TenantOwned>(&self) -> SimpleExpr {
         Expr::col((E::default(), E::tenant_column())).eq(self.tenant_id())
+    }
+
+    /// `INSERT INTO <table>` of `row`, with its `tenant_id` set to this tenant whatever it held.
+    #[allow(clippy::disallowed_methods)] // the one sanctioned entry point for inserts
+    pub(super) fn insert<A>(&self, row: A) -> Insert<A>
+    where
+        A: ActiveModelTrait,
+        A::Entity: TenantOwned,
+    {
+        A::Entity::insert(stamped(self.tenant_id(), row))
+    }
+
+    /// [`Scope::insert`] of many rows in one statement.
+    pub(super) fn insert_many<A, I>(&self, rows: I) -> InsertMany<A>
+    where
+        A: ActiveModelTrait,
+        A::Entity: TenantOwned,
+        I: IntoIterator<Item = A>,
+    {
+        insert_many_of(self.tenant_id(), rows)
     }
 
     /// `UPDATE <table> … WHERE tenant_id = <this tenant>`.

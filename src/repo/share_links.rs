@@ -132,7 +132,11 @@ impl Writer<'_> {
             view_count: 0,
             last_viewed_at: None,
         };
-        let link = link.into_active_model().insert(write.txn()).await?;
+        let link = self
+            .scope
+            .insert(link.into_active_model())
+            .exec_with_returning(write.txn())
+            .await?;
         record(
             &mut write,
             Action::ShareLinkCreate,

@@ -11,7 +11,7 @@
 //! incidents' rows, so two such writes must not each work from a snapshot missing the other.
 
 use super::scope::{Scope, Writer};
-use super::tenant_sql::TenantSql;
+use super::tenant_sql::{Sql, TenantSql, sql};
 use crate::auth;
 use crate::error::AppResult;
 use sea_orm::{ConnectionTrait, DatabaseConnection};
@@ -58,13 +58,14 @@ async fn published_pairs(
     let mut q = TenantSql::new(scope);
     let table = q.table("incident_signatures", "p");
     let incident = q.bind(incident_id);
-    let sql = format!(
-        "SELECT p.service_id, p.category FROM {table} WHERE {} \
-         AND p.incident_id = {incident} AND p.published_at IS NOT NULL",
-        TenantSql::tenant_of("p")
-    );
+    let sql = sql! {
+        "SELECT p.service_id, p.category FROM ", table, " WHERE ", TenantSql::tenant_of("p"),
+        " AND p.incident_id = ", incident, " AND p.published_at IS NOT NULL",
+    };
     let mut pairs = BTreeSet::new();
-    for row in conn.query_all_raw(q.finish(sql)).await? {
+    #[allow(clippy::disallowed_methods)] // built and checked by `TenantSql`
+    let rows = conn.query_all_raw(q.finish(sql)?).await?;
+    for row in rows {
         pairs.insert((row.try_get("", "service_id")?, row.try_get("", "category")?));
     }
     Ok(pairs)
@@ -78,14 +79,13 @@ async fn rewrite(
 ) -> AppResult<()> {
     let mut q = TenantSql::new(scope);
     let target = q.target("incident_signatures");
-    let only = incident_id.map_or(String::new(), |id| {
-        format!(" AND incident_signatures.incident_id = {}", q.bind(id))
+    let only = incident_id.map_or(Sql::default(), |id| {
+        sql!(" AND incident_signatures.incident_id = ", q.bind(id))
     });
-    let delete = format!(
-        "DELETE FROM {target} WHERE {}{only}",
-        TenantSql::tenant_of("incident_signatures")
-    );
-    conn.execute_raw(q.finish(delete)).await?;
+    let delete = sql! {
+        "DELETE FROM ", target, " WHERE ", TenantSql::tenant_of("incident_signatures"), only,
+    };
+    execute(conn, q, delete).await?;
 
     let mut q = TenantSql::new(scope);
     let (s, c, pm) = (
@@ -93,21 +93,18 @@ async fn rewrite(
         q.table("root_causes", "c"),
         q.table("post_mortems", "pm"),
     );
-    let only = incident_id.map_or(String::new(), |id| {
-        format!(" AND s.incident_id = {}", q.bind(id))
+    let only = incident_id.map_or(Sql::default(), |id| {
+        sql!(" AND s.incident_id = ", q.bind(id))
     });
-    let insert = format!(
+    let insert = sql! {
         "INSERT INTO incident_signatures (tenant_id, incident_id, service_id, category, published_at) \
          SELECT DISTINCT s.tenant_id, s.incident_id, s.service_id, c.category, pm.published_at \
-         FROM {s} JOIN {c} ON {} AND c.incident_id = s.incident_id \
-         LEFT JOIN {pm} ON {} AND pm.incident_id = s.incident_id \
-         WHERE {}{only}",
-        TenantSql::tenant_of("c"),
-        TenantSql::tenant_of("pm"),
-        TenantSql::tenant_of("s"),
-    );
-    conn.execute_raw(q.finish(insert)).await?;
-    Ok(())
+         FROM ",
+        s, " JOIN ", c, " ON ", TenantSql::tenant_of("c"),
+        " AND c.incident_id = s.incident_id LEFT JOIN ", pm, " ON ", TenantSql::tenant_of("pm"),
+        " AND pm.incident_id = s.incident_id WHERE ", TenantSql::tenant_of("s"), only,
+    };
+    execute(conn, q, insert).await
 }
 
 /// Recomputes `incidents.recurring` for one incident and the sharers of `pairs`, or (with
@@ -124,45 +121,48 @@ async fn update_recurring(
         q.table("incident_signatures", "other"),
     );
     let only = match affected {
-        None => String::new(),
+        None => Sql::default(),
         Some((incident_id, pairs)) => {
             let incident = q.bind(incident_id);
-            let matches: Vec<String> = pairs
+            let matches: Vec<Sql> = pairs
                 .into_iter()
                 .map(|(service, category)| {
-                    format!(
-                        "(sh.service_id = {} AND sh.category = {})",
-                        q.bind(service),
-                        q.bind(category)
-                    )
+                    let (service, category) = (q.bind(service), q.bind(category));
+                    sql! {
+                        "(sh.service_id = ", service, " AND sh.category = ", category, ")",
+                    }
                 })
                 .collect();
             let shared = if matches.is_empty() {
-                String::new()
+                Sql::default()
             } else {
                 let sharers = q.table("incident_signatures", "sh");
-                format!(
-                    " OR incidents.id IN (SELECT sh.incident_id FROM {sharers} WHERE {} AND ({}))",
-                    TenantSql::tenant_of("sh"),
-                    matches.join(" OR ")
-                )
+                sql! {
+                    " OR incidents.id IN (SELECT sh.incident_id FROM ", sharers, " WHERE ",
+                    TenantSql::tenant_of("sh"), " AND (", Sql::join(matches, " OR "), "))",
+                }
             };
-            format!(" AND (incidents.id = {incident}{shared})")
+            sql!(" AND (incidents.id = ", incident, shared, ")")
         }
     };
     // Nested EXISTS so both planners start from the incident's own few pairs and probe the
     // pair index for each, instead of scanning every signature of the tenant.
-    let sql = format!(
-        "UPDATE {target} SET recurring = CASE WHEN EXISTS (SELECT 1 FROM {own} \
-            WHERE {} AND own.incident_id = incidents.id AND EXISTS (SELECT 1 FROM {other} \
-                WHERE {} AND other.service_id = own.service_id AND other.category = own.category \
-                AND other.published_at < incidents.started_at \
-                AND other.incident_id <> incidents.id)) THEN TRUE ELSE FALSE END \
-         WHERE {}{only}",
+    let sql = sql! {
+        "UPDATE ", target, " SET recurring = CASE WHEN EXISTS (SELECT 1 FROM ", own, " WHERE ",
         TenantSql::tenant_of("own"),
+        " AND own.incident_id = incidents.id AND EXISTS (SELECT 1 FROM ", other, " WHERE ",
         TenantSql::tenant_of("other"),
-        TenantSql::tenant_of("incidents"),
-    );
-    conn.execute_raw(q.finish(sql)).await?;
+        " AND other.service_id = own.service_id AND other.category = own.category \
+         AND other.published_at < incidents.started_at \
+         AND other.incident_id <> incidents.id)) THEN TRUE ELSE FALSE END WHERE ",
+        TenantSql::tenant_of("incidents"), only,
+    };
+    execute(conn, q, sql).await
+}
+
+/// Runs a statement built by `q`.
+async fn execute(conn: &impl ConnectionTrait, q: TenantSql, sql: Sql) -> AppResult<()> {
+    #[allow(clippy::disallowed_methods)] // built and checked by `TenantSql`
+    conn.execute_raw(q.finish(sql)?).await?;
     Ok(())
 }

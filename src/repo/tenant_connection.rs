@@ -5,6 +5,10 @@
 //! connection never carries one tenant's setting into the next request. SQLite has no
 //! row-level security; there statements go to the pool as they are.
 
+// Every statement of a scope passes through here on its way to the database: forwarding
+// them is this module's whole job, and its own statement (the setting) binds its value.
+#![allow(clippy::disallowed_methods)]
+
 use sea_orm::{
     ConnectionTrait, DatabaseBackend, DatabaseConnection, DatabaseTransaction, DbErr, ExecResult,
     QueryResult, Statement, TransactionOptions, TransactionTrait,
@@ -140,7 +144,6 @@ type StatementFuture<'c, T> =
     std::pin::Pin<Box<dyn std::future::Future<Output = Result<T, DbErr>> + Send + 'c>>;
 
 /// `SET_TENANT` for `tenant_id`.
-#[allow(clippy::disallowed_methods)] // the tenant wall's own statement, its value bound
 fn set_tenant(tenant_id: Uuid) -> Statement {
     Statement::from_sql_and_values(
         DatabaseBackend::Postgres,

@@ -1,8 +1,7 @@
 //! Tenants: provisioning by the operator, and settings by the tenant's ADMINs.
 
 use super::scope::{Admin, Scope};
-use super::tenant_connection::{Grouping, TenantConnection};
-use super::write::{Change, Write};
+use super::write::Change;
 use crate::auth;
 use crate::domain::changes::Changes;
 use crate::domain::event::Action;
@@ -37,25 +36,27 @@ pub async fn create(
     new: NewTenant,
 ) -> AppResult<(tenant::Model, user::Model)> {
     let id = Uuid::now_v7();
-    let db = TenantConnection::new(db.clone(), id, Grouping::EachStatement);
-    let mut write = Write::begin(&db, &auth::operator(id)).await?;
+    let scope = Scope::background(db.clone(), auth::operator(id));
+    let mut write = scope.begin_write().await?;
     let now = time::now();
+    #[allow(clippy::disallowed_methods)] // tenants are not tenant-owned rows
     let tenant = default_tenant(id, new.slug, new.name, now)
         .insert(write.txn())
         .await?;
-    let admin = user::ActiveModel {
-        tenant_id: Set(tenant.id),
-        id: Set(Uuid::now_v7()),
-        email: Set(new.admin_email),
-        display_name: Set(new.admin_name),
-        role: Set(Role::Admin),
-        client_id: Set(None),
-        active: Set(true),
-        created_at: Set(now),
-        updated_at: Set(now),
-    }
-    .insert(write.txn())
-    .await?;
+    let admin = scope
+        .insert(user::ActiveModel {
+            tenant_id: Set(tenant.id),
+            id: Set(Uuid::now_v7()),
+            email: Set(new.admin_email),
+            display_name: Set(new.admin_name),
+            role: Set(Role::Admin),
+            client_id: Set(None),
+            active: Set(true),
+            created_at: Set(now),
+            updated_at: Set(now),
+        })
+        .exec_with_returning(write.txn())
+        .await?;
     let changes = Changes::default()
         .set("slug", &tenant.slug)
         .set("name", &tenant.name);

@@ -178,20 +178,22 @@ impl Writer<'_> {
             return refused(vec![error]);
         }
         let now = time::now();
-        let saved = timeline_event::ActiveModel {
-            tenant_id: Set(self.scope.tenant_id()),
-            id: Set(Uuid::now_v7()),
-            incident_id: Set(incident.id),
-            occurred_at: Set(new.occurred_at),
-            kind: Set(new.kind),
-            body: Set(new.body),
-            visibility: Set(new.visibility),
-            author_id: Set(self.scope.principal().user_id()),
-            created_at: Set(now),
-            updated_at: Set(now),
-        }
-        .insert(write.txn())
-        .await?;
+        let saved = self
+            .scope
+            .insert(timeline_event::ActiveModel {
+                tenant_id: Set(self.scope.tenant_id()),
+                id: Set(Uuid::now_v7()),
+                incident_id: Set(incident.id),
+                occurred_at: Set(new.occurred_at),
+                kind: Set(new.kind),
+                body: Set(new.body),
+                visibility: Set(new.visibility),
+                author_id: Set(self.scope.principal().user_id()),
+                created_at: Set(now),
+                updated_at: Set(now),
+            })
+            .exec_with_returning(write.txn())
+            .await?;
         let changes = timeline::changes(None, &saved);
         write.record(Change {
             action: Action::TimelineEventCreate,

@@ -5,7 +5,7 @@
 use super::grouping;
 use super::page::{Key, KeyValue};
 use super::scope::Scope;
-use super::tenant_sql::TenantSql;
+use super::tenant_sql::{Sql, TenantSql, sql};
 use crate::error::{AppError, AppResult};
 use chrono::{DateTime, Utc};
 use entity::{Visibility, timeline_event};
@@ -69,29 +69,30 @@ impl Scope {
         let ids: Vec<String> = incident_ids.iter().map(Uuid::to_string).collect();
         let ids = sql.bind(format!("{{{}}}", ids.join(",")));
         let table = sql.table("timeline_events", "e");
-        let mut conditions = vec![TenantSql::tenant_of("e"), "e.incident_id = i.id".to_owned()];
+        let mut conditions = vec![TenantSql::tenant_of("e"), sql!("e.incident_id = i.id")];
         if let Some(visible) = self.readable_visibility(visibility) {
-            let values: Vec<String> = visible.iter().map(|v| sql.bind(v.to_value())).collect();
+            let values: Vec<Sql> = visible.iter().map(|v| sql.bind(v.to_value())).collect();
             conditions.push(match values.is_empty() {
-                true => "FALSE".to_owned(),
-                false => format!("e.visibility IN ({})", values.join(", ")),
+                true => sql!("FALSE"),
+                false => sql!("e.visibility IN (", Sql::join(values, ", "), ")"),
             });
         }
         if let Some((at, id)) = after {
             let (at, id) = (sql.bind(at), sql.bind(id));
-            conditions.push(format!(
-                "(e.occurred_at > {at} OR (e.occurred_at = {at} AND e.id > {id}))"
-            ));
+            conditions.push(sql! {
+                "(e.occurred_at > ", &at, " OR (e.occurred_at = ", &at, " AND e.id > ", id, "))",
+            });
         }
         let limit = sql.bind(i64::try_from(limit).unwrap_or(i64::MAX));
-        let columns: Vec<String> = C::iter().map(|c| format!("e.{}", c.as_str())).collect();
-        let statement = sql.finish(format!(
-            "SELECT page.* FROM unnest(CAST({ids} AS uuid[])) AS i(id) \
-             CROSS JOIN LATERAL (SELECT {} FROM {table} WHERE {} \
-             ORDER BY e.occurred_at, e.id LIMIT {limit}) AS page",
-            columns.join(", "),
-            conditions.join(" AND "),
-        ));
+        let columns = Sql::join(C::iter().map(|c| sql!("e.", c.as_str())), ", ");
+        let statement = sql.finish(sql! {
+            "SELECT page.* FROM unnest(CAST(", ids,
+            " AS uuid[])) AS i(id) \
+             CROSS JOIN LATERAL (SELECT ",
+            columns, " FROM ", table, " WHERE ", Sql::join(conditions, " AND "),
+            " ORDER BY e.occurred_at, e.id LIMIT ", limit, ") AS page",
+        })?;
+        #[allow(clippy::disallowed_methods)] // built and checked by `TenantSql`
         Ok(timeline_event::Model::find_by_statement(statement)
             .all(self.db())
             .await?)
@@ -106,7 +107,7 @@ impl Scope {
         after: Option<After>,
         visibility: Option<Visibility>,
     ) -> AppResult<Vec<timeline_event::Model>> {
-        let mut filter = Condition::all().add(self.tenant_condition::<timeline_event::Entity>());
+        let mut filter = Condition::all();
         if let Some(visible) = self.readable_visibility(visibility) {
             filter = filter.add(C::Visibility.is_in(visible.iter().map(|v| v.to_value())));
         }
@@ -118,14 +119,15 @@ impl Scope {
             );
         }
         let one_incident = |index: usize, incident_id: Uuid| {
-            let read = Query::select()
+            let read = self
+                .query::<timeline_event::Entity>()
                 .columns(C::iter())
-                .from(timeline_event::Entity)
                 .cond_where(filter.clone().add(C::IncidentId.eq(incident_id)))
                 .order_by(C::OccurredAt, sea_orm::Order::Asc)
                 .order_by(C::Id, sea_orm::Order::Asc)
                 .limit(limit)
                 .to_owned();
+            #[allow(clippy::disallowed_methods)] // reads only `read`, a scoped statement
             Query::select()
                 .column(Asterisk)
                 .from_subquery(read, Alias::new(format!("t{index}")))
@@ -141,6 +143,7 @@ impl Scope {
                 statement.union(UnionType::All, read);
             }
             let statement = self.db().get_database_backend().build(&statement);
+            #[allow(clippy::disallowed_methods)] // every read in it is a `Scope::query`
             rows.extend(
                 timeline_event::Model::find_by_statement(statement)
                     .all(self.db())

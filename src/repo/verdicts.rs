@@ -12,8 +12,7 @@ use crate::error::AppResult;
 use chrono::{DateTime, Utc};
 use entity::{effectiveness_verdict, prevention_measure};
 use sea_orm::{
-    ActiveEnum, ActiveModelTrait, ColumnTrait, DatabaseTransaction, PaginatorTrait, QueryFilter,
-    QueryOrder, Set,
+    ActiveEnum, ColumnTrait, DatabaseTransaction, PaginatorTrait, QueryFilter, QueryOrder, Set,
 };
 use std::collections::HashMap;
 use uuid::Uuid;
@@ -61,7 +60,7 @@ impl Scope {
         if newer == 0 {
             self.show_verdict(txn, verdict, now).await?;
         }
-        effectiveness_verdict::ActiveModel {
+        self.insert(effectiveness_verdict::ActiveModel {
             tenant_id: Set(self.tenant_id()),
             id: Set(Uuid::now_v7()),
             incident_id: Set(judged.incident_id),
@@ -72,8 +71,8 @@ impl Scope {
             judged_at: Set(judged.judged_at),
             recorded_by: Set(self.principal().user_id()),
             created_at: Set(now),
-        }
-        .insert(txn)
+        })
+        .exec(txn)
         .await?;
         Ok(())
     }

@@ -120,6 +120,7 @@ impl Scope {
             )
             .into_query();
         let table = Alias::new("feedback");
+        #[allow(clippy::disallowed_methods)] // reads only `ranked`, a scoped statement
         Query::select()
             .expr_as(tag, Alias::new("tag"))
             .expr_as(

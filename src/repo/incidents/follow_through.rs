@@ -6,7 +6,7 @@ use crate::error::AppResult;
 use crate::repo::scope::Scope;
 use chrono::TimeDelta;
 use entity::{IncidentStatus, PostMortemStatus, Severity, incident, post_mortem};
-use sea_orm::sea_query::{Query, SelectStatement};
+use sea_orm::sea_query::SelectStatement;
 use sea_orm::{ActiveEnum, ColumnTrait, QueryFilter, Select};
 
 impl Scope {
@@ -31,10 +31,9 @@ impl Scope {
         if let Some(wanted) = filter.post_mortem_due {
             let days = self.tenant().await?.post_mortem_due_days;
             let drafts = self.post_mortems_where(PostMortemStatus::Draft);
-            let due = Query::select()
+            let due = self
+                .query::<incident::Entity>()
                 .column(incident::Column::Id)
-                .from(incident::Entity)
-                .and_where(self.tenant_condition::<incident::Entity>())
                 .and_where(incident::Column::Status.eq(IncidentStatus::Resolved.to_value()))
                 .and_where(
                     incident::Column::Severity
@@ -54,10 +53,8 @@ impl Scope {
 
     /// `SELECT incident_id FROM post_mortems WHERE <this tenant> AND status = <status>`.
     fn post_mortems_where(&self, status: PostMortemStatus) -> SelectStatement {
-        Query::select()
+        self.query::<post_mortem::Entity>()
             .column(post_mortem::Column::IncidentId)
-            .from(post_mortem::Entity)
-            .and_where(self.tenant_condition::<post_mortem::Entity>())
             .and_where(post_mortem::Column::Status.eq(status.to_value()))
             .to_owned()
     }

@@ -28,7 +28,7 @@ use entity::{
     IncidentStatus, PostMortemStatus, Severity, client_impact, incident, incident_service,
     post_mortem,
 };
-use sea_orm::sea_query::{Expr, Query};
+use sea_orm::sea_query::Expr;
 use sea_orm::{ActiveEnum, ColumnTrait, ConnectionTrait, PaginatorTrait, QueryFilter, Select, Set};
 use std::collections::HashMap;
 use uuid::Uuid;
@@ -93,19 +93,17 @@ impl Scope {
         let Some(own_client) = self.principal().client_id() else {
             return select.filter(Expr::value(false));
         };
-        let shared = Query::select()
+        let shared = self
+            .query::<post_mortem::Entity>()
             .column(post_mortem::Column::IncidentId)
-            .from(post_mortem::Entity)
-            .and_where(self.tenant_condition::<post_mortem::Entity>())
             .and_where(post_mortem::Column::Status.is_in([
                 PostMortemStatus::Published.to_value(),
                 PostMortemStatus::Reviewed.to_value(),
             ]))
             .to_owned();
-        let impacted = Query::select()
+        let impacted = self
+            .query::<client_impact::Entity>()
             .column(client_impact::Column::IncidentId)
-            .from(client_impact::Entity)
-            .and_where(self.tenant_condition::<client_impact::Entity>())
             .and_where(client_impact::Column::ClientId.eq(own_client))
             .to_owned();
         select
@@ -183,10 +181,9 @@ impl Scope {
             select = select.filter(incident::Column::StartedAt.lt(before));
         }
         if let Some(service_id) = filter.service_id {
-            let affected = Query::select()
+            let affected = self
+                .query::<incident_service::Entity>()
                 .column(incident_service::Column::IncidentId)
-                .from(incident_service::Entity)
-                .and_where(incident_service::Column::TenantId.eq(self.tenant_id()))
                 .and_where(incident_service::Column::ServiceId.eq(service_id))
                 .to_owned();
             select = select.filter(incident::Column::Id.in_subquery(affected));

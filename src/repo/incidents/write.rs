@@ -12,7 +12,7 @@ use crate::domain::time;
 use crate::error::AppResult;
 use entity::{PostMortemStatus, incident, tenant};
 use sea_orm::sea_query::{Expr, ExprTrait};
-use sea_orm::{ActiveModelTrait, ColumnTrait, DatabaseTransaction, EntityTrait, QueryFilter, Set};
+use sea_orm::{ColumnTrait, DatabaseTransaction, EntityTrait, QueryFilter, Set};
 use uuid::Uuid;
 
 impl Writer<'_> {
@@ -26,29 +26,31 @@ impl Writer<'_> {
         }
         let mut write = self.scope.begin_write().await?;
         let number = self.next_incident_number(write.txn()).await?;
-        let saved = incident::ActiveModel {
-            tenant_id: Set(self.scope.tenant_id()),
-            id: Set(Uuid::now_v7()),
-            number: Set(number),
-            title: Set(new.title),
-            summary: Set(new.summary),
-            severity: Set(new.severity),
-            status: Set(new.status),
-            started_at: Set(new.timeline.started_at),
-            detected_at: Set(new.timeline.detected_at),
-            mitigated_at: Set(new.timeline.mitigated_at),
-            resolved_at: Set(new.timeline.resolved_at),
-            recurring: Set(false),
-            version: Set(1),
-            created_at: Set(now),
-            updated_at: Set(now),
-        }
-        .insert(write.txn())
-        .await?;
+        let saved = self
+            .scope
+            .insert(incident::ActiveModel {
+                tenant_id: Set(self.scope.tenant_id()),
+                id: Set(Uuid::now_v7()),
+                number: Set(number),
+                title: Set(new.title),
+                summary: Set(new.summary),
+                severity: Set(new.severity),
+                status: Set(new.status),
+                started_at: Set(new.timeline.started_at),
+                detected_at: Set(new.timeline.detected_at),
+                mitigated_at: Set(new.timeline.mitigated_at),
+                resolved_at: Set(new.timeline.resolved_at),
+                recurring: Set(false),
+                version: Set(1),
+                created_at: Set(now),
+                updated_at: Set(now),
+            })
+            .exec_with_returning(write.txn())
+            .await?;
         INCIDENT_SERVICES
             .replace(self.scope, write.txn(), saved.id, &new.service_ids)
             .await?;
-        post_mortems::create_draft(write.txn(), self.scope.tenant_id(), saved.id, now).await?;
+        post_mortems::create_draft(write.txn(), self.scope, saved.id, now).await?;
         let changes = rules::changes(None, &saved).services(None, &new.service_ids);
         write.record(change(Action::IncidentCreate, saved.id, changes));
         write.commit().await?;

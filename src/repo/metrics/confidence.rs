@@ -6,7 +6,7 @@ use super::sql::{self, TimeField};
 use super::{ByBucket, MetricsRequest, incident_filters};
 use crate::error::AppResult;
 use crate::repo::scope::Scope;
-use crate::repo::tenant_sql::TenantSql;
+use crate::repo::tenant_sql::{Sql, TenantSql, sql};
 use entity::ConfidencePhase;
 use sea_orm::{ActiveEnum, FromQueryResult};
 
@@ -40,34 +40,29 @@ impl Scope {
         let feedback_filters = client_filters(&mut q, request, "f");
         let feedback_series =
             sql::bucket_key(&q, request.bucket, TimeField::Instant("f.created_at"));
-        let base = format!(
-            "SELECT {rating_series} AS series, '{all}' AS grp, c.confidence AS confidence, \
-             CASE WHEN c.phase = {after_review} THEN 1 ELSE 0 END AS after_review, 1 AS rating \
-             FROM {ratings} \
-             WHERE {} AND c.rated_at >= {from} AND c.rated_at < {to}{rating_filters} \
-             UNION ALL \
-             SELECT {feedback_series}, '{all}', f.confidence, \
+        let base = sql! {
+            "SELECT ", rating_series, " AS series, ", sql::ALL_LITERAL,
+            " AS grp, c.confidence AS confidence, CASE WHEN c.phase = ", after_review,
+            " THEN 1 ELSE 0 END AS after_review, 1 AS rating FROM ", ratings, " WHERE ",
+            TenantSql::tenant_of("c"), " AND c.rated_at >= ", &from, " AND c.rated_at < ", &to,
+            rating_filters, " UNION ALL SELECT ", feedback_series, ", ", sql::ALL_LITERAL,
+            ", f.confidence, \
              CASE WHEN r.held_at IS NOT NULL AND f.created_at >= r.held_at THEN 1 ELSE 0 END, 0 \
-             FROM {feedback} \
-             LEFT JOIN {reviews} ON {} AND r.ordinal = 1 AND r.incident_id = f.incident_id \
-             WHERE {} AND f.confidence IS NOT NULL \
-             AND f.created_at >= {from} AND f.created_at < {to}{feedback_filters}",
-            TenantSql::tenant_of("c"),
-            TenantSql::tenant_of("r"),
-            TenantSql::tenant_of("f"),
-            all = sql::ALL,
-        );
-        let aggregates = format!(
-            "{} AS before_count, {} AS before_ratings, {} AS before_mean, \
-             {} AS after_count, {} AS after_ratings, {} AS after_mean",
-            sql::count_if("after_review = 0"),
-            sql::count_if("after_review = 0 AND rating = 1"),
-            sql::mean("CASE WHEN after_review = 0 THEN confidence END"),
-            sql::count_if("after_review = 1"),
-            sql::count_if("after_review = 1 AND rating = 1"),
-            sql::mean("CASE WHEN after_review = 1 THEN confidence END"),
-        );
-        let statement = sql::aggregate(&q, &base, false, &[], &aggregates);
+             FROM ",
+            feedback, " LEFT JOIN ", reviews, " ON ", TenantSql::tenant_of("r"),
+            " AND r.ordinal = 1 AND r.incident_id = f.incident_id WHERE ",
+            TenantSql::tenant_of("f"), " AND f.confidence IS NOT NULL AND f.created_at >= ", &from,
+            " AND f.created_at < ", &to, feedback_filters,
+        };
+        let aggregates = sql! {
+            sql::count_if("after_review = 0"), " AS before_count, ",
+            sql::count_if("after_review = 0 AND rating = 1"), " AS before_ratings, ",
+            sql::mean("CASE WHEN after_review = 0 THEN confidence END"), " AS before_mean, ",
+            sql::count_if("after_review = 1"), " AS after_count, ",
+            sql::count_if("after_review = 1 AND rating = 1"), " AS after_ratings, ",
+            sql::mean("CASE WHEN after_review = 1 THEN confidence END"), " AS after_mean",
+        };
+        let statement = sql::aggregate(&q, base, false, &[], aggregates);
         let rows: Vec<Row> = self.metrics_rows(q, statement).await?;
         Ok(rows
             .into_iter()
@@ -92,10 +87,11 @@ impl Scope {
 
 /// The request's client and service conditions on the rows of `alias`: its incident's, and
 /// with `clientId` only that client's own ratings and threads.
-fn client_filters(q: &mut TenantSql, request: &MetricsRequest, alias: &str) -> String {
-    let mut filters = incident_filters(q, request, &format!("{alias}.incident_id"));
+fn client_filters(q: &mut TenantSql, request: &MetricsRequest, alias: &'static str) -> Sql {
+    let mut filters = incident_filters(q, request, sql!(alias, ".incident_id"));
     if let Some(client) = request.client_id {
-        filters.push_str(&format!(" AND {alias}.client_id = {}", q.bind(client)));
+        let client = q.bind(client);
+        filters.push(sql!(" AND ", alias, ".client_id = ", client));
     }
     filters
 }

@@ -6,7 +6,7 @@ use super::{ByBucket, MetricsRequest, incident_filters};
 use crate::domain::time;
 use crate::error::AppResult;
 use crate::repo::scope::Scope;
-use crate::repo::tenant_sql::TenantSql;
+use crate::repo::tenant_sql::{TenantSql, sql};
 use chrono::TimeDelta;
 use entity::FeedbackStatus;
 use sea_orm::{ActiveEnum, FromQueryResult};
@@ -41,39 +41,35 @@ impl Scope {
         let window_closed_before = q.bind(time::now() - sla);
         let mut filters = incident_filters(&mut q, request, "f.incident_id");
         if let Some(client) = request.client_id {
-            filters.push_str(&format!(" AND f.client_id = {}", q.bind(client)));
+            filters.push(sql!(" AND f.client_id = ", q.bind(client)));
         }
         let series = sql::bucket_key(&q, request.bucket, TimeField::Instant("f.created_at"));
-        let response = format!(
-            "{} - {}",
-            q.epoch("f.first_response_at"),
-            q.epoch("f.created_at")
-        );
-        let base = format!(
-            "SELECT {series} AS series, '{all}' AS grp, f.status AS status, f.confidence AS confidence, \
-             {response} AS response, \
-             CASE WHEN f.first_response_at IS NOT NULL OR f.created_at < {window_closed_before} \
-                THEN 1 ELSE 0 END AS decided, \
-             CASE WHEN r.held_at IS NOT NULL AND f.created_at >= r.held_at THEN 1 ELSE 0 END AS after_review \
-             FROM {feedback} \
-             LEFT JOIN {reviews} ON {} AND r.ordinal = 1 AND r.incident_id = f.incident_id \
-             WHERE {} AND f.created_at >= {from} AND f.created_at < {to}{filters}",
-            TenantSql::tenant_of("r"),
-            TenantSql::tenant_of("f"),
-            all = sql::ALL,
-        );
-        let aggregates = format!(
-            "COUNT(*) AS received, {} AS open, COUNT(response) AS answered, \
-             {} AS median_response, {} AS within_sla, {} AS sla_decided, \
-             {} AS confidence_before, {} AS confidence_after",
-            sql::count_if(&format!("status = {open}")),
-            sql::median(&q, "response"),
-            sql::count_if(&format!("response <= {sla_seconds}")),
-            sql::count_if("decided = 1"),
-            sql::mean("CASE WHEN after_review = 0 THEN confidence END"),
-            sql::mean("CASE WHEN after_review = 1 THEN confidence END"),
-        );
-        let statement = sql::aggregate(&q, &base, false, &["response"], &aggregates);
+        let response = sql! {
+            q.epoch("f.first_response_at"), " - ", q.epoch("f.created_at"),
+        };
+        let base = sql! {
+            "SELECT ", series, " AS series, ", sql::ALL_LITERAL,
+            " AS grp, f.status AS status, f.confidence AS confidence, ", response,
+            " AS response, CASE WHEN f.first_response_at IS NOT NULL OR f.created_at < ",
+            window_closed_before,
+            " THEN 1 ELSE 0 END AS decided, \
+             CASE WHEN r.held_at IS NOT NULL AND f.created_at >= r.held_at THEN 1 ELSE 0 END \
+             AS after_review FROM ",
+            feedback, " LEFT JOIN ", reviews, " ON ", TenantSql::tenant_of("r"),
+            " AND r.ordinal = 1 AND r.incident_id = f.incident_id \
+             WHERE ",
+            TenantSql::tenant_of("f"), " AND f.created_at >= ", from, " AND f.created_at < ", to,
+            filters,
+        };
+        let aggregates = sql! {
+            "COUNT(*) AS received, ", sql::count_if(sql!("status = ", open)),
+            " AS open, COUNT(response) AS answered, ", sql::median(&q, "response"),
+            " AS median_response, ", sql::count_if(sql!("response <= ", sla_seconds)),
+            " AS within_sla, ", sql::count_if("decided = 1"), " AS sla_decided, ",
+            sql::mean("CASE WHEN after_review = 0 THEN confidence END"), " AS confidence_before, ",
+            sql::mean("CASE WHEN after_review = 1 THEN confidence END"), " AS confidence_after",
+        };
+        let statement = sql::aggregate(&q, base, false, &["response"], aggregates);
         let rows: Vec<Row> = self.metrics_rows(q, statement).await?;
         Ok(rows
             .into_iter()

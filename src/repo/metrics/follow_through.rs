@@ -6,7 +6,7 @@ use super::sql::{self, TimeField};
 use super::{ByBucket, Grouped, MetricsRequest, incident_filters};
 use crate::error::AppResult;
 use crate::repo::scope::Scope;
-use crate::repo::tenant_sql::TenantSql;
+use crate::repo::tenant_sql::{TenantSql, sql};
 use chrono::Utc;
 use entity::{MeasureKind, MeasureStatus};
 use sea_orm::{ActiveEnum, FromQueryResult};
@@ -56,32 +56,25 @@ impl Scope {
         let Grouping { grp, label, joins } = grouping(&mut q);
         let series = sql::bucket_key(&q, request.bucket, TimeField::Day("m.committed_due_on"));
         let completed_day = q.utc_day("m.completed_at");
-        let done_seconds = format!(
-            "{} - {}",
-            q.epoch("m.completed_at"),
-            q.epoch("m.created_at")
-        );
-        let base = format!(
-            "SELECT {series} AS series, {grp} AS grp, {label} AS label, m.status AS status, \
-             CASE WHEN m.status = {done} AND {completed_day} <= m.committed_due_on \
-                THEN 1 ELSE 0 END AS on_time, \
-             CASE WHEN m.status IN ({planned}, {in_progress}) AND m.committed_due_on < {today} \
-                THEN 1 ELSE 0 END AS late, \
-             CASE WHEN m.status = {done} THEN {done_seconds} END AS done_s \
-             FROM {measures}{joins} \
-             WHERE {} AND m.committed_due_on >= {first_day} AND m.committed_due_on < {end_day}{filters}",
-            TenantSql::tenant_of("m"),
-        );
-        let aggregates = format!(
-            "COUNT(*) AS committed, COALESCE(MAX(label), '') AS label, {} AS completed, {} AS completed_on_time, \
-             {} AS overdue, {} AS cancelled, {} AS median_done_s",
-            sql::count_if(&format!("status = {done}")),
-            sql::count_if("on_time = 1"),
-            sql::count_if("late = 1"),
-            sql::count_if(&format!("status = {cancelled}")),
-            sql::median(&q, "done_s"),
-        );
-        let statement = sql::aggregate(&q, &base, split, &["done_s"], &aggregates);
+        let done_seconds = sql!(q.epoch("m.completed_at"), " - ", q.epoch("m.created_at"));
+        let base = sql! {
+            "SELECT ", series, " AS series, ", grp, " AS grp, ", label,
+            " AS label, m.status AS status, CASE WHEN m.status = ", &done, " AND ", completed_day,
+            " <= m.committed_due_on THEN 1 ELSE 0 END AS on_time, CASE WHEN m.status IN (", planned,
+            ", ", in_progress, ") AND m.committed_due_on < ", today,
+            " THEN 1 ELSE 0 END AS late, CASE WHEN m.status = ", &done, " THEN ", done_seconds,
+            " END AS done_s FROM ", measures, joins, " WHERE ", TenantSql::tenant_of("m"),
+            " AND m.committed_due_on >= ", first_day, " AND m.committed_due_on < ", end_day,
+            filters,
+        };
+        let aggregates = sql! {
+            "COUNT(*) AS committed, COALESCE(MAX(label), '') AS label, ",
+            sql::count_if(sql!("status = ", done)), " AS completed, ", sql::count_if("on_time = 1"),
+            " AS completed_on_time, ", sql::count_if("late = 1"), " AS overdue, ",
+            sql::count_if(sql!("status = ", cancelled)), " AS cancelled, ",
+            sql::median(&q, "done_s"), " AS median_done_s",
+        };
+        let statement = sql::aggregate(&q, base, split, &["done_s"], aggregates);
         let rows: Vec<Row> = self.metrics_rows(q, statement).await?;
         Ok(rows
             .into_iter()

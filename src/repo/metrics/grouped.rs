@@ -120,7 +120,7 @@ impl Scope {
     }
 }
 
-fn grouping(q: &mut TenantSql, by: GroupBy, incident_id: &str) -> Grouping {
+fn grouping(q: &mut TenantSql, by: GroupBy, incident_id: &'static str) -> Grouping {
     match by {
         GroupBy::Client | GroupBy::Service => Grouping::by_link(q, by, incident_id),
         GroupBy::Severity => Grouping::by_column("i.severity"),

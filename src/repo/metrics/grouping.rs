@@ -3,54 +3,50 @@
 //! to (joined in, so an incident linked to two clients counts once for each).
 
 use crate::domain::metrics::GroupBy;
-use crate::repo::tenant_sql::TenantSql;
+use crate::repo::tenant_sql::{Sql, TenantSql, sql};
 use sea_orm::DatabaseBackend;
 
 /// The `grp` and `label` expressions of a section's base rows, and the joins they need.
 pub(super) struct Grouping {
-    pub grp: String,
-    pub label: String,
-    pub joins: String,
+    pub grp: Sql,
+    pub label: Sql,
+    pub joins: Sql,
 }
 
 impl Grouping {
     /// One group for every row (the sections of `total` and `series` that are not split).
     pub fn whole() -> Self {
-        let all = format!("'{}'", super::sql::ALL);
         Self {
-            grp: all.clone(),
-            label: all,
-            joins: String::new(),
+            grp: super::sql::ALL_LITERAL.into(),
+            label: super::sql::ALL_LITERAL.into(),
+            joins: Sql::default(),
         }
     }
 
     /// A group per value of `column` (a kind or a severity), labelled by that value.
-    pub fn by_column(column: &str) -> Self {
+    pub fn by_column(column: &'static str) -> Self {
         Self {
-            grp: column.to_owned(),
-            label: column.to_owned(),
-            joins: String::new(),
+            grp: column.into(),
+            label: column.into(),
+            joins: Sql::default(),
         }
     }
 
     /// A group per client or service linked to the incident `incident_id` (a column), keyed by
     /// its id and labelled by its name.
-    pub fn by_link(q: &mut TenantSql, by: GroupBy, incident_id: &str) -> Self {
-        let (links, link, column, named, name) = match by {
-            GroupBy::Service => ("incident_services", "gl", "service_id", "services", "gn"),
-            _ => ("client_impacts", "gl", "client_id", "clients", "gn"),
+    pub fn by_link(q: &mut TenantSql, by: GroupBy, incident_id: &'static str) -> Self {
+        let (links, linked, named) = match by {
+            GroupBy::Service => ("incident_services", "gl.service_id", "services"),
+            _ => ("client_impacts", "gl.client_id", "clients"),
         };
-        let links = q.table(links, link);
-        let named = q.table(named, name);
-        let joins = format!(
-            " JOIN {links} ON {} AND {link}.incident_id = {incident_id} \
-             JOIN {named} ON {} AND {name}.id = {link}.{column}",
-            TenantSql::tenant_of(link),
-            TenantSql::tenant_of(name),
-        );
+        let joins = sql! {
+            " JOIN ", q.table(links, "gl"), " ON ", TenantSql::tenant_of("gl"),
+            " AND gl.incident_id = ", incident_id, " JOIN ", q.table(named, "gn"), " ON ",
+            TenantSql::tenant_of("gn"), " AND gn.id = ", linked,
+        };
         Self {
-            grp: text_id(q, &format!("{link}.{column}")),
-            label: format!("{name}.name"),
+            grp: text_id(q, linked),
+            label: "gn.name".into(),
             joins,
         }
     }
@@ -58,9 +54,9 @@ impl Grouping {
 
 /// A uuid column as text that `Uuid::parse_str` reads back: PostgreSQL's hyphenated form;
 /// on SQLite, where sqlx stores uuids as 16-byte blobs, their 32 hex digits.
-fn text_id(q: &TenantSql, column: &str) -> String {
+fn text_id(q: &TenantSql, column: &'static str) -> Sql {
     match q.backend() {
-        DatabaseBackend::Postgres => format!("CAST({column} AS TEXT)"),
-        _ => format!("lower(hex({column}))"),
+        DatabaseBackend::Postgres => sql!("CAST(", column, " AS TEXT)"),
+        _ => sql!("lower(hex(", column, "))"),
     }
 }

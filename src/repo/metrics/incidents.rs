@@ -8,7 +8,7 @@ use super::{ByBucket, Grouped, MetricsRequest, incident_filters};
 use crate::domain::time;
 use crate::error::AppResult;
 use crate::repo::scope::Scope;
-use crate::repo::tenant_sql::TenantSql;
+use crate::repo::tenant_sql::{Sql, TenantSql, sql};
 use chrono::TimeDelta;
 use entity::{IncidentStatus, PostMortemStatus, Severity};
 use sea_orm::{ActiveEnum, FromQueryResult};
@@ -62,7 +62,7 @@ impl Scope {
         let post_mortems = q.table("post_mortems", "pm");
         let from = q.bind(request.range.from());
         let to = q.bind(request.range.to());
-        let severities: Vec<String> = [
+        let severities: Vec<Sql> = [
             Severity::Sev1,
             Severity::Sev2,
             Severity::Sev3,
@@ -82,41 +82,31 @@ impl Scope {
             q.epoch("i.resolved_at"),
             q.epoch("pm.published_at"),
         );
-        let base = format!(
-            "SELECT {series} AS series, {grp} AS grp, {label} AS label, i.severity AS severity, \
-             {resolved_at} - {started} AS resolve, \
-             CASE WHEN pm.published_at IS NOT NULL THEN {published} - {resolved_at} END AS publish, \
-             CASE WHEN i.status = {resolved} AND i.severity IN ({sev1}, {sev2}) \
-                AND i.resolved_at < {due_before} AND pm.status = {draft} THEN 1 ELSE 0 END AS overdue, \
-             CASE WHEN i.recurring THEN 1 ELSE 0 END AS recurs \
-             FROM {incidents} JOIN {post_mortems} ON {} AND pm.incident_id = i.id{joins} \
-             WHERE {} AND i.started_at >= {from} AND i.started_at < {to}{filters}",
-            TenantSql::tenant_of("pm"),
-            TenantSql::tenant_of("i"),
-            sev1 = severities[0],
-            sev2 = severities[1],
-        );
-        let by_severity: Vec<String> = severities
+        let base = sql! {
+            "SELECT ", series, " AS series, ", grp, " AS grp, ", label,
+            " AS label, i.severity AS severity, ", &resolved_at, " - ", started,
+            " AS resolve, \
+             CASE WHEN pm.published_at IS NOT NULL THEN ",
+            published, " - ", &resolved_at, " END AS publish, CASE WHEN i.status = ", resolved,
+            " AND i.severity IN (", &severities[0], ", ", &severities[1], ") AND i.resolved_at < ",
+            due_before, " AND pm.status = ", draft,
+            " THEN 1 ELSE 0 END AS overdue, \
+             CASE WHEN i.recurring THEN 1 ELSE 0 END AS recurs FROM ",
+            incidents, " JOIN ", post_mortems, " ON ", TenantSql::tenant_of("pm"),
+            " AND pm.incident_id = i.id", joins, " WHERE ", TenantSql::tenant_of("i"),
+            " AND i.started_at >= ", from, " AND i.started_at < ", to, filters,
+        };
+        let by_severity = severities
             .iter()
-            .enumerate()
-            .map(|(i, s)| {
-                format!(
-                    "{} AS sev{}",
-                    sql::count_if(&format!("severity = {s}")),
-                    i + 1
-                )
-            })
-            .collect();
-        let aggregates = format!(
-            "COUNT(*) AS count, COALESCE(MAX(label), '') AS label, {}, {}, {}, {} AS post_mortem_due, \
-             {} AS recurrences",
-            by_severity.join(", "),
-            stats(&q, "resolve"),
-            stats(&q, "publish"),
-            sql::count_if("overdue = 1"),
-            sql::count_if("recurs = 1"),
-        );
-        let statement = sql::aggregate(&q, &base, false, &["resolve", "publish"], &aggregates);
+            .zip(["sev1", "sev2", "sev3", "sev4"])
+            .map(|(s, name)| sql!(sql::count_if(sql!("severity = ", s)), " AS ", name));
+        let aggregates = sql! {
+            "COUNT(*) AS count, COALESCE(MAX(label), '') AS label, ", Sql::join(by_severity, ", "),
+            ", ", stats(&q, "resolve"), ", ", stats(&q, "publish"), ", ",
+            sql::count_if("overdue = 1"), " AS post_mortem_due, ", sql::count_if("recurs = 1"),
+            " AS recurrences",
+        };
+        let statement = sql::aggregate(&q, base, false, &["resolve", "publish"], aggregates);
         let rows: Vec<Row> = self.metrics_rows(q, statement).await?;
         Ok(rows
             .into_iter()
@@ -131,13 +121,12 @@ impl Scope {
 }
 
 /// `<value>_n`, `_mean`, `_median` and `_p90` columns of a ranked duration.
-fn stats(q: &TenantSql, value: &str) -> String {
-    format!(
-        "COUNT({value}) AS {value}_n, {} AS {value}_mean, {} AS {value}_median, {} AS {value}_p90",
-        sql::mean(value),
-        sql::median(q, value),
-        sql::p90(q, value),
-    )
+fn stats(q: &TenantSql, value: &'static str) -> Sql {
+    sql! {
+        "COUNT(", value, ") AS ", value, "_n, ", sql::mean(value), " AS ", value, "_mean, ",
+        sql::median(q, value), " AS ", value, "_median, ", sql::p90(q, value), " AS ", value,
+        "_p90",
+    }
 }
 
 fn figures(row: Row) -> IncidentFigures {

@@ -16,7 +16,7 @@ use crate::domain::metrics::{Bucket, Range};
 use crate::domain::policy::Capability;
 use crate::error::AppResult;
 use crate::repo::scope::Scope;
-use crate::repo::tenant_sql::TenantSql;
+use crate::repo::tenant_sql::{Sql, TenantSql, sql};
 use figures::{Metrics, PeriodFigures};
 use sea_orm::{ConnectionTrait, DatabaseBackend, FromQueryResult};
 use std::collections::HashMap;
@@ -97,13 +97,16 @@ impl Scope {
     async fn metrics_rows<R: FromQueryResult>(
         &self,
         query: TenantSql,
-        sql: String,
+        sql: Sql,
     ) -> AppResult<Vec<R>> {
+        let statement = query.finish(sql)?;
         let txn = self.begin_branch().await?;
         if self.db().get_database_backend() == DatabaseBackend::Postgres {
+            #[allow(clippy::disallowed_methods)] // a setting of this transaction alone, no table
             txn.execute_unprepared(SECTION_WORK_MEM).await?;
         }
-        let rows = R::find_by_statement(query.finish(sql)).all(&txn).await?;
+        #[allow(clippy::disallowed_methods)] // built and checked by `TenantSql`
+        let rows = R::find_by_statement(statement).all(&txn).await?;
         txn.commit().await?;
         Ok(rows)
     }
@@ -132,21 +135,30 @@ impl Sections {
 
 /// `AND …` conditions restricting the incident whose id is `incident_id` (a column) to the
 /// requested client and service.
-fn incident_filters(query: &mut TenantSql, request: &MetricsRequest, incident_id: &str) -> String {
+fn incident_filters(
+    query: &mut TenantSql,
+    request: &MetricsRequest,
+    incident_id: impl Into<Sql>,
+) -> Sql {
+    let incident_id = incident_id.into();
     let links = [
-        ("client_impacts", "fci", "client_id", request.client_id),
-        ("incident_services", "fis", "service_id", request.service_id),
+        ("client_impacts", "fci", ".client_id = ", request.client_id),
+        (
+            "incident_services",
+            "fis",
+            ".service_id = ",
+            request.service_id,
+        ),
     ];
-    let mut conditions = String::new();
+    let mut conditions = Sql::default();
     for (table, alias, column, wanted) in links {
         let Some(wanted) = wanted else { continue };
         let table = query.table(table, alias);
         let wanted = query.bind(wanted);
-        conditions.push_str(&format!(
-            " AND EXISTS (SELECT 1 FROM {table} WHERE {} \
-             AND {alias}.incident_id = {incident_id} AND {alias}.{column} = {wanted})",
-            TenantSql::tenant_of(alias)
-        ));
+        conditions.push(sql! {
+            " AND EXISTS (SELECT 1 FROM ", table, " WHERE ", TenantSql::tenant_of(alias), " AND ",
+            alias, ".incident_id = ", &incident_id, " AND ", alias, column, wanted, ")",
+        });
     }
     conditions
 }

@@ -6,7 +6,7 @@ use super::{ByBucket, MetricsRequest, incident_filters};
 use crate::domain::time;
 use crate::error::AppResult;
 use crate::repo::scope::Scope;
-use crate::repo::tenant_sql::TenantSql;
+use crate::repo::tenant_sql::{TenantSql, sql};
 use entity::Effectiveness;
 use sea_orm::{ActiveEnum, FromQueryResult};
 
@@ -45,43 +45,53 @@ impl Scope {
         let filters = incident_filters(&mut q, request, "pm.incident_id");
         let series = sql::bucket_key(&q, request.bucket, TimeField::Instant("pm.review_due_at"));
         // Only the first review (the 30-day one) holds a due review; later ones follow it.
-        let base = format!(
-            "SELECT {series} AS series, '{all}' AS grp, \
+        let [effective, partially, not_effective] =
+            verdicts.map(|verdict| sql::count_if(sql!("m.effectiveness = ", verdict)));
+        let base = sql! {
+            "SELECT ", series, " AS series, ", sql::ALL_LITERAL,
+            " AS grp, \
              CASE WHEN r.held_at IS NULL THEN 0 ELSE 1 END AS held, \
              CASE WHEN r.held_at <= pm.review_due_at THEN 1 ELSE 0 END AS on_time, \
-             CASE WHEN r.held_at IS NULL AND pm.review_due_at < {now} THEN 1 ELSE 0 END AS late, \
-             COALESCE(v.effective, 0) AS effective, \
+             CASE WHEN r.held_at IS NULL AND pm.review_due_at < ",
+            now,
+            " THEN 1 ELSE 0 END AS late, COALESCE(v.effective, 0) AS effective, \
              COALESCE(v.partially_effective, 0) AS partially_effective, \
-             COALESCE(v.not_effective, 0) AS not_effective \
-             FROM {post_mortems} \
-             LEFT JOIN {reviews} ON {} AND r.ordinal = 1 AND r.incident_id = pm.incident_id \
-             LEFT JOIN (SELECT m.incident_id, {} AS effective, {} AS partially_effective, \
-                {} AS not_effective FROM {measures} WHERE {} \
-                AND m.effectiveness <> {not_reviewed} AND m.incident_id IN ( \
-                    SELECT dpm.incident_id FROM {due_post_mortems} WHERE {} \
-                    AND dpm.review_due_at >= {from} AND dpm.review_due_at < {to}) \
-                GROUP BY m.incident_id) v \
-                ON v.incident_id = pm.incident_id \
-             WHERE {} AND pm.review_due_at >= {from} AND pm.review_due_at < {to}{filters}",
-            TenantSql::tenant_of("r"),
-            sql::count_if(&format!("m.effectiveness = {}", verdicts[0])),
-            sql::count_if(&format!("m.effectiveness = {}", verdicts[1])),
-            sql::count_if(&format!("m.effectiveness = {}", verdicts[2])),
+             COALESCE(v.not_effective, 0) AS not_effective FROM ",
+            post_mortems, " LEFT JOIN ", reviews, " ON ", TenantSql::tenant_of("r"),
+            " AND r.ordinal = 1 AND r.incident_id = pm.incident_id \
+             LEFT JOIN (SELECT m.incident_id, ",
+            effective,
+            " AS effective, ",
+            partially,
+            " AS partially_effective, ",
+            not_effective,
+            " AS not_effective FROM ",
+            measures,
+            " WHERE ",
             TenantSql::tenant_of("m"),
+            " AND m.effectiveness <> ",
+            not_reviewed,
+            " AND m.incident_id IN (SELECT dpm.incident_id FROM ",
+            due_post_mortems,
+            " WHERE ",
             TenantSql::tenant_of("dpm"),
-            TenantSql::tenant_of("pm"),
-            all = sql::ALL,
-        );
-        let aggregates = format!(
-            "COUNT(*) AS due, {} AS held, {} AS held_on_time, {} AS overdue, \
-             CAST(COALESCE(SUM(effective), 0) AS BIGINT) AS effective, \
+            " AND dpm.review_due_at >= ",
+            &from,
+            " AND dpm.review_due_at < ",
+            &to,
+            ") GROUP BY m.incident_id) v \
+             ON v.incident_id = pm.incident_id WHERE ",
+            TenantSql::tenant_of("pm"), " AND pm.review_due_at >= ", &from,
+            " AND pm.review_due_at < ", &to, filters,
+        };
+        let aggregates = sql! {
+            "COUNT(*) AS due, ", sql::count_if("held = 1"), " AS held, ",
+            sql::count_if("on_time = 1"), " AS held_on_time, ", sql::count_if("late = 1"),
+            " AS overdue, CAST(COALESCE(SUM(effective), 0) AS BIGINT) AS effective, \
              CAST(COALESCE(SUM(partially_effective), 0) AS BIGINT) AS partially_effective, \
              CAST(COALESCE(SUM(not_effective), 0) AS BIGINT) AS not_effective",
-            sql::count_if("held = 1"),
-            sql::count_if("on_time = 1"),
-            sql::count_if("late = 1"),
-        );
-        let statement = sql::aggregate(&q, &base, false, &[], &aggregates);
+        };
+        let statement = sql::aggregate(&q, base, false, &[], aggregates);
         let rows: Vec<Row> = self.metrics_rows(q, statement).await?;
         Ok(rows
             .into_iter()

@@ -12,10 +12,7 @@ use entity::{
     EmailStatus, email_attempt, email_message, event, notification_cursor, unsubscribe_token,
 };
 use sea_orm::sea_query::{Expr, OnConflict};
-use sea_orm::{
-    ActiveEnum, ActiveModelTrait, ColumnTrait, EntityTrait, IntoActiveModel, QueryFilter,
-    QueryOrder, QuerySelect,
-};
+use sea_orm::{ActiveEnum, ColumnTrait, IntoActiveModel, QueryFilter, QueryOrder, QuerySelect};
 use uuid::Uuid;
 
 /// What one sending attempt did, as it is kept.
@@ -61,7 +58,7 @@ impl Scope {
     ) -> AppResult<bool> {
         use notification_cursor::Column as C;
         let write = self.begin_write().await?;
-        notification_cursor::Entity::insert(
+        self.insert(
             notification_cursor::Model {
                 tenant_id: self.tenant_id(),
                 scanned_through: 0,
@@ -82,16 +79,14 @@ impl Scope {
         }
         if !messages.is_empty() {
             use email_message::Column as M;
-            email_message::Entity::insert_many(
-                messages.into_iter().map(IntoActiveModel::into_active_model),
-            )
-            .on_conflict(
-                OnConflict::columns([M::TenantId, M::Recipient, M::EventId])
-                    .do_nothing()
-                    .to_owned(),
-            )
-            .exec_without_returning(write.txn())
-            .await?;
+            self.insert_many(messages.into_iter().map(IntoActiveModel::into_active_model))
+                .on_conflict(
+                    OnConflict::columns([M::TenantId, M::Recipient, M::EventId])
+                        .do_nothing()
+                        .to_owned(),
+                )
+                .exec_without_returning(write.txn())
+                .await?;
         }
         write.commit().await?;
         Ok(true)
@@ -135,7 +130,9 @@ impl Scope {
         if gathered.rows_affected != items.len() as u64 {
             return Ok(false);
         }
-        digest.into_active_model().insert(write.txn()).await?;
+        self.insert(digest.into_active_model())
+            .exec(write.txn())
+            .await?;
         write.commit().await?;
         Ok(true)
     }
@@ -189,7 +186,7 @@ impl Scope {
         let write = self.begin_write().await?;
         let tried = attempt.is_some();
         if let Some(attempt) = attempt {
-            email_attempt::Model {
+            let row = email_attempt::Model {
                 tenant_id: self.tenant_id(),
                 id: Uuid::now_v7(),
                 message_id: message.id,
@@ -197,10 +194,10 @@ impl Scope {
                 reply_code: attempt.reply_code.map(i32::from),
                 duration_ms: attempt.duration_ms,
                 error: attempt.error,
-            }
-            .into_active_model()
-            .insert(write.txn())
-            .await?;
+            };
+            self.insert(row.into_active_model())
+                .exec(write.txn())
+                .await?;
         }
         self.update::<email_message::Entity>()
             .col_expr(M::Status, Expr::value(next.status.to_value()))

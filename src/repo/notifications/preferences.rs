@@ -12,10 +12,7 @@ use crate::repo::scope::Scope;
 use crate::repo::write::{Change, Write};
 use entity::{NotificationMode, notification_preference, unsubscribe_token};
 use sea_orm::sea_query::OnConflict;
-use sea_orm::{
-    ActiveEnum, ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, IntoActiveModel,
-    QueryFilter,
-};
+use sea_orm::{ActiveEnum, ColumnTrait, DatabaseConnection, IntoActiveModel, QueryFilter};
 use std::collections::HashMap;
 use uuid::Uuid;
 
@@ -86,16 +83,14 @@ impl Scope {
     /// A new unsubscribe token for `recipient`, its hash stored; the token goes into one email.
     pub async fn unsubscribe_token_issue(&self, recipient: Recipient) -> AppResult<String> {
         let issued = opaque::issue(TOKEN_PREFIX, self.tenant_id());
-        unsubscribe_token::Model {
+        let row = unsubscribe_token::Model {
             tenant_id: self.tenant_id(),
             id: Uuid::now_v7(),
             recipient: recipient.key(),
             token_hash: issued.hash,
             created_at: time::now(),
-        }
-        .into_active_model()
-        .insert(self.db())
-        .await?;
+        };
+        self.insert(row.into_active_model()).exec(self.db()).await?;
         Ok(issued.token)
     }
 }
@@ -151,7 +146,8 @@ async fn set_mode(
         created_at: now,
         updated_at: now,
     };
-    notification_preference::Entity::insert(row.into_active_model())
+    scope
+        .insert(row.into_active_model())
         .on_conflict(
             OnConflict::columns([P::TenantId, P::Recipient])
                 .update_columns([P::Mode, P::UpdatedAt])

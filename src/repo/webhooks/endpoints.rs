@@ -159,7 +159,11 @@ impl Admin<'_> {
             created_at: now,
             updated_at: now,
         };
-        let saved = row.clone().into_active_model().insert(write.txn()).await?;
+        let saved = self
+            .scope
+            .insert(row.clone().into_active_model())
+            .exec_with_returning(write.txn())
+            .await?;
         commit(write, Action::WebhookEndpointCreate, None, &saved).await?;
         Ok(saved)
     }
@@ -261,7 +265,11 @@ impl Admin<'_> {
         let mut write = self.begin().await?;
         let endpoint = self.scope.webhook_endpoint_in(write.txn(), id).await?;
         let delivery = queued(self.scope, &endpoint, None, 0, message);
-        let saved = delivery.into_active_model().insert(write.txn()).await?;
+        let saved = self
+            .scope
+            .insert(delivery.into_active_model())
+            .exec_with_returning(write.txn())
+            .await?;
         write.record(Change {
             action: Action::WebhookTestSend,
             subject_type: "WebhookEndpoint",

@@ -16,12 +16,9 @@ use chrono::{DateTime, Utc};
 use entity::{
     DeliveryStatus, event, event_sequence, webhook_attempt, webhook_delivery, webhook_endpoint,
 };
-use sea_orm::sea_query::{
-    Expr, ExprTrait, LockBehavior, LockType, OnConflict, Query, SelectStatement,
-};
+use sea_orm::sea_query::{Expr, ExprTrait, LockBehavior, LockType, OnConflict, SelectStatement};
 use sea_orm::{
-    ActiveEnum, ActiveModelTrait, ColumnTrait, Condition, EntityTrait, IntoActiveModel,
-    QueryFilter, QueryOrder, QuerySelect,
+    ActiveEnum, ColumnTrait, Condition, IntoActiveModel, QueryFilter, QueryOrder, QuerySelect,
 };
 use uuid::Uuid;
 
@@ -83,15 +80,13 @@ impl Scope {
     /// deliveries due at `now`.
     fn endpoints_with_work(&self, now: DateTime<Utc>, limit: u64) -> SelectStatement {
         use webhook_endpoint::Column as E;
-        let last_position = Query::select()
+        let last_position = self
+            .query::<event_sequence::Entity>()
             .column(event_sequence::Column::LastPosition)
-            .from(event_sequence::Entity)
-            .and_where(event_sequence::Column::TenantId.eq(self.tenant_id()))
             .to_owned();
-        let due = Query::select()
+        let due = self
+            .query::<webhook_delivery::Entity>()
             .expr(Expr::val(1))
-            .from(webhook_delivery::Entity)
-            .and_where(self.tenant_condition::<webhook_delivery::Entity>())
             .and_where(
                 Expr::col((
                     webhook_delivery::Entity,
@@ -101,10 +96,8 @@ impl Scope {
             )
             .and_where(webhook_delivery::Column::NextAttemptAt.lte(now))
             .to_owned();
-        Query::select()
+        self.query::<webhook_endpoint::Entity>()
             .column(E::Id)
-            .from(webhook_endpoint::Entity)
-            .and_where(self.tenant_condition::<webhook_endpoint::Entity>())
             .and_where(E::Enabled.eq(true))
             .cond_where(lease_free(now))
             .cond_where(
@@ -209,7 +202,7 @@ impl Scope {
         let rows = deliveries_for(self, &fresh, &events, message);
         if !rows.is_empty() {
             use webhook_delivery::Column as D;
-            webhook_delivery::Entity::insert_many(rows)
+            self.insert_many(rows)
                 .on_conflict(
                     OnConflict::columns([D::TenantId, D::EndpointId, D::EventId])
                         .do_nothing()
@@ -255,9 +248,8 @@ impl Scope {
         let at = attempt.at;
         // The endpoint's row before the delivery's, in the order its deletion takes them.
         self.follow_endpoint(&mut write, endpoint, next, at).await?;
-        attempt_row(self, delivery.id, attempt)
-            .into_active_model()
-            .insert(write.txn())
+        self.insert(attempt_row(self, delivery.id, attempt).into_active_model())
+            .exec(write.txn())
             .await?;
         let (status, next_attempt_at, failures) = rules::delivery_after(next, delivery.failures);
         use webhook_delivery::Column as D;

@@ -107,6 +107,7 @@ const SEEDED_TABLES: &str = "incidents, timeline_events, incident_services, root
 /// SQLite is left as deployed databases are, without `sqlite_stat1`.
 async fn refresh_statistics(db: &DatabaseConnection) -> anyhow::Result<()> {
     if db.get_database_backend() == DatabaseBackend::Postgres {
+        #[allow(clippy::disallowed_methods)] // an operator command over fixed table names
         db.execute_unprepared(&format!("VACUUM ANALYZE {SEEDED_TABLES}"))
             .await
             .context("refreshing planner statistics")?;
@@ -198,6 +199,7 @@ where
     while rows.peek().is_some() {
         // Bounded so one statement stays within SQLite's and PostgreSQL's bind-parameter limits.
         let batch = rows.by_ref().take(INSERT_BATCH);
+        #[allow(clippy::disallowed_methods)] // seeding, by the operator: rows carry their tenant
         A::Entity::insert_many(batch.map(|m| m.into_active_model().reset_all()))
             .exec_without_returning(txn)
             .await?;
