@@ -176,6 +176,6 @@ where
 }
 
 /// `select` read with their `parent`.
-fn tagged<E: EntityTrait + Default>(select: Select<E>, parent: Expr) -> SelectStatement {
+fn with_parent<E: EntityTrait + Default>(select: Select<E>, parent: Expr) -> SelectStatement {
     select.expr_as(parent, "parent").into_query()
 }
