@@ -11,6 +11,7 @@ mod support;
 
 mod api_tokens;
 mod auth;
+mod batch_rows;
 mod browsers;
 mod cli;
 mod client_channel;

@@ -95,9 +95,9 @@ impl Scope {
                 .unwrap_or_else(|| list.empty())
         };
         let (causes, impacts, measures, services) = (
-            take(List::RootCauses).root_causes(),
-            take(List::Impacts).impacts(),
-            take(List::Measures).measures(),
+            take(List::RootCauses).root_causes()?,
+            take(List::Impacts).impacts()?,
+            take(List::Measures).measures()?,
             take(List::IncidentServices),
         );
         let impacts = impacts
@@ -110,7 +110,7 @@ impl Scope {
             severity: labels::severity(incident.severity).into(),
             started_at: incident.started_at,
             resolved_at: incident.resolved_at,
-            services: service_names(services),
+            services: service_names(services)?,
             timeline: events
                 .into_iter()
                 .map(|e| Event {
@@ -174,8 +174,8 @@ impl Scope {
 }
 
 /// The affected services' names, sorted.
-fn service_names(rows: Rows) -> Vec<String> {
-    let mut names: Vec<String> = rows.services().into_iter().map(|s| s.name).collect();
+fn service_names(rows: Rows) -> AppResult<Vec<String>> {
+    let mut names: Vec<String> = rows.services()?.into_iter().map(|s| s.name).collect();
     names.sort();
-    names
+    Ok(names)
 }

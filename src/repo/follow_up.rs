@@ -39,6 +39,7 @@ impl Scope {
             .await?
             .remove(&incident_id)
             .map(|rows| rows.measures())
+            .transpose()?
             .unwrap_or_default();
         let review = self
             .reviews_of_incidents(&ids)

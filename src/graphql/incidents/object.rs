@@ -87,7 +87,7 @@ impl Incident {
     /// The affected services, by name.
     async fn services(&self, ctx: &Context<'_>) -> AppResult<Vec<Service>> {
         let services = load_list(ctx, List::IncidentServices, self.0.id).await?;
-        Ok(services.services().into_iter().map(Service).collect())
+        Ok(services.services()?.into_iter().map(Service).collect())
     }
 
     /// What happened, ordered by time and then by creation. Staff read every entry (or one
@@ -147,7 +147,7 @@ impl Incident {
     async fn root_causes(&self, ctx: &Context<'_>) -> AppResult<Vec<RootCause>> {
         Ok(load_list(ctx, List::RootCauses, self.0.id)
             .await?
-            .root_causes()
+            .root_causes()?
             .into_iter()
             .map(RootCause)
             .collect())
@@ -157,7 +157,7 @@ impl Incident {
     async fn impacts(&self, ctx: &Context<'_>) -> AppResult<Vec<ClientImpact>> {
         Ok(load_list(ctx, List::Impacts, self.0.id)
             .await?
-            .impacts()
+            .impacts()?
             .into_iter()
             .map(ClientImpact)
             .collect())
@@ -167,7 +167,7 @@ impl Incident {
     async fn measures(&self, ctx: &Context<'_>) -> AppResult<Vec<PreventionMeasure>> {
         Ok(load_list(ctx, List::Measures, self.0.id)
             .await?
-            .measures()
+            .measures()?
             .into_iter()
             .map(PreventionMeasure)
             .collect())
@@ -200,7 +200,7 @@ impl Incident {
                         first: size,
                     };
                     let rows = load_list(ctx, list, self.0.id).await?;
-                    Ok(feedback::first_page(rows.feedback(), size))
+                    Ok(feedback::first_page(rows.feedback()?, size))
                 }
                 None => {
                     scope
@@ -238,7 +238,7 @@ impl Incident {
     /// The post-mortem (every incident has one, from DRAFT on).
     async fn post_mortem(&self, ctx: &Context<'_>) -> AppResult<PostMortem> {
         let found = load_list(ctx, List::PostMortem, self.0.id).await?;
-        found.post_mortem().map(PostMortem).ok_or_else(|| {
+        found.post_mortem()?.map(PostMortem).ok_or_else(|| {
             AppError::internal(anyhow::anyhow!("incident {} has no post-mortem", self.0.id))
         })
     }
@@ -262,7 +262,7 @@ impl Incident {
 /// statement of its own one level later. Unselected, it is never read.
 async fn total_of(ctx: &Context<'_>, list: List, incident_id: Uuid) -> AppResult<TotalCount> {
     let total = match ctx.look_ahead().field("totalCount").exists() {
-        true => load_list(ctx, list, incident_id).await?.count(),
+        true => load_list(ctx, list, incident_id).await?.count()?,
         false => 0,
     };
     Ok(TotalCount::known(total))

@@ -57,7 +57,7 @@ impl ConfidenceRating {
     async fn client(&self, ctx: &Context<'_>) -> AppResult<Option<Client>> {
         Ok(load_list(ctx, List::Client, self.0.client_id)
             .await?
-            .client()
+            .client()?
             .map(Client))
     }
 

@@ -36,7 +36,7 @@ impl ClientImpact {
     async fn client(&self, ctx: &Context<'_>) -> AppResult<Option<Client>> {
         Ok(load_list(ctx, List::Client, self.0.client_id)
             .await?
-            .client()
+            .client()?
             .map(Client))
     }
 

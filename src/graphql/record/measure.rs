@@ -94,7 +94,7 @@ impl PreventionMeasure {
     async fn addresses(&self, ctx: &Context<'_>) -> AppResult<Vec<RootCause>> {
         Ok(load_list(ctx, List::MeasureAddresses, self.0.id)
             .await?
-            .root_causes()
+            .root_causes()?
             .into_iter()
             .map(RootCause)
             .collect())

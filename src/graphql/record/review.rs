@@ -48,7 +48,7 @@ impl EffectivenessReview {
     async fn verdicts(&self, ctx: &Context<'_>) -> AppResult<Vec<EffectivenessVerdict>> {
         let measures = load_list(ctx, List::Measures, self.0.incident_id)
             .await?
-            .measures();
+            .measures()?;
         Ok(verdicts_of(&self.0)
             .into_iter()
             .filter_map(|v| {

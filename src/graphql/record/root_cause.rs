@@ -59,7 +59,7 @@ impl RootCause {
     async fn services(&self, ctx: &Context<'_>) -> AppResult<Vec<Service>> {
         Ok(load_list(ctx, List::RootCauseServices, self.0.id)
             .await?
-            .services()
+            .services()?
             .into_iter()
             .map(Service)
             .collect())

@@ -63,7 +63,7 @@ impl ShareLink {
     async fn client(&self, ctx: &Context<'_>) -> AppResult<Option<Client>> {
         Ok(load_list(ctx, List::Client, self.0.client_id)
             .await?
-            .client()
+            .client()?
             .map(Client))
     }
 

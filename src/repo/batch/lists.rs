@@ -1,14 +1,13 @@
 //! The lists that can be batched, what each holds for one parent, and how its rows are
 //! ordered and grouped.
 
-use super::json_row;
-use crate::error::AppResult;
+use crate::error::{AppError, AppResult};
 use crate::repo::grouping;
 use entity::{
     FeedbackStatus, Visibility, client, client_impact, feedback, post_mortem, prevention_measure,
     root_cause, service,
 };
-use sea_orm::EntityTrait;
+use sea_orm::{EntityTrait, FromQueryResult, QueryResult};
 use std::collections::HashMap;
 use uuid::Uuid;
 
@@ -61,14 +60,15 @@ macro_rules! take {
         impl Rows {
             $(
                 $(#[$doc])*
-                pub fn $method(self) -> $value {
+                ///
+                /// Rows of another list are an internal error, never an empty value.
+                pub fn $method(self) -> AppResult<$value> {
                     match self {
-                        Rows::$variant(value) => value,
-                        other => {
-                            // A list always yields its own variant; a mismatch is a bug here.
-                            debug_assert!(false, "{other:?} read as {}", stringify!($variant));
-                            <$value>::default()
-                        }
+                        Rows::$variant(value) => Ok(value),
+                        other => Err(AppError::internal(anyhow::anyhow!(
+                            "{other:?} read as {}",
+                            stringify!($variant)
+                        ))),
                     }
                 }
             )*
@@ -110,8 +110,9 @@ impl List {
         }
     }
 
-    /// The rows of the list's statement, `(parent, JSON row)`, as each parent's value.
-    pub(super) fn decode(self, rows: Vec<(Uuid, String)>) -> AppResult<HashMap<Uuid, Rows>> {
+    /// The rows of the list's statement (its `parent` column and the entity's columns, or
+    /// `count`), decoded by sea-orm into the entity's model, as each parent's value.
+    pub(super) fn decode(self, rows: Vec<QueryResult>) -> AppResult<HashMap<Uuid, Rows>> {
         Ok(match self {
             List::IncidentServices | List::RootCauseServices => wrap(
                 grouped::<service::Entity, _>(rows, |s| s.name.clone())?,
@@ -139,7 +140,12 @@ impl List {
             List::Client => wrap(single::<client::Entity>(rows)?, |c| Rows::Client(Some(c))),
             List::TimelineCount(_) | List::FeedbackCount(_) => rows
                 .into_iter()
-                .map(|(parent, count)| Ok((parent, Rows::Count(count.parse().map_err(bad_count)?))))
+                .map(|row| {
+                    let parent: Uuid = row.try_get("", "parent")?;
+                    let count: i64 = row.try_get("", "count")?;
+                    let count = u64::try_from(count).map_err(AppError::internal)?;
+                    Ok((parent, Rows::Count(count)))
+                })
                 .collect::<AppResult<_>>()?,
         })
     }
@@ -147,16 +153,20 @@ impl List {
 
 /// Decodes rows of `E` and groups them by parent, each group sorted by `order`.
 fn grouped<E, K: Ord>(
-    rows: Vec<(Uuid, String)>,
+    rows: Vec<QueryResult>,
     order: impl Fn(&E::Model) -> K,
 ) -> AppResult<HashMap<Uuid, Vec<E::Model>>>
 where
     E: EntityTrait,
-    E::ActiveModel: sea_orm::TryIntoModel<E::Model>,
 {
     let decoded = rows
         .into_iter()
-        .map(|(parent, row)| Ok((parent, json_row::decode::<E>(&row)?)))
+        .map(|row| {
+            Ok((
+                row.try_get("", "parent")?,
+                E::Model::from_query_result(&row, "")?,
+            ))
+        })
         .collect::<AppResult<Vec<_>>>()?;
     let mut groups = grouping::by_parent(decoded, |(parent, _)| *parent);
     Ok(groups
@@ -170,13 +180,17 @@ where
 }
 
 /// Decodes rows of `E`, at most one per parent.
-fn single<E>(rows: Vec<(Uuid, String)>) -> AppResult<HashMap<Uuid, E::Model>>
+fn single<E>(rows: Vec<QueryResult>) -> AppResult<HashMap<Uuid, E::Model>>
 where
     E: EntityTrait,
-    E::ActiveModel: sea_orm::TryIntoModel<E::Model>,
 {
     rows.into_iter()
-        .map(|(parent, row)| Ok((parent, json_row::decode::<E>(&row)?)))
+        .map(|row| {
+            Ok((
+                row.try_get("", "parent")?,
+                E::Model::from_query_result(&row, "")?,
+            ))
+        })
         .collect()
 }
 
@@ -185,8 +199,4 @@ fn wrap<T>(found: HashMap<Uuid, T>, rows: fn(T) -> Rows) -> HashMap<Uuid, Rows> 
         .into_iter()
         .map(|(parent, value)| (parent, rows(value)))
         .collect()
-}
-
-fn bad_count(error: std::num::ParseIntError) -> crate::error::AppError {
-    crate::error::AppError::internal(anyhow::anyhow!("a batched count: {error}"))
 }

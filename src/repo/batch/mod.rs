@@ -1,8 +1,7 @@
-//! Batched reads of the lists nested under incidents. Every list asked for at once, whatever
-//! its table, is read by one `UNION ALL` statement whose rows travel as JSON text, so a whole
-//! level of a response costs one statement.
+//! Batched reads of the lists nested under incidents. Each kind of list asked for at once is
+//! read for all its parents by one statement, decoded by sea-orm into the entity's model, so a
+//! level of a response costs one statement per kind of list whatever the number of parents.
 
-mod json_row;
 mod lists;
 mod statements;
 
@@ -10,8 +9,7 @@ pub use lists::{List, Rows};
 
 use super::scope::Scope;
 use crate::error::AppResult;
-use sea_orm::sea_query::{Expr, UnionType};
-use sea_orm::{ConnectionTrait, TryGetable};
+use sea_orm::ConnectionTrait;
 use std::collections::HashMap;
 use uuid::Uuid;
 
@@ -23,8 +21,9 @@ pub struct Part {
 }
 
 impl Scope {
-    /// Every part asked for, in one statement (none when `parts` is empty). A part whose
-    /// parent has no rows holds its list's empty value.
+    /// Every part asked for, one statement per kind of list (none when `parts` is empty). The
+    /// statements run one after another, so a request's reads can share one connection. A part
+    /// whose parent has no rows holds its list's empty value.
     pub async fn record_parts(&self, parts: &[Part]) -> AppResult<HashMap<Part, Rows>> {
         let mut lists: Vec<(List, Vec<Uuid>)> = Vec::new();
         for part in parts {
@@ -34,30 +33,12 @@ impl Scope {
                 None => lists.push((part.list, vec![part.parent])),
             }
         }
-        let mut statements = lists.iter().enumerate().map(|(tag, (list, parents))| {
-            self.list_statement(*list, parents, Expr::cust(tag.to_string()))
-        });
-        let Some(mut union) = statements.next() else {
-            return Ok(HashMap::new());
-        };
-        for statement in statements {
-            union.union(UnionType::All, statement);
-        }
-        let mut rows_by_tag: Vec<Vec<(Uuid, String)>> = vec![Vec::new(); lists.len()];
-        for row in self.db().query_all(&union).await? {
-            let tag: i32 = TryGetable::try_get_by(&row, "tag").map_err(sea_orm::DbErr::from)?;
-            let parent: Uuid =
-                TryGetable::try_get_by(&row, "parent").map_err(sea_orm::DbErr::from)?;
-            let text: String = TryGetable::try_get_by(&row, "row").map_err(sea_orm::DbErr::from)?;
-            if let Some(rows) = usize::try_from(tag)
-                .ok()
-                .and_then(|tag| rows_by_tag.get_mut(tag))
-            {
-                rows.push((parent, text));
-            }
-        }
         let mut found = HashMap::new();
-        for ((list, parents), rows) in lists.into_iter().zip(rows_by_tag) {
+        for (list, parents) in lists {
+            let rows = self
+                .db()
+                .query_all(&self.list_statement(list, &parents))
+                .await?;
             let mut values = list.decode(rows)?;
             for parent in parents {
                 let value = values.remove(&parent).unwrap_or_else(|| list.empty());

@@ -1,7 +1,6 @@
-//! The statement that reads each [`List`] for many parents: one member of the batch's
-//! `UNION ALL`, with the columns `tag`, `parent` and `row` (JSON text).
+//! The statement that reads each [`List`] for many parents: the entity's own columns and a
+//! `parent` column (or `parent` and `count` for the totals).
 
-use super::json_row;
 use super::lists::List;
 use crate::repo::incidents::INCIDENT_SERVICES;
 use crate::repo::links::LinkTable;
@@ -14,21 +13,13 @@ use entity::{
 };
 use sea_orm::sea_query::{Alias, Expr, ExprTrait, Query, SelectStatement};
 use sea_orm::{
-    ActiveEnum, ColumnTrait, DatabaseBackend, EntityTrait, QueryFilter, QuerySelect, QueryTrait,
-    Select,
+    ActiveEnum, ColumnTrait, EntityTrait, Iterable, QueryFilter, QuerySelect, QueryTrait, Select,
 };
 use uuid::Uuid;
 
 impl Scope {
-    /// The statement reading `list` for `parents`: columns `parent` and `row` (JSON text),
-    /// after the caller's `tag`.
-    pub(super) fn list_statement(
-        &self,
-        list: List,
-        parents: &[Uuid],
-        tag: Expr,
-    ) -> SelectStatement {
-        let backend = self.db().get_database_backend();
+    /// The statement reading `list` for `parents`: the entity's columns and `parent`.
+    pub(super) fn list_statement(&self, list: List, parents: &[Uuid]) -> SelectStatement {
         match list {
             List::IncidentServices => linked(
                 self,
@@ -36,7 +27,6 @@ impl Scope {
                 self.select::<service::Entity>(),
                 service::Column::Id,
                 parents,
-                tag,
             ),
             List::RootCauseServices => linked(
                 self,
@@ -44,7 +34,6 @@ impl Scope {
                 self.select::<service::Entity>(),
                 service::Column::Id,
                 parents,
-                tag,
             ),
             List::MeasureAddresses => linked(
                 self,
@@ -52,50 +41,33 @@ impl Scope {
                 self.visible_root_causes(),
                 root_cause::Column::Id,
                 parents,
-                tag,
             ),
             List::RootCauses => of_parents(
                 self.visible_root_causes(),
                 root_cause::Column::IncidentId,
                 parents,
-                tag,
-                backend,
             ),
             List::Impacts => of_parents(
                 self.visible_impacts(),
                 client_impact::Column::IncidentId,
                 parents,
-                tag,
-                backend,
             ),
             List::Measures => of_parents(
                 self.select::<prevention_measure::Entity>(),
                 prevention_measure::Column::IncidentId,
                 parents,
-                tag,
-                backend,
             ),
             List::PostMortem => of_parents(
                 self.select::<post_mortem::Entity>(),
                 post_mortem::Column::IncidentId,
                 parents,
-                tag,
-                backend,
             ),
-            List::Client => of_parents(
-                self.select::<client::Entity>(),
-                client::Column::Id,
-                parents,
-                tag,
-                backend,
-            ),
-            List::Feedback { status, first } => {
-                self.feedback_statement(parents, status, first, tag)
+            List::Client => {
+                of_parents(self.select::<client::Entity>(), client::Column::Id, parents)
             }
-            List::TimelineCount(visibility) => {
-                self.timeline_count_statement(parents, visibility, tag)
-            }
-            List::FeedbackCount(status) => self.feedback_count_statement(parents, status, tag),
+            List::Feedback { status, first } => self.feedback_statement(parents, status, first),
+            List::TimelineCount(visibility) => self.timeline_count_statement(parents, visibility),
+            List::FeedbackCount(status) => self.feedback_count_statement(parents, status),
         }
     }
 
@@ -105,7 +77,6 @@ impl Scope {
         parents: &[Uuid],
         status: Option<FeedbackStatus>,
         first: u64,
-        tag: Expr,
     ) -> SelectStatement {
         let mut ranked = self
             .visible_feedback()
@@ -122,17 +93,11 @@ impl Scope {
         let table = Alias::new("feedback");
         #[allow(clippy::disallowed_methods)] // reads only `ranked`, a scoped statement
         Query::select()
-            .expr_as(tag, Alias::new("tag"))
             .expr_as(
                 Expr::col((table.clone(), feedback::Column::IncidentId)),
                 Alias::new("parent"),
             )
-            .expr_as(
-                Expr::cust(json_row::encode::<feedback::Entity>(
-                    self.db().get_database_backend(),
-                )),
-                Alias::new("row"),
-            )
+            .columns(feedback::Column::iter().map(|c| (table.clone(), c)))
             .from_subquery(ranked, table.clone())
             .and_where(Expr::col((table, Alias::new("rank"))).lte(first.saturating_add(1)))
             .to_owned()
@@ -143,7 +108,6 @@ impl Scope {
         &self,
         parents: &[Uuid],
         visibility: Option<Visibility>,
-        tag: Expr,
     ) -> SelectStatement {
         use timeline_event::Column as C;
         let mut select = self
@@ -152,7 +116,7 @@ impl Scope {
         if let Some(visible) = self.readable_visibility(visibility) {
             select = select.filter(C::Visibility.is_in(visible.iter().map(|v| v.to_value())));
         }
-        counted(select, C::IncidentId, tag)
+        counted(select, C::IncidentId)
     }
 
     /// How many threads of each incident the caller may read.
@@ -160,7 +124,6 @@ impl Scope {
         &self,
         parents: &[Uuid],
         status: Option<FeedbackStatus>,
-        tag: Expr,
     ) -> SelectStatement {
         let mut select = self
             .visible_feedback()
@@ -168,70 +131,52 @@ impl Scope {
         if let Some(status) = status {
             select = select.filter(feedback::Column::Status.eq(status.to_value()));
         }
-        counted(select, feedback::Column::IncidentId, tag)
+        counted(select, feedback::Column::IncidentId)
     }
 }
 
-/// The rows of `select` counted by `parent`, read as `(tag, parent, row)` with the count as
-/// a JSON number.
-fn counted<E: EntityTrait>(select: Select<E>, parent: E::Column, tag: Expr) -> SelectStatement {
+/// The rows of `select` counted by `parent`, read as `(parent, count)`.
+fn counted<E: EntityTrait>(select: Select<E>, parent: E::Column) -> SelectStatement {
     select
         .select_only()
-        .expr_as(tag, "tag")
         .column_as(parent, "parent")
-        .column_as(Expr::cust("CAST(COUNT(*) AS TEXT)"), "row")
+        .column_as(Expr::cust("COUNT(*)"), "count")
         .group_by(parent)
         .into_query()
 }
 
-/// The rows of `select` whose `parent` column is one of `parents`, read as `(tag, parent, row)`.
+/// The rows of `select` whose `parent` column is one of `parents`, read with their `parent`.
 fn of_parents<E: EntityTrait + Default>(
     select: Select<E>,
     parent: E::Column,
     parents: &[Uuid],
-    tag: Expr,
-    backend: DatabaseBackend,
 ) -> SelectStatement {
-    tagged(
+    with_parent(
         select.filter(parent.is_in(parents.iter().copied())),
-        tag,
         Expr::col((E::default(), parent)),
-        backend,
     )
 }
 
 /// The rows of `targets` (whose id column is `target_id`) that `link` ties to one of
-/// `parents`, read as `(tag, parent, row)`.
+/// `parents`, read with their `parent`.
 fn linked<L, C>(
     scope: &Scope,
     link: &LinkTable<L>,
     targets: Select<C>,
     target_id: C::Column,
     parents: &[Uuid],
-    tag: Expr,
 ) -> SelectStatement
 where
     L: TenantOwned + Default,
     L::ActiveModel: sea_orm::ActiveModelTrait<Entity = L> + Send,
     C: EntityTrait + Default,
 {
-    let backend = scope.db().get_database_backend();
-    let mut query = tagged(targets, tag, link.parent_of_row(), backend);
+    let mut query = with_parent(targets, link.parent_of_row());
     link.join_parents::<C>(scope, &mut query, target_id, parents);
     query
 }
 
-/// `select` read as `(tag, parent, row)`.
-fn tagged<E: EntityTrait + Default>(
-    select: Select<E>,
-    tag: Expr,
-    parent: Expr,
-    backend: DatabaseBackend,
-) -> SelectStatement {
-    select
-        .select_only()
-        .expr_as(tag, "tag")
-        .expr_as(parent, "parent")
-        .expr_as(Expr::cust(json_row::encode::<E>(backend)), "row")
-        .into_query()
+/// `select` read with their `parent`.
+fn with_parent<E: EntityTrait + Default>(select: Select<E>, parent: Expr) -> SelectStatement {
+    select.expr_as(parent, "parent").into_query()
 }
