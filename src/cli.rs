@@ -104,8 +104,8 @@ pub struct GlobalArgs {
         global = true
     )]
     pub jwt_audience: String,
-    /// Database connections in the pool [default: 8 on SQLite; on PostgreSQL twice the CPU
-    /// cores, at least 4].
+    /// Database connections in the pool [default: 8 on SQLite; on PostgreSQL four times the CPU
+    /// cores, at least 8].
     #[arg(
         long,
         env = "DEBRIEF_DB_POOL_SIZE",

@@ -17,17 +17,18 @@ const SQLITE_MMAP_BYTES: u64 = 256 * 1024 * 1024;
 /// benchmark measured no difference; more of them let quick reads pass a slow one.
 pub const SQLITE_POOL_SIZE: u32 = 8;
 
-/// Pool size on PostgreSQL when none is configured: twice the CPU cores, at least 4, the usual
-/// rule for PostgreSQL pools. It counts this host's cores, which fits a database on the same
-/// host, as measured; for a database elsewhere, size the pool to its cores with
-/// `--db-pool-size`. On the 2-core benchmark machine 2–4 connections served Q0 and Q2 about
-/// 15 % faster than 16 or 32 (docs/BENCHMARKS.md): more busy backends than cores only
-/// contend.
+/// Pool size on PostgreSQL when none is configured: four times the CPU cores, at least 8.
+/// With row-level security a request holds its connection from its first statement to its
+/// answer, the server's own work between statements included, so the pool needs more
+/// connections than busy backends: on the 2-core benchmark machine 8 connections kept Q0–Q2
+/// within 10 % of the figures without the wall, where 4 cost Q1 a third (docs/BENCHMARKS.md,
+/// *Issue 19*). It counts this host's cores, which fits a database on the same host; for a
+/// database elsewhere, size the pool with `--db-pool-size`.
 pub fn postgres_pool_size() -> u32 {
     let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
-    u32::try_from(cores.saturating_mul(2))
+    u32::try_from(cores.saturating_mul(4))
         .unwrap_or(u32::MAX)
-        .max(4)
+        .max(8)
 }
 
 /// A pooled connection is checked with a round trip only after idling this long, to catch
