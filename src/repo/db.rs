@@ -20,10 +20,10 @@ pub const SQLITE_POOL_SIZE: u32 = 8;
 /// Pool size on PostgreSQL when none is configured: four times the CPU cores, at least 8.
 /// With row-level security a request holds its connection from its first statement to its
 /// answer, the server's own work between statements included, so the pool needs more
-/// connections than busy backends: on the 2-core benchmark machine 8 connections kept Q0–Q2
-/// within 10 % of the figures without the wall, where 4 cost Q1 a third (docs/BENCHMARKS.md,
-/// *Issue 19*). It counts this host's cores, which fits a database on the same host; for a
-/// database elsewhere, size the pool with `--db-pool-size`.
+/// connections than busy backends: on the 2-core benchmark machine 8 connections had the
+/// better worst case against the figures without the wall (Q0 0.84, Q1 0.89), where 4 cost
+/// Q1 a third (docs/BENCHMARKS.md, *Issue 19*). It counts this host's cores, which fits a
+/// database on the same host; for a database elsewhere, size the pool with `--db-pool-size`.
 pub fn postgres_pool_size() -> u32 {
     let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
     u32::try_from(cores.saturating_mul(4))
