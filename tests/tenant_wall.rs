@@ -6,6 +6,7 @@
 use crate::support::database::is_postgres;
 use crate::support::{history, spawn_app, spawn_app_with};
 use debrief::repo::db::{self, PoolSettings, Wall};
+use debrief::repo::{Grouping, TenantConnection};
 use sea_orm::{
     ConnectionTrait, DatabaseConnection, DatabaseTransaction, DbBackend, DbErr, Statement,
     TransactionTrait,
@@ -240,4 +241,24 @@ async fn production_refuses_a_server_role_that_bypasses_the_wall() {
         .expect("read stderr");
     assert!(!status.success());
     assert!(stderr.contains("bypasses row-level security"), "{stderr}");
+}
+
+#[tokio::test]
+async fn a_failed_statement_leaves_the_requests_next_statements_working() {
+    let app = spawn_app().await;
+    if !is_postgres() {
+        return;
+    }
+    let tenant = app.create_tenant("acme").await;
+    let request = TenantConnection::new(app.db.clone(), tenant.id, Grouping::Request);
+    assert!(
+        request
+            .query_one_raw(sql("SELECT 1 / 0 AS n"))
+            .await
+            .is_err(),
+        "the statement fails"
+    );
+    let users = count(&request, "SELECT count(*) AS n FROM users".to_owned()).await;
+    assert_eq!(users, 1, "the tenant's ADMIN, read after the failure");
+    request.release().await.expect("commit");
 }

@@ -14,7 +14,7 @@ use sea_orm::{
     QueryResult, Statement, TransactionOptions, TransactionTrait,
 };
 use std::sync::Arc;
-use tokio::sync::{MappedMutexGuard, Mutex, MutexGuard};
+use tokio::sync::Mutex;
 use uuid::Uuid;
 
 /// The statement that opens every tenant transaction on PostgreSQL.
@@ -110,25 +110,25 @@ impl TenantConnection {
         }
     }
 
-    /// The shared transaction, begun with the tenant's setting if none is open.
-    async fn shared_transaction(&self) -> Result<MappedMutexGuard<'_, DatabaseTransaction>, DbErr> {
-        let mut open = self.shared.open.lock().await;
-        if open.is_none() {
-            *open = Some(self.begin_on_pool(TransactionOptions::default()).await?);
-        }
-        MutexGuard::try_map(open, Option::as_mut)
-            .map_err(|_| DbErr::Custom("the tenant transaction did not open".to_owned()))
-    }
-
-    /// Runs one statement where this connection's grouping puts it.
+    /// Runs one statement where this connection's grouping puts it. A statement that fails
+    /// leaves a PostgreSQL transaction aborted, so the shared one is then dropped (rolled
+    /// back: it held reads) and the next statement begins another.
     async fn run<T, F>(&self, statement: F) -> Result<T, DbErr>
     where
         F: for<'c> FnOnce(&'c DatabaseTransaction) -> StatementFuture<'c, T>,
     {
         match self.shared.grouping {
             Grouping::Request => {
-                let txn = self.shared_transaction().await?;
-                statement(&txn).await
+                let mut open = self.shared.open.lock().await;
+                let txn = match open.take() {
+                    Some(txn) => txn,
+                    None => self.begin_on_pool(TransactionOptions::default()).await?,
+                };
+                let result = statement(&txn).await;
+                if result.is_ok() {
+                    *open = Some(txn);
+                }
+                result
             }
             Grouping::EachStatement => {
                 let txn = self.begin_on_pool(TransactionOptions::default()).await?;
