@@ -132,14 +132,7 @@ pub async fn run(config: Config, args: ServeArgs) -> anyhow::Result<()> {
         // Background work has connections of its own, so a busy API never keeps a webhook
         // or a deadline waiting for one (nor the other way round).
         let worker_db = super::connect_with_pool(&config, WORKER_POOL_SIZE).await?;
-        let outbound = crate::worker::Outbound {
-            webhooks: config.webhooks,
-            notifications: config.notifications.clone(),
-            public_url: config
-                .public_url
-                .clone()
-                .unwrap_or_else(|| crate::config::public_url_of(args.listen)),
-        };
+        let outbound = outbound(&config, || crate::config::public_url_of(args.listen));
         Some(tokio::spawn(crate::worker::run(
             worker_db,
             config.workers,
@@ -203,6 +196,16 @@ async fn announce(
     Ok(settings)
 }
 
+/// What the background work sends, its links pointing at the configured public URL, else at
+/// `fallback`.
+fn outbound(config: &Config, fallback: impl FnOnce() -> url::Url) -> crate::worker::Outbound {
+    crate::worker::Outbound {
+        webhooks: config.webhooks,
+        notifications: config.notifications.clone(),
+        public_url: config.public_url.clone().unwrap_or_else(fallback),
+    }
+}
+
 /// `debrief worker`: migrates, and runs the background work until SIGTERM
 /// or Ctrl-C.
 pub async fn work(config: Config) -> anyhow::Result<()> {
@@ -210,14 +213,7 @@ pub async fn work(config: Config) -> anyhow::Result<()> {
     let db = super::connect(&config).await?;
     super::check_wall(&config, &db).await?;
     tracing::info!(interval = ?config.workers.interval, "working");
-    let outbound = crate::worker::Outbound {
-        webhooks: config.webhooks,
-        notifications: config.notifications.clone(),
-        public_url: config
-            .public_url
-            .clone()
-            .unwrap_or_else(crate::config::default_public_url),
-    };
+    let outbound = outbound(&config, crate::config::default_public_url);
     crate::worker::run(db, config.workers, outbound, shutdown_signal()).await;
     tracing::info!("stopped");
     Ok(())
