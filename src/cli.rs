@@ -96,6 +96,33 @@ pub struct GlobalArgs {
         global = true
     )]
     pub feedback_per_hour: u32,
+    /// Rate-limit points each user or service token may spend per window; 0 turns the
+    /// per-caller budget off.
+    #[arg(
+        long,
+        env = "DEBRIEF_RATE_LIMIT_USER_POINTS",
+        default_value_t = crate::domain::rate_limit::DEFAULT_USER_POINTS,
+        global = true
+    )]
+    pub rate_limit_user_points: u32,
+    /// Rate-limit points all callers of one tenant may spend per window together; 0 turns
+    /// the per-tenant budget off.
+    #[arg(
+        long,
+        env = "DEBRIEF_RATE_LIMIT_TENANT_POINTS",
+        default_value_t = crate::domain::rate_limit::DEFAULT_TENANT_POINTS,
+        global = true
+    )]
+    pub rate_limit_tenant_points: u32,
+    /// How long an empty rate-limit budget takes to refill, evenly (e.g. `1h`).
+    #[arg(
+        long,
+        env = "DEBRIEF_RATE_LIMIT_WINDOW",
+        default_value = "1h",
+        value_parser = humantime::parse_duration,
+        global = true
+    )]
+    pub rate_limit_window: std::time::Duration,
     /// Expected `aud` claim.
     #[arg(
         long,

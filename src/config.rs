@@ -2,6 +2,7 @@
 //! [`Config::from_args`], or directly by tests.
 
 use crate::cli::GlobalArgs;
+use crate::domain::rate_limit::{Budget, Budgets};
 use crate::domain::webhook::AddressPolicy;
 use crate::live::LiveSettings;
 use crate::notifications::NotificationSettings;
@@ -37,6 +38,8 @@ pub struct Config {
     pub batch_window: Duration,
     /// How many feedback threads one client contact may open per hour.
     pub feedback_per_hour: u32,
+    /// The rate-limit budgets GraphQL requests are charged to.
+    pub rate_limits: Budgets,
     /// How often background work runs, and how long events are kept.
     pub workers: WorkerSettings,
     /// How webhooks are delivered, and where they may go.
@@ -208,6 +211,7 @@ impl Config {
             },
             batch_window: DEFAULT_BATCH_WINDOW,
             feedback_per_hour: args.feedback_per_hour,
+            rate_limits: budgets(args),
             workers: WorkerSettings {
                 interval: args.worker_interval,
                 event_retention: args.event_retention,
@@ -235,6 +239,20 @@ impl Config {
                 ..NotificationSettings::default()
             },
         })
+    }
+}
+
+/// The budgets the flags give; a budget of 0 points is off.
+fn budgets(args: &GlobalArgs) -> Budgets {
+    let budget = |points: u32| {
+        (points > 0).then_some(Budget {
+            points,
+            window: args.rate_limit_window,
+        })
+    };
+    Budgets {
+        per_caller: budget(args.rate_limit_user_points),
+        per_tenant: budget(args.rate_limit_tenant_points),
     }
 }
 

@@ -39,6 +39,7 @@ mod notifications;
 mod outage;
 mod plans;
 mod post_mortem;
+mod rate_limits;
 mod readiness;
 mod record;
 mod reports;

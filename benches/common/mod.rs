@@ -99,6 +99,7 @@ pub fn config(url: &str) -> Config {
         cors_allowed_origins: Vec::new(),
         batch_window: debrief::config::DEFAULT_BATCH_WINDOW,
         feedback_per_hour: 30,
+        rate_limits: Default::default(),
         workers: debrief::worker::WorkerSettings::default(),
         webhooks: debrief::webhooks::WebhookSettings::default(),
         live: debrief::live::LiveSettings::default(),

@@ -10,7 +10,8 @@
 //! Settings: `DEBRIEF_LOAD_SIZES` (incidents, comma-separated; default `2000,20000`),
 //! `DEBRIEF_LOAD_SECONDS` (per operation), `DEBRIEF_LOAD_CONNECTIONS` (default 16),
 //! `DEBRIEF_LOAD_BACKENDS` (`sqlite`, `postgres` or both, comma-separated),
-//! `DEBRIEF_LOAD_OPERATIONS` (e.g. `Q0,Q2`, `W` for webhook latency under the mix, `S`
+//! `DEBRIEF_LOAD_OPERATIONS` (e.g. `Q0,Q2`, `O` for Q0 with the operator's stack on and off,
+//! `W` for webhook latency under the mix, `S`
 //! for live subscriptions; default all), `DEBRIEF_BENCH_DATABASE_URL` (the
 //! PostgreSQL server), `DEBRIEF_LOAD_SQLITE_SYNCHRONOUS` (`full`, `normal` or both, measured
 //! one after the other on the same database; default `full`). Seeded databases are kept.
@@ -23,6 +24,7 @@ mod common;
 mod drive;
 mod ops;
 mod server;
+mod stack;
 mod subscriptions;
 mod webhooks;
 
@@ -214,6 +216,10 @@ async fn run(settings: Settings) {
             } else {
                 vec!["full".to_owned()]
             };
+            if settings.measures(&settings.operations, "O") {
+                let (backend, connections) = (target.backend, settings.connections);
+                stack::measure(&target.url, backend, size, connections, duration).await;
+            }
             for mode in &modes {
                 let label = if target.backend == "sqlite" {
                     format!("sqlite (synchronous={mode})")

@@ -48,6 +48,14 @@ pub async fn seed(url: &str, incidents: u64) {
     .expect("seed");
 }
 
+/// A port nothing listens on now.
+pub fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("free port")
+        .port()
+}
+
 /// The release server, running as a child process until dropped.
 pub struct Server {
     child: Child,
@@ -57,11 +65,22 @@ pub struct Server {
 
 impl Server {
     /// Starts the server on `url`; `sqlite_synchronous` sets `DEBRIEF_SQLITE_SYNCHRONOUS`.
+    /// Rate limits are off, so the figures compare with runs before they existed.
     pub async fn start(url: &str, sqlite_synchronous: &str) -> Server {
-        let port = TcpListener::bind("127.0.0.1:0")
-            .and_then(|l| l.local_addr())
-            .expect("free port")
-            .port();
+        let off = [
+            ("DEBRIEF_RATE_LIMIT_USER_POINTS", "0".to_owned()),
+            ("DEBRIEF_RATE_LIMIT_TENANT_POINTS", "0".to_owned()),
+        ];
+        Self::start_with(url, sqlite_synchronous, &off).await
+    }
+
+    /// [`Self::start`] with the environment variables `settings` added.
+    pub async fn start_with(
+        url: &str,
+        sqlite_synchronous: &str,
+        settings: &[(&str, String)],
+    ) -> Server {
+        let port = free_port();
         let child = debrief(url)
             .env("DEBRIEF_LISTEN", format!("127.0.0.1:{port}"))
             .env("RUST_LOG", "warn")
@@ -70,6 +89,7 @@ impl Server {
             // The subscription measurements open thousands of sockets as one user.
             .env("DEBRIEF_WS_SOCKETS_PER_USER", "10000")
             .env("DEBRIEF_MAX_CONNECTIONS", "4096")
+            .envs(settings.iter().map(|(name, value)| (*name, value.as_str())))
             .stdout(Stdio::null())
             .spawn()
             .expect("start the server");

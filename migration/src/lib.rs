@@ -26,7 +26,14 @@ mod m20261201_000012_api_tokens;
 mod m20261201_000013_confidence_verdicts;
 mod m20261201_000014_notifications;
 mod m20261202_000015_row_level_security;
+mod m20261202_000016_rate_limits;
 pub mod walls;
+
+/// The statements that charge rate-limit budgets, which the migration that made their table
+/// also wrote into PostgreSQL's charging function.
+pub mod rate_limits {
+    pub use crate::m20261202_000016_rate_limits::{CHARGE, CHARGE_CALL};
+}
 
 /// Applies Debrief's migrations in order.
 pub struct Migrator;
@@ -50,6 +57,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000013_confidence_verdicts::Migration),
             Box::new(m20261201_000014_notifications::Migration),
             Box::new(m20261202_000015_row_level_security::Migration),
+            Box::new(m20261202_000016_rate_limits::Migration),
         ]
     }
 }

@@ -62,8 +62,14 @@ impl Authenticator {
     /// expired service token are all UNAUTHENTICATED.
     pub async fn authenticate(&self, authorization: Option<&str>) -> AppResult<Scope> {
         let bearer = self.verify(authorization)?;
+        self.authenticate_bearer(&bearer).await
+    }
+
+    /// The scope of a bearer already verified: its user or token looked up, like
+    /// [`Self::authenticate`], on the request's connection.
+    pub async fn authenticate_bearer(&self, bearer: &Bearer) -> AppResult<Scope> {
         let db = self.connection(bearer.tenant_id(), Grouping::Request);
-        let principal = self.session_on(&db, &bearer).await?.principal;
+        let principal = self.session_on(&db, bearer).await?.principal;
         Ok(Scope::on(db, principal))
     }
 

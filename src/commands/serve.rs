@@ -3,6 +3,7 @@
 use crate::auth::{Authenticator, TokenSigner, TokenVerifier};
 use crate::cli::ServeArgs;
 use crate::config::Config;
+use crate::graphql::limits::Pricing;
 use crate::graphql::response::Completion;
 use crate::graphql::{self, SchemaOptions};
 use crate::http::{self, AppState, GraphiqlSettings};
@@ -77,6 +78,8 @@ fn router(
     let state = AppState {
         cost_meter: Arc::new(graphql::cost_meter(options)),
         completion: Arc::new(Completion::new(&schema.sdl())?),
+        pricing: Arc::new(Pricing::new(&schema.sdl())?),
+        budgets: config.rate_limits,
         schema,
         authenticator: Authenticator::new(TokenVerifier::new(&config.jwt)?, db.clone()),
         db,

@@ -20,6 +20,7 @@ pub mod metrics;
 pub mod notification;
 pub mod policy;
 pub mod post_mortem;
+pub mod rate_limit;
 pub mod readiness;
 pub mod review;
 pub mod root_cause;

@@ -19,6 +19,7 @@ mod metrics;
 mod node;
 mod notifications;
 mod payload;
+mod rate_limit;
 mod record;
 pub mod response;
 mod scalars;
@@ -50,6 +51,7 @@ pub struct Query(
     events::EventQuery,
     webhooks::WebhookQuery,
     api_tokens::ApiTokenQuery,
+    rate_limit::RateLimitQuery,
 );
 
 /// Every mutation field.

@@ -1,9 +1,11 @@
 //! The GraphQL-over-HTTP endpoint: `POST /graphql`, and `GET /graphql` for queries.
 
+use super::admission::{self, Admitted};
 use super::body::{self, BodyError, BodyProgress};
 use super::negotiate::{self, GraphQlParams, MediaType};
 use super::{AppState, MAX_BODY_BYTES, graphiql, respond};
 use crate::error::ErrorCode;
+use crate::graphql::limits::Price;
 use crate::graphql::{context, errors, limits};
 use crate::repo::Scope;
 use async_graphql::parser::types::{DocumentOperations, ExecutableDocument, OperationType};
@@ -97,22 +99,50 @@ async fn execute(
     media: MediaType,
     params: GraphQlParams,
 ) -> Response {
-    let scope = match authenticate(state, headers, media).await {
-        Ok(scope) => scope,
-        Err(refusal) => return refusal,
+    let bearer = match state.authenticator.verify(authorization(headers)) {
+        Ok(bearer) => bearer,
+        Err(refusal) => return respond::unauthenticated(media, &refusal),
     };
-    let (request, finishing) = match prepare(state, params, scope.clone()) {
-        Ok(prepared) => prepared,
+    let parsed = match parse(state, params) {
+        Ok(parsed) => parsed,
         Err(refusal) => {
-            scope.release().await;
             let refusal = async_graphql::Response::from_errors(vec![refusal]);
             return answer(media, refusal, false);
         }
     };
+    let cost = parsed.price.cost;
+    let Admitted { scope, admission } = match admission::admit(state, &bearer, cost, media).await {
+        Ok(admitted) => admitted,
+        Err(refusal) => return refusal,
+    };
+    let mut request = context::attach(parsed.request, scope.clone(), state.batch_window);
+    if let Some(admission) = admission.clone() {
+        request = request.data(admission);
+    }
     let response = state.schema.execute(request).await;
-    let (response, executed) = finishing.finish(state, response).await;
+    let (mut response, executed) = parsed.finishing.finish(state, response).await;
     scope.release().await;
-    answer(media, response, executed)
+    let actual = if executed {
+        parsed.finishing.actual_cost(state, &response.data)
+    } else {
+        0
+    };
+    let extension = admission::cost_extension(cost, actual, admission.as_ref());
+    response.extensions.insert(
+        "cost".to_owned(),
+        async_graphql::Value::from_json(extension).unwrap_or_default(),
+    );
+    let mut answered = answer(media, response, executed);
+    if let Some(admission) = &admission {
+        admission::add_headers(answered.headers_mut(), admission);
+    }
+    answered
+}
+
+fn authorization(headers: &HeaderMap) -> Option<&str> {
+    headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
 }
 
 /// What finishing the responses of a prepared operation needs.
@@ -123,22 +153,38 @@ pub(super) struct Finishing {
     variables: async_graphql::Variables,
 }
 
-/// Prepares `params` to run in `scope`: parsed, within the operation limits, asking for what
-/// completing its response needs, with the caller's scope and loaders attached. Fails with
-/// the error that refuses an operation over the limits. A document that does not parse
-/// is left to the engine, which reports the syntax error.
-pub(super) fn prepare(
+/// An operation parsed, within the operation limits and priced, not yet given a scope.
+pub(super) struct Parsed {
+    request: async_graphql::Request,
+    finishing: Finishing,
+    price: Price,
+}
+
+/// Parses `params`: within the operation limits, priced within [`limits::within_cost`], asking
+/// for what completing its response needs. Fails with the error that refuses an operation
+/// over a limit. A document that does not parse is left to the engine, which reports the
+/// syntax error; it costs one point.
+pub(super) fn parse(
     state: &AppState,
     params: GraphQlParams,
-    scope: Scope,
-) -> Result<(async_graphql::Request, Finishing), async_graphql::ServerError> {
+) -> Result<Parsed, async_graphql::ServerError> {
     let mut request = async_graphql::Request::new(params.query).variables(
         async_graphql::Variables::from_json(Value::Object(params.variables)),
     );
     request.operation_name = params.operation_name;
     let mut sent = None;
+    let mut price = Price {
+        requests: 0,
+        cost: 1,
+    };
     if let Ok(document) = async_graphql::parser::parse_query(&request.query) {
         limits::check(&document, &request.variables)?;
+        price = state.pricing.requested(
+            &document,
+            request.operation_name.as_deref(),
+            &request.variables,
+        );
+        limits::within_cost(price)?;
         let mut executed = document.clone();
         state.completion.probe(&mut executed);
         request.set_parsed_query(executed);
@@ -149,9 +195,24 @@ pub(super) fn prepare(
         variables: request.variables.clone(),
         sent,
     };
-    Ok((
-        context::attach(request, scope, state.batch_window),
+    Ok(Parsed {
+        request,
         finishing,
+        price,
+    })
+}
+
+/// Prepares `params` to run in `scope`: [`parse`]d, with the caller's scope and loaders
+/// attached.
+pub(super) fn prepare(
+    state: &AppState,
+    params: GraphQlParams,
+    scope: Scope,
+) -> Result<(async_graphql::Request, Finishing), async_graphql::ServerError> {
+    let parsed = parse(state, params)?;
+    Ok((
+        context::attach(parsed.request, scope, state.batch_window),
+        parsed.finishing,
     ))
 }
 
@@ -179,38 +240,15 @@ impl Finishing {
         }
         (response, executed)
     }
-}
 
-/// The caller's scope, or the answer that refuses them: 401 for bad credentials, 503 when
-/// the database cannot be reached to look them up.
-async fn authenticate(
-    state: &AppState,
-    headers: &HeaderMap,
-    media: MediaType,
-) -> Result<Scope, Response> {
-    let authorization = headers
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok());
-    state
-        .authenticator
-        .authenticate(authorization)
-        .await
-        .map_err(|error| match error.code() {
-            ErrorCode::Unauthenticated => respond::unauthenticated(media, &error),
-            ErrorCode::Unavailable => {
-                tracing::warn!(error = %error, "authentication could not reach the database");
-                respond::unavailable(media)
-            }
-            _ => {
-                tracing::error!(error = %error, "authentication failed");
-                respond::error(
-                    media,
-                    StatusCode::INTERNAL_SERVER_ERROR,
-                    ErrorCode::Internal,
-                    &error.public_message(),
-                )
-            }
+    /// The points the operation cost by the connections its response `data` holds.
+    fn actual_cost(&self, state: &AppState, data: &async_graphql::Value) -> u64 {
+        self.sent.as_ref().map_or(0, |document| {
+            state
+                .pricing
+                .actual(document, self.operation_name.as_deref(), data)
         })
+    }
 }
 
 /// Applies the error policy to `response` and answers it.

@@ -1,6 +1,7 @@
 //! HTTP transport: the router, the GraphQL-over-HTTP handler, the CSV report, health checks
 //! and GraphiQL.
 
+mod admission;
 mod body;
 mod cors;
 mod graphiql;
@@ -19,8 +20,9 @@ pub use graphiql::GraphiqlSettings;
 pub use server::serve;
 
 use crate::auth::Authenticator;
+use crate::domain::rate_limit::Budgets;
 use crate::graphql::DebriefSchema;
-use crate::graphql::limits::CostMeter;
+use crate::graphql::limits::{CostMeter, Pricing};
 use crate::graphql::response::Completion;
 use crate::live::Live;
 use axum::Router;
@@ -45,6 +47,10 @@ pub struct AppState {
     pub completion: Arc<Completion>,
     /// Says what an operation refused as too complex costs.
     pub cost_meter: Arc<CostMeter>,
+    /// Prices operations in rate-limit points.
+    pub pricing: Arc<Pricing>,
+    /// The rate-limit budgets requests are charged to.
+    pub budgets: Budgets,
     pub authenticator: Authenticator,
     pub db: DatabaseConnection,
     /// Serve GraphiQL to browsers at `GET /graphql`, starting with these settings

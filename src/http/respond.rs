@@ -7,7 +7,8 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
 
-fn json_response(media: MediaType, status: StatusCode, body: &Value) -> Response {
+/// `body` as JSON in `media`, with `status`.
+pub fn json(media: MediaType, status: StatusCode, body: &Value) -> Response {
     json_bytes(media, status, body.to_string().into_bytes())
 }
 
@@ -24,7 +25,7 @@ fn json_bytes(media: MediaType, status: StatusCode, body: Vec<u8>) -> Response {
 pub fn error(media: MediaType, status: StatusCode, code: ErrorCode, message: &str) -> Response {
     let body =
         json!({ "errors": [{ "message": message, "extensions": { "code": code.as_str() } }] });
-    json_response(media, status, &body)
+    json(media, status, &body)
 }
 
 /// A request the server refuses before executing it (bad JSON, bad parameters).

@@ -27,6 +27,7 @@ pub mod outcome;
 pub mod page;
 pub mod post_mortems;
 pub mod publication;
+pub mod rate_limits;
 mod readiness;
 pub mod recurrences;
 pub mod reviews;

@@ -112,9 +112,15 @@ impl TenantSql {
     pub const TENANT: &'static str = "$1";
 
     pub fn new(scope: &Scope) -> Self {
+        Self::of(scope.db().get_database_backend(), scope.tenant_id())
+    }
+
+    /// A statement for `tenant_id` before its caller has a scope: rate limits charge a
+    /// request before its user is looked up.
+    pub fn of(backend: DatabaseBackend, tenant_id: uuid::Uuid) -> Self {
         TenantSql {
-            backend: scope.db().get_database_backend(),
-            values: vec![scope.tenant_id().into()],
+            backend,
+            values: vec![tenant_id.into()],
         }
     }
 

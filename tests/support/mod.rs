@@ -28,6 +28,13 @@ use uuid::Uuid;
 /// How the statement that sets a transaction's tenant begins.
 const TENANT_SETTING: &str = "SELECT set_config('app.tenant_id'";
 
+/// The rate-limit charge that precedes each request's own statements (the call of
+/// PostgreSQL's charging function, SQLite's statement).
+const RATE_LIMIT_CHARGE: [&str; 2] = [
+    "SELECT bucket, available, accepted FROM charge_rate_limits",
+    "INSERT INTO rate_limit_buckets",
+];
+
 /// The HS256 secret every test server verifies with.
 pub const SECRET: &str = "integration-tests-secret-at-least-32-bytes-long";
 pub const ISSUER: &str = "debrief";
@@ -67,6 +74,7 @@ pub fn config(database_url: &str) -> Config {
         cors_allowed_origins: Vec::new(),
         batch_window: debrief::config::DEFAULT_BATCH_WINDOW,
         feedback_per_hour: 30,
+        rate_limits: Default::default(),
         workers: debrief::worker::WorkerSettings::default(),
         webhooks: quick_webhooks(),
         live: debrief::live::LiveSettings::default(),
@@ -114,9 +122,15 @@ async fn spawn_app_on(database: TestDatabase, adjust: impl FnOnce(Config) -> Con
     let sql = Arc::new(Mutex::new(Vec::new()));
     let (counter, log) = (statements.clone(), sql.clone());
     db.set_metric_callback(move |info| {
-        // The tenant setting that opens each transaction on PostgreSQL is the wall's, not
-        // the application's: the counts stay comparable across databases.
-        if !info.statement.sql.starts_with(TENANT_SETTING) {
+        // The tenant setting that opens each transaction on PostgreSQL is the wall's, and
+        // the charge the rate limits': neither is the operation's, so counts stay comparable
+        // across databases and budgets.
+        let sql = &info.statement.sql;
+        let operation = !sql.starts_with(TENANT_SETTING)
+            && !RATE_LIMIT_CHARGE
+                .iter()
+                .any(|charge| sql.starts_with(charge));
+        if operation {
             counter.fetch_add(1, Ordering::Relaxed);
         }
         if let Ok(mut log) = log.lock() {

@@ -8,10 +8,13 @@
 //! then bounded by [`MAX_SIZE`].
 
 mod cost;
+mod points;
 mod shape;
 
 pub use cost::{CostMeter, Measure};
+pub use points::{Price, Pricing};
 
+use crate::domain::rate_limit::MAX_QUERY_COST;
 use crate::error::ErrorCode;
 use async_graphql::parser::types::ExecutableDocument;
 use async_graphql::{ServerError, ServerResult, Value, Variables};
@@ -57,6 +60,21 @@ pub fn check(document: &ExecutableDocument, variables: &Variables) -> ServerResu
             format!(
                 "the document uses {count} directives once its fragments are expanded; the limit \
              is {limit}"
+            )
+        },
+    )
+}
+
+/// Refuses an operation priced over [`MAX_QUERY_COST`] points before it runs.
+pub fn within_cost(price: Price) -> ServerResult<()> {
+    within(
+        "requestedQueryCost",
+        price.cost,
+        MAX_QUERY_COST as usize,
+        |cost, limit| {
+            format!(
+                "the operation costs {cost} rate-limit points; one operation may cost at most \
+                 {limit} (docs/OPERATIONS.md gives the formula)"
             )
         },
     )

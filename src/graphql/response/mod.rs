@@ -4,7 +4,7 @@
 
 mod collect;
 mod complete;
-mod types;
+pub(crate) mod types;
 
 use async_graphql::parser::types::{
     DocumentOperations, ExecutableDocument, Field, OperationDefinition, Selection, SelectionSet,
