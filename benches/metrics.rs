@@ -35,7 +35,9 @@ fn incidents() -> u64 {
 /// A server on `url` with the volume tenant seeded, and an ADMIN token for it.
 async fn prepare(url: &str) -> (String, String) {
     let connection = db::connect(url).await.expect("connect");
-    db::migrate(&connection).await.expect("migrate");
+    debrief::repo::migrations::migrate(&connection, url)
+        .await
+        .expect("migrate");
     let size = incidents();
     if identity::tenant_by_slug(&connection, SLUG)
         .await

@@ -140,6 +140,11 @@ pub struct GlobalArgs {
         global = true
     )]
     pub db_pool_size: Option<u32>,
+    /// How many `serve` processes share the database: on PostgreSQL, start-up warns when
+    /// their pools together would exceed `max_connections` less the reserved connections and
+    /// a margin for operators.
+    #[arg(long, env = "DEBRIEF_EXPECTED_NODES", default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=10_000), global = true)]
+    pub expected_nodes: u32,
     /// How long events are kept; older ones are purged, and a cursor older than what is
     /// kept answers RESYNC_REQUIRED.
     #[arg(long, env = "DEBRIEF_EVENT_RETENTION", default_value = "30days", value_parser = parse_retention, global = true)]

@@ -24,6 +24,9 @@ pub struct Config {
     /// The database pool: its size, how long a request waits for a connection, and how
     /// SQLite syncs commits.
     pub db_pool: PoolSettings,
+    /// How many servers share the database: start-up warns when their pools together would
+    /// exceed PostgreSQL's connection limit.
+    pub expected_nodes: u32,
     /// Development or production.
     pub environment: Environment,
     /// How tokens are verified and signed.
@@ -196,6 +199,7 @@ impl Config {
                 acquire_timeout: args.db_acquire_timeout,
                 sqlite_synchronous: args.sqlite_synchronous,
             },
+            expected_nodes: args.expected_nodes,
             environment,
             jwt: JwtConfig {
                 key,

@@ -35,6 +35,7 @@ mod incidents;
 mod keys;
 mod limits;
 mod metrics;
+mod nodes;
 mod notifications;
 mod outage;
 mod plans;

@@ -88,6 +88,7 @@ pub fn config(url: &str) -> Config {
         database_url: url.to_owned(),
         database_owner_url: None,
         db_pool: Default::default(),
+        expected_nodes: 1,
         environment: Environment::Production,
         jwt: JwtConfig {
             key: JwtKey::Secret(SECRET.as_bytes().to_vec()),

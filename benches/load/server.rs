@@ -14,7 +14,9 @@ pub const SLUG: &str = "load";
 /// the tenant is there already.
 pub async fn seed(url: &str, incidents: u64) {
     let connection = db::connect(url).await.expect("connect");
-    db::migrate(&connection).await.expect("migrate");
+    debrief::repo::migrations::migrate(&connection, url)
+        .await
+        .expect("migrate");
     if url.starts_with("postgres") {
         connection
             .execute_unprepared(CREATE_SERVER_ROLE)

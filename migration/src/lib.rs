@@ -9,6 +9,8 @@
 #![allow(clippy::disallowed_methods)]
 
 pub use sea_orm_migration::prelude::*;
+/// The table in which each applied migration is recorded, for those who only read it.
+pub use sea_orm_migration::seaql_migrations;
 
 mod columns;
 mod m20261125_000001_tenancy;

@@ -1,5 +1,6 @@
 //! The command-line verbs. Outside the request path, so errors are `anyhow`.
 
+mod capacity;
 mod seed_volume;
 mod serve;
 mod tenant;
@@ -7,7 +8,7 @@ mod token;
 
 use crate::cli::{Cli, Command, TenantCommand};
 use crate::config::Config;
-use crate::repo::db;
+use crate::repo::{db, migrations};
 use anyhow::Context;
 
 pub use serve::{App, spawn};
@@ -50,21 +51,26 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
     }
 }
 
-/// Connects as the tables' owner, for migrations and the operator's commands.
+/// Connects as the tables' owner, for migrations and the operator's commands: at least two
+/// connections, since migrations hold their lock on one while they run on another.
 async fn connect_owner(config: &Config) -> anyhow::Result<sea_orm::DatabaseConnection> {
-    db::connect_with(config.owner_url(), config.db_pool)
+    let settings = db::PoolSettings {
+        size: config.db_pool.size.map(|size| size.max(2)),
+        ..config.db_pool
+    };
+    db::connect_with(config.owner_url(), settings)
         .await
         .with_context(|| format!("connecting to {}", redact(config.owner_url())))
 }
 
-/// Applies pending migrations as the owner, grants the server's role what it needs on the
-/// tables, and returns the owner's connection.
+/// Applies pending migrations as the owner, under PostgreSQL's advisory lock, grants the
+/// server's role what it needs on the tables, and returns the owner's connection. `serve`,
+/// `worker`, `migrate` and the seeding commands all migrate through here.
 async fn migrate(config: &Config) -> anyhow::Result<sea_orm::DatabaseConnection> {
     let owner = connect_owner(config).await?;
-    db::migrate(&owner).await.context("applying migrations")?;
-    db::grant_server_role(&owner, &config.database_url)
+    migrations::migrate(&owner, &config.database_url)
         .await
-        .context("granting the server's role its rights")?;
+        .context("applying migrations and granting the server's role its rights")?;
     Ok(owner)
 }
 

@@ -91,6 +91,7 @@ fn router(
             loopback: development,
         },
         live,
+        readiness: Arc::default(),
     };
     Ok(http::router(state))
 }
@@ -105,6 +106,12 @@ pub async fn run(config: Config, args: ServeArgs) -> anyhow::Result<()> {
     };
     let db = super::connect(&config).await?;
     super::check_wall(&config, &db).await?;
+    let process = super::capacity::ProcessConnections {
+        api: config.db_pool.postgres_size(),
+        workers: if args.no_workers { 0 } else { WORKER_POOL_SIZE },
+        listener: 1,
+    };
+    super::capacity::check(&config, &db, process).await?;
     if config.environment.is_development() && crate::seed::demo::is_empty(&db).await? {
         crate::seed::demo::seed(owner.as_ref().unwrap_or(&db)).await?;
         tracing::info!("seeded the demo tenant `{}`", crate::seed::demo::SLUG);

@@ -17,6 +17,7 @@ mod unsubscribe;
 
 pub use cors::{CorsOrigins, validate as validate_origins};
 pub use graphiql::GraphiqlSettings;
+pub use health::Readiness;
 pub use server::serve;
 
 use crate::auth::Authenticator;
@@ -64,6 +65,8 @@ pub struct AppState {
     pub cors: CorsOrigins,
     /// Live subscriptions, served at `/graphql/ws`.
     pub live: Live,
+    /// What `/readyz` has learnt of the database's migrations.
+    pub readiness: Arc<Readiness>,
 }
 
 /// The application's router, with request ids, tracing and panic containment.

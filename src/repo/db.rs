@@ -1,6 +1,5 @@
-//! Connecting to SQLite or PostgreSQL, and applying migrations.
+//! Connecting to SQLite or PostgreSQL, and what the server's role may do there.
 
-use migration::{Migrator, MigratorTrait};
 use sea_orm::sqlx::postgres::PgConnectOptions;
 use sea_orm::sqlx::{self, sqlite};
 use sea_orm::{
@@ -50,6 +49,14 @@ pub struct PoolSettings {
 
 /// The default for [`PoolSettings::acquire_timeout`].
 pub const DEFAULT_ACQUIRE_TIMEOUT: Duration = Duration::from_secs(3);
+
+impl PoolSettings {
+    /// The most connections the pool opens on PostgreSQL: the configured size, else
+    /// [`postgres_pool_size`].
+    pub fn postgres_size(&self) -> u32 {
+        self.size.unwrap_or_else(postgres_pool_size)
+    }
+}
 
 impl Default for PoolSettings {
     fn default() -> Self {
@@ -107,16 +114,11 @@ pub async fn connect_with(url: &str, pool: PoolSettings) -> Result<DatabaseConne
             });
     } else {
         options
-            .max_connections(pool.size.unwrap_or_else(postgres_pool_size))
+            .max_connections(pool.postgres_size())
             // Timestamps then reach JSON (batched reads) and text as UTC, like SQLite's.
             .map_sqlx_postgres_opts(|opts| opts.options([("TimeZone", "UTC")]));
     }
     Database::connect(options).await
-}
-
-/// Applies every pending migration.
-pub async fn migrate(db: &DatabaseConnection) -> Result<(), DbErr> {
-    Migrator::up(db, None).await
 }
 
 /// Whether the database answers within `limit`; used by `/readyz`.
@@ -242,3 +244,41 @@ pub async fn grant_server_role(owner: &DatabaseConnection, server_url: &str) -> 
 fn identifier(name: &str) -> String {
     format!("\"{}\"", name.replace('"', "\"\""))
 }
+
+/// The connections a PostgreSQL server lets roles without superuser rights open.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ConnectionLimit {
+    /// `max_connections`.
+    pub max_connections: u32,
+    /// `superuser_reserved_connections` plus, from PostgreSQL 16, `reserved_connections`:
+    /// slots an ordinary role cannot take.
+    pub reserved: u32,
+}
+
+/// The connection limit of the PostgreSQL server `db` is on; `None` on SQLite.
+#[allow(clippy::disallowed_methods)] // reads server settings, not tenant rows
+pub async fn connection_limit(db: &DatabaseConnection) -> Result<Option<ConnectionLimit>, DbErr> {
+    if db.get_database_backend() != DatabaseBackend::Postgres {
+        return Ok(None);
+    }
+    let row = db
+        .query_one_raw(Statement::from_string(
+            DatabaseBackend::Postgres,
+            CONNECTION_SETTINGS,
+        ))
+        .await?
+        .ok_or_else(|| DbErr::Custom("the connection settings were not returned".to_owned()))?;
+    let figure = |column: &str| -> Result<u32, DbErr> {
+        let value: i32 = row.try_get("", column)?;
+        u32::try_from(value).map_err(|_| DbErr::Custom(format!("{column} is negative")))
+    };
+    Ok(Some(ConnectionLimit {
+        max_connections: figure("max_connections")?,
+        reserved: figure("reserved")?,
+    }))
+}
+
+/// `reserved_connections` is read with `missing_ok`, so a server before 16 gives 0.
+const CONNECTION_SETTINGS: &str = "SELECT current_setting('max_connections')::int AS max_connections, \
+     current_setting('superuser_reserved_connections')::int \
+     + COALESCE(current_setting('reserved_connections', true)::int, 0) AS reserved";

@@ -22,6 +22,7 @@ pub mod incidents;
 mod links;
 pub mod measures;
 pub mod metrics;
+pub mod migrations;
 pub mod notifications;
 pub mod outcome;
 pub mod page;

@@ -63,6 +63,7 @@ pub fn config(database_url: &str) -> Config {
         database_url: database_url.to_owned(),
         database_owner_url: None,
         db_pool: Default::default(),
+        expected_nodes: 1,
         environment: Environment::Development,
         jwt: JwtConfig {
             key: JwtKey::Secret(SECRET.as_bytes().to_vec()),
@@ -108,12 +109,9 @@ async fn spawn_app_on(database: TestDatabase, adjust: impl FnOnce(Config) -> Con
     let owner_db = db::connect(database.owner_url())
         .await
         .expect("connect to the test database as its owner");
-    db::migrate(&owner_db)
+    debrief::repo::migrations::migrate(&owner_db, database.url())
         .await
-        .expect("migrate the test database");
-    db::grant_server_role(&owner_db, database.url())
-        .await
-        .expect("grant the server's role");
+        .expect("migrate the test database and grant the server's role");
     let config = adjust(config(database.url()));
     let mut db = db::connect_with(database.url(), config.db_pool)
         .await
