@@ -2,11 +2,11 @@
 
 use super::body::{self, BodyError, BodyProgress};
 use super::negotiate::{self, GraphQlParams, MediaType};
-use super::{AppState, MAX_BODY_BYTES, graphiql, respond};
+use super::{AppState, MAX_BODY_BYTES, Resolved, graphiql, respond};
 use crate::error::ErrorCode;
 use crate::graphql::{context, errors, limits};
 use crate::repo::Scope;
-use async_graphql::parser::types::{DocumentOperations, ExecutableDocument, OperationType};
+use async_graphql::parser::types::ExecutableDocument;
 use axum::body::Body;
 use axum::extract::{Extension, Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
@@ -51,7 +51,7 @@ pub async fn post(
         Err(_) => Err("the request body is not valid JSON".to_owned()),
     };
     match params {
-        Ok(params) => execute(&state, &headers, media, params).await,
+        Ok(params) => execute(&state, &headers, media, params, Method::Post).await,
         Err(message) => respond::bad_request(media, &message),
     }
 }
@@ -76,43 +76,91 @@ pub async fn get(
         Ok(params) => params,
         Err(message) => return respond::bad_request(media, &message),
     };
-    if is_mutation(&params) {
-        let mut response = respond::error(
-            media,
-            StatusCode::METHOD_NOT_ALLOWED,
-            ErrorCode::BadUserInput,
-            "mutations must be sent with POST",
-        );
-        response
-            .headers_mut()
-            .insert(header::ALLOW, HeaderValue::from_static("POST"));
-        return response;
-    }
-    execute(&state, &headers, media, params).await
+    execute(&state, &headers, media, params, Method::Get).await
 }
 
+/// The method a request came by: GET may not run mutations.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Method {
+    Get,
+    Post,
+}
+
+/// Finds the request's document, authenticates the caller, admits the document for their
+/// role, and runs the operation.
 async fn execute(
     state: &AppState,
     headers: &HeaderMap,
     media: MediaType,
     params: GraphQlParams,
+    method: Method,
 ) -> Response {
+    let GraphQlParams {
+        document,
+        operation_name,
+        variables,
+    } = params;
+    let found = match state.documents.find(document) {
+        Ok(found) => found,
+        Err(refusal) => return refuse_document(media, refusal),
+    };
+    if method == Method::Get && found.is_mutation(operation_name.as_deref()) {
+        return mutation_over_get(media);
+    }
     let scope = match authenticate(state, headers, media).await {
         Ok(scope) => scope,
         Err(refusal) => return refusal,
     };
-    let (request, finishing) = match prepare(state, params, scope.clone()) {
-        Ok(prepared) => prepared,
+    let role = scope.principal().role();
+    // `resolved.trusted_name` names the operation when the document is a trusted one.
+    let resolved = match state
+        .documents
+        .admit(found, role, operation_name.as_deref())
+    {
+        Ok(resolved) => resolved,
         Err(refusal) => {
             scope.release().await;
-            let refusal = async_graphql::Response::from_errors(vec![refusal]);
-            return answer(media, refusal, false);
+            return refuse_document(media, refusal);
         }
     };
+    let (request, finishing) =
+        match prepare(state, resolved, operation_name, variables, scope.clone()) {
+            Ok(prepared) => prepared,
+            Err(refusal) => {
+                scope.release().await;
+                let refusal = async_graphql::Response::from_errors(vec![refusal]);
+                return answer(media, refusal, false);
+            }
+        };
     let response = state.schema.execute(request).await;
     let (response, executed) = finishing.finish(state, response).await;
     scope.release().await;
     answer(media, response, executed)
+}
+
+/// Answers a request whose document was not found or not admitted, as a request error that
+/// no cache may keep (a client that registers the text next must not be answered from one).
+fn refuse_document(media: MediaType, refusal: async_graphql::ServerError) -> Response {
+    let refusal = async_graphql::Response::from_errors(vec![refusal]);
+    let mut response = answer(media, refusal, false);
+    response.headers_mut().insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("private, no-cache, must-revalidate"),
+    );
+    response
+}
+
+fn mutation_over_get(media: MediaType) -> Response {
+    let mut response = respond::error(
+        media,
+        StatusCode::METHOD_NOT_ALLOWED,
+        ErrorCode::BadUserInput,
+        "mutations must be sent with POST",
+    );
+    response
+        .headers_mut()
+        .insert(header::ALLOW, HeaderValue::from_static("POST"));
+    response
 }
 
 /// What finishing the responses of a prepared operation needs.
@@ -123,21 +171,27 @@ pub(super) struct Finishing {
     variables: async_graphql::Variables,
 }
 
-/// Prepares `params` to run in `scope`: parsed, within the operation limits, asking for what
-/// completing its response needs, with the caller's scope and loaders attached. Fails with
-/// the error that refuses an operation over the limits. A document that does not parse
-/// is left to the engine, which reports the syntax error.
+/// Prepares `document` to run in `scope`: parsed (unless it was at start-up), within the
+/// operation limits, asking for what completing its response needs, with the caller's scope
+/// and loaders attached. Fails with the error that refuses an operation over the limits. A
+/// document that does not parse is left to the engine, which reports the syntax error.
 pub(super) fn prepare(
     state: &AppState,
-    params: GraphQlParams,
+    document: Resolved,
+    operation_name: Option<String>,
+    variables: serde_json::Map<String, Value>,
     scope: Scope,
 ) -> Result<(async_graphql::Request, Finishing), async_graphql::ServerError> {
-    let mut request = async_graphql::Request::new(params.query).variables(
-        async_graphql::Variables::from_json(Value::Object(params.variables)),
+    let mut request = async_graphql::Request::new(document.query).variables(
+        async_graphql::Variables::from_json(Value::Object(variables)),
     );
-    request.operation_name = params.operation_name;
+    request.operation_name = operation_name;
+    let parsed = match document.parsed {
+        Some(parsed) => Some(parsed),
+        None => async_graphql::parser::parse_query(&request.query).ok(),
+    };
     let mut sent = None;
-    if let Ok(document) = async_graphql::parser::parse_query(&request.query) {
+    if let Some(document) = parsed {
         limits::check(&document, &request.variables)?;
         let mut executed = document.clone();
         state.completion.probe(&mut executed);
@@ -229,24 +283,6 @@ fn answer(media: MediaType, mut response: async_graphql::Response, executed: boo
 pub(super) fn reached_execution(response: &async_graphql::Response) -> bool {
     response.data != async_graphql::Value::Null
         || response.errors.iter().any(|error| !error.path.is_empty())
-}
-
-/// Whether the operation that would run is a mutation (refused over GET).
-fn is_mutation(params: &GraphQlParams) -> bool {
-    let Ok(document) = async_graphql::parser::parse_query(&params.query) else {
-        return false;
-    };
-    let operation_type = match &document.operations {
-        DocumentOperations::Single(operation) => Some(operation.node.ty),
-        DocumentOperations::Multiple(operations) => match &params.operation_name {
-            Some(name) => operations
-                .iter()
-                .find(|(n, _)| n.as_str() == name)
-                .map(|(_, op)| op.node.ty),
-            None => None,
-        },
-    };
-    operation_type == Some(OperationType::Mutation)
 }
 
 fn wants_html(headers: &HeaderMap) -> bool {

@@ -3,6 +3,7 @@
 
 mod body;
 mod cors;
+mod documents;
 mod graphiql;
 mod graphql;
 mod health;
@@ -15,6 +16,7 @@ mod subscriptions;
 mod unsubscribe;
 
 pub use cors::{CorsOrigins, validate as validate_origins};
+pub use documents::{DocumentHash, Documents, Resolved, TrustedDocuments};
 pub use graphiql::GraphiqlSettings;
 pub use server::serve;
 
@@ -58,6 +60,8 @@ pub struct AppState {
     pub cors: CorsOrigins,
     /// Live subscriptions, served at `/graphql/ws`.
     pub live: Live,
+    /// The trusted documents and the registered texts requests may name.
+    pub documents: Arc<Documents>,
 }
 
 /// The application's router, with request ids, tracing and panic containment.
