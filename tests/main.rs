@@ -49,5 +49,6 @@ mod schema;
 mod subscriptions;
 mod tenant_wall;
 mod transport;
+mod trusted_documents;
 mod verdicts;
 mod webhooks;

@@ -95,6 +95,13 @@ pub fn params(mut object: Map<String, Value>) -> Result<GraphQlParams, String> {
     let document = match (query, document_id, persisted) {
         (Some(text), None, None) => DocumentRef::Text(text),
         (None, Some(hash), None) => DocumentRef::Id(hash),
+        (Some(text), None, Some(hash)) if DocumentHash::of(&text) != hash => {
+            return Err(
+                "provided sha does not match query: `extensions.persistedQuery.sha256Hash` \
+                 must be the SHA-256 of `query`"
+                    .into(),
+            );
+        }
         (text, None, Some(hash)) => DocumentRef::Persisted { hash, text },
         (None, None, None) => return Err("the request has no `query` (nor `documentId`)".into()),
         (Some(_), Some(_), _) => return Err("send `query` or `documentId`, not both".into()),

@@ -51,7 +51,7 @@ pub enum DocumentRef {
     /// `documentId: "sha256:<hex>"`: a trusted document.
     Id(DocumentHash),
     /// `extensions.persistedQuery.sha256Hash`: a trusted document or a registered text,
-    /// with the text when the client registers it.
+    /// with the text (checked to match the hash) when the client registers it.
     Persisted {
         hash: DocumentHash,
         text: Option<String>,
@@ -98,7 +98,7 @@ impl Documents {
     }
 
     /// Finds the document `reference` names; PERSISTED_QUERY_NOT_FOUND for a hash neither
-    /// trusted nor registered, BAD_USER_INPUT for a text that does not match its hash.
+    /// trusted nor registered.
     pub(super) fn find(&self, reference: DocumentRef) -> Result<Found<'_>, ServerError> {
         match reference {
             DocumentRef::Text(text) => Ok(Found::Text(text)),
@@ -112,14 +112,7 @@ impl Documents {
                     return Ok(Found::Trusted(trusted));
                 }
                 match text {
-                    Some(text) if DocumentHash::of(&text) == hash => {
-                        Ok(Found::Registering(hash, text))
-                    }
-                    Some(_) => Err(refusal(
-                        ErrorCode::BadUserInput,
-                        "provided sha does not match query: `sha256Hash` must be the SHA-256 \
-                         of `query`",
-                    )),
+                    Some(text) => Ok(Found::Registering(hash, text)),
                     None => self
                         .registered
                         .get(&hash)
@@ -193,13 +186,15 @@ fn operation_type(
 ) -> Option<OperationType> {
     match &document.operations {
         DocumentOperations::Single(operation) => Some(operation.node.ty),
-        DocumentOperations::Multiple(operations) => {
-            let name = operation_name?;
-            operations
+        // Named operations are kept by name, even one alone, which runs without a name.
+        DocumentOperations::Multiple(operations) => match operation_name {
+            Some(name) => operations
                 .iter()
                 .find(|(n, _)| n.as_str() == name)
-                .map(|(_, op)| op.node.ty)
-        }
+                .map(|(_, op)| op.node.ty),
+            None if operations.len() == 1 => operations.values().next().map(|op| op.node.ty),
+            None => None,
+        },
     }
 }
 
