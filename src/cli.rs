@@ -193,6 +193,19 @@ pub struct GlobalArgs {
         global = true
     )]
     pub ws_sockets_per_user: u32,
+    /// A persisted-document manifest, Relay's or Apollo's: requests may name its documents by
+    /// `documentId: "sha256:<hex>"` or Apollo's `extensions.persistedQuery`.
+    #[arg(long, env = "DEBRIEF_TRUSTED_DOCUMENTS", global = true)]
+    pub trusted_documents: Option<std::path::PathBuf>,
+    /// Roles that may run only the documents of `--trusted-documents`, comma-separated, e.g.
+    /// `CLIENT` for the client portal [default: none].
+    #[arg(
+        long,
+        env = "DEBRIEF_REQUIRE_TRUSTED_DOCUMENTS",
+        value_delimiter = ',',
+        global = true
+    )]
+    pub require_trusted_documents: Vec<String>,
 }
 
 /// Links are sent to people outside: an absolute http(s) URL, ending in `/` so paths join

@@ -53,6 +53,17 @@ pub struct Config {
     pub public_url: Option<url::Url>,
     /// How email notifications are sent; off unless an SMTP URL or a folder is set.
     pub notifications: NotificationSettings,
+    /// The trusted documents, and the roles bound to them.
+    pub trusted_documents: TrustedDocumentSettings,
+}
+
+/// Where the trusted documents are, and which roles may run nothing else.
+#[derive(Debug, Clone, Default)]
+pub struct TrustedDocumentSettings {
+    /// The manifest (Relay's or Apollo's); `None`: no trusted documents.
+    pub manifest: Option<PathBuf>,
+    /// Roles that may run only the manifest's documents.
+    pub required_roles: Vec<entity::Role>,
 }
 
 /// The public URL of a server listening on `address` when none is configured.
@@ -188,6 +199,7 @@ impl Config {
         {
             bail!("DEBRIEF_JWT_SECRET must be at least {MIN_SECRET_BYTES} bytes long");
         }
+        let trusted_documents = trusted_documents(args)?;
         Ok(Self {
             database_url: args.database_url.clone(),
             database_owner_url: args
@@ -242,6 +254,7 @@ impl Config {
                 retry_scale: args.webhook_retry_scale,
                 ..NotificationSettings::default()
             },
+            trusted_documents,
         })
     }
 }
@@ -258,6 +271,40 @@ fn budgets(args: &GlobalArgs) -> Budgets {
         per_caller: budget(args.rate_limit_user_points),
         per_tenant: budget(args.rate_limit_tenant_points),
     }
+}
+
+/// The manifest's path and the roles bound to it; a role bound to no manifest could run
+/// nothing, so that is refused.
+fn trusted_documents(args: &GlobalArgs) -> anyhow::Result<TrustedDocumentSettings> {
+    let mut required_roles = Vec::new();
+    for name in args
+        .require_trusted_documents
+        .iter()
+        .map(|name| name.trim())
+    {
+        if name.is_empty() {
+            continue;
+        }
+        let role =
+            <entity::Role as sea_orm::ActiveEnum>::try_from_value(&name.to_ascii_uppercase())
+                .map_err(|_| {
+                    anyhow::anyhow!(
+                        "DEBRIEF_REQUIRE_TRUSTED_DOCUMENTS: `{name}` is not a role (ADMIN, EDITOR, \
+                     VIEWER, CLIENT, REPORTER)"
+                    )
+                })?;
+        required_roles.push(role);
+    }
+    let manifest = args.trusted_documents.clone();
+    if manifest.is_none() && !required_roles.is_empty() {
+        bail!(
+            "DEBRIEF_REQUIRE_TRUSTED_DOCUMENTS needs DEBRIEF_TRUSTED_DOCUMENTS: the manifest those roles may run"
+        );
+    }
+    Ok(TrustedDocumentSettings {
+        manifest,
+        required_roles,
+    })
 }
 
 /// `<database file>.jwt-secret` for SQLite files; `.debrief-jwt-secret` in the working

@@ -32,6 +32,11 @@ pub enum ErrorCode {
     Internal,
     /// Stands for the errors left out of a response that had more than the cap.
     ErrorsOmitted,
+    /// The document's id or hash is neither trusted nor registered: send its text (with the
+    /// hash, to register it), or use a document of the server's manifest.
+    PersistedQueryNotFound,
+    /// The caller's role may run only the operator's trusted documents.
+    TrustedDocumentRequired,
 }
 
 impl ErrorCode {
@@ -48,6 +53,8 @@ impl ErrorCode {
             Self::ResyncRequired => "RESYNC_REQUIRED",
             Self::Internal => "INTERNAL",
             Self::ErrorsOmitted => "ERRORS_OMITTED",
+            Self::PersistedQueryNotFound => "PERSISTED_QUERY_NOT_FOUND",
+            Self::TrustedDocumentRequired => "TRUSTED_DOCUMENT_REQUIRED",
         }
     }
 
@@ -64,6 +71,8 @@ impl ErrorCode {
             Self::ResyncRequired,
             Self::Internal,
             Self::ErrorsOmitted,
+            Self::PersistedQueryNotFound,
+            Self::TrustedDocumentRequired,
         ]
         .into_iter()
         .find(|candidate| candidate.as_str() == code)

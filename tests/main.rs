@@ -51,5 +51,6 @@ mod schema;
 mod subscriptions;
 mod tenant_wall;
 mod transport;
+mod trusted_documents;
 mod verdicts;
 mod webhooks;

@@ -8,19 +8,22 @@ use serde_json::{Value, json};
 async fn a_mutation_over_get_is_refused_with_405() {
     let app = spawn_app().await;
     let tenant = app.create_tenant("acme").await;
-    let response = app
-        .http
-        .get(format!("{}/graphql", app.url))
-        .query(&[(
-            "query",
-            "mutation { serviceCreate(input: { name: \"x\" }) { service { id } } }",
-        )])
-        .bearer_auth(&tenant.admin)
-        .send()
-        .await
-        .expect("send");
-    assert_eq!(response.status(), StatusCode::METHOD_NOT_ALLOWED);
-    assert_eq!(response.headers()["allow"], "POST");
+    // A named mutation runs without `operationName` when it is the document's only one.
+    for query in [
+        "mutation { serviceCreate(input: { name: \"x\" }) { service { id } } }",
+        "mutation Named { serviceCreate(input: { name: \"x\" }) { service { id } } }",
+    ] {
+        let response = app
+            .http
+            .get(format!("{}/graphql", app.url))
+            .query(&[("query", query)])
+            .bearer_auth(&tenant.admin)
+            .send()
+            .await
+            .expect("send");
+        assert_eq!(response.status(), StatusCode::METHOD_NOT_ALLOWED, "{query}");
+        assert_eq!(response.headers()["allow"], "POST");
+    }
     assert_eq!(
         app.data(&tenant.admin, "{ services { totalCount } }", json!({}))
             .await["services"]["totalCount"],

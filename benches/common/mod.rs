@@ -106,6 +106,7 @@ pub fn config(url: &str) -> Config {
         live: debrief::live::LiveSettings::default(),
         public_url: None,
         notifications: Default::default(),
+        trusted_documents: Default::default(),
     }
 }
 

@@ -6,7 +6,7 @@ use crate::config::Config;
 use crate::graphql::limits::Pricing;
 use crate::graphql::response::Completion;
 use crate::graphql::{self, SchemaOptions};
-use crate::http::{self, AppState, GraphiqlSettings};
+use crate::http::{self, AppState, Documents, GraphiqlSettings, TrustedDocuments};
 use crate::live::Live;
 use anyhow::Context;
 use sea_orm::DatabaseConnection;
@@ -38,7 +38,8 @@ pub fn spawn(
     let address = listener.local_addr()?;
     let graphiql = development(config).then(GraphiqlSettings::default);
     let live = Live::new(db.clone(), config.live);
-    let router = router(config, db.clone(), graphiql, live, address)?;
+    let documents = documents(config)?;
+    let router = router(config, db.clone(), graphiql, live, documents, address)?;
     let limits = config.connections;
     let drain = config.request_timeout;
     tokio::spawn(http::serve(
@@ -55,6 +56,17 @@ fn development(config: &Config) -> bool {
     config.environment.is_development()
 }
 
+/// The trusted documents of `--trusted-documents`, checked, with the roles bound to them.
+fn documents(config: &Config) -> anyhow::Result<Documents> {
+    let settings = &config.trusted_documents;
+    let Some(path) = &settings.manifest else {
+        return Ok(Documents::default());
+    };
+    let trusted = TrustedDocuments::load(path)?;
+    tracing::info!(path = %path.display(), documents = trusted.len(), "trusted documents");
+    Ok(Documents::new(trusted, settings.required_roles.clone()))
+}
+
 /// The router of a server listening on `address`; `graphiql` is GraphiQL's page, or `None`
 /// to serve none.
 fn router(
@@ -62,6 +74,7 @@ fn router(
     db: DatabaseConnection,
     graphiql: Option<GraphiqlSettings>,
     live: Live,
+    documents: Documents,
     address: SocketAddr,
 ) -> anyhow::Result<axum::Router> {
     let development = development(config);
@@ -92,6 +105,7 @@ fn router(
         },
         live,
         readiness: Arc::default(),
+        documents: Arc::new(documents),
     };
     Ok(http::router(state))
 }
@@ -99,6 +113,8 @@ fn router(
 /// Migrates unless told not to, seeds an empty development database with the demo, and
 /// serves until SIGTERM or Ctrl-C.
 pub async fn run(config: Config, args: ServeArgs) -> anyhow::Result<()> {
+    // Before anything else, so a bad manifest stops the start at once.
+    let documents = documents(&config)?;
     let owner = if args.no_migrate {
         None
     } else {
@@ -151,7 +167,7 @@ pub async fn run(config: Config, args: ServeArgs) -> anyhow::Result<()> {
         )))
     };
     let live = Live::new(db.clone(), config.live);
-    let router = router(&config, db, graphiql, live.clone(), args.listen)?;
+    let router = router(&config, db, graphiql, live.clone(), documents, args.listen)?;
     let shutdown = async {
         shutdown_signal().await;
         // Sockets are not requests: they close (1001) rather than wait for the drain.

@@ -3,12 +3,12 @@
 use super::admission::{self, Admitted};
 use super::body::{self, BodyError, BodyProgress};
 use super::negotiate::{self, GraphQlParams, MediaType};
-use super::{AppState, MAX_BODY_BYTES, graphiql, respond};
+use super::{AppState, MAX_BODY_BYTES, Resolved, graphiql, respond};
 use crate::error::ErrorCode;
 use crate::graphql::limits::Price;
 use crate::graphql::{context, errors, limits};
 use crate::repo::Scope;
-use async_graphql::parser::types::{DocumentOperations, ExecutableDocument, OperationType};
+use async_graphql::parser::types::ExecutableDocument;
 use axum::body::Body;
 use axum::extract::{Extension, Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
@@ -53,7 +53,7 @@ pub async fn post(
         Err(_) => Err("the request body is not valid JSON".to_owned()),
     };
     match params {
-        Ok(params) => execute(&state, &headers, media, params).await,
+        Ok(params) => execute(&state, &headers, media, params, Method::Post).await,
         Err(message) => respond::bad_request(media, &message),
     }
 }
@@ -78,56 +78,94 @@ pub async fn get(
         Ok(params) => params,
         Err(message) => return respond::bad_request(media, &message),
     };
-    if is_mutation(&params) {
-        let mut response = respond::error(
-            media,
-            StatusCode::METHOD_NOT_ALLOWED,
-            ErrorCode::BadUserInput,
-            "mutations must be sent with POST",
-        );
-        response
-            .headers_mut()
-            .insert(header::ALLOW, HeaderValue::from_static("POST"));
-        return response;
-    }
-    execute(&state, &headers, media, params).await
+    execute(&state, &headers, media, params, Method::Get).await
 }
 
+/// The method a request came by: GET may not run mutations.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Method {
+    Get,
+    Post,
+}
+
+/// Finds the request's document, authenticates the caller, admits the document for their
+/// role, and runs the operation.
 async fn execute(
     state: &AppState,
     headers: &HeaderMap,
     media: MediaType,
     params: GraphQlParams,
+    method: Method,
 ) -> Response {
+    let GraphQlParams {
+        document,
+        operation_name,
+        variables,
+    } = params;
+    let found = match state.documents.find(document) {
+        Ok(found) => found,
+        Err(refusal) => return refuse_document(media, refusal),
+    };
+    if method == Method::Get && found.is_mutation(operation_name.as_deref()) {
+        return mutation_over_get(media);
+    }
     let bearer = match state.authenticator.verify(authorization(headers)) {
         Ok(bearer) => bearer,
         Err(refusal) => return respond::unauthenticated(media, &refusal),
     };
-    let parsed = match parse(state, params) {
-        Ok(parsed) => parsed,
+    let variables = async_graphql::Variables::from_json(Value::Object(variables));
+    let parsed = found.parse();
+    let price = match price(
+        state,
+        parsed.as_ref(),
+        operation_name.as_deref(),
+        &variables,
+    ) {
+        Ok(price) => price,
         Err(refusal) => {
             let refusal = async_graphql::Response::from_errors(vec![refusal]);
             return answer(media, refusal, false);
         }
     };
-    let cost = parsed.price.cost;
-    let Admitted { scope, admission } = match admission::admit(state, &bearer, cost, media).await {
-        Ok(admitted) => admitted,
-        Err(refusal) => return refusal,
+    let Admitted { scope, admission } =
+        match admission::admit(state, &bearer, price.cost, media).await {
+            Ok(admitted) => admitted,
+            Err(refusal) => return refusal,
+        };
+    let role = scope.principal().role();
+    // `resolved.trusted_name` names the operation when the document is a trusted one.
+    let mut resolved = match state
+        .documents
+        .admit(found, role, operation_name.as_deref())
+    {
+        Ok(resolved) => resolved,
+        Err(refusal) => {
+            scope.release().await;
+            return refuse_document(media, refusal);
+        }
     };
-    let mut request = context::attach(parsed.request, scope.clone(), state.batch_window);
+    resolved.parsed = parsed;
+    let (mut request, finishing) =
+        match prepare(state, resolved, operation_name, variables, scope.clone()) {
+            Ok(prepared) => prepared,
+            Err(refusal) => {
+                scope.release().await;
+                let refusal = async_graphql::Response::from_errors(vec![refusal]);
+                return answer(media, refusal, false);
+            }
+        };
     if let Some(admission) = admission.clone() {
         request = request.data(admission);
     }
     let response = state.schema.execute(request).await;
-    let (mut response, executed) = parsed.finishing.finish(state, response).await;
+    let (mut response, executed) = finishing.finish(state, response).await;
     scope.release().await;
     let actual = if executed {
-        parsed.finishing.actual_cost(state, &response.data)
+        finishing.actual_cost(state, &response.data)
     } else {
         0
     };
-    let extension = admission::cost_extension(cost, actual, admission.as_ref());
+    let extension = admission::cost_extension(price.cost, actual, admission.as_ref());
     response.extensions.insert(
         "cost".to_owned(),
         async_graphql::Value::from_json(extension).unwrap_or_default(),
@@ -145,6 +183,31 @@ fn authorization(headers: &HeaderMap) -> Option<&str> {
         .and_then(|v| v.to_str().ok())
 }
 
+/// Answers a request whose document was not found or not admitted, as a request error that
+/// no cache may keep (a client that registers the text next must not be answered from one).
+fn refuse_document(media: MediaType, refusal: async_graphql::ServerError) -> Response {
+    let refusal = async_graphql::Response::from_errors(vec![refusal]);
+    let mut response = answer(media, refusal, false);
+    response.headers_mut().insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("private, no-cache, must-revalidate"),
+    );
+    response
+}
+
+fn mutation_over_get(media: MediaType) -> Response {
+    let mut response = respond::error(
+        media,
+        StatusCode::METHOD_NOT_ALLOWED,
+        ErrorCode::BadUserInput,
+        "mutations must be sent with POST",
+    );
+    response
+        .headers_mut()
+        .insert(header::ALLOW, HeaderValue::from_static("POST"));
+    response
+}
+
 /// What finishing the responses of a prepared operation needs.
 pub(super) struct Finishing {
     /// The document as the client sent it, when it parsed.
@@ -153,38 +216,48 @@ pub(super) struct Finishing {
     variables: async_graphql::Variables,
 }
 
-/// An operation parsed, within the operation limits and priced, not yet given a scope.
-pub(super) struct Parsed {
-    request: async_graphql::Request,
-    finishing: Finishing,
-    price: Price,
+/// Prices the operation `operation_name` of `document` (when it parsed) in rate-limit
+/// points, after checking it within the operation limits, which bound the pricing's walk;
+/// refuses one over a limit or dearer than [`limits::within_cost`] allows. A document that
+/// does not parse costs one point.
+fn price(
+    state: &AppState,
+    document: Option<&ExecutableDocument>,
+    operation_name: Option<&str>,
+    variables: &async_graphql::Variables,
+) -> Result<Price, async_graphql::ServerError> {
+    let Some(document) = document else {
+        return Ok(Price {
+            requests: 0,
+            cost: 1,
+        });
+    };
+    limits::check(document, variables)?;
+    let price = state.pricing.requested(document, operation_name, variables);
+    limits::within_cost(price)?;
+    Ok(price)
 }
 
-/// Parses `params`: within the operation limits, priced within [`limits::within_cost`], asking
-/// for what completing its response needs. Fails with the error that refuses an operation
-/// over a limit. A document that does not parse is left to the engine, which reports the
-/// syntax error; it costs one point.
-pub(super) fn parse(
+/// Prepares `document` to run in `scope`: parsed (unless it was already), within the
+/// operation limits, asking for what completing its response needs, with the caller's scope
+/// and loaders attached. Fails with the error that refuses an operation over the limits. A
+/// document that does not parse is left to the engine, which reports the syntax error.
+pub(super) fn prepare(
     state: &AppState,
-    params: GraphQlParams,
-) -> Result<Parsed, async_graphql::ServerError> {
-    let mut request = async_graphql::Request::new(params.query).variables(
-        async_graphql::Variables::from_json(Value::Object(params.variables)),
-    );
-    request.operation_name = params.operation_name;
-    let mut sent = None;
-    let mut price = Price {
-        requests: 0,
-        cost: 1,
+    document: Resolved,
+    operation_name: Option<String>,
+    variables: async_graphql::Variables,
+    scope: Scope,
+) -> Result<(async_graphql::Request, Finishing), async_graphql::ServerError> {
+    let mut request = async_graphql::Request::new(document.query).variables(variables);
+    request.operation_name = operation_name;
+    let parsed = match document.parsed {
+        Some(parsed) => Some(parsed),
+        None => async_graphql::parser::parse_query(&request.query).ok(),
     };
-    if let Ok(document) = async_graphql::parser::parse_query(&request.query) {
+    let mut sent = None;
+    if let Some(document) = parsed {
         limits::check(&document, &request.variables)?;
-        price = state.pricing.requested(
-            &document,
-            request.operation_name.as_deref(),
-            &request.variables,
-        );
-        limits::within_cost(price)?;
         let mut executed = document.clone();
         state.completion.probe(&mut executed);
         request.set_parsed_query(executed);
@@ -195,24 +268,9 @@ pub(super) fn parse(
         variables: request.variables.clone(),
         sent,
     };
-    Ok(Parsed {
-        request,
-        finishing,
-        price,
-    })
-}
-
-/// Prepares `params` to run in `scope`: [`parse`]d, with the caller's scope and loaders
-/// attached.
-pub(super) fn prepare(
-    state: &AppState,
-    params: GraphQlParams,
-    scope: Scope,
-) -> Result<(async_graphql::Request, Finishing), async_graphql::ServerError> {
-    let parsed = parse(state, params)?;
     Ok((
-        context::attach(parsed.request, scope, state.batch_window),
-        parsed.finishing,
+        context::attach(request, scope, state.batch_window),
+        finishing,
     ))
 }
 
@@ -267,24 +325,6 @@ fn answer(media: MediaType, mut response: async_graphql::Response, executed: boo
 pub(super) fn reached_execution(response: &async_graphql::Response) -> bool {
     response.data != async_graphql::Value::Null
         || response.errors.iter().any(|error| !error.path.is_empty())
-}
-
-/// Whether the operation that would run is a mutation (refused over GET).
-fn is_mutation(params: &GraphQlParams) -> bool {
-    let Ok(document) = async_graphql::parser::parse_query(&params.query) else {
-        return false;
-    };
-    let operation_type = match &document.operations {
-        DocumentOperations::Single(operation) => Some(operation.node.ty),
-        DocumentOperations::Multiple(operations) => match &params.operation_name {
-            Some(name) => operations
-                .iter()
-                .find(|(n, _)| n.as_str() == name)
-                .map(|(_, op)| op.node.ty),
-            None => None,
-        },
-    };
-    operation_type == Some(OperationType::Mutation)
 }
 
 fn wants_html(headers: &HeaderMap) -> bool {

@@ -4,6 +4,7 @@
 mod admission;
 mod body;
 mod cors;
+mod documents;
 mod graphiql;
 mod graphql;
 mod health;
@@ -16,6 +17,7 @@ mod subscriptions;
 mod unsubscribe;
 
 pub use cors::{CorsOrigins, validate as validate_origins};
+pub use documents::{DocumentHash, Documents, Resolved, TrustedDocuments};
 pub use graphiql::GraphiqlSettings;
 pub use health::Readiness;
 pub use server::serve;
@@ -67,6 +69,8 @@ pub struct AppState {
     pub live: Live,
     /// What `/readyz` has learnt of the database's migrations.
     pub readiness: Arc<Readiness>,
+    /// The trusted documents and the registered texts requests may name.
+    pub documents: Arc<Documents>,
 }
 
 /// The application's router, with request ids, tracing and panic containment.

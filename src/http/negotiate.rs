@@ -1,5 +1,6 @@
 //! GraphQL-over-HTTP request parsing and media-type negotiation.
 
+use super::documents::{DocumentHash, DocumentRef};
 use axum::http::{HeaderMap, header};
 use serde_json::{Map, Value};
 
@@ -52,11 +53,11 @@ pub fn is_json_body(headers: &HeaderMap) -> bool {
         .is_some_and(|essence| essence.trim().eq_ignore_ascii_case("application/json"))
 }
 
-/// A GraphQL request as the spec defines its parameters.
+/// A GraphQL request as the spec defines its parameters, with the persisted-document forms.
 #[derive(Debug)]
 pub struct GraphQlParams {
-    /// The GraphQL document.
-    pub query: String,
+    /// The GraphQL document, or how to find it.
+    pub document: DocumentRef,
     /// Which operation of the document to run; needed when it holds several.
     pub operation_name: Option<String>,
     /// Variable values; empty when none were sent.
@@ -64,12 +65,18 @@ pub struct GraphQlParams {
 }
 
 /// Checks the parameter types the spec requires: `query` a string; `operationName` a string
-/// or null; `variables` and `extensions` objects or null.
+/// or null; `variables` and `extensions` objects or null. A request may name its document
+/// instead, by `documentId` or by `extensions.persistedQuery` (see [`DocumentRef`]).
 pub fn params(mut object: Map<String, Value>) -> Result<GraphQlParams, String> {
     let query = match object.remove("query") {
-        Some(Value::String(query)) => query,
+        None | Some(Value::Null) => None,
+        Some(Value::String(query)) => Some(query),
         Some(_) => return Err("`query` must be a string".into()),
-        None => return Err("the request has no `query`".into()),
+    };
+    let document_id = match object.remove("documentId") {
+        None | Some(Value::Null) => None,
+        Some(Value::String(id)) => Some(document_id(&id)?),
+        Some(_) => return Err("`documentId` must be a string".into()),
     };
     let operation_name = match object.remove("operationName") {
         None | Some(Value::Null) => None,
@@ -82,13 +89,59 @@ pub fn params(mut object: Map<String, Value>) -> Result<GraphQlParams, String> {
         Some(_) => Err(format!("`{name}` must be an object")),
     };
     let variables = map("variables")?;
-    // Extensions are checked for shape, as the spec asks, but none are supported yet.
-    map("extensions")?;
+    // Extensions other than `persistedQuery` are checked for shape, as the spec asks, and
+    // ignored.
+    let persisted = persisted_query(&map("extensions")?)?;
+    let document = match (query, document_id, persisted) {
+        (Some(text), None, None) => DocumentRef::Text(text),
+        (None, Some(hash), None) => DocumentRef::Id(hash),
+        (Some(text), None, Some(hash)) if DocumentHash::of(&text) != hash => {
+            return Err(
+                "provided sha does not match query: `extensions.persistedQuery.sha256Hash` \
+                 must be the SHA-256 of `query`"
+                    .into(),
+            );
+        }
+        (text, None, Some(hash)) => DocumentRef::Persisted { hash, text },
+        (None, None, None) => return Err("the request has no `query` (nor `documentId`)".into()),
+        (Some(_), Some(_), _) => return Err("send `query` or `documentId`, not both".into()),
+        (None, Some(_), Some(_)) => {
+            return Err("send `documentId` or `extensions.persistedQuery`, not both".into());
+        }
+    };
     Ok(GraphQlParams {
-        query,
+        document,
         operation_name,
         variables,
     })
+}
+
+/// `sha256:` and the document's SHA-256 in hex, the form the GraphQL-over-HTTP persisted
+/// documents proposal names.
+fn document_id(id: &str) -> Result<DocumentHash, String> {
+    id.strip_prefix("sha256:")
+        .and_then(DocumentHash::parse)
+        .ok_or_else(|| "`documentId` must be `sha256:` and 64 hex digits".to_owned())
+}
+
+/// Apollo's `extensions.persistedQuery`: `{ "version": 1, "sha256Hash": "<hex>" }`.
+fn persisted_query(extensions: &Map<String, Value>) -> Result<Option<DocumentHash>, String> {
+    let Some(persisted) = extensions.get("persistedQuery") else {
+        return Ok(None);
+    };
+    let shape = "`extensions.persistedQuery` must be `{ \"version\": 1, \"sha256Hash\": \"<64 hex digits>\" }`";
+    let Value::Object(persisted) = persisted else {
+        return Err(shape.into());
+    };
+    if persisted.get("version").and_then(Value::as_u64) != Some(1) {
+        return Err(format!("{shape}: only version 1 is supported"));
+    }
+    persisted
+        .get("sha256Hash")
+        .and_then(Value::as_str)
+        .and_then(DocumentHash::parse)
+        .map(Some)
+        .ok_or_else(|| shape.to_owned())
 }
 
 /// Reads GET parameters; `variables` and `extensions` arrive as JSON text.
@@ -145,5 +198,30 @@ mod tests {
         assert!(parse(r#"{"query":"{a}","variables":"x"}"#).is_err());
         assert!(parse(r#"{"query":"{a}","operationName":0}"#).is_err());
         assert!(parse(r#"{"query":"{a}","extensions":[]}"#).is_err());
+    }
+
+    #[test]
+    fn a_document_may_be_named_by_id_or_by_its_persisted_query_hash() {
+        let parse = |json: &str| params(serde_json::from_str(json).unwrap());
+        let hash = "a".repeat(64);
+        let id = format!(r#"{{"documentId":"sha256:{hash}"}}"#);
+        assert!(matches!(parse(&id).unwrap().document, DocumentRef::Id(_)));
+        let persisted = format!(
+            r#"{{"extensions":{{"persistedQuery":{{"version":1,"sha256Hash":"{hash}"}}}}}}"#
+        );
+        assert!(matches!(
+            parse(&persisted).unwrap().document,
+            DocumentRef::Persisted { text: None, .. }
+        ));
+        for refused in [
+            format!(r#"{{"documentId":"{hash}"}}"#),
+            r#"{"documentId":"sha256:abc"}"#.to_owned(),
+            format!(r#"{{"documentId":"sha256:{hash}","query":"{{a}}"}}"#),
+            r#"{"extensions":{"persistedQuery":{"version":2,"sha256Hash":"x"}}}"#.to_owned(),
+            r#"{"extensions":{"persistedQuery":true}}"#.to_owned(),
+            r#"{}"#.to_owned(),
+        ] {
+            assert!(parse(&refused).is_err(), "{refused}");
+        }
     }
 }

@@ -81,6 +81,7 @@ pub fn config(database_url: &str) -> Config {
         live: debrief::live::LiveSettings::default(),
         public_url: None,
         notifications: Default::default(),
+        trusted_documents: Default::default(),
     }
 }
 

@@ -4,7 +4,7 @@
 use super::super::AppState;
 use super::super::graphql::prepare;
 use super::super::negotiate::GraphQlParams;
-use super::protocol::{self, SubscribePayload};
+use super::protocol;
 use crate::auth::Principal;
 use crate::graphql::errors;
 use crate::repo::Scope;
@@ -12,7 +12,7 @@ use axum::extract::ws::Message;
 use futures_util::StreamExt;
 use tokio::sync::mpsc;
 
-/// Runs `payload` as operation `id` for `principal`, sending its messages to `outbox`, and
+/// Runs `params` as operation `id` for `principal`, sending its messages to `outbox`, and
 /// returns its `complete` (if it ends with one) for the caller to send once it has freed the
 /// id. Waits while `outbox` is full, so a client that reads slowly slows its own operations
 /// down (and a subscription that falls too far behind ends with RESYNC_REQUIRED).
@@ -20,16 +20,27 @@ pub async fn run(
     state: AppState,
     principal: Principal,
     id: String,
-    payload: SubscribePayload,
+    params: GraphQlParams,
     outbox: mpsc::Sender<Message>,
 ) -> Option<Message> {
-    let params = GraphQlParams {
-        query: payload.query,
-        operation_name: payload.operation_name,
-        variables: payload.variables.unwrap_or_default(),
-    };
+    let GraphQlParams {
+        document,
+        operation_name,
+        variables,
+    } = params;
+    let role = principal.role();
+    // The same rule as over HTTP, so a role bound to trusted documents is bound here too.
+    let resolved = state.documents.find(document).and_then(|found| {
+        state
+            .documents
+            .admit(found, role, operation_name.as_deref())
+    });
     let scope = Scope::new(state.db.clone(), principal);
-    let (request, finishing) = match prepare(&state, params, scope.clone()) {
+    let prepared = resolved.and_then(|resolved| {
+        let variables = async_graphql::Variables::from_json(serde_json::Value::Object(variables));
+        prepare(&state, resolved, operation_name, variables, scope.clone())
+    });
+    let (request, finishing) = match prepared {
         Ok(prepared) => prepared,
         Err(refusal) => {
             let mut refusal = async_graphql::Response::from_errors(vec![refusal]);

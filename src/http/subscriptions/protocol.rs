@@ -1,8 +1,9 @@
 //! The messages and close codes of `graphql-transport-ws`, as the `graphql-ws` library's
 //! PROTOCOL.md defines them.
 
+use super::super::negotiate::{self, GraphQlParams};
 use axum::extract::ws::{CloseFrame, Message};
-use serde::{Deserialize, Serialize};
+use serde::{Deserialize, Deserializer, Serialize};
 use serde_json::{Map, Value, json};
 
 /// The one subprotocol served.
@@ -29,22 +30,22 @@ pub enum ClientMessage {
     },
     Subscribe {
         id: String,
-        payload: SubscribePayload,
+        #[serde(deserialize_with = "subscribe_payload")]
+        payload: GraphQlParams,
     },
     Complete {
         id: String,
     },
 }
 
-/// What a `subscribe` message asks to run.
-#[derive(Debug, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct SubscribePayload {
-    pub query: String,
-    #[serde(default)]
-    pub operation_name: Option<String>,
-    #[serde(default)]
-    pub variables: Option<Map<String, Value>>,
+/// What a `subscribe` message asks to run: the parameters of a GraphQL-over-HTTP request,
+/// checked the same way (a document may be named by `documentId` or
+/// `extensions.persistedQuery` here too).
+fn subscribe_payload<'de, D: Deserializer<'de>>(
+    deserializer: D,
+) -> Result<GraphQlParams, D::Error> {
+    let payload = Map::<String, Value>::deserialize(deserializer)?;
+    negotiate::params(payload).map_err(serde::de::Error::custom)
 }
 
 impl ClientMessage {
@@ -189,6 +190,11 @@ mod tests {
         assert!(ClientMessage::parse(r#"{"id":"1","type":"complete"}"#).is_some());
         let subscribe = r#"{"id":"1","type":"subscribe","payload":{"query":"{a}"}}"#;
         assert!(ClientMessage::parse(subscribe).is_some());
+        let by_id = format!(
+            r#"{{"id":"1","type":"subscribe","payload":{{"documentId":"sha256:{}"}}}}"#,
+            "0".repeat(64)
+        );
+        assert!(ClientMessage::parse(&by_id).is_some());
         for invalid in [
             "",
             "[]",
@@ -201,6 +207,7 @@ mod tests {
             r#"{"id":1,"type":"complete"}"#,
             r#"{"id":"1","type":"subscribe","payload":{}}"#,
             r#"{"id":"1","type":"subscribe","payload":{"query":"{a}","variables":[]}}"#,
+            r#"{"id":"1","type":"subscribe","payload":{"documentId":"sha256:0"}}"#,
         ] {
             assert!(ClientMessage::parse(invalid).is_none(), "{invalid}");
         }

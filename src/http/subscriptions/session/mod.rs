@@ -3,8 +3,9 @@
 
 mod sign_in;
 
+use super::super::negotiate::GraphQlParams;
 use super::operation;
-use super::protocol::{self, ClientMessage, Close, SubscribePayload};
+use super::protocol::{self, ClientMessage, Close};
 use crate::auth::Principal;
 use crate::error::ErrorCode;
 use crate::graphql::errors::set_code;
@@ -208,7 +209,7 @@ impl Session {
         }
     }
 
-    fn subscribe(&mut self, id: String, payload: SubscribePayload) -> Flow {
+    fn subscribe(&mut self, id: String, payload: GraphQlParams) -> Flow {
         // An operation that has just sent `complete` frees its id before this one takes it.
         while let Ok((finished, generation)) = self.finished.try_recv() {
             self.forget(&finished, generation);
