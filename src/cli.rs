@@ -161,6 +161,10 @@ pub struct GlobalArgs {
         global = true
     )]
     pub ws_sockets_per_user: u32,
+    /// Serve Prometheus metrics at `GET /metrics` on this address, e.g. `127.0.0.1:9464`,
+    /// apart from the API (`serve` and `worker`) [default: no metrics].
+    #[arg(long, env = "DEBRIEF_METRICS_LISTEN", global = true)]
+    pub metrics_listen: Option<SocketAddr>,
 }
 
 /// Links are sent to people outside: an absolute http(s) URL, ending in `/` so paths join

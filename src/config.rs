@@ -47,6 +47,8 @@ pub struct Config {
     pub public_url: Option<url::Url>,
     /// How email notifications are sent; off unless an SMTP URL or a folder is set.
     pub notifications: NotificationSettings,
+    /// Where `GET /metrics` is served; `None`: no metrics are recorded.
+    pub metrics_listen: Option<std::net::SocketAddr>,
 }
 
 /// The public URL of a server listening on `address` when none is configured.
@@ -234,6 +236,7 @@ impl Config {
                 retry_scale: args.webhook_retry_scale,
                 ..NotificationSettings::default()
             },
+            metrics_listen: args.metrics_listen,
         })
     }
 }

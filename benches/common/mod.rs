@@ -104,6 +104,7 @@ pub fn config(url: &str) -> Config {
         live: debrief::live::LiveSettings::default(),
         public_url: None,
         notifications: Default::default(),
+        metrics_listen: None,
     }
 }
 

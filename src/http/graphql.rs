@@ -2,11 +2,13 @@
 
 use super::body::{self, BodyError, BodyProgress};
 use super::negotiate::{self, GraphQlParams, MediaType};
+use super::observe::{self, Observation};
 use super::{AppState, MAX_BODY_BYTES, graphiql, respond};
-use crate::error::ErrorCode;
+use crate::error::{AppError, ErrorCode};
 use crate::graphql::{context, errors, limits};
 use crate::repo::Scope;
-use async_graphql::parser::types::{DocumentOperations, ExecutableDocument, OperationType};
+use crate::telemetry::OperationType;
+use async_graphql::parser::types::ExecutableDocument;
 use axum::body::Body;
 use axum::extract::{Extension, Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
@@ -97,22 +99,27 @@ async fn execute(
     media: MediaType,
     params: GraphQlParams,
 ) -> Response {
-    let scope = match authenticate(state, headers, media).await {
+    let mut observation = Observation::start();
+    let scope = match authenticate(state, headers).await {
         Ok(scope) => scope,
-        Err(refusal) => return refusal,
+        Err(error) => {
+            observation.refused(&state.metrics, error.code());
+            return refuse(media, &error);
+        }
     };
     let (request, finishing) = match prepare(state, params, scope.clone()) {
         Ok(prepared) => prepared,
         Err(refusal) => {
             scope.release().await;
             let refusal = async_graphql::Response::from_errors(vec![refusal]);
-            return answer(media, refusal, false);
+            return answer(state, media, refusal, false, observation);
         }
     };
+    finishing.observe(&mut observation);
     let response = state.schema.execute(request).await;
     let (response, executed) = finishing.finish(state, response).await;
     scope.release().await;
-    answer(media, response, executed)
+    answer(state, media, response, executed, observation)
 }
 
 /// What finishing the responses of a prepared operation needs.
@@ -156,6 +163,19 @@ pub(super) fn prepare(
 }
 
 impl Finishing {
+    /// Notes the operation this request runs on `observation` (`unknown` when the document
+    /// did not parse).
+    pub(super) fn observe(&self, observation: &mut Observation) {
+        let name = self.operation_name.as_deref();
+        match &self.sent {
+            Some(document) => {
+                let (ty, name) = observe::operation(document, name);
+                observation.operation(ty, name);
+            }
+            None => observation.operation(OperationType::Unknown, name),
+        }
+    }
+
     /// Puts one `response` of this operation in the spec's shape, or explains what an
     /// operation refused as too complex costs; says whether the operation ran.
     pub(super) async fn finish(
@@ -181,41 +201,45 @@ impl Finishing {
     }
 }
 
-/// The caller's scope, or the answer that refuses them: 401 for bad credentials, 503 when
-/// the database cannot be reached to look them up.
-async fn authenticate(
-    state: &AppState,
-    headers: &HeaderMap,
-    media: MediaType,
-) -> Result<Scope, Response> {
+/// The caller's scope, or the error that refuses them.
+async fn authenticate(state: &AppState, headers: &HeaderMap) -> Result<Scope, AppError> {
     let authorization = headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok());
-    state
-        .authenticator
-        .authenticate(authorization)
-        .await
-        .map_err(|error| match error.code() {
-            ErrorCode::Unauthenticated => respond::unauthenticated(media, &error),
-            ErrorCode::Unavailable => {
-                tracing::warn!(error = %error, "authentication could not reach the database");
-                respond::unavailable(media)
-            }
-            _ => {
-                tracing::error!(error = %error, "authentication failed");
-                respond::error(
-                    media,
-                    StatusCode::INTERNAL_SERVER_ERROR,
-                    ErrorCode::Internal,
-                    &error.public_message(),
-                )
-            }
-        })
+    state.authenticator.authenticate(authorization).await
 }
 
-/// Applies the error policy to `response` and answers it.
-fn answer(media: MediaType, mut response: async_graphql::Response, executed: bool) -> Response {
+/// The answer that refuses a caller: 401 for bad credentials, 503 when the database cannot
+/// be reached to look them up.
+fn refuse(media: MediaType, error: &AppError) -> Response {
+    match error.code() {
+        ErrorCode::Unauthenticated => respond::unauthenticated(media, error),
+        ErrorCode::Unavailable => {
+            tracing::warn!(error = %error, "authentication could not reach the database");
+            respond::unavailable(media)
+        }
+        _ => {
+            tracing::error!(error = %error, "authentication failed");
+            respond::error(
+                media,
+                StatusCode::INTERNAL_SERVER_ERROR,
+                ErrorCode::Internal,
+                &error.public_message(),
+            )
+        }
+    }
+}
+
+/// Applies the error policy to `response`, counts it, and answers it.
+fn answer(
+    state: &AppState,
+    media: MediaType,
+    mut response: async_graphql::Response,
+    executed: bool,
+    observation: Observation,
+) -> Response {
     let policed = errors::police(&mut response);
+    observation.answered(&state.metrics, &response, executed);
     let outcome = respond::Outcome {
         executed,
         unavailable: policed.unavailable,
@@ -236,17 +260,8 @@ fn is_mutation(params: &GraphQlParams) -> bool {
     let Ok(document) = async_graphql::parser::parse_query(&params.query) else {
         return false;
     };
-    let operation_type = match &document.operations {
-        DocumentOperations::Single(operation) => Some(operation.node.ty),
-        DocumentOperations::Multiple(operations) => match &params.operation_name {
-            Some(name) => operations
-                .iter()
-                .find(|(n, _)| n.as_str() == name)
-                .map(|(_, op)| op.node.ty),
-            None => None,
-        },
-    };
-    operation_type == Some(OperationType::Mutation)
+    let (ty, _) = observe::operation(&document, params.operation_name.as_deref());
+    ty == OperationType::Mutation
 }
 
 fn wants_html(headers: &HeaderMap) -> bool {

@@ -72,6 +72,7 @@ pub fn config(database_url: &str) -> Config {
         live: debrief::live::LiveSettings::default(),
         public_url: None,
         notifications: Default::default(),
+        metrics_listen: None,
     }
 }
 
@@ -95,7 +96,8 @@ pub async fn spawn_app_on_url(url: &str, adjust: impl FnOnce(Config) -> Config) 
 
 async fn spawn_app_on(database: TestDatabase, adjust: impl FnOnce(Config) -> Config) -> TestApp {
     if std::env::var_os("RUST_LOG").is_some() {
-        debrief::telemetry::init();
+        // Tests export no traces, so there is nothing to flush.
+        drop(debrief::telemetry::init());
     }
     let owner_db = db::connect(database.owner_url())
         .await
@@ -186,6 +188,7 @@ impl TestApp {
         tokio::spawn(debrief::worker::delivery::run(
             self.db.clone(),
             settings,
+            debrief::telemetry::Metrics::default(),
             std::future::pending(),
         ));
     }

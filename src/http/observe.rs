@@ -1,0 +1,121 @@
+//! What each GraphQL request leaves for operators: its count, duration and error codes in the
+//! metrics, and its operation's name and type on the request's span. Recorded here, in the
+//! handler, rather than by a schema extension, whose hooks around every field would cost
+//! about a tenth of the server's CPU (docs/ARCHITECTURE.md, *Errors*).
+
+use crate::error::ErrorCode;
+use crate::telemetry::{Metrics, OperationType, Outcome, operation_label};
+use async_graphql::parser::types::{DocumentOperations, ExecutableDocument, OperationType as Ty};
+use std::time::Instant;
+
+/// The operation `name` selects in `document` (the only one when `name` is `None`): its
+/// type, and the name it goes by.
+pub(super) fn operation<'a>(
+    document: &'a ExecutableDocument,
+    name: Option<&'a str>,
+) -> (OperationType, Option<&'a str>) {
+    let found = match (&document.operations, name) {
+        (DocumentOperations::Single(operation), _) => Some((operation.node.ty, name)),
+        (DocumentOperations::Multiple(operations), Some(name)) => operations
+            .iter()
+            .find(|(n, _)| n.as_str() == name)
+            .map(|(n, op)| (op.node.ty, Some(n.as_str()))),
+        (DocumentOperations::Multiple(_), None) => None,
+    };
+    let Some((ty, name)) = found else {
+        return (OperationType::Unknown, name);
+    };
+    let ty = match ty {
+        Ty::Query => OperationType::Query,
+        Ty::Mutation => OperationType::Mutation,
+        Ty::Subscription => OperationType::Subscription,
+    };
+    (ty, name.or_else(|| single_name(document)))
+}
+
+fn single_name(document: &ExecutableDocument) -> Option<&str> {
+    match &document.operations {
+        DocumentOperations::Single(_) => None,
+        DocumentOperations::Multiple(operations) if operations.len() == 1 => {
+            operations.keys().next().map(|name| name.as_str())
+        }
+        DocumentOperations::Multiple(_) => None,
+    }
+}
+
+/// One request being observed, from its arrival at the handler.
+pub(super) struct Observation {
+    started: Instant,
+    operation_type: OperationType,
+    /// The name of the trusted document the request ran; `None` until trusted documents
+    /// exist, so every operation is counted as `other`.
+    trusted_name: Option<String>,
+}
+
+impl Observation {
+    /// Starts observing a request now.
+    pub(super) fn start() -> Self {
+        Self {
+            started: Instant::now(),
+            operation_type: OperationType::Unknown,
+            trusted_name: None,
+        }
+    }
+
+    /// Notes the operation the request runs, and records it on the request's span: the
+    /// name as the client sent it (spans, unlike series, may have any number of values).
+    pub(super) fn operation(&mut self, operation_type: OperationType, name: Option<&str>) {
+        self.operation_type = operation_type;
+        let span = tracing::Span::current();
+        span.record("graphql.operation.type", operation_type.as_str());
+        if let Some(name) = name {
+            span.record("graphql.operation.name", name);
+        }
+    }
+
+    /// Counts a request its credentials refused.
+    pub(super) fn refused(self, metrics: &Metrics, code: ErrorCode) {
+        if metrics.enabled() {
+            metrics.error(code.as_str());
+            self.count(metrics, Outcome::Refused);
+        }
+    }
+
+    /// Counts a request answered with `response` (after the error policy gave every error
+    /// its code); `executed` says whether its operation ran.
+    pub(super) fn answered(
+        self,
+        metrics: &Metrics,
+        response: &async_graphql::Response,
+        executed: bool,
+    ) {
+        if !metrics.enabled() {
+            return;
+        }
+        for error in &response.errors {
+            metrics.error(code_of(error).as_str());
+        }
+        let outcome = match (executed, response.errors.is_empty()) {
+            (false, _) => Outcome::Refused,
+            (true, true) => Outcome::Ok,
+            (true, false) => Outcome::Error,
+        };
+        self.count(metrics, outcome);
+    }
+
+    fn count(self, metrics: &Metrics, outcome: Outcome) {
+        let name = operation_label(self.trusted_name.as_deref());
+        metrics.request(self.operation_type, name, outcome, self.started.elapsed());
+    }
+}
+
+/// The code the error policy set on `error` (INTERNAL if, against the policy, none).
+fn code_of(error: &async_graphql::ServerError) -> ErrorCode {
+    let code = error.extensions.as_ref().and_then(|e| e.get("code"));
+    match code {
+        Some(async_graphql::Value::String(code)) => {
+            ErrorCode::parse(code).unwrap_or(ErrorCode::Internal)
+        }
+        _ => ErrorCode::Internal,
+    }
+}
