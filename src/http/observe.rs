@@ -14,13 +14,14 @@ pub(super) fn operation<'a>(
     document: &'a ExecutableDocument,
     name: Option<&'a str>,
 ) -> (OperationType, Option<&'a str>) {
-    let found = match (&document.operations, name) {
-        (DocumentOperations::Single(operation), _) => Some((operation.node.ty, name)),
-        (DocumentOperations::Multiple(operations), Some(name)) => operations
-            .iter()
-            .find(|(n, _)| n.as_str() == name)
-            .map(|(n, op)| (op.node.ty, Some(n.as_str()))),
-        (DocumentOperations::Multiple(_), None) => None,
+    let found = match &document.operations {
+        DocumentOperations::Single(operation) => Some((operation.node.ty, name)),
+        DocumentOperations::Multiple(operations) => match name {
+            Some(name) => operations.get_key_value(name),
+            None if operations.len() == 1 => operations.iter().next(),
+            None => None,
+        }
+        .map(|(name, operation)| (operation.node.ty, Some(name.as_str()))),
     };
     let Some((ty, name)) = found else {
         return (OperationType::Unknown, name);
@@ -30,17 +31,7 @@ pub(super) fn operation<'a>(
         Ty::Mutation => OperationType::Mutation,
         Ty::Subscription => OperationType::Subscription,
     };
-    (ty, name.or_else(|| single_name(document)))
-}
-
-fn single_name(document: &ExecutableDocument) -> Option<&str> {
-    match &document.operations {
-        DocumentOperations::Single(_) => None,
-        DocumentOperations::Multiple(operations) if operations.len() == 1 => {
-            operations.keys().next().map(|name| name.as_str())
-        }
-        DocumentOperations::Multiple(_) => None,
-    }
+    (ty, name)
 }
 
 /// One request being observed, from its arrival at the handler.

@@ -55,7 +55,7 @@ pub fn init() -> Telemetry {
 
 /// The log writer on stderr, filtered by `RUST_LOG` (per layer, so the trace exporter sees
 /// the spans it asks for whatever the logs show).
-fn log_layer<S>() -> Box<dyn Layer<S> + Send + Sync>
+pub fn log_layer<S>() -> Box<dyn Layer<S> + Send + Sync>
 where
     S: tracing::Subscriber + for<'a> tracing_subscriber::registry::LookupSpan<'a>,
 {

@@ -9,6 +9,7 @@ pub mod record;
 pub mod sentinel;
 pub mod smtp;
 pub mod socket;
+pub mod traces;
 mod world;
 
 pub use world::{TenantWorld, World, decode_uuid, global_id, populate};
@@ -36,6 +37,8 @@ pub const AUDIENCE: &str = "debrief-api";
 /// A running server on its own database.
 pub struct TestApp {
     pub url: String,
+    /// `GET /metrics`, when the configuration set `metrics_listen`.
+    pub metrics_url: Option<String>,
     /// The server's pool: on PostgreSQL as [`database::SERVER_ROLE`], which row-level
     /// security binds.
     pub db: DatabaseConnection,
@@ -95,10 +98,7 @@ pub async fn spawn_app_on_url(url: &str, adjust: impl FnOnce(Config) -> Config) 
 }
 
 async fn spawn_app_on(database: TestDatabase, adjust: impl FnOnce(Config) -> Config) -> TestApp {
-    if std::env::var_os("RUST_LOG").is_some() {
-        // Tests export no traces, so there is nothing to flush.
-        drop(debrief::telemetry::init());
-    }
+    traces::install();
     let owner_db = db::connect(database.owner_url())
         .await
         .expect("connect to the test database as its owner");
@@ -131,6 +131,7 @@ async fn spawn_app_on(database: TestDatabase, adjust: impl FnOnce(Config) -> Con
     let app = debrief::commands::spawn(&config, db.clone(), listener).expect("spawn the app");
     TestApp {
         url: format!("http://{}", app.address),
+        metrics_url: app.metrics_address.map(|a| format!("http://{a}/metrics")),
         db,
         owner_db,
         http: reqwest::Client::builder()
