@@ -1,7 +1,11 @@
 //! `GET /metrics` on `--metrics-listen`: after a known set of requests, every counter says
 //! what was sent, and the duration is a histogram with buckets from 5 ms to 10 s.
 
-use crate::support::{TestApp, error_codes, socket::Socket, spawn_app, spawn_app_with};
+use crate::support::receiver::Receiver;
+use crate::support::{
+    TestApp, error_codes, socket::Socket, spawn_app, spawn_app_with, spawn_delivering_app,
+};
+use crate::webhooks::create_endpoint;
 use prometheus_parse::{Sample, Scrape, Value};
 use reqwest::StatusCode;
 use serde_json::json;
@@ -182,15 +186,46 @@ async fn open_subscription_sockets_are_counted_until_they_close() {
     let open = value(&scrape(&app).await, "debrief_subscriptions_active", &[]);
     assert_eq!(open, Some(1.0));
     drop(socket);
-    let mut closed = open;
+    let closed = eventually(&app, "debrief_subscriptions_active", &[], 0.0).await;
+    assert_eq!(closed, Some(0.0));
+}
+
+/// Scrapes until `name` with `labels` reaches `wanted` (work in the background records it
+/// just after its effect is visible), for at most a second.
+async fn eventually(
+    app: &TestApp,
+    name: &str,
+    labels: &[(&str, &str)],
+    wanted: f64,
+) -> Option<f64> {
+    let mut seen = None;
     for _ in 0..50 {
-        closed = value(&scrape(&app).await, "debrief_subscriptions_active", &[]);
-        if closed == Some(0.0) {
+        seen = value(&scrape(app).await, name, labels);
+        if seen == Some(wanted) {
             break;
         }
         tokio::time::sleep(std::time::Duration::from_millis(20)).await;
     }
-    assert_eq!(closed, Some(0.0));
+    seen
+}
+
+#[tokio::test]
+async fn webhook_attempts_are_counted_by_outcome() {
+    let app = spawn_delivering_app(|config| debrief::config::Config {
+        metrics_listen: Some("127.0.0.1:0".parse().expect("an address")),
+        ..config
+    })
+    .await;
+    let tenant = app.create_tenant("acme").await;
+    let receiver = Receiver::start().await;
+    let endpoint = create_endpoint(&app, &tenant.admin, &receiver.url, &["INCIDENT_CREATED"]).await;
+    let send = "mutation($id: ID!) { webhookEndpointSendTest(input: { id: $id }) { webhookDelivery { id } } }";
+    app.data(&tenant.admin, send, json!({ "id": endpoint.id }))
+        .await;
+    receiver.wait_for(1).await;
+    let delivered = [("outcome", "delivered")];
+    let counted = eventually(&app, "debrief_webhook_deliveries_total", &delivered, 1.0).await;
+    assert_eq!(counted, Some(1.0));
 }
 
 #[tokio::test]

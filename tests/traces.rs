@@ -14,7 +14,7 @@ const PARENT_ID: &str = "00f067aa0ba902b7";
 /// A value that appears only in the request's variables.
 const SENTINEL: &str = "sentinel-7f3e9c";
 
-fn attribute<'a>(span: &'a SpanData, key: &str) -> Option<String> {
+fn attribute(span: &SpanData, key: &str) -> Option<String> {
     span.attributes
         .iter()
         .find(|kv| kv.key.as_str() == key)

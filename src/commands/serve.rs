@@ -27,6 +27,8 @@ pub struct App {
     pub address: SocketAddr,
     /// Where `GET /metrics` is served, when `--metrics-listen` is set.
     pub metrics_address: Option<SocketAddr>,
+    /// What the server counts, for background work run beside it.
+    pub metrics: Metrics,
     /// The database the server uses.
     pub db: DatabaseConnection,
 }
@@ -39,32 +41,23 @@ pub fn spawn(
     listener: TcpListener,
 ) -> anyhow::Result<App> {
     let address = listener.local_addr()?;
-    let (metrics, metrics_listener) = match config.metrics_listen {
-        Some(listen) => {
-            let listener = std::net::TcpListener::bind(listen)
-                .with_context(|| format!("listening on {listen} for metrics"))?;
-            listener.set_nonblocking(true)?;
-            (
-                Metrics::prometheus(),
-                Some(TcpListener::from_std(listener)?),
-            )
-        }
-        None => (Metrics::default(), None),
-    };
-    let metrics_address = match &metrics_listener {
-        Some(listener) => Some(listener.local_addr()?),
-        None => None,
-    };
-    if let Some(listener) = metrics_listener {
+    let metrics = metrics_for(config);
+    let mut metrics_address = None;
+    if let Some(listen) = config.metrics_listen {
+        let bound = std::net::TcpListener::bind(listen)
+            .with_context(|| format!("listening on {listen} for metrics"))?;
+        bound.set_nonblocking(true)?;
+        metrics_address = Some(bound.local_addr()?);
         let pools = vec![("api", db.clone())];
-        tokio::spawn(http::serve_metrics(listener, metrics.clone(), pools));
+        let bound = TcpListener::from_std(bound)?;
+        tokio::spawn(http::serve_metrics(bound, metrics.clone(), pools));
     }
     let graphiql = development(config).then(GraphiqlSettings::default);
     let live = Live::new(db.clone(), config.live);
     let parts = Parts {
         graphiql,
         live,
-        metrics,
+        metrics: metrics.clone(),
     };
     let router = router(config, db.clone(), parts, address)?;
     let limits = config.connections;
@@ -79,6 +72,7 @@ pub fn spawn(
     Ok(App {
         address,
         metrics_address,
+        metrics,
         db,
     })
 }

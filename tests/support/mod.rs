@@ -39,6 +39,8 @@ pub struct TestApp {
     pub url: String,
     /// `GET /metrics`, when the configuration set `metrics_listen`.
     pub metrics_url: Option<String>,
+    /// What the server counts (recording nothing without `metrics_listen`).
+    pub metrics: debrief::telemetry::Metrics,
     /// The server's pool: on PostgreSQL as [`database::SERVER_ROLE`], which row-level
     /// security binds.
     pub db: DatabaseConnection,
@@ -132,6 +134,7 @@ async fn spawn_app_on(database: TestDatabase, adjust: impl FnOnce(Config) -> Con
     TestApp {
         url: format!("http://{}", app.address),
         metrics_url: app.metrics_address.map(|a| format!("http://{a}/metrics")),
+        metrics: app.metrics.clone(),
         db,
         owner_db,
         http: reqwest::Client::builder()
@@ -184,12 +187,13 @@ pub struct NewTenant {
 }
 
 impl TestApp {
-    /// Runs webhook delivery on the app's database in this process.
+    /// Runs webhook delivery on the app's database in this process, counted in the app's
+    /// metrics.
     pub fn deliver_webhooks(&self, settings: debrief::webhooks::WebhookSettings) {
         tokio::spawn(debrief::worker::delivery::run(
             self.db.clone(),
             settings,
-            debrief::telemetry::Metrics::default(),
+            self.metrics.clone(),
             std::future::pending(),
         ));
     }
