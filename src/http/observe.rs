@@ -110,3 +110,43 @@ fn code_of(error: &async_graphql::ServerError) -> ErrorCode {
         _ => ErrorCode::Internal,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn operation_of(text: &str, name: Option<&str>) -> (OperationType, Option<String>) {
+        let document = async_graphql::parser::parse_query(text).expect("a document");
+        let (ty, name) = operation(&document, name);
+        (ty, name.map(str::to_owned))
+    }
+
+    #[test]
+    fn the_operation_is_found_by_name_or_as_the_only_one() {
+        let named = "mutation Add { a } query Read { b }";
+        assert_eq!(
+            operation_of(named, Some("Read")),
+            (OperationType::Query, Some("Read".into()))
+        );
+        assert_eq!(
+            operation_of("mutation Add { a }", None),
+            (OperationType::Mutation, Some("Add".into())),
+            "a single named operation needs no operationName"
+        );
+        assert_eq!(
+            operation_of("subscription { a }", None),
+            (OperationType::Subscription, None)
+        );
+        assert_eq!(operation_of(named, None), (OperationType::Unknown, None));
+        assert_eq!(
+            operation_of(named, Some("Missing")),
+            (OperationType::Unknown, Some("Missing".into()))
+        );
+    }
+
+    #[test]
+    fn only_trusted_names_become_label_values() {
+        assert_eq!(operation_label(None), "other");
+        assert_eq!(operation_label(Some("IncidentList")), "IncidentList");
+    }
+}

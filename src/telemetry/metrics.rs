@@ -36,8 +36,11 @@ pub fn operation_label(trusted_name: Option<&str>) -> &str {
 /// The `operation_type` label.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum OperationType {
+    /// A query.
     Query,
+    /// A mutation.
     Mutation,
+    /// A subscription.
     Subscription,
     /// The document did not parse, or names no operation it holds.
     Unknown,
