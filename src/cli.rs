@@ -206,6 +206,10 @@ pub struct GlobalArgs {
         global = true
     )]
     pub require_trusted_documents: Vec<String>,
+    /// Serve Prometheus metrics at `GET /metrics` on this address, e.g. `127.0.0.1:9464`,
+    /// apart from the API (`serve` and `worker`) [default: no metrics].
+    #[arg(long, env = "DEBRIEF_METRICS_LISTEN", global = true)]
+    pub metrics_listen: Option<SocketAddr>,
 }
 
 /// Links are sent to people outside: an absolute http(s) URL, ending in `/` so paths join

@@ -55,6 +55,8 @@ pub struct Config {
     pub notifications: NotificationSettings,
     /// The trusted documents, and the roles bound to them.
     pub trusted_documents: TrustedDocumentSettings,
+    /// Where `GET /metrics` is served; `None`: no metrics are recorded.
+    pub metrics_listen: Option<std::net::SocketAddr>,
 }
 
 /// Where the trusted documents are, and which roles may run nothing else.
@@ -255,6 +257,7 @@ impl Config {
                 ..NotificationSettings::default()
             },
             trusted_documents,
+            metrics_listen: args.metrics_listen,
         })
     }
 }

@@ -9,6 +9,8 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let cli = debrief::cli::Cli::parse();
-    debrief::telemetry::init();
-    debrief::commands::run(cli).await
+    let telemetry = debrief::telemetry::init();
+    let result = debrief::commands::run(cli).await;
+    telemetry.shutdown().await;
+    result
 }

@@ -107,6 +107,7 @@ pub fn config(url: &str) -> Config {
         public_url: None,
         notifications: Default::default(),
         trusted_documents: Default::default(),
+        metrics_listen: None,
     }
 }
 

@@ -8,6 +8,7 @@ use crate::graphql::response::Completion;
 use crate::graphql::{self, SchemaOptions};
 use crate::http::{self, AppState, Documents, GraphiqlSettings, TrustedDocuments};
 use crate::live::Live;
+use crate::telemetry::Metrics;
 use anyhow::Context;
 use sea_orm::DatabaseConnection;
 use std::net::SocketAddr;
@@ -21,25 +22,46 @@ const SOCKET_CLOSE_GRACE: Duration = Duration::from_secs(2);
 /// Connections the background work of `serve` has to itself.
 const WORKER_POOL_SIZE: u32 = 4;
 
-/// A running server: its address and database (tests use both).
+/// A running server: its addresses and database (tests use them).
 pub struct App {
     /// Where the server listens.
     pub address: SocketAddr,
+    /// Where `GET /metrics` is served, when `--metrics-listen` is set.
+    pub metrics_address: Option<SocketAddr>,
+    /// What the server counts, for background work run beside it.
+    pub metrics: Metrics,
     /// The database the server uses.
     pub db: DatabaseConnection,
 }
 
-/// Builds the router on `db` and serves it on `listener` in the background.
+/// Builds the router on `db` and serves it on `listener` in the background, with the
+/// metrics on `config.metrics_listen` when it is set.
 pub fn spawn(
     config: &Config,
     db: DatabaseConnection,
     listener: TcpListener,
 ) -> anyhow::Result<App> {
     let address = listener.local_addr()?;
+    let metrics = metrics_for(config);
+    let mut metrics_address = None;
+    if let Some(listen) = config.metrics_listen {
+        let bound = std::net::TcpListener::bind(listen)
+            .with_context(|| format!("listening on {listen} for metrics"))?;
+        bound.set_nonblocking(true)?;
+        metrics_address = Some(bound.local_addr()?);
+        let pools = vec![("api", db.clone())];
+        let bound = TcpListener::from_std(bound)?;
+        tokio::spawn(http::serve_metrics(bound, metrics.clone(), pools));
+    }
     let graphiql = development(config).then(GraphiqlSettings::default);
     let live = Live::new(db.clone(), config.live);
-    let documents = documents(config)?;
-    let router = router(config, db.clone(), graphiql, live, documents, address)?;
+    let parts = Parts {
+        graphiql,
+        live,
+        metrics: metrics.clone(),
+        documents: documents(config)?,
+    };
+    let router = router(config, db.clone(), parts, address)?;
     let limits = config.connections;
     let drain = config.request_timeout;
     tokio::spawn(http::serve(
@@ -49,7 +71,22 @@ pub fn spawn(
         std::future::pending(),
         drain,
     ));
-    Ok(App { address, db })
+    Ok(App {
+        address,
+        metrics_address,
+        metrics,
+        db,
+    })
+}
+
+/// What the router shares with the rest of the process.
+struct Parts {
+    /// GraphiQL's page, or `None` to serve none.
+    graphiql: Option<GraphiqlSettings>,
+    live: Live,
+    metrics: Metrics,
+    /// The trusted documents and the roles bound to them.
+    documents: Documents,
 }
 
 fn development(config: &Config) -> bool {
@@ -67,14 +104,11 @@ fn documents(config: &Config) -> anyhow::Result<Documents> {
     Ok(Documents::new(trusted, settings.required_roles.clone()))
 }
 
-/// The router of a server listening on `address`; `graphiql` is GraphiQL's page, or `None`
-/// to serve none.
+/// The router of a server listening on `address`.
 fn router(
     config: &Config,
     db: DatabaseConnection,
-    graphiql: Option<GraphiqlSettings>,
-    live: Live,
-    documents: Documents,
+    parts: Parts,
     address: SocketAddr,
 ) -> anyhow::Result<axum::Router> {
     let development = development(config);
@@ -96,16 +130,17 @@ fn router(
         schema,
         authenticator: Authenticator::new(TokenVerifier::new(&config.jwt)?, db.clone()),
         db,
-        graphiql,
+        graphiql: parts.graphiql,
         request_timeout: config.request_timeout,
         batch_window: config.batch_window,
         cors: http::CorsOrigins {
             allowed: config.cors_allowed_origins.clone(),
             loopback: development,
         },
-        live,
+        live: parts.live,
+        metrics: parts.metrics,
         readiness: Arc::default(),
-        documents: Arc::new(documents),
+        documents: Arc::new(parts.documents),
     };
     Ok(http::router(state))
 }
@@ -148,6 +183,8 @@ pub async fn run(config: Config, args: ServeArgs) -> anyhow::Result<()> {
             args.listen
         );
     }
+    let metrics = metrics_for(&config);
+    let mut pools = vec![("api", db.clone())];
     let (stop_workers, stopped) = tokio::sync::oneshot::channel::<()>();
     let workers = if args.no_workers {
         None
@@ -158,7 +195,9 @@ pub async fn run(config: Config, args: ServeArgs) -> anyhow::Result<()> {
         // Background work has connections of its own, so a busy API never keeps a webhook
         // or a deadline waiting for one (nor the other way round).
         let worker_db = super::connect_with_pool(&config, WORKER_POOL_SIZE).await?;
-        let outbound = outbound(&config, || crate::config::public_url_of(args.listen));
+        pools.push(("worker", worker_db.clone()));
+        let fallback = || crate::config::public_url_of(args.listen);
+        let outbound = outbound(&config, fallback, metrics.clone());
         Some(tokio::spawn(crate::worker::run(
             worker_db,
             config.workers,
@@ -166,8 +205,15 @@ pub async fn run(config: Config, args: ServeArgs) -> anyhow::Result<()> {
             stopped,
         )))
     };
+    serve_metrics(&config, &metrics, pools).await?;
     let live = Live::new(db.clone(), config.live);
-    let router = router(&config, db, graphiql, live.clone(), documents, args.listen)?;
+    let parts = Parts {
+        graphiql,
+        live: live.clone(),
+        metrics,
+        documents,
+    };
+    let router = router(&config, db, parts, args.listen)?;
     let shutdown = async {
         shutdown_signal().await;
         // Sockets are not requests: they close (1001) rather than wait for the drain.
@@ -223,13 +269,44 @@ async fn announce(
 }
 
 /// What the background work sends, its links pointing at the configured public URL, else at
-/// `fallback`.
-fn outbound(config: &Config, fallback: impl FnOnce() -> url::Url) -> crate::worker::Outbound {
+/// `fallback`, and counted in `metrics`.
+fn outbound(
+    config: &Config,
+    fallback: impl FnOnce() -> url::Url,
+    metrics: Metrics,
+) -> crate::worker::Outbound {
     crate::worker::Outbound {
         webhooks: config.webhooks,
         notifications: config.notifications.clone(),
         public_url: config.public_url.clone().unwrap_or_else(fallback),
+        metrics,
     }
+}
+
+/// Metrics recorded for Prometheus when `--metrics-listen` is set; else nothing recorded.
+fn metrics_for(config: &Config) -> Metrics {
+    match config.metrics_listen {
+        Some(_) => Metrics::prometheus(),
+        None => Metrics::default(),
+    }
+}
+
+/// Serves `metrics` in the background on `--metrics-listen`, if it is set, counting the
+/// connections of `pools` at each scrape.
+async fn serve_metrics(
+    config: &Config,
+    metrics: &Metrics,
+    pools: Vec<(&'static str, DatabaseConnection)>,
+) -> anyhow::Result<()> {
+    let Some(listen) = config.metrics_listen else {
+        return Ok(());
+    };
+    let listener = TcpListener::bind(listen)
+        .await
+        .with_context(|| format!("listening on {listen} for metrics"))?;
+    tracing::info!(address = %listen, "serving metrics at /metrics");
+    tokio::spawn(http::serve_metrics(listener, metrics.clone(), pools));
+    Ok(())
 }
 
 /// `debrief worker`: migrates, and runs the background work until SIGTERM
@@ -239,7 +316,9 @@ pub async fn work(config: Config) -> anyhow::Result<()> {
     let db = super::connect(&config).await?;
     super::check_wall(&config, &db).await?;
     tracing::info!(interval = ?config.workers.interval, "working");
-    let outbound = outbound(&config, crate::config::default_public_url);
+    let metrics = metrics_for(&config);
+    serve_metrics(&config, &metrics, vec![("worker", db.clone())]).await?;
+    let outbound = outbound(&config, crate::config::default_public_url, metrics);
     crate::worker::run(db, config.workers, outbound, shutdown_signal()).await;
     tracing::info!("stopped");
     Ok(())

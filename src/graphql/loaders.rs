@@ -14,6 +14,7 @@ use entity::{
 use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
+use tracing::Instrument;
 use uuid::Uuid;
 
 /// Declares a loader keyed by id that answers through one `Scope` method.
@@ -95,7 +96,9 @@ loader!(
 );
 
 fn new<T: Send + Sync + 'static>(loader: T, window: Duration) -> DataLoader<T> {
-    DataLoader::new(loader, tokio::spawn).delay(window)
+    // The batch runs in the span of the request that asked first, so its statements join
+    // the request's trace.
+    DataLoader::new(loader, |batch| tokio::spawn(batch.in_current_span())).delay(window)
 }
 
 /// Attaches a fresh set of loaders for `scope` to a request.

@@ -15,6 +15,18 @@ use axum::response::Response;
 use serde_json::json;
 use uuid::Uuid;
 
+/// A request refused admission: the answer, and the code it carries (for the metrics).
+pub(super) struct Refused {
+    pub code: ErrorCode,
+    pub response: Response,
+}
+
+impl Refused {
+    fn new(code: ErrorCode, response: Response) -> Self {
+        Self { code, response }
+    }
+}
+
 /// An admitted request: the caller's scope, and its charge when budgets are enforced.
 pub(super) struct Admitted {
     pub scope: Scope,
@@ -29,7 +41,7 @@ pub(super) async fn admit(
     bearer: &Bearer,
     cost: u64,
     media: MediaType,
-) -> Result<Admitted, Response> {
+) -> Result<Admitted, Refused> {
     match bearer {
         Bearer::User(subject) => {
             let caller = Caller::User(subject.user_id);
@@ -54,7 +66,7 @@ async fn authenticate(
     state: &AppState,
     bearer: &Bearer,
     media: MediaType,
-) -> Result<Scope, Response> {
+) -> Result<Scope, Refused> {
     state
         .authenticator
         .authenticate_bearer(bearer)
@@ -70,7 +82,7 @@ async fn charge(
     caller: Caller,
     cost: u64,
     media: MediaType,
-) -> Result<Option<Admission>, Response> {
+) -> Result<Option<Admission>, Refused> {
     let Some(charge) = state.budgets.charge(caller, cost, time::now()) else {
         return Ok(None);
     };
@@ -82,7 +94,10 @@ async fn charge(
     if admission.accepted {
         Ok(Some(admission))
     } else {
-        Err(too_many_requests(media, &admission))
+        Err(Refused::new(
+            ErrorCode::RateLimited,
+            too_many_requests(media, &admission),
+        ))
     }
 }
 
@@ -109,7 +124,11 @@ async fn refund_split(
 }
 
 /// The answer to credentials that failed, or to a database that could not check them.
-fn refusal(media: MediaType, error: &AppError) -> Response {
+fn refusal(media: MediaType, error: &AppError) -> Refused {
+    Refused::new(error.code(), refusal_response(media, error))
+}
+
+fn refusal_response(media: MediaType, error: &AppError) -> Response {
     match error.code() {
         ErrorCode::Unauthenticated => respond::unauthenticated(media, error),
         ErrorCode::Unavailable => {

@@ -3,11 +3,13 @@
 use super::admission::{self, Admitted};
 use super::body::{self, BodyError, BodyProgress};
 use super::negotiate::{self, GraphQlParams, MediaType};
+use super::observe::{self, Observation};
 use super::{AppState, MAX_BODY_BYTES, Resolved, graphiql, respond};
 use crate::error::ErrorCode;
 use crate::graphql::limits::Price;
 use crate::graphql::{context, errors, limits};
 use crate::repo::Scope;
+use crate::telemetry::OperationType;
 use async_graphql::parser::types::ExecutableDocument;
 use axum::body::Body;
 use axum::extract::{Extension, Query, State};
@@ -97,6 +99,7 @@ async fn execute(
     params: GraphQlParams,
     method: Method,
 ) -> Response {
+    let mut observation = Observation::start();
     let GraphQlParams {
         document,
         operation_name,
@@ -104,14 +107,18 @@ async fn execute(
     } = params;
     let found = match state.documents.find(document) {
         Ok(found) => found,
-        Err(refusal) => return refuse_document(media, refusal),
+        Err(refusal) => return refuse_document(state, media, refusal, observation),
     };
     if method == Method::Get && found.is_mutation(operation_name.as_deref()) {
+        observation.refused(&state.metrics, ErrorCode::BadUserInput);
         return mutation_over_get(media);
     }
     let bearer = match state.authenticator.verify(authorization(headers)) {
         Ok(bearer) => bearer,
-        Err(refusal) => return respond::unauthenticated(media, &refusal),
+        Err(refusal) => {
+            observation.refused(&state.metrics, refusal.code());
+            return respond::unauthenticated(media, &refusal);
+        }
     };
     let variables = async_graphql::Variables::from_json(Value::Object(variables));
     let parsed = found.parse();
@@ -124,16 +131,21 @@ async fn execute(
         Ok(price) => price,
         Err(refusal) => {
             let refusal = async_graphql::Response::from_errors(vec![refusal]);
-            return answer(media, refusal, false);
+            return answer(state, media, refusal, false, observation);
         }
     };
     let Admitted { scope, admission } =
         match admission::admit(state, &bearer, price.cost, media).await {
             Ok(admitted) => admitted,
-            Err(refusal) => return refusal,
+            Err(refusal) => {
+                if refusal.code == ErrorCode::RateLimited {
+                    state.metrics.rate_limited();
+                }
+                observation.refused(&state.metrics, refusal.code);
+                return refusal.response;
+            }
         };
     let role = scope.principal().role();
-    // `resolved.trusted_name` names the operation when the document is a trusted one.
     let mut resolved = match state
         .documents
         .admit(found, role, operation_name.as_deref())
@@ -141,19 +153,21 @@ async fn execute(
         Ok(resolved) => resolved,
         Err(refusal) => {
             scope.release().await;
-            return refuse_document(media, refusal);
+            return refuse_document(state, media, refusal, observation);
         }
     };
     resolved.parsed = parsed;
+    observation.trusted(resolved.trusted_name.take());
     let (mut request, finishing) =
         match prepare(state, resolved, operation_name, variables, scope.clone()) {
             Ok(prepared) => prepared,
             Err(refusal) => {
                 scope.release().await;
                 let refusal = async_graphql::Response::from_errors(vec![refusal]);
-                return answer(media, refusal, false);
+                return answer(state, media, refusal, false, observation);
             }
         };
+    finishing.observe(&mut observation);
     if let Some(admission) = admission.clone() {
         request = request.data(admission);
     }
@@ -170,7 +184,7 @@ async fn execute(
         "cost".to_owned(),
         async_graphql::Value::from_json(extension).unwrap_or_default(),
     );
-    let mut answered = answer(media, response, executed);
+    let mut answered = answer(state, media, response, executed, observation);
     if let Some(admission) = &admission {
         admission::add_headers(answered.headers_mut(), admission);
     }
@@ -185,9 +199,14 @@ fn authorization(headers: &HeaderMap) -> Option<&str> {
 
 /// Answers a request whose document was not found or not admitted, as a request error that
 /// no cache may keep (a client that registers the text next must not be answered from one).
-fn refuse_document(media: MediaType, refusal: async_graphql::ServerError) -> Response {
+fn refuse_document(
+    state: &AppState,
+    media: MediaType,
+    refusal: async_graphql::ServerError,
+    observation: Observation,
+) -> Response {
     let refusal = async_graphql::Response::from_errors(vec![refusal]);
-    let mut response = answer(media, refusal, false);
+    let mut response = answer(state, media, refusal, false, observation);
     response.headers_mut().insert(
         header::CACHE_CONTROL,
         HeaderValue::from_static("private, no-cache, must-revalidate"),
@@ -275,6 +294,19 @@ pub(super) fn prepare(
 }
 
 impl Finishing {
+    /// Notes the operation this request runs on `observation` (`unknown` when the document
+    /// did not parse).
+    pub(super) fn observe(&self, observation: &mut Observation) {
+        let name = self.operation_name.as_deref();
+        match &self.sent {
+            Some(document) => {
+                let (ty, name) = observe::operation(document, name);
+                observation.operation(ty, name);
+            }
+            None => observation.operation(OperationType::Unknown, name),
+        }
+    }
+
     /// Puts one `response` of this operation in the spec's shape, or explains what an
     /// operation refused as too complex costs; says whether the operation ran.
     pub(super) async fn finish(
@@ -309,9 +341,16 @@ impl Finishing {
     }
 }
 
-/// Applies the error policy to `response` and answers it.
-fn answer(media: MediaType, mut response: async_graphql::Response, executed: bool) -> Response {
+/// Applies the error policy to `response`, counts it, and answers it.
+fn answer(
+    state: &AppState,
+    media: MediaType,
+    mut response: async_graphql::Response,
+    executed: bool,
+    observation: Observation,
+) -> Response {
     let policed = errors::police(&mut response);
+    observation.answered(&state.metrics, &response, executed);
     let outcome = respond::Outcome {
         executed,
         unavailable: policed.unavailable,

@@ -9,6 +9,8 @@ mod graphiql;
 mod graphql;
 mod health;
 mod negotiate;
+mod observe;
+mod prometheus;
 mod reports;
 mod respond;
 mod server;
@@ -20,6 +22,7 @@ pub use cors::{CorsOrigins, validate as validate_origins};
 pub use documents::{DocumentHash, Documents, Resolved, TrustedDocuments};
 pub use graphiql::GraphiqlSettings;
 pub use health::Readiness;
+pub use prometheus::serve as serve_metrics;
 pub use server::serve;
 
 use crate::auth::Authenticator;
@@ -28,8 +31,11 @@ use crate::graphql::DebriefSchema;
 use crate::graphql::limits::{CostMeter, Pricing};
 use crate::graphql::response::Completion;
 use crate::live::Live;
+use crate::telemetry::Metrics;
+use crate::telemetry::traces::{self, REQUEST_TARGET};
 use axum::Router;
-use axum::http::{HeaderName, Request};
+use axum::extract::MatchedPath;
+use axum::http::{HeaderName, Request, Response};
 use axum::routing::get;
 use sea_orm::DatabaseConnection;
 use std::sync::Arc;
@@ -37,8 +43,8 @@ use std::time::Duration;
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::compression::CompressionLayer;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
-use tower_http::trace::{DefaultOnResponse, TraceLayer};
-use tracing::Level;
+use tower_http::trace::{DefaultOnResponse, OnResponse, TraceLayer};
+use tracing::{Level, Span};
 
 pub use body::MAX_BODY_BYTES;
 
@@ -71,6 +77,8 @@ pub struct AppState {
     pub readiness: Arc<Readiness>,
     /// The trusted documents and the registered texts requests may name.
     pub documents: Arc<Documents>,
+    /// Where requests are counted (recording nothing unless `--metrics-listen` is set).
+    pub metrics: Metrics,
 }
 
 /// The application's router, with request ids, tracing and panic containment.
@@ -92,16 +100,62 @@ pub fn router(state: AppState) -> Router {
             get(unsubscribe::unsubscribe).post(unsubscribe::unsubscribe),
         )
         .with_state(state.clone())
-        .layer(axum::middleware::from_fn_with_state(state.request_timeout, deadline))
+        .layer(axum::middleware::from_fn_with_state(
+            state.request_timeout,
+            deadline,
+        ))
         .layer(CatchPanicLayer::custom(respond::panic))
-        .layer(TraceLayer::new_for_http().on_response(DefaultOnResponse::new().level(Level::INFO)).make_span_with(|request: &Request<_>| {
-            let id = request.headers().get("x-request-id").and_then(|v| v.to_str().ok()).unwrap_or("-");
-            tracing::info_span!("request", method = %request.method(), path = %request.uri().path(), request_id = %id)
-        }))
+        .layer(
+            TraceLayer::new_for_http()
+                .make_span_with(request_span)
+                .on_response(answered),
+        )
         .layer(CompressionLayer::new())
         .layer(cors::layer(state.cors))
         .layer(PropagateRequestIdLayer::new(request_id.clone()))
         .layer(SetRequestIdLayer::new(request_id, MakeRequestUuid))
+}
+
+/// The span a request runs in: the OpenTelemetry SERVER span, continuing the caller's trace
+/// when it sent a `traceparent`. The GraphQL handler records the operation's name and type.
+fn request_span<B>(request: &Request<B>) -> Span {
+    let headers = request.headers();
+    let id = headers
+        .get("x-request-id")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("-");
+    // The route, never the path: share and unsubscribe paths hold tokens.
+    let route = request
+        .extensions()
+        .get::<MatchedPath>()
+        .map_or("", MatchedPath::as_str);
+    let span = tracing::info_span!(
+        target: REQUEST_TARGET,
+        "request",
+        otel.name = %format_args!("{} {route}", request.method()),
+        otel.kind = "server",
+        otel.status_code = tracing::field::Empty,
+        http.request.method = %request.method(),
+        http.route = route,
+        http.response.status_code = tracing::field::Empty,
+        request_id = %id,
+        graphql.operation.name = tracing::field::Empty,
+        graphql.operation.type = tracing::field::Empty,
+    );
+    traces::continue_trace(&span, headers);
+    span
+}
+
+/// Records the answer's status on the request's span, and logs it.
+fn answered<B>(response: &Response<B>, latency: Duration, span: &Span) {
+    let status = response.status();
+    span.record("http.response.status_code", status.as_u16());
+    if status.is_server_error() {
+        span.record("otel.status_code", "ERROR");
+    }
+    DefaultOnResponse::new()
+        .level(Level::INFO)
+        .on_response(response, latency, span);
 }
 
 /// Stops any request, from reading its body to executing it, once `limit` has passed: 408

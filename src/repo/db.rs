@@ -34,6 +34,34 @@ pub fn postgres_pool_size() -> u32 {
 /// connections the server or a proxy dropped; busy ones are handed out without one.
 const PING_AFTER_IDLE: Duration = Duration::from_secs(30);
 
+/// A pool's connections at one moment.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PoolUsage {
+    /// Open and waiting to be handed out.
+    pub idle: u32,
+    /// Handed out to a request or a worker.
+    pub in_use: u32,
+}
+
+/// How many of `db`'s pooled connections are idle and in use.
+pub fn pool_usage(db: &DatabaseConnection) -> PoolUsage {
+    let (size, idle) = match db.get_database_backend() {
+        DatabaseBackend::Postgres => {
+            let pool = db.get_postgres_connection_pool();
+            (pool.size(), pool.num_idle())
+        }
+        _ => {
+            let pool = db.get_sqlite_connection_pool();
+            (pool.size(), pool.num_idle())
+        }
+    };
+    let idle = u32::try_from(idle).unwrap_or(u32::MAX).min(size);
+    PoolUsage {
+        idle,
+        in_use: size - idle,
+    }
+}
+
 /// How a connection pool is set up; [`Default`] gives each backend's defaults.
 #[derive(Debug, Clone, Copy)]
 pub struct PoolSettings {

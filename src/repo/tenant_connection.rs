@@ -9,12 +9,14 @@
 // them is this module's whole job, and its own statement (the setting) binds its value.
 #![allow(clippy::disallowed_methods)]
 
+use crate::telemetry::traces::SQL_TARGET;
 use sea_orm::{
     ConnectionTrait, DatabaseBackend, DatabaseConnection, DatabaseTransaction, DbErr, ExecResult,
     QueryResult, Statement, TransactionOptions, TransactionTrait,
 };
 use std::sync::Arc;
 use tokio::sync::Mutex;
+use tracing::Instrument;
 use uuid::Uuid;
 
 /// The statement that opens every tenant transaction on PostgreSQL.
@@ -180,6 +182,25 @@ impl Drop for Shared {
     }
 }
 
+/// The span one statement runs in: its SQL text as written, with placeholders, never the
+/// values bound to them. DEBUG on its own target, so it costs nothing unless the trace
+/// exporter asks for it. A transaction's `BEGIN` and tenant setting fall in the span of the
+/// statement that needed them.
+fn statement_span(backend: DatabaseBackend, sql: &str) -> tracing::Span {
+    tracing::debug_span!(
+        target: SQL_TARGET,
+        "statement",
+        otel.name = sql.split_whitespace().next().unwrap_or("SQL"),
+        otel.kind = "client",
+        db.system = match backend {
+            DatabaseBackend::Postgres => "postgresql",
+            DatabaseBackend::Sqlite => "sqlite",
+            _ => "other_sql",
+        },
+        db.query.text = sql,
+    )
+}
+
 #[async_trait::async_trait]
 impl ConnectionTrait for TenantConnection {
     fn get_database_backend(&self) -> DatabaseBackend {
@@ -187,32 +208,48 @@ impl ConnectionTrait for TenantConnection {
     }
 
     async fn execute_raw(&self, stmt: Statement) -> Result<ExecResult, DbErr> {
+        let span = statement_span(self.get_database_backend(), &stmt.sql);
         if !self.walled() {
-            return self.shared.pool.execute_raw(stmt).await;
+            return self.shared.pool.execute_raw(stmt).instrument(span).await;
         }
-        self.run(|txn| Box::pin(txn.execute_raw(stmt))).await
+        self.run(|txn| Box::pin(txn.execute_raw(stmt)))
+            .instrument(span)
+            .await
     }
 
     async fn execute_unprepared(&self, sql: &str) -> Result<ExecResult, DbErr> {
+        let span = statement_span(self.get_database_backend(), sql);
         if !self.walled() {
-            return self.shared.pool.execute_unprepared(sql).await;
+            return self
+                .shared
+                .pool
+                .execute_unprepared(sql)
+                .instrument(span)
+                .await;
         }
         let sql = sql.to_owned();
         self.run(move |txn| Box::pin(async move { txn.execute_unprepared(&sql).await }))
+            .instrument(span)
             .await
     }
 
     async fn query_one_raw(&self, stmt: Statement) -> Result<Option<QueryResult>, DbErr> {
+        let span = statement_span(self.get_database_backend(), &stmt.sql);
         if !self.walled() {
-            return self.shared.pool.query_one_raw(stmt).await;
+            return self.shared.pool.query_one_raw(stmt).instrument(span).await;
         }
-        self.run(|txn| Box::pin(txn.query_one_raw(stmt))).await
+        self.run(|txn| Box::pin(txn.query_one_raw(stmt)))
+            .instrument(span)
+            .await
     }
 
     async fn query_all_raw(&self, stmt: Statement) -> Result<Vec<QueryResult>, DbErr> {
+        let span = statement_span(self.get_database_backend(), &stmt.sql);
         if !self.walled() {
-            return self.shared.pool.query_all_raw(stmt).await;
+            return self.shared.pool.query_all_raw(stmt).instrument(span).await;
         }
-        self.run(|txn| Box::pin(txn.query_all_raw(stmt))).await
+        self.run(|txn| Box::pin(txn.query_all_raw(stmt)))
+            .instrument(span)
+            .await
     }
 }

@@ -8,6 +8,7 @@ use crate::domain::webhook::{self as rules, Backoff, Next};
 use crate::error::AppResult;
 use crate::repo::events::commits;
 use crate::repo::{Scope, tenants};
+use crate::telemetry::Metrics;
 use crate::webhooks::WebhookSettings;
 use crate::webhooks::payload::event_message;
 use crate::webhooks::sender::Sender;
@@ -36,10 +37,11 @@ const IDLE_HOLD: Duration = Duration::from_secs(2);
 /// The shortest pause between two looks for work that commits woke.
 const COMMIT_COALESCING: Duration = Duration::from_millis(20);
 
-/// Delivers webhooks until `shutdown` completes.
+/// Delivers webhooks until `shutdown` completes, counting each attempt in `metrics`.
 pub async fn run(
     db: DatabaseConnection,
     settings: WebhookSettings,
+    metrics: Metrics,
     shutdown: impl Future<Output = ()>,
 ) {
     let sender = match Sender::new(settings) {
@@ -59,6 +61,7 @@ pub async fn run(
             sender: &sender,
             settings,
             stopping: &stopping,
+            metrics: &metrics,
         };
         if free > 0
             && let Err(error) = lease(&db, &work, free, &mut drains).await
@@ -92,6 +95,7 @@ struct Work<'a> {
     sender: &'a Sender,
     settings: WebhookSettings,
     stopping: &'a Arc<AtomicBool>,
+    metrics: &'a Metrics,
 }
 
 /// Leases up to `free` endpoints with work and starts draining each.
@@ -121,6 +125,7 @@ async fn lease(
         for endpoint in leased {
             let (scope, sender) = (scope.clone(), work.sender.clone());
             let stopping = work.stopping.clone();
+            let metrics = work.metrics.clone();
             drains.spawn(async move {
                 let id = endpoint.id;
                 let drain = Drain {
@@ -129,6 +134,7 @@ async fn lease(
                     owner,
                     settings,
                     stopping: &stopping,
+                    metrics: &metrics,
                     endpoint,
                     lease_ends: until,
                 };
@@ -156,6 +162,7 @@ struct Drain<'a> {
     owner: Uuid,
     settings: WebhookSettings,
     stopping: &'a AtomicBool,
+    metrics: &'a Metrics,
     endpoint: webhook_endpoint::Model,
     lease_ends: DateTime<Utc>,
 }
@@ -251,10 +258,21 @@ impl Drain<'_> {
         self.scope
             .record_attempt(&self.endpoint, delivery, record, &next)
             .await?;
+        self.metrics.webhook_delivery(outcome(&next));
         self.endpoint.failing_since = match next {
             Next::Delivered => None,
             _ => failing_since.or(Some(now)),
         };
         Ok(next)
+    }
+}
+
+/// The `outcome` label of an attempt that `next` follows.
+fn outcome(next: &Next) -> &'static str {
+    match next {
+        Next::Delivered => "delivered",
+        Next::RetryAt(_) => "retrying",
+        Next::GiveUp => "gave_up",
+        Next::Disable(_) => "disabled",
     }
 }

@@ -9,6 +9,7 @@ use crate::domain::time;
 use crate::error::AppResult;
 use crate::notifications::NotificationSettings;
 use crate::repo::{Scope, tenants};
+use crate::telemetry::Metrics;
 use crate::webhooks::WebhookSettings;
 use chrono::TimeDelta;
 use futures_util::FutureExt;
@@ -53,6 +54,8 @@ pub struct Outbound {
     pub notifications: NotificationSettings,
     /// Where unsubscribe links point.
     pub public_url: url::Url,
+    /// Where webhook attempts and pending deliveries are counted.
+    pub metrics: Metrics,
 }
 
 /// Runs the background work until `shutdown` completes: a pass every `settings.interval`
@@ -65,9 +68,15 @@ pub async fn run(
     shutdown: impl Future<Output = ()>,
 ) {
     let shutdown = shutdown.shared();
+    let metrics = outbound.metrics;
     tokio::join!(
-        passes(&db, settings, shutdown.clone()),
-        delivery::run(db.clone(), outbound.webhooks, shutdown.clone()),
+        passes(&db, settings, &metrics, shutdown.clone()),
+        delivery::run(
+            db.clone(),
+            outbound.webhooks,
+            metrics.clone(),
+            shutdown.clone()
+        ),
         email::run(
             db.clone(),
             outbound.notifications,
@@ -80,6 +89,7 @@ pub async fn run(
 async fn passes(
     db: &DatabaseConnection,
     settings: WorkerSettings,
+    metrics: &Metrics,
     shutdown: impl Future<Output = ()>,
 ) {
     tokio::pin!(shutdown);
@@ -93,7 +103,23 @@ async fn passes(
         if let Err(error) = pass(db, settings).await {
             tracing::warn!(%error, "worker pass failed; retrying on the next one");
         }
+        if metrics.enabled() {
+            match pending_deliveries(db).await {
+                Ok(pending) => metrics.events_pending(pending),
+                Err(error) => tracing::warn!(%error, "counting pending webhook deliveries failed"),
+            }
+        }
     }
+}
+
+/// The webhook deliveries of every tenant that wait for a successful attempt.
+async fn pending_deliveries(db: &DatabaseConnection) -> AppResult<u64> {
+    let mut pending = 0;
+    for tenant_id in tenants::ids(db).await? {
+        let scope = Scope::background(db.clone(), auth::operator(tenant_id));
+        pending += scope.pending_deliveries().await?;
+    }
+    Ok(pending)
 }
 
 /// One pass over every tenant.

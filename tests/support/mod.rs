@@ -9,6 +9,7 @@ pub mod record;
 pub mod sentinel;
 pub mod smtp;
 pub mod socket;
+pub mod traces;
 mod world;
 
 pub use world::{TenantWorld, World, decode_uuid, global_id, populate};
@@ -43,6 +44,10 @@ pub const AUDIENCE: &str = "debrief-api";
 /// A running server on its own database.
 pub struct TestApp {
     pub url: String,
+    /// `GET /metrics`, when the configuration set `metrics_listen`.
+    pub metrics_url: Option<String>,
+    /// What the server counts (recording nothing without `metrics_listen`).
+    pub metrics: debrief::telemetry::Metrics,
     /// The server's pool: on PostgreSQL as [`database::SERVER_ROLE`], which row-level
     /// security binds.
     pub db: DatabaseConnection,
@@ -82,6 +87,7 @@ pub fn config(database_url: &str) -> Config {
         public_url: None,
         notifications: Default::default(),
         trusted_documents: Default::default(),
+        metrics_listen: None,
     }
 }
 
@@ -104,9 +110,7 @@ pub async fn spawn_app_on_url(url: &str, adjust: impl FnOnce(Config) -> Config) 
 }
 
 async fn spawn_app_on(database: TestDatabase, adjust: impl FnOnce(Config) -> Config) -> TestApp {
-    if std::env::var_os("RUST_LOG").is_some() {
-        debrief::telemetry::init();
-    }
+    traces::install();
     let owner_db = db::connect(database.owner_url())
         .await
         .expect("connect to the test database as its owner");
@@ -142,6 +146,8 @@ async fn spawn_app_on(database: TestDatabase, adjust: impl FnOnce(Config) -> Con
     let app = debrief::commands::spawn(&config, db.clone(), listener).expect("spawn the app");
     TestApp {
         url: format!("http://{}", app.address),
+        metrics_url: app.metrics_address.map(|a| format!("http://{a}/metrics")),
+        metrics: app.metrics.clone(),
         db,
         owner_db,
         http: reqwest::Client::builder()
@@ -194,11 +200,13 @@ pub struct NewTenant {
 }
 
 impl TestApp {
-    /// Runs webhook delivery on the app's database in this process.
+    /// Runs webhook delivery on the app's database in this process, counted in the app's
+    /// metrics.
     pub fn deliver_webhooks(&self, settings: debrief::webhooks::WebhookSettings) {
         tokio::spawn(debrief::worker::delivery::run(
             self.db.clone(),
             settings,
+            self.metrics.clone(),
             std::future::pending(),
         ));
     }

@@ -40,6 +40,7 @@ pub async fn upgrade(
         .on_upgrade(move |socket| async move {
             let _slot = slot;
             if socket.protocol().is_some_and(|p| p == SUBPROTOCOL) {
+                let _counted = state.metrics.subscription_opened();
                 session::serve(socket, state).await;
             } else {
                 refuse(socket).await;

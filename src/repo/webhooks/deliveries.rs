@@ -61,6 +61,18 @@ impl Scope {
             .await?)
     }
 
+    /// How many of the tenant's deliveries wait for a successful attempt (pending, or
+    /// failed with another attempt scheduled): the worker's `debrief_events_pending`.
+    pub async fn pending_deliveries(&self) -> AppResult<u64> {
+        use webhook_delivery::Column as D;
+        let waiting = [DeliveryStatus::Pending, DeliveryStatus::Failed].map(|s| s.to_value());
+        Ok(self
+            .select::<webhook_delivery::Entity>()
+            .filter(D::Status.is_in(waiting))
+            .count(self.db())
+            .await?)
+    }
+
     fn deliveries_of(
         &self,
         endpoint_id: Uuid,
