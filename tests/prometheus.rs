@@ -157,16 +157,16 @@ async fn the_counters_equal_the_requests_sent_and_the_duration_is_a_histogram() 
         .sum();
     assert_eq!(count, 8.0, "the histogram's count equals the requests");
 
-    let idle = value(
-        &scrape,
-        "debrief_db_pool_connections",
-        &[("pool", "api"), ("state", "idle")],
-    );
-    let busy = value(
-        &scrape,
-        "debrief_db_pool_connections",
-        &[("pool", "api"), ("state", "in_use")],
-    );
+    // The pool takes a connection back in a task of its own, a moment after the answer.
+    let mut pool = pool_state(&scrape);
+    for _ in 0..50 {
+        if pool.1 == Some(0.0) {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        pool = pool_state(&self::scrape(&app).await);
+    }
+    let (idle, busy) = pool;
     assert!(
         idle.is_some_and(|n| n >= 1.0),
         "the pool's idle connections: {idle:?}"
@@ -176,6 +176,18 @@ async fn the_counters_equal_the_requests_sent_and_the_duration_is_a_histogram() 
         Some(0.0),
         "no request holds a connection between requests"
     );
+}
+
+/// The API pool's idle and in-use connections.
+fn pool_state(scrape: &Scrape) -> (Option<f64>, Option<f64>) {
+    let state = |state| {
+        value(
+            scrape,
+            "debrief_db_pool_connections",
+            &[("pool", "api"), ("state", state)],
+        )
+    };
+    (state("idle"), state("in_use"))
 }
 
 #[tokio::test]
@@ -243,4 +255,68 @@ async fn without_a_metrics_listener_nothing_is_served() {
         StatusCode::NOT_FOUND,
         "never on the API's port"
     );
+}
+
+#[tokio::test]
+async fn a_trusted_document_is_counted_under_its_manifest_name_and_free_text_as_other() {
+    let text = "query TenantSlug { viewer { tenant { slug } } }";
+    let folder = tempfile::tempdir().expect("a temporary folder");
+    let manifest = crate::trusted_documents::apollo_manifest(&[("TenantSlug", "query", text)]);
+    let path = crate::trusted_documents::write(folder.path(), &manifest);
+    let app = spawn_app_with(move |config| debrief::config::Config {
+        metrics_listen: Some("127.0.0.1:0".parse().expect("an address")),
+        trusted_documents: debrief::config::TrustedDocumentSettings {
+            manifest: Some(path),
+            required_roles: Vec::new(),
+        },
+        ..config
+    })
+    .await;
+    let tenant = app.create_tenant("labels").await;
+    let trusted = crate::trusted_documents::by_id(text, json!({}));
+    let free = json!({ "query": "query FreeText { viewer { role } }" });
+    for body in [trusted, free] {
+        let (status, answer) = app.post(Some(&tenant.admin), body).await;
+        assert_eq!(status, StatusCode::OK, "{answer}");
+    }
+    let scrape = scrape(&app).await;
+    let labels = |name| {
+        [
+            ("operation_type", "query"),
+            ("operation_name", name),
+            ("outcome", "ok"),
+        ]
+    };
+    let total = "debrief_graphql_requests_total";
+    assert_eq!(value(&scrape, total, &labels("TenantSlug")), Some(1.0));
+    assert_eq!(value(&scrape, total, &labels("other")), Some(1.0));
+    assert!(find(&scrape, total, &[("operation_name", "FreeText")]).is_none());
+}
+
+#[tokio::test]
+async fn a_request_over_budget_is_counted_as_refused_and_rate_limited() {
+    let budget = debrief::domain::rate_limit::Budget {
+        points: 1,
+        window: std::time::Duration::from_secs(3_600),
+    };
+    let app = spawn_app_with(move |config| debrief::config::Config {
+        metrics_listen: Some("127.0.0.1:0".parse().expect("an address")),
+        rate_limits: debrief::domain::rate_limit::Budgets {
+            per_caller: Some(budget),
+            per_tenant: None,
+        },
+        ..config
+    })
+    .await;
+    let tenant = app.create_tenant("refusals").await;
+    for expected in [StatusCode::OK, StatusCode::TOO_MANY_REQUESTS] {
+        let query = json!({ "query": "{ viewer { role } }" });
+        let (status, body) = app.post(Some(&tenant.admin), query).await;
+        assert_eq!(status, expected, "{body}");
+    }
+    let scrape = scrape(&app).await;
+    assert_eq!(value(&scrape, "debrief_rate_limited_total", &[]), Some(1.0));
+    assert_eq!(errors(&scrape, "RATE_LIMITED"), 1.0);
+    assert_eq!(requests(&scrape, "unknown", "refused"), 1.0);
+    assert_eq!(requests(&scrape, "query", "ok"), 1.0);
 }

@@ -6,11 +6,11 @@
 
 use crate::domain::rate_limit::{MUTATION_COST, query_cost};
 use crate::graphql::connection::MAX_PAGE_SIZE;
+use crate::graphql::response::operation;
 use crate::graphql::response::types::{Kind, TypeTable, named};
 use crate::repo::DEFAULT_PAGE_SIZE;
 use async_graphql::parser::types::{
-    DocumentOperations, ExecutableDocument, Field, OperationDefinition, OperationType, Selection,
-    SelectionSet,
+    ExecutableDocument, Field, OperationType, Selection, SelectionSet,
 };
 use async_graphql::{Name, Variables};
 use async_graphql_value::{ConstValue, Value};
@@ -87,22 +87,6 @@ impl Pricing {
         };
         let root = self.types.root(operation.ty);
         query_cost(walk.value(root, &[&operation.selection_set.node], data))
-    }
-}
-
-fn operation<'a>(
-    document: &'a ExecutableDocument,
-    name: Option<&str>,
-) -> Option<&'a OperationDefinition> {
-    match (&document.operations, name) {
-        (DocumentOperations::Single(operation), _) => Some(&operation.node),
-        (DocumentOperations::Multiple(operations), Some(name)) => {
-            operations.get(name).map(|operation| &operation.node)
-        }
-        (DocumentOperations::Multiple(operations), None) if operations.len() == 1 => {
-            operations.values().next().map(|operation| &operation.node)
-        }
-        _ => None,
     }
 }
 

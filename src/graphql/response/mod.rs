@@ -97,7 +97,9 @@ impl Completion {
     }
 }
 
-fn operation<'a>(
+/// The operation of `document` a request naming `name` runs: the one named, or the only one
+/// when the request names none.
+pub fn operation<'a>(
     document: &'a ExecutableDocument,
     name: Option<&str>,
 ) -> Option<&'a OperationDefinition> {

@@ -14,7 +14,7 @@ pub use manifest::TrustedDocuments;
 use crate::error::ErrorCode;
 use crate::graphql::errors::set_code;
 use async_graphql::ServerError;
-use async_graphql::parser::types::{DocumentOperations, ExecutableDocument, OperationType};
+use async_graphql::parser::types::{ExecutableDocument, OperationType};
 use entity::Role;
 use manifest::Trusted;
 use registered::Registered;
@@ -195,18 +195,7 @@ fn operation_type(
     document: &ExecutableDocument,
     operation_name: Option<&str>,
 ) -> Option<OperationType> {
-    match &document.operations {
-        DocumentOperations::Single(operation) => Some(operation.node.ty),
-        // Named operations are kept by name, even one alone, which runs without a name.
-        DocumentOperations::Multiple(operations) => match operation_name {
-            Some(name) => operations
-                .iter()
-                .find(|(n, _)| n.as_str() == name)
-                .map(|(_, op)| op.node.ty),
-            None if operations.len() == 1 => operations.values().next().map(|op| op.node.ty),
-            None => None,
-        },
-    }
+    crate::graphql::response::operation(document, operation_name).map(|operation| operation.ty)
 }
 
 fn not_found() -> ServerError {
