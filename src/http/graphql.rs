@@ -4,7 +4,7 @@ use super::admission::{self, Admitted};
 use super::body::{self, BodyError, BodyProgress};
 use super::negotiate::{self, GraphQlParams, MediaType};
 use super::observe::{self, Observation};
-use super::{AppState, MAX_BODY_BYTES, Resolved, graphiql, respond};
+use super::{AppState, Resolved, graphiql, respond};
 use crate::error::ErrorCode;
 use crate::graphql::limits::Price;
 use crate::graphql::{context, errors, limits};
@@ -25,7 +25,7 @@ pub async fn post(
     body: Body,
 ) -> Response {
     let Some(media) = negotiate::response_type(&headers) else {
-        return not_acceptable();
+        return respond::not_acceptable();
     };
     if !negotiate::is_json_body(&headers) {
         return respond::error(
@@ -41,7 +41,7 @@ pub async fn post(
         .and_then(|v| v.parse::<u64>().ok());
     let bytes = match body::read(body, declared, &progress).await {
         Ok(bytes) => bytes,
-        Err(BodyError::TooLarge { drained }) => return too_large(media, drained),
+        Err(BodyError::TooLarge { drained }) => return respond::too_large(media, drained),
         Err(BodyError::Broken) => {
             return respond::bad_request(media, "the request body could not be read");
         }
@@ -74,7 +74,7 @@ pub async fn get(
         return graphiql::page(settings).into_response();
     }
     let Some(media) = negotiate::response_type(&headers) else {
-        return not_acceptable();
+        return respond::not_acceptable();
     };
     let params = match negotiate::params_from_query(pairs) {
         Ok(params) => params,
@@ -371,33 +371,4 @@ fn wants_html(headers: &HeaderMap) -> bool {
         .get(header::ACCEPT)
         .and_then(|v| v.to_str().ok())
         .is_some_and(|accept| accept.contains("text/html"))
-}
-
-fn not_acceptable() -> Response {
-    respond::error(
-        MediaType::Json,
-        StatusCode::NOT_ACCEPTABLE,
-        ErrorCode::BadUserInput,
-        "accept application/graphql-response+json or application/json",
-    )
-}
-
-/// Answers 413. When the body was not read to its end, bytes are left on the connection, so it
-/// closes after the answer.
-fn too_large(media: MediaType, drained: bool) -> Response {
-    let mut response = respond::error(
-        media,
-        StatusCode::PAYLOAD_TOO_LARGE,
-        ErrorCode::BadUserInput,
-        &format!(
-            "the request body is larger than {} KiB",
-            MAX_BODY_BYTES / 1024
-        ),
-    );
-    if !drained {
-        response
-            .headers_mut()
-            .insert(header::CONNECTION, HeaderValue::from_static("close"));
-    }
-    response
 }

@@ -175,3 +175,33 @@ pub fn panic(payload: Box<dyn std::any::Any + Send + 'static>) -> Response<Body>
         crate::error::INTERNAL_MESSAGE,
     )
 }
+
+/// 406: the client accepts neither JSON media type.
+pub fn not_acceptable() -> Response {
+    error(
+        MediaType::Json,
+        StatusCode::NOT_ACCEPTABLE,
+        ErrorCode::BadUserInput,
+        "accept application/graphql-response+json or application/json",
+    )
+}
+
+/// Answers 413. When the body was not read to its end, bytes are left on the connection, so it
+/// closes after the answer.
+pub fn too_large(media: MediaType, drained: bool) -> Response {
+    let mut response = error(
+        media,
+        StatusCode::PAYLOAD_TOO_LARGE,
+        ErrorCode::BadUserInput,
+        &format!(
+            "the request body is larger than {} KiB",
+            super::MAX_BODY_BYTES / 1024
+        ),
+    );
+    if !drained {
+        response
+            .headers_mut()
+            .insert(header::CONNECTION, HeaderValue::from_static("close"));
+    }
+    response
+}
