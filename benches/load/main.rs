@@ -19,6 +19,8 @@
 // Benchmarks create, seed and inspect their databases directly: not a request path.
 #![allow(clippy::disallowed_methods)]
 
+mod ceiling;
+mod ceiling_process;
 #[path = "../common/mod.rs"]
 mod common;
 mod drive;
@@ -92,6 +94,10 @@ async fn measure(
 ) {
     let statements = statement_counts(url).await;
     let server = server::Server::start(url, synchronous).await;
+    let ceiling = match url.starts_with("postgres") {
+        true => Some(ceiling_process::Ceiling::start(url).await),
+        false => None,
+    };
     let http = reqwest::Client::new();
     let operations = ops::operations(&http, &server.endpoint, &server.token).await;
     for (operation, statements) in operations.iter().zip(statements) {
@@ -112,6 +118,28 @@ async fn measure(
             run.percentile_ms(99.0),
             cpu.as_secs_f64() * 1000.0 / run.latencies.len().max(1) as f64,
         );
+        if let Some(ceiling) = &ceiling
+            && ceiling::answers(&operation.body)
+        {
+            let on_ceiling = Request {
+                endpoint: ceiling.endpoint.clone(),
+                ..request.clone()
+            };
+            same_answer(&http, &request, &on_ceiling).await;
+            let cpu_before = ceiling.cpu_time();
+            let reference = drive::closed_loop(&on_ceiling, settings.connections, duration).await;
+            let cpu = ceiling.cpu_time() - cpu_before;
+            println!(
+                "| {label} | {size} | {} on the ceiling (Debrief ÷ ceiling {:.2}) | {:.0} | {:.1} | {:.1} | {:.1} | | {:.2} |",
+                &operation.name[..2],
+                run.per_second() / reference.per_second(),
+                reference.per_second(),
+                reference.percentile_ms(50.0),
+                reference.percentile_ms(90.0),
+                reference.percentile_ms(99.0),
+                cpu.as_secs_f64() * 1000.0 / reference.latencies.len().max(1) as f64,
+            );
+        }
         if operation.name.starts_with("Q0") {
             let paced = drive::fixed_rate(&request, FIXED_RATE, duration).await;
             println!(
@@ -190,11 +218,33 @@ fn request_for(server: &server::Server, operation: &ops::Operation) -> Request {
     }
 }
 
+/// Panics unless Debrief and the ceiling answer `debrief` and `ceiling` with the same bytes.
+async fn same_answer(http: &reqwest::Client, debrief: &Request, ceiling: &Request) {
+    let mut answers = Vec::new();
+    for request in [debrief, ceiling] {
+        let response = http
+            .post(&request.endpoint)
+            .bearer_auth(&request.token)
+            .header("content-type", "application/json")
+            .body(request.body.as_ref().clone())
+            .send()
+            .await
+            .expect("request");
+        answers.push(response.bytes().await.expect("body"));
+    }
+    assert_eq!(
+        String::from_utf8_lossy(&answers[0]),
+        String::from_utf8_lossy(&answers[1]),
+        "the ceiling's answer differs from Debrief's"
+    );
+}
+
 fn list(text: &str) -> Vec<String> {
     text.split(',').map(|s| s.trim().to_owned()).collect()
 }
 
 fn main() {
+    ceiling_process::serve_if_asked();
     let runtime = tokio::runtime::Runtime::new().expect("runtime");
     runtime.block_on(run(settings()));
 }

@@ -40,7 +40,8 @@ pub async fn operations(http: &reqwest::Client, endpoint: &str, token: &str) -> 
     vec![
         Operation {
             name: "Q0 incidents(first: 20) + 10 events",
-            body: json!({ "query": "{ incidents(first: 20) { nodes { id title severity startedAt timeline(first: 10) { nodes { id occurredAt kind body } } } } }" }),
+            // The ceiling answers this very text.
+            body: json!({ "query": crate::ceiling::Q0 }),
             mutation: false,
         },
         Operation {

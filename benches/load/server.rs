@@ -105,41 +105,15 @@ impl Server {
             endpoint: format!("http://127.0.0.1:{port}/graphql"),
             token: String::from_utf8_lossy(&token.stdout).trim().to_owned(),
         };
-        let ready = format!("http://127.0.0.1:{port}/readyz");
-        for _ in 0..100 {
-            if reqwest::get(&ready)
-                .await
-                .is_ok_and(|r| r.status().is_success())
-            {
-                return server;
-            }
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        }
-        panic!("the server did not become ready");
+        wait_until_ready(port).await;
+        server
     }
 
-    /// CPU time the server process has used so far (user + system), from `/proc`. On
-    /// PostgreSQL the database's own work runs in its backends and is not included; on SQLite
-    /// it runs inside the server and is.
+    /// CPU time the server process has used so far (user + system). On PostgreSQL the
+    /// database's own work runs in its backends and is not included; on SQLite it runs inside
+    /// the server and is.
     pub fn cpu_time(&self) -> Duration {
-        let stat = std::fs::read_to_string(format!("/proc/{}/stat", self.child.id()))
-            .expect("read the server's /proc/<pid>/stat (Linux only)");
-        // Fields after the parenthesised command name; utime and stime are the 12th and 13th.
-        let fields: Vec<&str> = stat
-            .rsplit_once(')')
-            .map(|(_, rest)| rest.split_whitespace().collect())
-            .unwrap_or_default();
-        let ticks: u64 = [11, 12]
-            .iter()
-            .map(|&i| {
-                fields
-                    .get(i)
-                    .and_then(|f| f.parse::<u64>().ok())
-                    .expect("CPU ticks")
-            })
-            .sum();
-        // USER_HZ, which Linux fixes at 100 for user space on every architecture it supports.
-        Duration::from_millis(ticks * 10)
+        cpu_time_of(self.child.id())
     }
 
     /// The server's peak resident memory so far, in MiB.
@@ -168,6 +142,43 @@ impl Drop for Server {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
+}
+
+/// Waits until the process listening on `port` answers `/readyz`.
+pub async fn wait_until_ready(port: u16) {
+    let ready = format!("http://127.0.0.1:{port}/readyz");
+    for _ in 0..100 {
+        if reqwest::get(&ready)
+            .await
+            .is_ok_and(|r| r.status().is_success())
+        {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("the process on port {port} did not become ready");
+}
+
+/// CPU time the process `pid` has used so far (user + system), from `/proc`.
+pub fn cpu_time_of(pid: u32) -> Duration {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat"))
+        .expect("read /proc/<pid>/stat (Linux only)");
+    // Fields after the parenthesised command name; utime and stime are the 12th and 13th.
+    let fields: Vec<&str> = stat
+        .rsplit_once(')')
+        .map(|(_, rest)| rest.split_whitespace().collect())
+        .unwrap_or_default();
+    let ticks: u64 = [11, 12]
+        .iter()
+        .map(|&i| {
+            fields
+                .get(i)
+                .and_then(|f| f.parse::<u64>().ok())
+                .expect("CPU ticks")
+        })
+        .sum();
+    // USER_HZ, which Linux fixes at 100 for user space on every architecture it supports.
+    Duration::from_millis(ticks * 10)
 }
 
 /// The role the server connects as on PostgreSQL, as a deployed one does: neither owner nor

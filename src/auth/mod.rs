@@ -5,10 +5,12 @@
 mod jwt;
 pub mod opaque;
 mod principal;
+mod principals;
 pub mod service_token;
 
 pub use jwt::{TokenSigner, TokenSubject, TokenVerifier};
 pub use principal::Principal;
+pub use principals::PrincipalCache;
 
 use crate::domain::{api_token, time};
 use crate::error::{AppError, AppResult};
@@ -48,12 +50,25 @@ impl Bearer {
 pub struct Authenticator {
     verifier: TokenVerifier,
     db: DatabaseConnection,
+    principals: Option<PrincipalCache>,
 }
 
 impl Authenticator {
     /// Verifies tokens with `verifier` and looks their users up in `db`.
     pub fn new(verifier: TokenVerifier, db: DatabaseConnection) -> Self {
-        Self { verifier, db }
+        Self {
+            verifier,
+            db,
+            principals: None,
+        }
+    }
+
+    /// Serves users from `principals` when it holds them, instead of reading them again.
+    pub fn with_principal_cache(self, principals: PrincipalCache) -> Self {
+        Self {
+            principals: Some(principals),
+            ..self
+        }
     }
 
     /// Verifies the bearer token and loads the user or service token it names, and returns
@@ -69,7 +84,18 @@ impl Authenticator {
     /// [`Self::authenticate`], on the request's connection.
     pub async fn authenticate_bearer(&self, bearer: &Bearer) -> AppResult<Scope> {
         let db = self.connection(bearer.tenant_id(), Grouping::Request);
-        let principal = self.session_on(&db, bearer).await?.principal;
+        let principal = match (bearer, &self.principals) {
+            (Bearer::User(subject), Some(cache)) => {
+                if let Some(principal) = cache.get(subject.tenant_id, subject.user_id) {
+                    return Ok(Scope::on(db, principal));
+                }
+                let epoch = cache.epoch();
+                let principal = current(&db, subject.user_id).await?;
+                cache.insert(epoch, &principal);
+                principal
+            }
+            _ => self.session_on(&db, bearer).await?.principal,
+        };
         Ok(Scope::on(db, principal))
     }
 

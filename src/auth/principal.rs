@@ -5,8 +5,9 @@ use crate::error::{AppError, AppResult};
 use entity::Role;
 use uuid::Uuid;
 
-/// An authenticated caller. Its fields come from the users table, read on every request, so a
-/// changed role or a deactivation takes effect at once.
+/// An authenticated caller. Its fields come from the users table, read for the request or
+/// kept from a recent read until the tenant's directory changes (`PrincipalCache`), so a
+/// changed role or a deactivation takes effect on the next request.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Principal {
     tenant_id: Uuid,

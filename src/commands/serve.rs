@@ -1,6 +1,6 @@
 //! `debrief serve`: migrate, seed the demo in development, and serve until SIGTERM or Ctrl-C.
 
-use crate::auth::{Authenticator, TokenSigner, TokenVerifier};
+use crate::auth::{Authenticator, PrincipalCache, TokenSigner, TokenVerifier};
 use crate::cli::ServeArgs;
 use crate::config::Config;
 use crate::graphql::limits::Pricing;
@@ -54,10 +54,12 @@ pub fn spawn(
         tokio::spawn(http::serve_metrics(bound, metrics.clone(), pools));
     }
     let graphiql = development(config).then(GraphiqlSettings::default);
-    let live = Live::new(db.clone(), config.live);
+    let principals = principal_cache(&db);
+    let live = Live::new(db.clone(), config.live, principals.clone());
     let parts = Parts {
         graphiql,
         live,
+        principals,
         metrics: metrics.clone(),
         documents: documents(config)?,
     };
@@ -84,9 +86,31 @@ struct Parts {
     /// GraphiQL's page, or `None` to serve none.
     graphiql: Option<GraphiqlSettings>,
     live: Live,
+    /// The users kept between requests, when the database tells of directory changes.
+    principals: Option<PrincipalCache>,
     metrics: Metrics,
     /// The trusted documents and the roles bound to them.
     documents: Documents,
+}
+
+/// The authenticator of `config`'s tokens, serving users from `principals` when given.
+fn authenticator(
+    config: &Config,
+    db: &DatabaseConnection,
+    principals: Option<PrincipalCache>,
+) -> anyhow::Result<Authenticator> {
+    let authenticator = Authenticator::new(TokenVerifier::new(&config.jwt)?, db.clone());
+    Ok(match principals {
+        Some(principals) => authenticator.with_principal_cache(principals),
+        None => authenticator,
+    })
+}
+
+/// A cache of users on PostgreSQL, whose commit notifications tell every server of directory
+/// changes (`auth::PrincipalCache`); none on SQLite, where nothing tells one process of
+/// another's commits and a lookup is a read of a local file.
+fn principal_cache(db: &DatabaseConnection) -> Option<PrincipalCache> {
+    (db.get_database_backend() == sea_orm::DbBackend::Postgres).then(PrincipalCache::default)
 }
 
 fn development(config: &Config) -> bool {
@@ -128,7 +152,7 @@ fn router(
         pricing: Arc::new(Pricing::new(&schema.sdl())?),
         budgets: config.rate_limits,
         schema,
-        authenticator: Authenticator::new(TokenVerifier::new(&config.jwt)?, db.clone()),
+        authenticator: authenticator(config, &db, parts.principals)?,
         db,
         graphiql: parts.graphiql,
         request_timeout: config.request_timeout,
@@ -206,10 +230,12 @@ pub async fn run(config: Config, args: ServeArgs) -> anyhow::Result<()> {
         )))
     };
     serve_metrics(&config, &metrics, pools).await?;
-    let live = Live::new(db.clone(), config.live);
+    let principals = principal_cache(&db);
+    let live = Live::new(db.clone(), config.live, principals.clone());
     let parts = Parts {
         graphiql,
         live: live.clone(),
+        principals,
         metrics,
         documents,
     };

@@ -16,6 +16,7 @@ mod wakeups;
 pub use follow::{EventFollower, IncidentFollower};
 pub use sockets::{OpenSocket, SocketSlot, UserWatch};
 
+use crate::auth::PrincipalCache;
 use feed::Feed;
 use sea_orm::{DatabaseConnection, DbBackend};
 use std::collections::HashMap;
@@ -77,14 +78,22 @@ struct Inner {
     closing: watch::Sender<bool>,
     /// How many sockets are open, signed in or not.
     open: watch::Sender<usize>,
-    /// Started with the first feed, so a server nobody subscribes to listens to nothing.
+    /// Started with the first feed, so a server nobody subscribes to listens to nothing;
+    /// or at once, when it keeps users whom directory changes must evict.
     wakeups: std::sync::Once,
+    /// The users this process keeps, which the listener evicts on directory changes.
+    principals: Option<PrincipalCache>,
 }
 
 impl Live {
-    /// Live subscriptions reading from `db`.
-    pub fn new(db: DatabaseConnection, settings: LiveSettings) -> Self {
-        Self {
+    /// Live subscriptions reading from `db`. With `principals`, the listener starts at once
+    /// and evicts a tenant's users from it whenever the tenant's directory changes.
+    pub fn new(
+        db: DatabaseConnection,
+        settings: LiveSettings,
+        principals: Option<PrincipalCache>,
+    ) -> Self {
+        let live = Self {
             inner: Arc::new(Inner {
                 db,
                 settings,
@@ -93,8 +102,19 @@ impl Live {
                 closing: watch::Sender::new(false),
                 open: watch::Sender::new(0),
                 wakeups: std::sync::Once::new(),
+                principals,
             }),
+        };
+        if live.inner.principals.is_some() {
+            live.start_wakeups();
         }
+        live
+    }
+
+    fn start_wakeups(&self) {
+        self.inner
+            .wakeups
+            .call_once(|| wakeups::start(Arc::downgrade(&self.inner)));
     }
 
     /// The limits and timings in force.
@@ -120,9 +140,7 @@ impl Live {
 
     /// The reader of `tenant_id`'s events, started if nobody follows it yet.
     fn feed(&self, tenant_id: Uuid) -> Arc<Feed> {
-        self.inner
-            .wakeups
-            .call_once(|| wakeups::start(Arc::downgrade(&self.inner)));
+        self.start_wakeups();
         let mut feeds = self.inner.feeds();
         if let Some(feed) = feeds.get(&tenant_id).and_then(Weak::upgrade) {
             return feed;

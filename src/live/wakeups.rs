@@ -2,7 +2,7 @@
 //! notifications of every server's commits, heard on one listening connection per process.
 
 use super::Inner;
-use crate::repo::events::{EVENTS_CHANNEL, committed_tenants};
+use crate::repo::events::{DIRECTORY_CHANGED_MARK, EVENTS_CHANNEL, committed_tenants};
 use sea_orm::sqlx::postgres::{PgConnectOptions, PgListener, PgPoolOptions};
 use sea_orm::{DatabaseConnection, DbBackend};
 use std::sync::Weak;
@@ -55,38 +55,72 @@ fn listener_options(db: &DatabaseConnection) -> PgConnectOptions {
         .application_name(LISTENER_APPLICATION_NAME)
 }
 
-/// Listens on [`EVENTS_CHANNEL`] and wakes the reader of each tenant notified; after
-/// (re)connecting, wakes them all, since notifications sent meanwhile were lost.
+/// Listens on [`EVENTS_CHANNEL`] and wakes the reader of each tenant notified, evicting the
+/// tenant's users when its directory changed; after (re)connecting, wakes every reader and
+/// forgets every user, since notifications sent meanwhile were lost.
 async fn notifications(live: Weak<Inner>, options: PgConnectOptions) {
     loop {
         match listen(&options).await {
             Ok(mut listener) => {
                 tracing::debug!("listening for committed events");
-                if !wake(&live, None) {
+                if !caught_up(&live, true) {
                     return;
                 }
                 loop {
-                    let woken = match listener.try_recv().await {
-                        Ok(Some(notification)) => wake(&live, tenant_of(notification.payload())),
+                    let heard = match listener.try_recv().await {
+                        Ok(Some(notification)) => notified(&live, notification.payload()),
                         // The connection was lost and is back: catch up.
-                        Ok(None) => wake(&live, None),
+                        Ok(None) => caught_up(&live, true),
                         Err(error) => {
                             tracing::warn!(%error, "the listening connection failed");
                             break;
                         }
                     };
-                    if !woken {
+                    if !heard {
                         return;
                     }
                 }
             }
             Err(error) => tracing::warn!(%error, "could not listen for committed events"),
         }
-        if live.strong_count() == 0 {
+        if !caught_up(&live, false) {
             return;
         }
         tokio::time::sleep(RECONNECT_AFTER).await;
     }
+}
+
+/// After the listening connection (re)connected (`listening`) or failed: every reader looks
+/// for what it missed, and every user kept is forgotten. `false` once `live` is gone.
+fn caught_up(live: &Weak<Inner>, listening: bool) -> bool {
+    let Some(inner) = live.upgrade() else {
+        return false;
+    };
+    if let Some(principals) = &inner.principals {
+        principals.set_listening(listening);
+    }
+    inner.wake(None);
+    true
+}
+
+/// Acts on one notification's `payload`; `false` once `live` is gone.
+fn notified(live: &Weak<Inner>, payload: &str) -> bool {
+    let Some(inner) = live.upgrade() else {
+        return false;
+    };
+    let tenant_id = tenant_of(payload);
+    if let Some(principals) = &inner.principals {
+        match tenant_id {
+            Some(tenant_id) if payload.ends_with(DIRECTORY_CHANGED_MARK) => {
+                principals.directory_changed(tenant_id);
+            }
+            Some(_) => {}
+            // A payload this version does not understand may be anyone's change.
+            None => principals.set_listening(true),
+        }
+    }
+    inner.wake(tenant_id);
+    true
 }
 
 async fn listen(options: &PgConnectOptions) -> Result<PgListener, sea_orm::sqlx::Error> {

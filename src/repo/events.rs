@@ -18,8 +18,13 @@ use tokio::sync::{broadcast, watch};
 use uuid::Uuid;
 
 /// The PostgreSQL channel every transaction with events notifies at COMMIT, with the
-/// payload `<tenant id>:<last position>`, so the live readers of every server wake up.
+/// payload `<tenant id>:<last position>`, so the live readers of every server wake up. A
+/// transaction with a DIRECTORY_CHANGED event adds `:`[`DIRECTORY_CHANGED_MARK`], so every
+/// server forgets the tenant's users it keeps without reading the events first.
 pub const EVENTS_CHANNEL: &str = "debrief_events";
+
+/// The last part of an [`EVENTS_CHANNEL`] payload whose transaction changed the directory.
+pub const DIRECTORY_CHANGED_MARK: &str = "directory";
 
 /// Bumped whenever this process commits events, so its workers need not poll for them.
 static COMMITTED: LazyLock<watch::Sender<u64>> = LazyLock::new(|| watch::Sender::new(0));

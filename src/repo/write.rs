@@ -216,7 +216,8 @@ fn event_rows(
 }
 
 /// On PostgreSQL, takes the positions, inserts the events and queues the notification that
-/// wakes live readers ([`super::events::EVENTS_CHANNEL`], `<tenant id>:<last position>`) in
+/// wakes live readers ([`super::events::EVENTS_CHANNEL`], `<tenant id>:<last position>`,
+/// marked when the directory changed) in
 /// one statement, so the counter's lock is held for that statement and COMMIT only (two round
 /// trips fewer per write than taking positions first). PostgreSQL sends the notification at
 /// COMMIT, and never for a transaction that rolls back.
@@ -226,7 +227,17 @@ async fn insert_numbered(
     rows: Vec<event::ActiveModel>,
 ) -> Result<(), DbErr> {
     let count = rows.len() as i64;
-    let mut values: Vec<sea_orm::Value> = vec![tenant_id.into(), count.into()];
+    let changes_directory = rows.iter().any(|row| {
+        matches!(
+            &row.event_type,
+            sea_orm::ActiveValue::Set(EventType::DirectoryChanged)
+        )
+    });
+    let mark = match changes_directory {
+        true => format!(":{}", super::events::DIRECTORY_CHANGED_MARK),
+        false => String::new(),
+    };
+    let mut values: Vec<sea_orm::Value> = vec![tenant_id.into(), count.into(), mark.into()];
     let mut tuples = Vec::with_capacity(rows.len());
     for (ordinal, row) in (1_i64..).zip(rows) {
         let n = values.len();
@@ -259,7 +270,7 @@ async fn insert_numbered(
             RETURNING last_position
         ),
         wake AS (
-            SELECT pg_notify('{channel}', $1::text || ':' || last_position::text) FROM counter
+            SELECT pg_notify('{channel}', $1::text || ':' || last_position::text || $3::text) FROM counter
         )
         INSERT INTO events (tenant_id, id, position, event_type, occurred_at, actor_id,
                             incident_id, subject_type, subject_id, changed_fields, deadline)

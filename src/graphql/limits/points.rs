@@ -200,6 +200,8 @@ impl<'a> Actual<'a> {
     ) -> u64 {
         set.items.iter().fold(0u64, |total, item| {
             let requests = match &item.node {
+                // A leaf holds no connection; skipping it spares a type lookup per value.
+                Selection::Field(field) if field.node.selection_set.node.items.is_empty() => 0,
                 Selection::Field(field) => {
                     let key = field.node.response_key().node.as_str();
                     match (seen.insert(key), object.get(key)) {

@@ -5,7 +5,7 @@
 //! async-graphql resolves sibling fields concurrently and keeps them in the order they
 //! finished, and it leaves an errored field's key out instead of setting it to `null`.
 
-use super::collect::{Collected, Collector};
+use super::collect::Collector;
 use super::types::{Kind, TypeTable};
 use async_graphql::indexmap::IndexMap;
 use async_graphql::parser::types::{BaseType, Field, SelectionSet, Type};
@@ -27,14 +27,23 @@ enum Step<'a> {
     Index(usize),
 }
 
+/// The fields some selection sets select on an object type: each response key, the fields
+/// merged under it, and the field's type on that object (`None` for `__typename` and for
+/// what the schema does not know).
+type Shape<'a> = Vec<(&'a str, Vec<&'a Field>, Option<&'a Type>)>;
+
+/// The shapes known for one object type, each with the selection sets it was worked out for.
+type Shapes<'a> = Vec<(Vec<&'a SelectionSet>, Rc<Shape<'a>>)>;
+
 /// Completes one response's data.
 pub struct Completer<'a> {
     collector: Collector<'a>,
     types: &'a TypeTable,
     errors: &'a [ServerError],
     path: Vec<Step<'a>>,
-    /// Collected fields by object type and selection sets: every item of a list shares them.
-    collected: HashMap<(String, Vec<*const SelectionSet>), Rc<Collected<'a>>>,
+    /// Shapes by object type and selection sets (told apart by address): every item of a
+    /// list shares one, so collecting fields and looking up their types happen once.
+    shapes: HashMap<&'a str, Shapes<'a>>,
 }
 
 impl<'a> Completer<'a> {
@@ -46,18 +55,18 @@ impl<'a> Completer<'a> {
             types,
             errors,
             path: Vec::new(),
-            collected: HashMap::new(),
+            shapes: HashMap::new(),
         }
     }
 
     /// The completed data of an operation on `root` selecting `set`.
-    pub fn root(&mut self, root: &str, set: &'a SelectionSet, data: Value) -> Value {
+    pub fn root(&mut self, root: &'a str, set: &'a SelectionSet, data: Value) -> Value {
         self.object(root, vec![set], data).unwrap_or(Value::Null)
     }
 
     fn object(
         &mut self,
-        object: &str,
+        object: &'a str,
         sets: Vec<&'a SelectionSet>,
         raw: Value,
     ) -> Result<Value, NullBubble> {
@@ -65,23 +74,18 @@ impl<'a> Completer<'a> {
             Value::Object(map) => map,
             _ => IndexMap::new(),
         };
-        let fields = self.fields(object, sets);
-        let mut completed = IndexMap::with_capacity(fields.len());
-        for (key, merged) in fields.iter() {
+        let shape = self.shape(object, sets);
+        let mut completed = IndexMap::with_capacity(shape.len());
+        for (key, merged, ty) in shape.iter() {
             let key = *key;
             let (name_of_key, value) = match raw.swap_remove_entry(key) {
                 Some(entry) => entry,
                 None => (Name::new(key), Value::Null),
             };
-            let name = merged[0].name.node.as_str();
             self.path.push(Step::Key(key));
-            let value = if name == "__typename" {
-                Ok(value)
-            } else {
-                match self.types.field(object, name) {
-                    Some(ty) => self.value(ty, merged, value),
-                    None => Ok(value),
-                }
+            let value = match ty {
+                Some(ty) => self.value(ty, merged, value),
+                None => Ok(value),
             };
             self.path.pop();
             completed.insert(name_of_key, value?);
@@ -89,21 +93,38 @@ impl<'a> Completer<'a> {
         Ok(Value::Object(completed))
     }
 
-    /// The fields `sets` select on `object`, collected once per completion.
-    fn fields(&mut self, object: &str, sets: Vec<&'a SelectionSet>) -> Rc<Collected<'a>> {
-        let key = (
-            object.to_owned(),
-            sets.iter().map(|set| *set as *const SelectionSet).collect(),
-        );
-        if let Some(fields) = self.collected.get(&key) {
-            return fields.clone();
+    /// What `sets` select on `object`, worked out once per completion.
+    fn shape(&mut self, object: &'a str, sets: Vec<&'a SelectionSet>) -> Rc<Shape<'a>> {
+        let same = |known: &[&SelectionSet]| {
+            known.len() == sets.len() && known.iter().zip(&sets).all(|(a, b)| std::ptr::eq(*a, *b))
+        };
+        let known = self.shapes.entry(object).or_default();
+        if let Some((_, shape)) = known.iter().find(|(known, _)| same(known)) {
+            return shape.clone();
         }
-        let fields = Rc::new(self.collector.collect(object, sets));
-        self.collected.insert(key, fields.clone());
-        fields
+        let collected = self.collector.collect(object, sets.iter().copied());
+        let shape: Shape<'a> = collected
+            .into_iter()
+            .map(|(key, merged)| {
+                let name = merged[0].name.node.as_str();
+                let ty = (name != "__typename")
+                    .then(|| self.types.field(object, name))
+                    .flatten();
+                (key, merged, ty)
+            })
+            .collect();
+        let shape = Rc::new(shape);
+        let known = self.shapes.entry(object).or_default();
+        known.push((sets, shape.clone()));
+        shape
     }
 
-    fn value(&mut self, ty: &Type, merged: &[&'a Field], raw: Value) -> Result<Value, NullBubble> {
+    fn value(
+        &mut self,
+        ty: &'a Type,
+        merged: &[&'a Field],
+        raw: Value,
+    ) -> Result<Value, NullBubble> {
         let completed = if raw == Value::Null && !self.failed_below() {
             Value::Null
         } else {
@@ -119,7 +140,7 @@ impl<'a> Completer<'a> {
         }
     }
 
-    fn list(&mut self, item: &Type, merged: &[&'a Field], raw: Value) -> Value {
+    fn list(&mut self, item: &'a Type, merged: &[&'a Field], raw: Value) -> Value {
         let Value::List(items) = raw else {
             return raw;
         };
@@ -136,7 +157,7 @@ impl<'a> Completer<'a> {
         Value::List(completed)
     }
 
-    fn named(&mut self, name: &str, merged: &[&'a Field], raw: Value) -> Value {
+    fn named(&mut self, name: &'a str, merged: &[&'a Field], raw: Value) -> Value {
         let sets = || {
             merged
                 .iter()
@@ -145,8 +166,8 @@ impl<'a> Completer<'a> {
         };
         match self.types.kind(name) {
             Kind::Object => self.object(name, sets(), raw).unwrap_or(Value::Null),
-            Kind::Abstract => match concrete_type(&raw) {
-                Some(object) => self.object(&object, sets(), raw).unwrap_or(Value::Null),
+            Kind::Abstract => match concrete_type(&raw).and_then(|name| self.types.name(&name)) {
+                Some(object) => self.object(object, sets(), raw).unwrap_or(Value::Null),
                 None => raw,
             },
             Kind::Leaf => raw,
