@@ -39,6 +39,14 @@ pub struct Request {
 impl Request {
     async fn send(&self, http: &reqwest::Client) -> Duration {
         let started = Instant::now();
+        let (status, bytes) = self.answer(http).await;
+        let elapsed = started.elapsed();
+        check(status, &bytes, self.mutation);
+        elapsed
+    }
+
+    /// Sends the request once and returns the answer's status and body, unchecked.
+    pub async fn answer(&self, http: &reqwest::Client) -> (reqwest::StatusCode, axum::body::Bytes) {
         let response = http
             .post(&self.endpoint)
             .bearer_auth(&self.token)
@@ -48,10 +56,7 @@ impl Request {
             .await
             .expect("request");
         let status = response.status();
-        let bytes = response.bytes().await.expect("body");
-        let elapsed = started.elapsed();
-        check(status, &bytes, self.mutation);
-        elapsed
+        (status, response.bytes().await.expect("body"))
     }
 }
 

@@ -222,15 +222,7 @@ fn request_for(server: &server::Server, operation: &ops::Operation) -> Request {
 async fn same_answer(http: &reqwest::Client, debrief: &Request, ceiling: &Request) {
     let mut answers = Vec::new();
     for request in [debrief, ceiling] {
-        let response = http
-            .post(&request.endpoint)
-            .bearer_auth(&request.token)
-            .header("content-type", "application/json")
-            .body(request.body.as_ref().clone())
-            .send()
-            .await
-            .expect("request");
-        answers.push(response.bytes().await.expect("body"));
+        answers.push(request.answer(http).await.1);
     }
     assert_eq!(
         String::from_utf8_lossy(&answers[0]),

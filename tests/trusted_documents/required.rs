@@ -21,7 +21,8 @@ async fn a_client_bound_to_the_manifest_is_refused_free_text_but_runs_its_docume
     let authentication = statements(app) - before;
     let before = statements(app);
     let (status, body) = app.post(Some(&world.a.client), free.clone()).await;
-    assert_eq!(statements(app) - before, authentication, "{body}");
+    // At most authentication's: on PostgreSQL the server keeps the user it just looked up.
+    assert!(statements(app) - before <= authentication, "{body}");
     assert_eq!(status, StatusCode::OK, "{body}");
     assert_eq!(code(&body), "TRUSTED_DOCUMENT_REQUIRED", "{body}");
     assert!(body.get("data").is_none(), "{body}");
