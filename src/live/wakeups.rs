@@ -56,8 +56,8 @@ fn listener_options(db: &DatabaseConnection) -> PgConnectOptions {
 }
 
 /// Listens on [`EVENTS_CHANNEL`] and wakes the reader of each tenant notified, evicting the
-/// tenant's users when its directory changed; after (re)connecting, wakes every reader and
-/// forgets every user, since notifications sent meanwhile were lost.
+/// tenant's users when its directory changed. When the connection is lost or fails, kept users
+/// are untrusted until a new connection listens; every reader then looks for what it missed.
 async fn notifications(live: Weak<Inner>, options: PgConnectOptions) {
     loop {
         match listen(&options).await {
@@ -69,8 +69,11 @@ async fn notifications(live: Weak<Inner>, options: PgConnectOptions) {
                 loop {
                     let heard = match listener.try_recv().await {
                         Ok(Some(notification)) => notified(&live, notification.payload()),
-                        // The connection was lost and is back: catch up.
-                        Ok(None) => caught_up(&live, true),
+                        // Lost: what is sent until a new connection listens goes unheard.
+                        Ok(None) => {
+                            tracing::warn!("the listening connection was lost");
+                            break;
+                        }
                         Err(error) => {
                             tracing::warn!(%error, "the listening connection failed");
                             break;
