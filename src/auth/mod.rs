@@ -63,12 +63,10 @@ impl Authenticator {
         }
     }
 
-    /// Serves users from `principals` when it holds them, instead of reading them again.
-    pub fn with_principal_cache(self, principals: PrincipalCache) -> Self {
-        Self {
-            principals: Some(principals),
-            ..self
-        }
+    /// Serves users from `principals`, when given and holding them, instead of reading them
+    /// again.
+    pub fn with_principal_cache(self, principals: Option<PrincipalCache>) -> Self {
+        Self { principals, ..self }
     }
 
     /// Verifies the bearer token and loads the user or service token it names, and returns

@@ -17,7 +17,7 @@ use uuid::Uuid;
 /// How long an entry is trusted, at most.
 pub const TTL: Duration = Duration::from_secs(10);
 
-/// How many users one process keeps.
+/// How many users one process keeps. (`expect` runs at compile time, on a constant.)
 const CAPACITY: NonZeroUsize = NonZeroUsize::new(10_000).expect("a non-zero capacity");
 
 /// The users of every tenant this process served lately, by tenant and user id. Cheap to

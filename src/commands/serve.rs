@@ -93,19 +93,6 @@ struct Parts {
     documents: Documents,
 }
 
-/// The authenticator of `config`'s tokens, serving users from `principals` when given.
-fn authenticator(
-    config: &Config,
-    db: &DatabaseConnection,
-    principals: Option<PrincipalCache>,
-) -> anyhow::Result<Authenticator> {
-    let authenticator = Authenticator::new(TokenVerifier::new(&config.jwt)?, db.clone());
-    Ok(match principals {
-        Some(principals) => authenticator.with_principal_cache(principals),
-        None => authenticator,
-    })
-}
-
 /// A cache of users on PostgreSQL, whose commit notifications tell every server of directory
 /// changes (`auth::PrincipalCache`); none on SQLite, where nothing tells one process of
 /// another's commits and a lookup is a read of a local file.
@@ -152,7 +139,8 @@ fn router(
         pricing: Arc::new(Pricing::new(&schema.sdl())?),
         budgets: config.rate_limits,
         schema,
-        authenticator: authenticator(config, &db, parts.principals)?,
+        authenticator: Authenticator::new(TokenVerifier::new(&config.jwt)?, db.clone())
+            .with_principal_cache(parts.principals),
         db,
         graphiql: parts.graphiql,
         request_timeout: config.request_timeout,

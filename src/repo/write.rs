@@ -217,9 +217,9 @@ fn event_rows(
 
 /// On PostgreSQL, takes the positions, inserts the events and queues the notification that
 /// wakes live readers ([`super::events::EVENTS_CHANNEL`], `<tenant id>:<last position>`,
-/// marked when the directory changed) in
-/// one statement, so the counter's lock is held for that statement and COMMIT only (two round
-/// trips fewer per write than taking positions first). PostgreSQL sends the notification at
+/// marked when the directory changed) in one statement, so the counter's lock is held for
+/// that statement and COMMIT only (two round trips fewer per write than taking positions
+/// first). PostgreSQL sends the notification at
 /// COMMIT, and never for a transaction that rolls back.
 async fn insert_numbered(
     txn: &DatabaseTransaction,

@@ -98,8 +98,8 @@ impl<'a> Completer<'a> {
         let same = |known: &[&SelectionSet]| {
             known.len() == sets.len() && known.iter().zip(&sets).all(|(a, b)| std::ptr::eq(*a, *b))
         };
-        let known = self.shapes.entry(object).or_default();
-        if let Some((_, shape)) = known.iter().find(|(known, _)| same(known)) {
+        let mut known = self.shapes.get(object).into_iter().flatten();
+        if let Some((_, shape)) = known.find(|(known, _)| same(known)) {
             return shape.clone();
         }
         let collected = self.collector.collect(object, sets.iter().copied());

@@ -101,13 +101,13 @@ impl TypeTable {
         self.fields.get(parent)?.get(field)
     }
 
-    /// What kind of type `name` is; unknown names (introspection's) are leaves, passed on
-    /// as they are.
     /// The table's own copy of the type name `name`, if the schema has that type.
     pub fn name(&self, name: &str) -> Option<&str> {
         self.kinds.get_key_value(name).map(|(own, _)| own.as_str())
     }
 
+    /// What kind of type `name` is; unknown names (introspection's) are leaves, passed on
+    /// as they are.
     pub fn kind(&self, name: &str) -> Kind {
         self.kinds.get(name).copied().unwrap_or(Kind::Leaf)
     }
